@@ -1,0 +1,91 @@
+import type { Diagnostic, Severity } from "./model.js";
+
+/**
+ * Every diagnostic code luagen emits, with its severity and a one-line meaning.
+ * Codes are stable: tests, docs and users' CI logs refer to them.
+ */
+export const CODES = {
+  LG001: { severity: "error", title: "Lua syntax error" },
+  LG002: { severity: "error", title: "the file could not be read" },
+  LG100: { severity: "error", title: "malformed annotation tag" },
+  LG101: { severity: "error", title: "unknown annotation tag" },
+  LG102: { severity: "error", title: "unknown type" },
+  LG103: { severity: "error", title: "duplicate parameter name" },
+  LG104: { severity: "error", title: "optional argument before a required one" },
+  LG105: { severity: "error", title: "rest parameter that is not the last of its kind" },
+  LG106: { severity: "error", title: "tag given twice (@return, @name)" },
+  LG107: { severity: "error", title: "return type Redis cannot deliver (boolean, number)" },
+  LG108: { severity: "error", title: "@param used instead of @key/@arg" },
+  LG200: { severity: "error", title: "KEYS[n] read past the declared keys" },
+  LG201: { severity: "error", title: "ARGV[n] read past the declared arguments" },
+  LG202: { severity: "warning", title: "declared key never read" },
+  LG203: { severity: "warning", title: "declared argument never read" },
+  LG204: { severity: "error", title: "write to an undeclared global" },
+  LG205: { severity: "warning", title: "no annotations: signature inferred" },
+  LG300: { severity: "error", title: "exported name is not a valid identifier" },
+  LG301: { severity: "error", title: "two scripts export the same name" },
+  LG302: { severity: "error", title: "output path taken by a file luagen generates itself, or by a file it did not generate" },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type Code = keyof typeof CODES;
+
+/** Builds a diagnostic whose severity comes from the code's registry entry. */
+export function diagnostic(
+  code: Code,
+  file: string,
+  at: { line: number; column: number },
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const d: Diagnostic = { severity: CODES[code].severity, code, message, file, line: at.line, column: at.column };
+  if (hint !== undefined) d.hint = hint;
+  return d;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Sorted by file, then position, so output is the same whatever order stages ran in. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code),
+  );
+}
+
+export interface FormatOptions {
+  /** Source texts by diagnostic file path, for code frames. */
+  sources?: ReadonlyMap<string, string>;
+  color?: boolean;
+}
+
+const paint = (on: boolean, code: string, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+/**
+ * `path:line:col - error LGnnn: message`, then a code frame with a caret under the
+ * column, then the hint. The first line is what editors' problem matchers read.
+ */
+export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
+  const color = options.color ?? false;
+  const severity = paint(color, d.severity === "error" ? "31" : "33", d.severity);
+  const lines = [`${paint(color, "36", d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${d.message}`];
+  const source = options.sources?.get(d.file);
+  if (source !== undefined) lines.push(...codeFrame(source, d.line, d.column));
+  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  return lines.join("\n");
+}
+
+/** The offending line with one line of context before it and a caret under the column. */
+export function codeFrame(source: string, line: number, column: number): string[] {
+  const all = source.split("\n");
+  if (line < 1 || line > all.length) return [];
+  const first = Math.max(1, line - 1);
+  const width = String(line).length;
+  const frame: string[] = [];
+  for (let n = first; n <= line; n++) {
+    frame.push(`  ${String(n).padStart(width)} | ${all[n - 1].replace(/\r$/, "")}`);
+  }
+  frame.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}^`);
+  return frame;
+}

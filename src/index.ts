@@ -1,0 +1,5 @@
+/** The programmatic API: the same pipeline the CLI runs. */
+export { generate, buildScripts, type GenerateOptions, type GenerateResult } from "./generate.js";
+export { emit, type EmitOptions } from "./emit/emit.js";
+export { formatDiagnostic, CODES } from "./diagnostics.js";
+export type * from "./model.js";

@@ -1,0 +1,99 @@
+/**
+ * The shared model: every stage of the pipeline (scan → parse → check → emit → write)
+ * is a function from one of these values to the next. Nothing here touches the disk.
+ */
+
+/** A position in a source file: 1-based line and column, as editors show them. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One `.lua` file found by the scanner, read but not yet interpreted. */
+export interface SourceFile {
+  /** Path relative to the working directory, with `/` separators: what diagnostics and headers show. */
+  path: string;
+  /** Path relative to the input root it was found under, with `/`: mirrored into the output folder. */
+  relativePath: string;
+  /** The file's text exactly as read from disk (may hold CRLF and a BOM). */
+  text: string;
+}
+
+/** A scalar argument type, as written after an `@arg` name. */
+export type ArgKind = "string" | "number" | "integer" | "boolean" | "json";
+
+/** An argument type: a union of scalar kinds and string literals (`integer`, `"asc"|"desc"`, `string|number`). */
+export interface ArgType {
+  kinds: ArgKind[];
+  literals: string[];
+}
+
+/** A return type, following Redis's Lua-to-reply conversion. */
+export type ReturnType =
+  | { kind: "integer" | "string" | "nil" | "status" | "unknown" }
+  | { kind: "array"; element: ReturnType }
+  | { kind: "tuple"; elements: ReturnType[] }
+  | { kind: "union"; members: ReturnType[] };
+
+export interface KeyParam {
+  name: string;
+  description: string;
+  /** `@key ...name`: every remaining key, passed as one array. */
+  rest: boolean;
+  line: number;
+}
+
+export interface ArgParam {
+  name: string;
+  description: string;
+  type: ArgType;
+  optional: boolean;
+  rest: boolean;
+  line: number;
+}
+
+/** What a script declares (or what luagen inferred for it). */
+export interface Signature {
+  summary: string;
+  keys: KeyParam[];
+  args: ArgParam[];
+  returns: { type: ReturnType; description: string };
+  /** From `@name`, when given. */
+  name?: string;
+  /** True when the script had no annotations and the signature was inferred from KEYS/ARGV reads. */
+  inferred: boolean;
+}
+
+/** A script that parsed and checked cleanly: everything emission needs. */
+export interface Script {
+  file: SourceFile;
+  /** The text that is embedded and hashed: CRLF → LF, BOM dropped, otherwise exactly as read. */
+  source: string;
+  sha1: string;
+  /** The exported function's name; the descriptor is `${name}Script`. */
+  name: string;
+  signature: Signature;
+}
+
+/** A file the generator wants to exist in the output folder. */
+export interface GeneratedFile {
+  /** Relative to the output folder, with `/`. */
+  path: string;
+  content: string;
+}
+
+export type Severity = "error" | "warning";
+
+/** Errors are values until the CLI prints them. */
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable code, `LGnnn`; documented in the README. */
+  code: string;
+  message: string;
+  /** Path as shown to the user (relative to the working directory, `/` separators). */
+  file: string;
+  line: number;
+  column: number;
+  /** Optional advice printed after the message. */
+  hint?: string;
+}

@@ -1,0 +1,81 @@
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import fg from "fast-glob";
+import { diagnostic } from "./diagnostics.js";
+import type { Diagnostic, SourceFile } from "./model.js";
+
+export interface ScanResult {
+  files: SourceFile[];
+  /** Inputs that name nothing: a usage error, not a script error. */
+  missing: string[];
+  /** Files found but not readable. */
+  diagnostics: Diagnostic[];
+}
+
+interface Found {
+  absolute: string;
+  /** The folder the file's output path is relative to. */
+  root: string;
+}
+
+const IGNORE = ["**/node_modules/**"];
+
+/**
+ * Finds the `.lua` files named by `inputs` (folders, files or globs, relative to `cwd`), reads
+ * them, and returns them sorted by their POSIX relative path so everything downstream is
+ * deterministic.
+ */
+export async function scan(inputs: readonly string[], cwd: string): Promise<ScanResult> {
+  const found = new Map<string, Found>();
+  const missing: string[] = [];
+  for (const input of inputs) {
+    const matches = await expand(input, cwd);
+    if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
+    for (const match of matches) if (!found.has(match.absolute)) found.set(match.absolute, match);
+  }
+  const files: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const { absolute, root } of found.values()) {
+    const shown = toPosix(path.relative(cwd, absolute));
+    try {
+      files.push({ path: shown, relativePath: toPosix(path.relative(root, absolute)), text: await readFile(absolute, "utf8") });
+    } catch (error) {
+      diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${(error as Error).message}`));
+    }
+  }
+  files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
+  return { files, missing, diagnostics };
+}
+
+async function expand(input: string, cwd: string): Promise<Found[]> {
+  const absolute = path.resolve(cwd, input);
+  if (await isDirectory(absolute)) {
+    const names = await fg("**/*.lua", { cwd: absolute, ignore: IGNORE, onlyFiles: true, dot: false });
+    return names.map((name) => ({ absolute: path.join(absolute, name), root: absolute }));
+  }
+  if (await isFile(absolute)) return [{ absolute, root: path.dirname(absolute) }];
+  if (!fg.isDynamicPattern(toPosix(input))) return [];
+  // A glob's output paths are relative to its static part: `src/lua/**/*.lua` mirrors below src/lua.
+  const pattern = toPosix(input);
+  const [task] = fg.generateTasks([pattern], { cwd });
+  const root = path.resolve(cwd, task?.base ?? ".");
+  const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true });
+  return names.filter((name) => name.toLowerCase().endsWith(".lua")).map((name) => ({ absolute: path.normalize(name), root }));
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join("/");
+}
+
+/** Code-unit order, not locale order: the same on every machine. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
