@@ -1,0 +1,175 @@
+import type { Chunk, Identifier, Node } from "luaparse";
+import { diagnostic, type Code } from "../diagnostics.js";
+import type { ArgParam, Diagnostic, KeyParam, Position, Signature, SourceFile } from "../model.js";
+import { nodePosition, normalizeSource } from "./parse.js";
+
+type Table = "KEYS" | "ARGV";
+
+/** What the script does with KEYS, ARGV and globals. */
+interface Usage {
+  /** Every `KEYS[n]` / `ARGV[n]` with a literal integer n ≥ 1. */
+  reads: { table: Table; index: number; at: Position }[];
+  /** Tables used any other way (`#KEYS`, `KEYS[i]`, `unpack(ARGV)`): any index may be read. */
+  dynamic: Set<Table>;
+  globalWrites: { name: string; at: Position; isFunction: boolean }[];
+}
+
+/** How each table's checks are worded, so one code path serves both. */
+const TABLES = {
+  KEYS: { past: "LG200", unread: "LG202", noun: "key", tag: "@key", rest: "---@key ...name" },
+  ARGV: { past: "LG201", unread: "LG203", noun: "argument", tag: "@arg", rest: "---@arg ...name type" },
+} as const satisfies Record<Table, { past: Code; unread: Code; noun: string; tag: string; rest: string }>;
+
+/**
+ * Checks the script's body against its signature; with no signature, infers one from
+ * the literal KEYS/ARGV indices it reads and warns that it did.
+ */
+export function checkScript(
+  file: SourceFile,
+  chunk: Chunk,
+  signature: Signature | undefined,
+): { signature: Signature; diagnostics: Diagnostic[] } {
+  const usage = collectUsage(chunk);
+  const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(file, write));
+  if (signature === undefined) {
+    const inferred = inferSignature(usage);
+    return { signature: inferred, diagnostics: [...diagnostics, inferredWarning(file, inferred, usage)] };
+  }
+  const source = normalizeSource(file.text);
+  diagnostics.push(
+    ...readsPastDeclared(file, usage, "KEYS", signature.keys),
+    ...readsPastDeclared(file, usage, "ARGV", signature.args),
+    ...neverRead(file, source, usage, "KEYS", signature.keys),
+    ...neverRead(file, source, usage, "ARGV", signature.args),
+  );
+  return { signature, diagnostics };
+}
+
+/** Identifiers that name a variable carry `isLocal` (scope: true); field names carry none. */
+type Scoped = Identifier & { isLocal?: boolean };
+
+function isGlobal(node: Node | null): node is Identifier {
+  return node?.type === "Identifier" && (node as Scoped).isLocal === false;
+}
+
+function collectUsage(chunk: Chunk): Usage {
+  const usage: Usage = { reads: [], dynamic: new Set(), globalWrites: [] };
+  // From the body, not the chunk: `chunk.globals` lists identifiers a second time.
+  walk(chunk.body, (node) => {
+    if (node.type === "IndexExpression" && isGlobal(node.base) && isTable(node.base.name)) {
+      const index = node.index.type === "NumericLiteral" ? node.index.value : NaN;
+      if (Number.isInteger(index) && index >= 1) {
+        usage.reads.push({ table: node.base.name, index, at: nodePosition(node) });
+        return false; // its base is this read, not a dynamic use of the table
+      }
+    } else if (isGlobal(node) && isTable(node.name)) {
+      usage.dynamic.add(node.name);
+    } else if (node.type === "AssignmentStatement") {
+      for (const target of node.variables.filter(isGlobal)) {
+        usage.globalWrites.push({ name: target.name, at: nodePosition(target), isFunction: false });
+      }
+    } else if (node.type === "FunctionDeclaration" && isGlobal(node.identifier)) {
+      usage.globalWrites.push({ name: node.identifier.name, at: nodePosition(node.identifier), isFunction: true });
+    }
+    return true;
+  });
+  return usage;
+}
+
+function isTable(name: string): name is Table {
+  return name === "KEYS" || name === "ARGV";
+}
+
+/**
+ * Depth-first over luaparse nodes: any property holding a node (an object with a
+ * string `type`) or an array of them. `visit` returns false to skip a node's children.
+ */
+function walk(value: unknown, visit: (node: Node) => boolean): void {
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, visit);
+  } else if (isNode(value) && visit(value)) {
+    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) walk(child, visit);
+  }
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+function globalWriteDiagnostic(file: SourceFile, write: Usage["globalWrites"][number]): Diagnostic {
+  const what = write.isFunction ? `function ${write.name} is declared as a global` : `assignment to undeclared global '${write.name}'`;
+  const fix = write.isFunction ? `local function ${write.name}` : `local ${write.name}`;
+  return diagnostic("LG204", file.path, write.at, `${what}: Redis refuses writes to globals at run time`, `declare it local: ${fix}`);
+}
+
+/** LG200/LG201: a literal index past the declared params, unless a rest param takes any number. */
+function readsPastDeclared(file: SourceFile, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
+  if (params.some((p) => p.rest)) return [];
+  const { past, noun, tag, rest } = TABLES[table];
+  const declared = params.length === 0 ? `no ${noun}s are` : `only ${quantity(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
+  const hint = `declare it with ---${tag}, or declare a rest ${noun} (${rest})`;
+  return usage.reads
+    .filter((read) => read.table === table && read.index > params.length)
+    .map((read) => diagnostic(past, file.path, read.at, `${table}[${read.index}] is read but ${declared} declared`, hint));
+}
+
+/** LG202/LG203: a declared param whose index is never read, unless the table is used dynamically. */
+function neverRead(file: SourceFile, source: string, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
+  if (usage.dynamic.has(table)) return [];
+  const { unread, noun, tag } = TABLES[table];
+  return params.flatMap((param, i) => {
+    const index = i + 1;
+    if (param.rest || usage.reads.some((r) => r.table === table && r.index === index)) return [];
+    const at = { line: param.line, column: tagColumn(source, param.line) };
+    const message = `${noun} '${param.name}' is declared but ${table}[${index}] is never read`;
+    return [diagnostic(unread, file.path, at, message, `read ${table}[${index}], or remove the ---${tag} line`)];
+  });
+}
+
+/** Column of the `@` on a tag's line: params record only their line. */
+function tagColumn(source: string, line: number): number {
+  const at = source.split("\n")[line - 1]?.indexOf("@") ?? -1;
+  return at < 0 ? 1 : at + 1;
+}
+
+/** `1 key`, `2 keys`. */
+function quantity(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
+/** `2 keys (key1, key2)`, `0 arguments`. */
+function listed(items: string[], noun: string): string {
+  const count = quantity(items.length, noun);
+  return items.length === 0 ? count : `${count} (${items.join(", ")})`;
+}
+
+function highestIndex(usage: Usage, table: Table): number {
+  return Math.max(0, ...usage.reads.filter((r) => r.table === table).map((r) => r.index));
+}
+
+function inferSignature(usage: Usage): Signature {
+  const keys = Array.from({ length: highestIndex(usage, "KEYS") }, (_, i): KeyParam => ({
+    name: `key${i + 1}`,
+    description: "",
+    rest: false,
+    line: 1,
+  }));
+  const args = Array.from({ length: highestIndex(usage, "ARGV") }, (_, i): ArgParam => ({
+    name: `arg${i + 1}`,
+    description: "",
+    type: { kinds: ["string", "number"], literals: [] },
+    optional: false,
+    rest: false,
+    line: 1,
+  }));
+  return { summary: "", keys, args, returns: { type: { kind: "unknown" }, description: "" }, inferred: true };
+}
+
+function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {
+  const keys = listed(signature.keys.map((k) => k.name), "key");
+  const args = listed(signature.args.map((a) => `${a.name}: string | number`), "argument");
+  const message = `no annotations: inferred ${keys} and ${args}, returning unknown`;
+  const dynamic = [...usage.dynamic].map((table) => `${table} is read with a computed index: declare ${TABLES[table].rest}`);
+  const hint = ["declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type", ...dynamic].join("; ");
+  return diagnostic("LG205", file.path, { line: 1, column: 1 }, message, hint);
+}

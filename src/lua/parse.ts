@@ -1,0 +1,88 @@
+import luaparse, { type Chunk, type Node } from "luaparse";
+import { diagnostic } from "../diagnostics.js";
+import type { Diagnostic, Position, SourceFile } from "../model.js";
+
+/**
+ * The text luagen embeds and hashes: a leading UTF-8 BOM dropped and CRLF turned into
+ * LF, so a Windows checkout yields the same bytes. Nothing else changes (a lone CR
+ * stays: rewriting it would change what Redis runs).
+ */
+export function normalizeSource(text: string): string {
+  return text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+}
+
+export interface ParsedLua {
+  /** The normalised source (shebang kept), as embedded in the output. */
+  source: string;
+  /** Undefined when the file has a syntax error. */
+  chunk: Chunk | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Lua 5.1 is what Redis embeds; comments carry the annotations, scope marks globals. */
+const OPTIONS = { luaVersion: "5.1", comments: true, locations: true, ranges: true, scope: true } as const;
+
+/** What luaparse attaches to the SyntaxError it throws. */
+interface LuaparseError extends SyntaxError {
+  line: number;
+  column: number;
+  index: number;
+}
+
+export function parseLua(file: SourceFile): ParsedLua {
+  const source = normalizeSource(file.text);
+  try {
+    return { source, chunk: luaparse.parse(hideShebang(source), OPTIONS), diagnostics: [] };
+  } catch (error) {
+    if (!isLuaparseError(error)) throw error;
+    const message = error.message.replace(/^\[\d+:\d+\] /, "");
+    return { source, chunk: undefined, diagnostics: [diagnostic("LG001", file.path, errorPosition(source, error), message)] };
+  }
+}
+
+/**
+ * Redis 7 reads a first line `#!lua flags=...`; Lua does not. Turning `#!` into `--`
+ * makes it a comment of the same length, so every line and column stays where it was.
+ */
+function hideShebang(source: string): string {
+  return source.startsWith("#!") ? `--${source.slice(2)}` : source;
+}
+
+function isLuaparseError(error: unknown): error is LuaparseError {
+  return error instanceof SyntaxError && typeof (error as Partial<LuaparseError>).index === "number";
+}
+
+/**
+ * luaparse's `column` is 1-based when its lexer raises and 0-based when a token does,
+ * but `index` is always the offset it stopped at (the token's start, or the lexer's
+ * position). Deriving the column from `index` and the start of `line` removes the
+ * difference. A lexer error may stop past the end of the line (an unfinished string
+ * stops after the newline): the column is kept just past the line's last character.
+ */
+function errorPosition(source: string, error: LuaparseError): Position {
+  const start = lineStart(source, error.line);
+  const end = source.slice(start).search(/[\r\n]|$/) + start;
+  return { line: error.line, column: Math.min(Math.max(error.index, start), end) - start + 1 };
+}
+
+/** Offset of the first character of a 1-based line, counting line breaks as luaparse does. */
+function lineStart(source: string, line: number): number {
+  const breaks = /\r\n|\n\r|\n|\r/g;
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const match = breaks.exec(source);
+    if (match === null) break;
+    start = match.index + match[0].length;
+  }
+  return start;
+}
+
+/** A node's 1-based position (luaparse's are 0-based columns), for diagnostics. */
+export function nodePosition(node: Node): Position {
+  return { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 };
+}
+
+/** A node's offset in the source (`ranges: true` sets it; the typings omit it). */
+export function nodeOffset(node: Node): number {
+  return (node as { range?: [number, number] }).range?.[0] ?? 0;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, test } from "vitest";
+import { fixture, runLuaStages, source } from "./stages.js";
+
+/** `line:col CODE` of every diagnostic the stages give for an inline script. */
+function codes(text: string): string[] {
+  return runLuaStages(source(text)).diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`);
+}
+
+describe("inferred signatures", () => {
+  test("keys and arguments up to the highest literal index, typed string | number", () => {
+    const { signature, diagnostics } = runLuaStages(fixture("lg205-unannotated"));
+    expect(signature).toEqual({
+      summary: "",
+      keys: [{ name: "key1", description: "", rest: false, line: 1 }],
+      args: [
+        { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
+        { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
+      ],
+      returns: { type: { kind: "unknown" }, description: "" },
+      inferred: true,
+    });
+    expect(diagnostics).toMatchObject([{ code: "LG205", severity: "warning", line: 1, column: 1, hint: expect.stringContaining("---@key name") }]);
+  });
+
+  test("a script that reads neither KEYS nor ARGV", () => {
+    const { signature, diagnostics } = runLuaStages(source("return redis.call('PING')\n"));
+    expect(signature).toMatchObject({ keys: [], args: [], inferred: true });
+    expect(diagnostics[0].message).toBe("no annotations: inferred 0 keys and 0 arguments, returning unknown");
+  });
+
+  test("a computed index adds advice to declare a rest parameter", () => {
+    const { diagnostics } = runLuaStages(source("for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\n"));
+    expect(diagnostics[0].hint).toContain("KEYS is read with a computed index: declare ---@key ...name");
+  });
+});
+
+describe("KEYS and ARGV past what is declared", () => {
+  test("no keys or arguments declared at all", () => {
+    const { diagnostics } = runLuaStages(source("---@return integer\nreturn #ARGV[1] + #KEYS[2]\n"));
+    expect(diagnostics.map((d) => d.message)).toEqual(["KEYS[2] is read but no keys are declared", "ARGV[1] is read but no arguments are declared"]);
+  });
+
+  test("each read is reported, with a hint naming the rest form", () => {
+    const { diagnostics } = runLuaStages(source("---@key a\nreturn { KEYS[1], KEYS[2], KEYS[2] }\n"));
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(["2:19 LG200", "2:28 LG200"]);
+    expect(diagnostics[0].hint).toBe("declare it with ---@key, or declare a rest key (---@key ...name)");
+  });
+
+  test("a rest parameter accepts any index", () => {
+    expect(codes("---@key first\n---@key ...others\n---@arg ...values string\nreturn { KEYS[1], KEYS[9], ARGV[7] }\n")).toEqual([]);
+  });
+
+  test("KEYS[1.0] is a literal index; KEYS[0], KEYS[i] and KEYS['x'] are not", () => {
+    expect(codes("---@return integer\nreturn KEYS[1.0]\n")).toEqual(["2:8 LG200"]);
+    expect(codes("---@return integer\nlocal i = 1\nreturn { KEYS[0], KEYS[i], KEYS['x'] }\n")).toEqual([]);
+  });
+
+  test("a local named KEYS shadows Redis's table", () => {
+    expect(codes("---@return integer\nlocal KEYS = { 'a' }\nreturn KEYS[5]\n")).toEqual([]);
+    expect(codes("---@return integer\nlocal function f(ARGV) return ARGV[3] end\nreturn f({})\n")).toEqual([]);
+  });
+});
+
+describe("declared but never read", () => {
+  test("any use of the table other than a literal index counts as reading every entry", () => {
+    for (const use of ["#KEYS", "unpack(KEYS)", "KEYS[tonumber(ARGV[1])]", "ipairs(KEYS)", "f(KEYS)"]) {
+      expect(codes(`---@key a\n---@key b\n---@arg n integer\nlocal f = print\nreturn ${use}, ARGV[1]\n`), use).toEqual([]);
+    }
+  });
+
+  test("a field that happens to be called KEYS is not Redis's table", () => {
+    expect(codes("---@key a\nlocal t = { KEYS = 1 }\nreturn t.KEYS\n")).toEqual(["1:4 LG202"]);
+  });
+
+  test("rest parameters may be empty, so they are never unread", () => {
+    expect(codes("---@key ...all\n---@arg ...values string\nreturn 1\n")).toEqual([]);
+  });
+
+  test("an optional argument that is never read is reported too", () => {
+    expect(codes("---@arg a string\n---@arg b? string\nreturn ARGV[1]\n")).toEqual(["2:4 LG203"]);
+  });
+});
+
+describe("writes to undeclared globals", () => {
+  test("locals, forward-declared locals, fields and indexes are fine", () => {
+    const script = [
+      "---@return integer",
+      "local a, b",
+      "a, b = 1, 2",
+      "local t = {}",
+      "t.x, t[1] = a, b",
+      "local function f() return 1 end",
+      "local g",
+      "function g() return 2 end",
+      "function t.h() return 3 end",
+      "function t:m() return 4 end",
+      "for i = 1, 2 do local c = i end",
+      "return f() + g()",
+    ].join("\n");
+    expect(codes(script)).toEqual([]);
+  });
+
+  test("each global target is reported where it is written, with a fix", () => {
+    const { diagnostics } = runLuaStages(source("---@return integer\nlocal a\na, b = 1, 2\nif a then c = 3 end\nreturn a\n"));
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.hint}`)).toEqual(["3:4 LG204 declare it local: local b", "4:11 LG204 declare it local: local c"]);
+  });
+
+  test("a global function is reported at its name", () => {
+    const { diagnostics } = runLuaStages(source("---@return integer\nfunction add(x, y) return x + y end\nreturn add(1, 2)\n"));
+    expect(diagnostics).toMatchObject([{ code: "LG204", line: 2, column: 10, hint: "declare it local: local function add" }]);
+  });
+
+  test("global writes are checked in unannotated scripts too", () => {
+    expect(codes("x = 1\nreturn x\n")).toEqual(["1:1 LG204", "1:1 LG205"]);
+  });
+});

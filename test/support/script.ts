@@ -1,0 +1,136 @@
+// Helpers for tests that run scripts on a real redis-server: descriptors built
+// the way generated code builds them, and two ways to watch the wire
+// (MONITOR on a second connection, INFO commandstats deltas).
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import {
+  defineScript,
+  runScript,
+  type ArgKind,
+  type ArgSpec,
+  type KeySpec,
+  type ScriptBatch,
+  type ScriptClient,
+  type ScriptDescriptor,
+} from "../../templates/runtime.js";
+import type { RedisServer } from "./redis-server.js";
+
+/** Shorthand for an argument: a name plus whatever differs from a required, single `string`. */
+export type ArgShorthand = { readonly name: string; readonly kinds?: readonly ArgKind[] } & Partial<Omit<ArgSpec, "name" | "kinds">>;
+
+/**
+ * A frozen descriptor, as a generated module would define it.
+ * Keys are names; a leading `...` makes a rest key (`"...rest"`).
+ */
+export function descriptor(
+  name: string,
+  source: string,
+  keys: readonly string[] = [],
+  args: readonly ArgShorthand[] = [],
+): ScriptDescriptor {
+  const keySpecs: KeySpec[] = keys.map((key) =>
+    key.startsWith("...") ? { name: key.slice(3), rest: true } : { name: key, rest: false },
+  );
+  const argSpecs: ArgSpec[] = args.map((arg) => ({
+    name: arg.name,
+    kinds: arg.kinds ?? ["string"],
+    literals: arg.literals ?? [],
+    optional: arg.optional ?? false,
+    rest: arg.rest ?? false,
+  }));
+  return defineScript({
+    name,
+    file: `test/lua/${name}.lua`,
+    source,
+    sha1: createHash("sha1").update(source).digest("hex"),
+    numberOfKeys: keySpecs.some((key) => key.rest) ? null : keySpecs.length,
+    keys: keySpecs,
+    args: argSpecs,
+  });
+}
+
+/** A client on the test server; one retry per request, so a dead server fails a test fast. */
+export function connect(server: RedisServer): Redis {
+  return new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
+}
+
+/** Per command from INFO commandstats: `calls` and `failed_calls` (errors while running, e.g. NOSCRIPT). */
+export async function commandStats(redis: Redis): Promise<Record<string, { calls: number; failed: number }>> {
+  const info = await redis.info("commandstats");
+  const stats: Record<string, { calls: number; failed: number }> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),.*failed_calls=(\d+)/gm)) {
+    stats[match[1]] = { calls: Number(match[2]), failed: Number(match[3]) };
+  }
+  return stats;
+}
+
+/** `calls` per command, e.g. `{ evalsha: 2, "script|flush": 1 }`. */
+export async function commandCalls(redis: Redis): Promise<Record<string, number>> {
+  const stats = await commandStats(redis);
+  return Object.fromEntries(Object.entries(stats).map(([name, { calls }]) => [name, calls]));
+}
+
+/** One command as MONITOR saw it: the name upper-cased, then its arguments. */
+export type SeenCommand = readonly string[];
+
+/**
+ * Watches the wire with MONITOR on its own connection. `capture` brackets some
+ * work with two ECHO markers sent on `client` and returns what that client
+ * sent in between (commands run by scripts, source "lua", are left out).
+ */
+export async function watchWire(server: RedisServer) {
+  const monitorClient = connect(server);
+  const monitor = await monitorClient.monitor();
+  const seen: { args: string[]; source: string }[] = [];
+  monitor.on("monitor", (_time: string, args: string[], source: string) => seen.push({ args, source }));
+  let markers = 0;
+
+  async function capture(client: Redis, work: () => Promise<unknown>): Promise<SeenCommand[]> {
+    const id = `luagen-marker-${process.pid}-${++markers}`;
+    await client.echo(`${id}-start`);
+    await work();
+    await client.echo(`${id}-end`);
+    const endSeen = () => seen.some((entry) => entry.args[1] === `${id}-end`);
+    const deadline = Date.now() + 5_000;
+    while (!endSeen()) {
+      if (Date.now() > deadline) throw new Error("MONITOR never showed the end marker");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const start = seen.findIndex((entry) => entry.args[1] === `${id}-start`);
+    const end = seen.findIndex((entry) => entry.args[1] === `${id}-end`);
+    return seen
+      .slice(start + 1, end)
+      .filter((entry) => entry.source !== "lua")
+      .map((entry) => [entry.args[0].toUpperCase(), ...entry.args.slice(1)]);
+  }
+
+  async function close(): Promise<void> {
+    monitor.disconnect();
+    monitorClient.disconnect();
+  }
+
+  return { capture, close };
+}
+
+/** Just the command names, e.g. `["EVALSHA", "EVAL"]`. */
+export function names(commands: readonly SeenCommand[]): string[] {
+  return commands.map((command) => command[0]);
+}
+
+/** runScript on a client, typed as the generated overload for a client is. */
+export function call(script: ScriptDescriptor, client: ScriptClient, keys: unknown[], args: unknown[]): Promise<unknown> {
+  return runScript(script, client, keys, args) as Promise<unknown>;
+}
+
+/** runScript on a pipeline or transaction, typed as the generated overload for a batch is. */
+export function queue(script: ScriptDescriptor, batch: ScriptBatch, keys: unknown[], args: unknown[]): ScriptBatch {
+  return runScript(script, batch, keys, args) as ScriptBatch;
+}
+
+/**
+ * `pipeline.multi()`: works at run time, but ioredis 5's ChainableCommander
+ * type does not declare it.
+ */
+export function startMulti(pipeline: ScriptBatch): ScriptBatch {
+  return (pipeline as unknown as { multi(): ScriptBatch }).multi();
+}
