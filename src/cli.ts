@@ -2,47 +2,50 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { formatDiagnostic } from "./diagnostics.js";
-import { generate } from "./generate.js";
+import { IMPORT_EXTENSIONS, loadConfig, type ImportExtension } from "./config.js";
+import { generate, type GenerateOptions } from "./generate.js";
+import { init } from "./init.js";
+import { report, type Io, type ReportOptions } from "./report.js";
+import { watch } from "./watch.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
+       luagen            (inputs and options from luagen.config.json or package.json "luagen")
+       luagen init       (set up src/lua, the config, prebuild and lua-language-server files)
 
 Generates a typed TypeScript module for every .lua Redis script found, plus index.ts and
 runtime.ts, in the output folder.
 
 Options:
-  -o, --out <dir>   output folder (required)
-      --strict      treat warnings as errors
-  -q, --quiet       print errors only
-  -h, --help        print this help
-  -v, --version     print the version
+  -o, --out <dir>            output folder
+      --check                compare the output folder with what would be generated; write nothing
+  -w, --watch                regenerate when a .lua file is added, changed or removed
+      --strict               treat warnings as errors
+      --exclude <glob>       leave matching files out (repeatable)
+      --import-extension <e> extension of relative imports: ".js" (default), "" or ".ts"
+  -q, --quiet                print errors only
+  -h, --help                 print this help
+  -v, --version              print the version
 
-Exit codes: 0 success, 1 errors in scripts or annotations, 2 usage error.
+Exit codes: 0 success, 1 errors in scripts (or stale output under --check), 2 usage error.
 Example: luagen src/lua --out src/generated`;
 
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  color: boolean;
-}
+export type { Io };
 
 const defaultIo = (): Io => ({
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   cwd: process.cwd(),
   color: process.stderr.isTTY === true && !process.env.NO_COLOR,
+  tty: process.stderr.isTTY === true,
 });
 
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  if (argv[0] === "init") return init(io, argv.slice(1));
   const parsed = parseFlags(argv);
-  if ("error" in parsed) {
-    io.stderr(`luagen: ${parsed.error}\nRun 'luagen --help' for usage.`);
-    return EXIT.usage;
-  }
-  const { values, positionals } = parsed;
+  if ("error" in parsed) return usageError(io, parsed.error);
+  const { values } = parsed;
   if (values.help) {
     io.stdout(USAGE);
     return EXIT.ok;
@@ -51,29 +54,34 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     io.stdout(version());
     return EXIT.ok;
   }
-  if (positionals.length === 0 || !values.out) {
-    io.stderr(`luagen: ${positionals.length === 0 ? "no input given" : "missing --out <dir>"}\nRun 'luagen --help' for usage.`);
-    return EXIT.usage;
-  }
-  const result = await generate({ inputs: positionals, out: values.out, cwd: io.cwd, strict: values.strict });
-  if (result.kind === "usage-error") {
-    io.stderr(`luagen: ${result.message}`);
-    return EXIT.usage;
-  }
-  for (const d of result.diagnostics) {
-    if (values.quiet && d.severity === "warning" && !values.strict) continue;
-    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color }) + "\n");
-  }
-  if (!result.ok) {
-    const errors = result.diagnostics.filter((d) => d.severity === "error" || values.strict).length;
-    io.stderr(`luagen: ${errors} error${errors === 1 ? "" : "s"}; nothing was written to ${values.out}`);
-    return EXIT.errors;
-  }
-  if (!values.quiet) io.stdout(summaryLine(result.scripts.length, values.out, result.summary!, result.diagnostics.length));
-  return EXIT.ok;
+  const resolved = await resolveOptions(parsed, io);
+  if ("error" in resolved) return usageError(io, resolved.error);
+  const { options, reporting } = resolved;
+  if (values.watch) return watch(options, reporting, io);
+  const result = await generate({ ...options, onProgress: progress(io) });
+  if (result.kind === "usage-error") return usageError(io, result.message);
+  return report(result, reporting, io);
 }
 
-type Flags = { values: { out?: string; strict?: boolean; quiet?: boolean; help?: boolean; version?: boolean }; positionals: string[] };
+function usageError(io: Io, message: string): number {
+  io.stderr(`luagen: ${message}\nRun 'luagen --help' for usage.`);
+  return EXIT.usage;
+}
+
+type Flags = {
+  values: {
+    out?: string;
+    strict?: boolean;
+    quiet?: boolean;
+    help?: boolean;
+    version?: boolean;
+    check?: boolean;
+    watch?: boolean;
+    exclude?: string[];
+    "import-extension"?: string;
+  };
+  positionals: string[];
+};
 
 function parseFlags(argv: readonly string[]): Flags | { error: string } {
   try {
@@ -87,6 +95,10 @@ function parseFlags(argv: readonly string[]): Flags | { error: string } {
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
+        check: { type: "boolean" },
+        watch: { type: "boolean", short: "w" },
+        exclude: { type: "string", multiple: true },
+        "import-extension": { type: "string" },
       },
     });
   } catch (error) {
@@ -95,10 +107,43 @@ function parseFlags(argv: readonly string[]): Flags | { error: string } {
   }
 }
 
-export function summaryLine(scripts: number, out: string, s: { written: number; unchanged: number; removed: number }, warnings: number): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const warned = warnings > 0 ? `, ${plural(warnings, "warning")}` : "";
-  return `luagen: ${plural(scripts, "script")} → ${out} (${s.written} written, ${s.unchanged} unchanged, ${s.removed} removed${warned})`;
+/** Flags override the config file; the config fills in what flags leave out. */
+async function resolveOptions(flags: Flags, io: Io): Promise<{ options: GenerateOptions; reporting: ReportOptions } | { error: string }> {
+  const loaded = await loadConfig(io.cwd);
+  if ("error" in loaded) return loaded;
+  const { config } = loaded;
+  const { values, positionals } = flags;
+  const inputs = positionals.length > 0 ? positionals : (config.input ?? []);
+  const out = values.out ?? config.out;
+  if (inputs.length === 0) return { error: "no input given (pass folders or globs, or set \"input\" in luagen.config.json)" };
+  if (!out) return { error: "missing --out <dir> (or \"out\" in luagen.config.json)" };
+  if (values.check && values.watch) return { error: "--check and --watch cannot be combined" };
+  const importExtension = values["import-extension"] ?? config.importExtension ?? ".js";
+  if (!IMPORT_EXTENSIONS.includes(importExtension as ImportExtension)) {
+    return { error: `--import-extension must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}` };
+  }
+  const strict = values.strict ?? config.strict ?? false;
+  return {
+    options: {
+      inputs,
+      out,
+      cwd: io.cwd,
+      strict,
+      importExtension,
+      exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
+      check: values.check ?? false,
+    },
+    reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
+  };
+}
+
+/** A one-line counter on a TTY for large trees; silent otherwise. */
+export function progress(io: Io): ((done: number, total: number) => void) | undefined {
+  if (!io.tty) return undefined;
+  return (done, total) => {
+    if (total < 200) return;
+    if (done % 100 === 0 || done === total) process.stderr.write(`\rluagen: ${done}/${total} scripts${done === total ? "\r\u001b[K" : ""}`);
+  };
 }
 
 function version(): string {

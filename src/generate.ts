@@ -22,7 +22,20 @@ export interface GenerateOptions {
   strict?: boolean;
   /** Appended to relative imports in generated code; ".js" (NodeNext) by default. */
   importExtension?: string;
+  /** Globs (relative to `cwd`) of files to leave out. */
+  exclude?: readonly string[];
+  /** Compare with the output folder instead of writing to it (`--check`). */
+  check?: boolean;
+  /** Reuses parse/check results of unchanged files across runs (`--watch`). */
+  cache?: BuildCache;
+  /** File texts by absolute path, kept across runs by `--watch`, which drops the entries of changed files. */
+  texts?: Map<string, string>;
+  /** Called as scripts are parsed and checked, for a progress display. */
+  onProgress?: (done: number, total: number) => void;
 }
+
+/** Per file path: the text last built and what it built to. */
+export type BuildCache = Map<string, { text: string; relativePath: string; built: BuiltScript }>;
 
 export type GenerateResult =
   | { kind: "usage-error"; message: string }
@@ -34,6 +47,8 @@ export type GenerateResult =
       /** Source texts by diagnostic path, for code frames. */
       sources: Map<string, string>;
       scripts: Script[];
+      /** What writing would do (under `check`) or did. */
+      plan?: WritePlan;
       summary?: WriteSummary;
     };
 
@@ -41,11 +56,11 @@ export type GenerateResult =
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const outDir = path.resolve(cwd, options.out);
-  const scanned = await scan(options.inputs, cwd);
+  const scanned = await scan(options.inputs, cwd, options.exclude, options.texts);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const built = buildScripts(scanned.files);
+  const built = buildScripts(scanned.files, options.cache, options.onProgress);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const sources = new Map(built.sources);
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
@@ -54,21 +69,34 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: options.importExtension ?? ".js" });
   const plan = await planWrite(outDir, files);
   diagnostics.push(...foreignDiagnostics(plan, cwd));
-  if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts);
-  return done(true, diagnostics, sources, built.scripts, await applyWrite(plan));
+  if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts, plan);
+  if (options.check) return done(plan.write.length === 0 && plan.remove.length === 0, diagnostics, sources, built.scripts, plan);
+  return done(true, diagnostics, sources, built.scripts, plan, await applyWrite(plan));
 }
 
-function done(ok: boolean, diagnostics: Diagnostic[], sources: Map<string, string>, scripts: Script[], summary?: WriteSummary): GenerateResult {
-  return { kind: "done", ok, diagnostics: sortDiagnostics(diagnostics), sources, scripts, summary };
+function done(
+  ok: boolean,
+  diagnostics: Diagnostic[],
+  sources: Map<string, string>,
+  scripts: Script[],
+  plan?: WritePlan,
+  summary?: WriteSummary,
+): GenerateResult {
+  return { kind: "done", ok, diagnostics: sortDiagnostics(diagnostics), sources, scripts, plan, summary };
 }
 
 /** The in-memory half of the pipeline: every file through parse and check, then the cross-file checks. */
-export function buildScripts(files: readonly SourceFile[]): { scripts: Script[]; diagnostics: Diagnostic[]; sources: Map<string, string> } {
+export function buildScripts(
+  files: readonly SourceFile[],
+  cache?: BuildCache,
+  onProgress?: (done: number, total: number) => void,
+): { scripts: Script[]; diagnostics: Diagnostic[]; sources: Map<string, string> } {
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  for (const file of files) {
-    const built = buildScript(file);
+  for (const [i, file] of files.entries()) {
+    onProgress?.(i + 1, files.length);
+    const built = cached(file, cache);
     sources.set(file.path, built.source);
     diagnostics.push(...built.diagnostics);
     if (built.script) scripts.push(built.script);
@@ -77,7 +105,21 @@ export function buildScripts(files: readonly SourceFile[]): { scripts: Script[];
   return { scripts, diagnostics, sources };
 }
 
-function buildScript(file: SourceFile): { source: string; script?: Script; diagnostics: Diagnostic[] } {
+function cached(file: SourceFile, cache: BuildCache | undefined): BuiltScript {
+  const hit = cache?.get(file.path);
+  if (hit && hit.text === file.text && hit.relativePath === file.relativePath) return hit.built;
+  const built = buildScript(file);
+  cache?.set(file.path, { text: file.text, relativePath: file.relativePath, built });
+  return built;
+}
+
+interface BuiltScript {
+  source: string;
+  script?: Script;
+  diagnostics: Diagnostic[];
+}
+
+function buildScript(file: SourceFile): BuiltScript {
   const parsed = parseLua(file);
   if (!parsed.chunk) return { source: parsed.source, diagnostics: parsed.diagnostics };
   const annotations = readAnnotations(file, parsed.chunk);

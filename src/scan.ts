@@ -22,14 +22,20 @@ const IGNORE = ["**/node_modules/**"];
 
 /**
  * Finds the `.lua` files named by `inputs` (folders, files or globs, relative to `cwd`), reads
- * them, and returns them sorted by their POSIX relative path so everything downstream is
- * deterministic.
+ * them (unless `texts` already holds them), and returns them sorted by their POSIX relative
+ * path so everything downstream is deterministic.
  */
-export async function scan(inputs: readonly string[], cwd: string): Promise<ScanResult> {
+export async function scan(
+  inputs: readonly string[],
+  cwd: string,
+  exclude: readonly string[] = [],
+  texts: Map<string, string> = new Map(),
+): Promise<ScanResult> {
   const found = new Map<string, Found>();
   const missing: string[] = [];
+  const excluded = await excludedFiles(exclude, cwd);
   for (const input of inputs) {
-    const matches = await expand(input, cwd);
+    const matches = (await expand(input, cwd)).filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
     for (const match of matches) if (!found.has(match.absolute)) found.set(match.absolute, match);
   }
@@ -38,13 +44,22 @@ export async function scan(inputs: readonly string[], cwd: string): Promise<Scan
   for (const { absolute, root } of found.values()) {
     const shown = toPosix(path.relative(cwd, absolute));
     try {
-      files.push({ path: shown, relativePath: toPosix(path.relative(root, absolute)), text: await readFile(absolute, "utf8") });
+      const text = texts.get(absolute) ?? (await readFile(absolute, "utf8"));
+      texts.set(absolute, text);
+      files.push({ path: shown, relativePath: toPosix(path.relative(root, absolute)), text });
     } catch (error) {
       diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${(error as Error).message}`));
     }
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
   return { files, missing, diagnostics };
+}
+
+/** The folder (or file) a watcher must observe to see every file an input can match. */
+export function watchRoot(input: string, cwd: string): string {
+  if (!fg.isDynamicPattern(toPosix(input))) return path.resolve(cwd, input);
+  const [task] = fg.generateTasks([toPosix(input)], { cwd });
+  return path.resolve(cwd, task?.base ?? ".");
 }
 
 async function expand(input: string, cwd: string): Promise<Found[]> {
@@ -57,10 +72,17 @@ async function expand(input: string, cwd: string): Promise<Found[]> {
   if (!fg.isDynamicPattern(toPosix(input))) return [];
   // A glob's output paths are relative to its static part: `src/lua/**/*.lua` mirrors below src/lua.
   const pattern = toPosix(input);
-  const [task] = fg.generateTasks([pattern], { cwd });
-  const root = path.resolve(cwd, task?.base ?? ".");
+  const root = watchRoot(input, cwd);
   const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true });
   return names.filter((name) => name.toLowerCase().endsWith(".lua")).map((name) => ({ absolute: path.normalize(name), root }));
+}
+
+/** Exclusions are globs relative to cwd; a folder excludes everything below it. */
+async function excludedFiles(exclude: readonly string[], cwd: string): Promise<Set<string>> {
+  if (exclude.length === 0) return new Set();
+  const patterns = exclude.flatMap((e) => [toPosix(e), `${toPosix(e).replace(/\/$/, "")}/**`]);
+  const names = await fg(patterns, { cwd, onlyFiles: true, absolute: true });
+  return new Set(names.map((name) => path.normalize(name)));
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -7,7 +7,8 @@ import type { GeneratedFile } from "./model.js";
 /** What a write would do to the output folder; computed before anything changes. */
 export interface WritePlan {
   outDir: string;
-  write: GeneratedFile[];
+  /** New or changed files; `previous` is the content they replace, when there is one. */
+  write: Array<GeneratedFile & { previous?: string }>;
   unchanged: string[];
   remove: string[];
   /** Paths luagen wants to write that hold a file it did not generate: never overwritten. */
@@ -30,7 +31,7 @@ export async function planWrite(outDir: string, files: readonly GeneratedFile[])
     if (current === undefined) plan.write.push(file);
     else if (!isGenerated(current)) plan.foreign.push(file.path);
     else if (current === file.content) plan.unchanged.push(file.path);
-    else plan.write.push(file);
+    else plan.write.push({ ...file, previous: current });
   }
   for (const [file, content] of existing) if (!wanted.has(file) && isGenerated(content)) plan.remove.push(file);
   plan.remove.sort();

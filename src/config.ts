@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+/** What `luagen.config.json` or the `"luagen"` field of package.json may hold. */
+export interface Config {
+  input?: string[];
+  out?: string;
+  strict?: boolean;
+  exclude?: string[];
+  importExtension?: ImportExtension;
+}
+
+export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
+export type ImportExtension = (typeof IMPORT_EXTENSIONS)[number];
+
+export type LoadedConfig = { config: Config; file?: string } | { error: string };
+
+export const CONFIG_FILE = "luagen.config.json";
+
+/**
+ * Reads `luagen.config.json` from `cwd`, else the `"luagen"` field of `cwd/package.json`, else
+ * nothing. An unknown key or a value of the wrong type is an error naming the key and the file.
+ */
+export async function loadConfig(cwd: string): Promise<LoadedConfig> {
+  const own = path.join(cwd, CONFIG_FILE);
+  const ownText = await readFile(own, "utf8").catch(() => undefined);
+  if (ownText !== undefined) return parseConfig(ownText, CONFIG_FILE, (json) => json) ?? { error: `${CONFIG_FILE}: is empty` };
+  const pkgText = await readFile(path.join(cwd, "package.json"), "utf8").catch(() => undefined);
+  if (pkgText === undefined) return { config: {} };
+  return parseConfig(pkgText, "package.json", (json) => (json as Record<string, unknown> | null)?.luagen) ?? { config: {} };
+}
+
+/** Undefined when the file holds no luagen configuration at all. */
+function parseConfig(text: string, file: string, pick: (json: unknown) => unknown): LoadedConfig | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { error: `${file}: not valid JSON (${(error as Error).message})` };
+  }
+  const raw = pick(json);
+  if (raw === undefined) return undefined;
+  const where = file === "package.json" ? `package.json "luagen"` : file;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { error: `${where}: must be an object` };
+  const config: Config = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const problem = assign(config, key, value);
+    if (problem) return { error: `${where}: "${key}" ${problem}` };
+  }
+  return { config, file };
+}
+
+/** Sets one validated key; returns what is wrong with it, if anything. */
+function assign(config: Config, key: string, value: unknown): string | undefined {
+  const strings = (v: unknown) => (typeof v === "string" ? [v] : Array.isArray(v) && v.every((s) => typeof s === "string") ? (v as string[]) : undefined);
+  switch (key) {
+    case "input":
+    case "exclude": {
+      const list = strings(value);
+      if (!list) return "must be a string or an array of strings";
+      config[key] = list;
+      return;
+    }
+    case "out":
+      if (typeof value !== "string" || value === "") return "must be a non-empty string";
+      config.out = value;
+      return;
+    case "strict":
+      if (typeof value !== "boolean") return "must be true or false";
+      config.strict = value;
+      return;
+    case "importExtension":
+      if (!IMPORT_EXTENSIONS.includes(value as ImportExtension)) return `must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}`;
+      config.importExtension = value as ImportExtension;
+      return;
+    default:
+      return `is not a known key (known: input, out, strict, exclude, importExtension)`;
+  }
+}

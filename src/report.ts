@@ -1,0 +1,72 @@
+import path from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { formatDiagnostic } from "./diagnostics.js";
+import type { GenerateResult } from "./generate.js";
+import type { WritePlan } from "./write.js";
+
+/** Where and how the CLI prints: injected so tests and `--watch` can reuse it. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  /** Colour and progress only on a TTY, and never with NO_COLOR set. */
+  color: boolean;
+  tty: boolean;
+}
+
+export interface ReportOptions {
+  out: string;
+  quiet: boolean;
+  strict: boolean;
+  check: boolean;
+}
+
+type Done = Extract<GenerateResult, { kind: "done" }>;
+
+const paint = (io: Io, code: string, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+/** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
+export function report(result: Done, options: ReportOptions, io: Io): 0 | 1 {
+  for (const d of result.diagnostics) {
+    if (options.quiet && d.severity === "warning" && !options.strict) continue;
+    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color }) + "\n");
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;
+  if (errors > 0) {
+    io.stderr(paint(io, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
+    return 1;
+  }
+  if (options.check) return reportCheck(result.plan!, options, io);
+  if (!options.quiet) io.stdout(paint(io, "32", summaryLine(result.scripts.length, options.out, result.summary!, result.diagnostics.length)));
+  return 0;
+}
+
+/** `--check`: a unified diff per stale file, then the missing and extra ones. */
+function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): 0 | 1 {
+  const shown = (file: string) => path.posix.join(options.out.split(path.sep).join("/"), file);
+  for (const file of plan.write) {
+    if (file.previous === undefined) continue;
+    io.stdout(createTwoFilesPatch(`a/${shown(file.path)}`, `b/${shown(file.path)}`, file.previous, file.content).trimEnd());
+  }
+  const missing = plan.write.filter((f) => f.previous === undefined).map((f) => f.path);
+  for (const file of missing) io.stdout(`missing: ${shown(file)}`);
+  for (const file of plan.remove) io.stdout(`extra: ${shown(file)}`);
+  const stale = plan.write.length - missing.length;
+  if (stale + missing.length + plan.remove.length === 0) {
+    if (!options.quiet) io.stdout(`luagen: ${options.out} is up to date (${plural(plan.unchanged.length, "file")})`);
+    return 0;
+  }
+  io.stderr(
+    paint(io, "31", `luagen: ${options.out} is out of date: ${stale} stale, ${missing.length} missing, ${plan.remove.length} extra; run luagen without --check`),
+  );
+  return 1;
+}
+
+export function summaryLine(scripts: number, out: string, s: { written: number; unchanged: number; removed: number }, warnings: number): string {
+  const warned = warnings > 0 ? `, ${plural(warnings, "warning")}` : "";
+  return `luagen: ${plural(scripts, "script")} → ${out} (${s.written} written, ${s.unchanged} unchanged, ${s.removed} removed${warned})`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

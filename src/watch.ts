@@ -1,0 +1,75 @@
+import path from "node:path";
+import chokidar from "chokidar";
+import { generate, type BuildCache, type GenerateOptions } from "./generate.js";
+import { report, type Io, type ReportOptions } from "./report.js";
+import { watchRoot } from "./scan.js";
+
+const DEBOUNCE_MS = 100;
+
+/**
+ * `--watch`: one full run, then a run after each burst of `.lua` changes. Parse and check
+ * results are cached per file, so a run re-reads and re-checks only what changed; a run with
+ * errors writes nothing, so the last good output stays. Resolves 0 on SIGINT/SIGTERM.
+ */
+export async function watch(options: GenerateOptions, reporting: ReportOptions, io: Io): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  const cache: BuildCache = new Map();
+  const texts = new Map<string, string>();
+  const runOnce = async () => {
+    const result = await generate({ ...options, cache, texts });
+    if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
+    else report(result, reporting, io);
+  };
+  await runOnce();
+
+  const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
+  const watcher = chokidar.watch(roots, {
+    ignoreInitial: true,
+    ignored: (file, stats) => file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
+  });
+  const runs = serialized(runOnce);
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(runs, DEBOUNCE_MS);
+  };
+  const changed = (file: string) => {
+    if (!file.endsWith(".lua")) return;
+    texts.delete(path.resolve(cwd, file));
+    schedule();
+  };
+  watcher.on("add", changed).on("change", changed).on("unlink", changed).on("unlinkDir", schedule);
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  io.stdout(`luagen: watching ${roots.map((r) => path.relative(cwd, r) || ".").join(", ")} (Ctrl-C to stop)`);
+
+  return new Promise<number>((resolve) => {
+    const stop = async () => {
+      clearTimeout(timer);
+      await watcher.close();
+      await runs.idle();
+      resolve(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** Runs `task` one at a time; a request during a run queues exactly one more run. */
+function serialized(task: () => Promise<void>): (() => void) & { idle: () => Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const start = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = task().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        start();
+      }
+    });
+  };
+  return Object.assign(start, { idle: async () => void (await running) });
+}

@@ -1,0 +1,75 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, tempDir, writeTree } from "../support/workspace.js";
+
+const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+
+/** A spawned `luagen --watch` whose output can be awaited line by line. */
+function startWatch(dir: string) {
+  const child = spawn(process.execPath, [BIN, "lua", "--out", "gen", "--watch"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  let output = "";
+  let seen = 0;
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  /** Waits for `pattern` to appear in output printed since the previous wait. */
+  const next = async (pattern: RegExp, timeoutMs = 15_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = output.slice(seen);
+      const match = pattern.exec(fresh);
+      if (match) {
+        seen += match.index + match[0].length;
+        return fresh.slice(0, match.index + match[0].length);
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, next, exited };
+}
+
+describe("--watch", () => {
+  it("regenerates on add, change, break, fix, rename and delete, keeps the last good output on errors, and exits 0 on SIGINT", async () => {
+    const dir = tempDir("watch");
+    writeTree(dir, { "lua/get.lua": script("GET") });
+    const gen = (file: string) => path.join(dir, "gen", file);
+    const watch = startWatch(dir);
+    try {
+      await watch.next(/luagen: 1 script → gen \(3 written, 0 unchanged, 0 removed\)/);
+      await watch.next(/watching lua/);
+
+      writeTree(dir, { "lua/ttl.lua": script("TTL") });
+      await watch.next(/luagen: 2 scripts → gen \(2 written, 2 unchanged, 0 removed\)/);
+      expect(readFileSync(gen("index.ts"), "utf8")).toContain("ttl");
+
+      writeTree(dir, { "lua/get.lua": script("STRLEN") });
+      await watch.next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
+      expect(readFileSync(gen("get.ts"), "utf8")).toContain("STRLEN");
+
+      const good = readFileSync(gen("get.ts"), "utf8");
+      writeTree(dir, { "lua/get.lua": "return redis.call(" });
+      const broken = await watch.next(/nothing was written to gen/);
+      expect(broken).toMatch(/lua\/get\.lua:1:\d+ - error LG001/);
+      expect(readFileSync(gen("get.ts"), "utf8")).toBe(good);
+
+      writeTree(dir, { "lua/get.lua": script("GET") });
+      await watch.next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
+      expect(readFileSync(gen("get.ts"), "utf8")).toContain('\\"GET\\"');
+
+      renameSync(path.join(dir, "lua/ttl.lua"), path.join(dir, "lua/pttl.lua"));
+      await watch.next(/luagen: 2 scripts → gen \(2 written, \d unchanged, 1 removed\)/);
+      expect(existsSync(gen("pttl.ts"))).toBe(true);
+      expect(existsSync(gen("ttl.ts"))).toBe(false);
+
+      rmSync(path.join(dir, "lua/pttl.lua"));
+      await watch.next(/luagen: 1 script → gen \(1 written, 2 unchanged, 1 removed\)/);
+      expect(existsSync(gen("pttl.ts"))).toBe(false);
+    } finally {
+      watch.child.kill("SIGINT");
+    }
+    expect(await watch.exited).toBe(0);
+  });
+});

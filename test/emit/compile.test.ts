@@ -1,0 +1,103 @@
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generate } from "../../src/generate.js";
+import { ROOT, tempDir } from "../support/workspace.js";
+
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
+
+// Each `@ts-expect-error` line is a type test: tsc fails if the line below it compiles
+// (an unused directive is an error), and the well-typed lines must compile as they are.
+const CONSUMER = `import { Redis, Cluster } from "ioredis";
+import { addTags, bare, moveJobs, pingStatus, moveJobsScript } from "./gen/index.js";
+
+export async function use(redis: Redis, cluster: Cluster): Promise<void> {
+  const moved: [number, (string | null)[]] = await moveJobs(redis, "src", ["a", "b"], 10, "asc", { by: "me" });
+  const withOptional: Promise<[number, (string | null)[]]> = moveJobs(cluster, "src", [], 1, "desc", null, true, 7);
+  const tagged: number = await addTags(redis, ["s1", "s2"], "red");
+  const inferred: unknown = await bare(redis, "k1", "k2", 1);
+  const status: string = await pingStatus(redis);
+  const results = await addTags(pingStatus(redis.pipeline().get("x")), ["s"], "t").set("y", "1").exec();
+  const txResults = await moveJobs(redis.multi(), "s", ["d"], 1, "asc", {}).exec();
+  const sha: string = moveJobsScript.sha1;
+  const keys: number | null = moveJobsScript.numberOfKeys;
+  void [moved, withOptional, tagged, inferred, status, results, txResults, sha, keys];
+
+  // @ts-expect-error count must be a number
+  await moveJobs(redis, "src", ["a"], "10", "asc", {});
+  // @ts-expect-error "up" is not one of "asc" | "desc"
+  await moveJobs(redis, "src", ["a"], 10, "up", {});
+  // @ts-expect-error the rest key is one array, not spread
+  await moveJobs(redis, "src", "a", "b", 10, "asc", {});
+  // @ts-expect-error a required argument is missing
+  await moveJobs(redis, "src", ["a"], 10, "asc");
+  // @ts-expect-error one argument too many
+  await moveJobs(redis, "src", ["a"], 10, "asc", {}, false, "label", "extra");
+  // @ts-expect-error dryRun is a boolean
+  await moveJobs(redis, "src", ["a"], 10, "asc", {}, "yes");
+  // @ts-expect-error a key is a string or Buffer
+  await addTags(redis, [1], "red");
+  // @ts-expect-error the reply is a number, not a string
+  const wrong: string = await addTags(redis, ["s"], "red");
+  // @ts-expect-error a batch call returns the batch, not a promise of the reply
+  const notAPromise: Promise<number> = addTags(redis.pipeline(), ["s"], "t");
+  // @ts-expect-error the descriptor is frozen
+  moveJobsScript.sha1 = "x";
+  void [wrong, notAPromise];
+}
+`;
+
+const execFileAsync = promisify(execFile);
+
+async function tsc(project: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [TSC, "-p", project], { cwd: path.dirname(project) });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+function tsconfig(dir: string, name: string, options: Record<string, unknown>): string {
+  const file = path.join(dir, name);
+  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", skipLibCheck: false, types: ["node"], ...options };
+  writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
+  return file;
+}
+
+describe("generated code compiles under tsc --strict", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir("compile");
+    const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT });
+    expect(result.kind === "done" && result.ok).toBe(true);
+    writeFileSync(path.join(dir, "consumer.ts"), CONSUMER);
+  });
+
+  it("with module NodeNext", async () => {
+    const result = await tsc(tsconfig(dir, "tsconfig.nodenext.json", { module: "NodeNext", moduleResolution: "NodeNext" }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("with moduleResolution bundler", async () => {
+    const result = await tsc(tsconfig(dir, "tsconfig.bundler.json", { module: "ESNext", moduleResolution: "bundler" }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("and the type tests are real: removing one expect-error directive makes tsc fail", async () => {
+    writeFileSync(path.join(dir, "consumer.ts"), CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));
+    try {
+      const result = await tsc(tsconfig(dir, "tsconfig.nodenext.json", { module: "NodeNext", moduleResolution: "NodeNext" }));
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain("not assignable to parameter of type 'number'");
+    } finally {
+      writeFileSync(path.join(dir, "consumer.ts"), CONSUMER);
+    }
+  });
+});

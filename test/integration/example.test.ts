@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { ROOT, runCli } from "../support/workspace.js";
+
+const run = promisify(execFile);
+const EXAMPLE = path.join(ROOT, "examples", "quickstart");
+
+// The quickstart as a user runs it: luagen (its prebuild), tsc (its build), node (its start).
+describe("examples/quickstart", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("generates, compiles under tsc --strict and runs against redis-server", async () => {
+    const generated = await runCli(["src/lua", "--out", "src/generated"], EXAMPLE);
+    expect(generated.stderr).toBe("");
+    expect(generated.stdout).toMatch(/^luagen: 3 scripts → src\/generated \(\d+ written, \d+ unchanged, 0 removed\)$/m);
+
+    await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: EXAMPLE });
+
+    const { stdout } = await run(process.execPath, ["dist/main.js"], {
+      cwd: EXAMPLE,
+      env: { ...process.env, REDIS_URL: `redis://${server.host}:${server.port}` },
+    });
+    expect(stdout.split("\n").filter(Boolean)).toEqual([
+      "incrCapped (direct): 1",
+      "slidingWindow (direct): admitted = 1 in window = 1",
+      "incrCapped x2 (pipeline): [ 2, 3 ]",
+      "get + releaseLock x2 (transaction): [ 'LOCKTOKEN', 0, 1 ]".replace("LOCKTOKEN", stdout.match(/\[ '([0-9a-f-]{36})'/)?.[1] ?? "?"),
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = path.join(ROOT, "bin", "luagen.js");
+
+/** A fresh folder under test/.tmp (inside the project, so generated code resolves `ioredis`). */
+export function tempDir(prefix: string): string {
+  const base = path.join(ROOT, "test", ".tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(path.join(base, `${prefix}-`));
+}
+
+/** Writes `files` (relative path → content) below `dir`. */
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+}
+
+/** Every file below `dir` with its content, keyed by POSIX relative path. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const name of readdirSync(path.join(dir, sub)).sort()) {
+      if (name === "node_modules") continue;
+      const rel = sub ? `${sub}/${name}` : name;
+      if (statSync(path.join(dir, rel)).isDirectory()) walk(rel);
+      else out[rel] = readFileSync(path.join(dir, rel), "utf8");
+    }
+  };
+  walk("");
+  return out;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (bin/luagen.js → dist/) as a user would. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
