@@ -53,6 +53,19 @@ export interface ScriptDescriptor {
   readonly numberOfKeys: number | null;
   readonly keys: readonly KeySpec[];
   readonly args: readonly ArgSpec[];
+  /**
+   * Where the lines of `source` come from, when it was assembled from several files
+   * (`---@include`): from line `line` of `source` on, the lines are `file`'s from `fileLine`
+   * on, until the next entry. Absent: every line is `file`'s own, one for one.
+   */
+  readonly origins?: readonly SourceOrigin[];
+}
+
+/** One entry of `ScriptDescriptor.origins`. */
+export interface SourceOrigin {
+  readonly line: number;
+  readonly file: string;
+  readonly fileLine: number;
 }
 
 /** A connection a script can be called on directly. */
