@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generate } from "../../src/generate.js";
 import { ROOT, tempDir } from "../support/workspace.js";
 
@@ -64,40 +64,40 @@ async function tsc(project: string): Promise<{ code: number; output: string }> {
 
 function tsconfig(dir: string, name: string, options: Record<string, unknown>): string {
   const file = path.join(dir, name);
-  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", skipLibCheck: false, types: ["node"], ...options };
+  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", skipLibCheck: true, types: ["node"], ...options };
   writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
   return file;
 }
 
+async function generatedProject(importExtension: string): Promise<string> {
+  const dir = tempDir("compile");
+  const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT, importExtension });
+  expect(result.kind === "done" && result.ok).toBe(true);
+  writeFileSync(path.join(dir, "consumer.ts"), CONSUMER.replace('"./gen/index.js"', `"./gen/index${importExtension}"`));
+  return dir;
+}
+
+const NODENEXT = { module: "NodeNext", moduleResolution: "NodeNext" };
+const BUNDLER = { module: "ESNext", moduleResolution: "bundler" };
+
 describe("generated code compiles under tsc --strict", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = tempDir("compile");
-    const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT });
-    expect(result.kind === "done" && result.ok).toBe(true);
-    writeFileSync(path.join(dir, "consumer.ts"), CONSUMER);
-  });
-
-  it("with module NodeNext", async () => {
-    const result = await tsc(tsconfig(dir, "tsconfig.nodenext.json", { module: "NodeNext", moduleResolution: "NodeNext" }));
-    expect(result.output).toBe("");
-    expect(result.code).toBe(0);
-  });
-
-  it("with moduleResolution bundler", async () => {
-    const result = await tsc(tsconfig(dir, "tsconfig.bundler.json", { module: "ESNext", moduleResolution: "bundler" }));
+  it.each([
+    { imports: '".js"', extension: ".js", mode: "NodeNext", options: NODENEXT },
+    { imports: '".js"', extension: ".js", mode: "bundler", options: BUNDLER },
+    { imports: "extensionless", extension: "", mode: "bundler", options: BUNDLER },
+    { imports: '".ts"', extension: ".ts", mode: "bundler + allowImportingTsExtensions", options: { ...BUNDLER, allowImportingTsExtensions: true } },
+  ])("with $imports imports under $mode resolution", async ({ extension, options }) => {
+    const dir = await generatedProject(extension);
+    const result = await tsc(tsconfig(dir, "tsconfig.json", options));
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
   });
 
   it("and the type tests are real: removing one expect-error directive makes tsc fail", async () => {
+    const dir = await generatedProject(".js");
     writeFileSync(path.join(dir, "consumer.ts"), CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));
-    try {
-      const result = await tsc(tsconfig(dir, "tsconfig.nodenext.json", { module: "NodeNext", moduleResolution: "NodeNext" }));
-      expect(result.code).not.toBe(0);
-      expect(result.output).toContain("not assignable to parameter of type 'number'");
-    } finally {
-      writeFileSync(path.join(dir, "consumer.ts"), CONSUMER);
-    }
+    const result = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("not assignable to parameter of type 'number'");
   });
 });
