@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,12 +19,21 @@ describe("examples/quickstart", () => {
     await server?.stop();
   });
 
+  const tsc = (...args: string[]) => run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json", ...args], { cwd: EXAMPLE });
+
+  it("type-checks under bundler resolution with extensionless imports (importExtension \"\")", async () => {
+    const generated = await runCli(["src/lua", "--out", "src/generated", "--import-extension", ""], EXAMPLE);
+    expect(generated.code).toBe(0);
+    await tsc("--noEmit", "--module", "ESNext", "--moduleResolution", "bundler");
+  });
+
   it("generates, compiles under tsc --strict and runs against redis-server", async () => {
     const generated = await runCli(["src/lua", "--out", "src/generated"], EXAMPLE);
     expect(generated.stderr).toBe("");
     expect(generated.stdout).toMatch(/^luagen: 3 scripts → src\/generated \(\d+ written, \d+ unchanged, 0 removed\)$/m);
+    expect(readFileSync(path.join(EXAMPLE, "src/generated/index.ts"), "utf8")).toContain('from "./incr-capped.js"');
 
-    await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: EXAMPLE });
+    await tsc();
 
     const { stdout } = await run(process.execPath, ["dist/main.js"], {
       cwd: EXAMPLE,
