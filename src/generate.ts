@@ -3,11 +3,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
-import { emit } from "./emit/emit.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
-import { parseLua } from "./lua/parse.js";
-import type { Diagnostic, GeneratedFile, Script, SourceFile } from "./model.js";
+import { expandIncludes } from "./lua/includes.js";
+import { normalizeSource, parseLua } from "./lua/parse.js";
+import type { Diagnostic, ExpandedSource, GeneratedFile, Script, SourceFile } from "./model.js";
 import { checkCollisions, checkNames, functionNameFor } from "./naming.js";
 import { scan, toPosix } from "./scan.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
@@ -34,8 +34,11 @@ export interface GenerateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Per file path: the text last built and what it built to. */
-export type BuildCache = Map<string, { text: string; relativePath: string; built: BuiltScript }>;
+/**
+ * Per script path: what it was last built from (its own text and output path, and the expanded
+ * source, so a change in an included file rebuilds it too) and what that built to.
+ */
+export type BuildCache = Map<string, { key: string; built: BuiltScript }>;
 
 export type GenerateResult =
   | { kind: "usage-error"; message: string }
@@ -60,12 +63,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const built = buildScripts(scanned.files, options.cache, options.onProgress);
+  const built = buildScripts(scanned.files, { library: scanned.library, cache: options.cache, onProgress: options.onProgress });
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const sources = new Map(built.sources);
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
   if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts);
 
+  // Loaded only when there is something to emit: ts-morph (and TypeScript with it) is most of
+  // luagen's start-up time, and --help, usage errors and failing runs do not need it.
+  const { emit } = await import("./emit/emit.js");
   const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: options.importExtension ?? ".js" });
   const plan = await planWrite(outDir, files);
   diagnostics.push(...foreignDiagnostics(plan, cwd));
@@ -85,19 +91,35 @@ function done(
   return { kind: "done", ok, diagnostics: sortDiagnostics(diagnostics), sources, scripts, plan, summary };
 }
 
-/** The in-memory half of the pipeline: every file through parse and check, then the cross-file checks. */
+export interface BuildOptions {
+  /**
+   * File texts by path, for `---@include`: the scanner's `library`. The texts of `files` are
+   * always used for `files` themselves.
+   */
+  library?: ReadonlyMap<string, string>;
+  /** Reuses parse/check results of unchanged scripts across runs (`--watch`). */
+  cache?: BuildCache;
+  /** Called as scripts are parsed and checked, for a progress display. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The in-memory half of the pipeline: every script (partials are only included) through include
+ * expansion, parse and check, then the cross-file checks.
+ */
 export function buildScripts(
   files: readonly SourceFile[],
-  cache?: BuildCache,
-  onProgress?: (done: number, total: number) => void,
+  options: BuildOptions = {},
 ): { scripts: Script[]; diagnostics: Diagnostic[]; sources: Map<string, string> } {
+  const library = new Map([...(options.library ?? []), ...files.map((f): [string, string] => [f.path, f.text])]);
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  for (const [i, file] of files.entries()) {
-    onProgress?.(i + 1, files.length);
-    const built = cached(file, cache);
-    sources.set(file.path, built.source);
+  const targets = files.filter((file) => !file.partial);
+  for (const [i, file] of targets.entries()) {
+    options.onProgress?.(i + 1, targets.length);
+    const built = cached(file, library, options.cache);
+    for (const shown of [file.path, ...built.included]) sources.set(shown, normalizeSource(library.get(shown) ?? ""));
     diagnostics.push(...built.diagnostics);
     if (built.script) scripts.push(built.script);
   }
@@ -105,26 +127,30 @@ export function buildScripts(
   return { scripts, diagnostics, sources };
 }
 
-function cached(file: SourceFile, cache: BuildCache | undefined): BuiltScript {
+function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: BuildCache | undefined): BuiltScript {
+  const expanded = expandIncludes(file, library);
+  const key = JSON.stringify([file.text, file.relativePath, expanded]);
   const hit = cache?.get(file.path);
-  if (hit && hit.text === file.text && hit.relativePath === file.relativePath) return hit.built;
-  const built = buildScript(file);
-  cache?.set(file.path, { text: file.text, relativePath: file.relativePath, built });
+  if (hit?.key === key) return hit.built;
+  const built = buildScript(file, expanded);
+  cache?.set(file.path, { key, built });
   return built;
 }
 
 interface BuiltScript {
-  source: string;
+  /** The files inlined into the script, whose texts its diagnostics may point into. */
+  included: string[];
   script?: Script;
   diagnostics: Diagnostic[];
 }
 
-function buildScript(file: SourceFile): BuiltScript {
-  const parsed = parseLua(file);
-  if (!parsed.chunk) return { source: parsed.source, diagnostics: parsed.diagnostics };
-  const annotations = readAnnotations(file, parsed.chunk);
-  const checked = checkScript(file, parsed.chunk, annotations.signature);
-  const diagnostics = [...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics];
+function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }): BuiltScript {
+  const { included } = expanded;
+  const parsed = parseLua(file, expanded);
+  if (!parsed.chunk) return { included, diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
+  const annotations = readAnnotations(file, parsed.chunk, expanded);
+  const checked = checkScript(file, parsed.chunk, annotations.signature, expanded);
+  const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics];
   const script: Script = {
     file,
     source: parsed.source,
@@ -132,8 +158,9 @@ function buildScript(file: SourceFile): BuiltScript {
     name: checked.signature.name ?? functionNameFor(file.relativePath),
     signature: checked.signature,
   };
+  if (included.length > 0) script.origins = expanded.origins;
   diagnostics.push(...checkNames(script));
-  return hasErrors(diagnostics) ? { source: parsed.source, diagnostics } : { source: parsed.source, script, diagnostics };
+  return hasErrors(diagnostics) ? { included, diagnostics } : { included, script, diagnostics };
 }
 
 function foreignDiagnostics(plan: WritePlan, cwd: string): Diagnostic[] {

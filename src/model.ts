@@ -17,6 +17,35 @@ export interface SourceFile {
   relativePath: string;
   /** The file's text exactly as read from disk (may hold CRLF and a BOM). */
   text: string;
+  /**
+   * A partial: its name starts with `_`, or it sits in a folder named `includes` below the input
+   * root. It is only ever inlined by `---@include`, never generated as a script of its own.
+   */
+  partial: boolean;
+}
+
+/**
+ * Where lines of an expanded source come from: from line `line` of the source on, the lines are
+ * `file`'s from `fileLine` on, until the next entry. The same shape as the runtime's `SourceOrigin`.
+ */
+export interface SourceOrigin {
+  line: number;
+  /** Path as shown to the user (relative to the working directory, `/` separators). */
+  file: string;
+  fileLine: number;
+}
+
+/**
+ * A script's text with every `---@include` inlined: what the Lua stages parse and check, and
+ * what is embedded and hashed.
+ */
+export interface ExpandedSource {
+  /** Normalised (CRLF → LF, BOM dropped), each include line replaced by the included file's text. */
+  source: string;
+  /** Where each line of `source` comes from, in order; the first entry is line 1. */
+  origins: SourceOrigin[];
+  /** The files inlined, in the order they were first included; empty when the script includes none. */
+  included: string[];
 }
 
 /** A scalar argument type, as written after an `@arg` name. */
@@ -67,9 +96,14 @@ export interface Signature {
 /** A script that parsed and checked cleanly: everything emission needs. */
 export interface Script {
   file: SourceFile;
-  /** The text that is embedded and hashed: CRLF → LF, BOM dropped, otherwise exactly as read. */
+  /**
+   * The text that is embedded and hashed: CRLF → LF, BOM dropped, includes inlined, otherwise
+   * exactly as read.
+   */
   source: string;
   sha1: string;
+  /** Where the lines of `source` come from; only when the script includes other files. */
+  origins?: SourceOrigin[];
   /** The exported function's name; the descriptor is `${name}Script`. */
   name: string;
   signature: Signature;

@@ -2,10 +2,17 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import { diagnostic } from "./diagnostics.js";
+import { includedPaths } from "./lua/includes.js";
 import type { Diagnostic, SourceFile } from "./model.js";
 
 export interface ScanResult {
+  /** Every `.lua` file found under the inputs, scripts and partials (`partial: true`) alike. */
   files: SourceFile[];
+  /**
+   * The text of every file read, by `path`: those found under the inputs and those reached only
+   * through `---@include`. The include stage reads nothing else.
+   */
+  library: Map<string, string>;
   /** Inputs that name nothing: a usage error, not a script error. */
   missing: string[];
   /** Files found but not readable. */
@@ -22,8 +29,9 @@ const IGNORE = ["**/node_modules/**"];
 
 /**
  * Finds the `.lua` files named by `inputs` (folders, files or globs, relative to `cwd`), reads
- * them (unless `texts` already holds them), and returns them sorted by their POSIX relative
- * path so everything downstream is deterministic.
+ * them (unless `texts`, by absolute path, already holds them), and returns them sorted by their
+ * POSIX relative path so everything downstream is deterministic. Files that `---@include` reaches
+ * outside the inputs are read too, into `library`: this is the stage that touches the disk.
  */
 export async function scan(
   inputs: readonly string[],
@@ -40,19 +48,55 @@ export async function scan(
     for (const match of matches) if (!found.has(match.absolute)) found.set(match.absolute, match);
   }
   const files: SourceFile[] = [];
+  const library = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   for (const { absolute, root } of found.values()) {
     const shown = toPosix(path.relative(cwd, absolute));
     try {
-      const text = texts.get(absolute) ?? (await readFile(absolute, "utf8"));
-      texts.set(absolute, text);
-      files.push({ path: shown, relativePath: toPosix(path.relative(root, absolute)), text });
+      const text = await readText(absolute, texts);
+      const relativePath = toPosix(path.relative(root, absolute));
+      files.push({ path: shown, relativePath, text, partial: isPartial(relativePath) });
+      library.set(shown, text);
     } catch (error) {
       diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${(error as Error).message}`));
     }
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
-  return { files, missing, diagnostics };
+  await readIncludedFiles(library, cwd, texts);
+  return { files, library, missing, diagnostics };
+}
+
+/** A file named `_*.lua`, or in a folder named `includes` below its input root: only ever included. */
+export function isPartial(relativePath: string): boolean {
+  const parts = relativePath.split("/");
+  return parts[parts.length - 1].startsWith("_") || parts.slice(0, -1).includes("includes");
+}
+
+/**
+ * Adds to `library` every file an include reaches that it does not hold yet, following includes
+ * in those too. A file that cannot be read is left out: the include stage reports it where it is
+ * included (LG110), with the chain that led there.
+ */
+async function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map<string, string>): Promise<void> {
+  const pending = [...library];
+  const tried = new Set(library.keys());
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, text] = next;
+    for (const target of includedPaths(from, text)) {
+      if (tried.has(target)) continue;
+      tried.add(target);
+      const included = await readText(path.resolve(cwd, target), texts).catch(() => undefined);
+      if (included === undefined) continue;
+      library.set(target, included);
+      pending.push([target, included]);
+    }
+  }
+}
+
+async function readText(absolute: string, texts: Map<string, string>): Promise<string> {
+  const text = texts.get(absolute) ?? (await readFile(absolute, "utf8"));
+  texts.set(absolute, text);
+  return text;
 }
 
 /** The folder (or file) a watcher must observe to see every file an input can match. */

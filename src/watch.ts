@@ -8,25 +8,35 @@ const DEBOUNCE_MS = 100;
 
 /**
  * `--watch`: one full run, then a run after each burst of `.lua` changes. Parse and check
- * results are cached per file, so a run re-reads and re-checks only what changed; a run with
- * errors writes nothing, so the last good output stays. Resolves 0 on SIGINT/SIGTERM.
+ * results are cached per file, so a run re-reads and re-checks only what changed (a script is
+ * rebuilt when a file it includes changes); a run with errors writes nothing, so the last good
+ * output stays. Files included from outside the inputs are watched too. Resolves 0 on SIGINT/SIGTERM.
  */
 export async function watch(options: GenerateOptions, reporting: ReportOptions, io: Io): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const cache: BuildCache = new Map();
   const texts = new Map<string, string>();
-  const runOnce = async () => {
-    const result = await generate({ ...options, cache, texts });
-    if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
-    else report(result, reporting, io);
-  };
-  await runOnce();
-
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
   const watcher = chokidar.watch(roots, {
     ignoreInitial: true,
     ignored: (file, stats) => file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
   });
+  const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  // `texts` holds every file the last run read: scripts, partials and files included from elsewhere.
+  const outside = new Set<string>();
+  const watchIncludedFiles = () => {
+    const added = [...texts.keys()].filter((file) => !outside.has(file) && !roots.some((root) => isWithin(file, root)));
+    for (const file of added) outside.add(file);
+    if (added.length > 0) watcher.add(added);
+  };
+  const runOnce = async () => {
+    const result = await generate({ ...options, cache, texts });
+    if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
+    else report(result, reporting, io);
+    watchIncludedFiles();
+  };
+  await runOnce();
+
   const runs = serialized(runOnce);
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -39,7 +49,7 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     schedule();
   };
   watcher.on("add", changed).on("change", changed).on("unlink", changed).on("unlinkDir", schedule);
-  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  await ready;
   io.stdout(`luagen: watching ${roots.map((r) => path.relative(cwd, r) || ".").join(", ")} (Ctrl-C to stop)`);
 
   return new Promise<number>((resolve) => {
@@ -52,6 +62,11 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+function isWithin(file: string, root: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 /** Runs `task` one at a time; a request during a run queues exactly one more run. */

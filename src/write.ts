@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, rmdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
-import { GENERATED_MARK } from "./emit/emit.js";
+import { GENERATED_MARK } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
 
 /** What a write would do to the output folder; computed before anything changes. */

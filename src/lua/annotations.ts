@@ -1,6 +1,7 @@
 import type { Chunk } from "luaparse";
 import { diagnostic, type Code } from "../diagnostics.js";
-import type { ArgKind, ArgParam, ArgType, Diagnostic, KeyParam, ReturnType, Signature, SourceFile } from "../model.js";
+import type { ArgKind, ArgParam, ArgType, Diagnostic, ExpandedSource, KeyParam, ReturnType, Signature, SourceFile } from "../model.js";
+import { originOf } from "../origins.js";
 import { nodeOffset, nodePosition, normalizeSource } from "./parse.js";
 
 /** One `---` line of the leading doc block: the text after the dashes, and where that text starts. */
@@ -24,6 +25,8 @@ const LUALS_TAGS = new Set(
     "async nodiscard cast operator enum module private protected package source as"
   ).split(" "),
 );
+/** Read by the include stage (src/lua/includes.ts), which reports a malformed one itself. */
+const INCLUDE_TAG = "include";
 
 /** A tag line that cannot be read; caught per line, so one bad tag does not hide the others. */
 class TagError extends Error {
@@ -240,29 +243,46 @@ class Reader {
 /**
  * Reads the signature a script declares in its leading `---` block. `signature` is
  * undefined when the block holds none of luagen's tags: the checker infers one then.
+ * With `expanded` (the chunk parsed from the file with its includes inlined), only the
+ * file's own lines count: an included file's doc comments describe its own functions.
  */
-export function readAnnotations(file: SourceFile, chunk: Chunk): { signature: Signature | undefined; diagnostics: Diagnostic[] } {
+export function readAnnotations(
+  file: SourceFile,
+  chunk: Chunk,
+  expanded?: ExpandedSource,
+): { signature: Signature | undefined; diagnostics: Diagnostic[] } {
   const reader = new Reader(file.path);
-  for (const doc of leadingDocLines(chunk, normalizeSource(file.text).startsWith("#!"))) reader.readLine(doc);
+  const ownLine = (line: number) => {
+    const origin = expanded && originOf(expanded.origins, line);
+    return origin === undefined ? line : origin.file === file.path ? origin.line : undefined;
+  };
+  for (const doc of leadingDocLines(chunk, normalizeSource(file.text).startsWith("#!"), ownLine)) reader.readLine(doc);
   return { signature: reader.signature(), diagnostics: reader.diagnostics };
 }
 
-/** The `---` comments before the first statement, up to the first comment of another kind. */
-function leadingDocLines(chunk: Chunk, shebang: boolean): DocLine[] {
-  const end = chunk.body.length > 0 ? nodeOffset(chunk.body[0]) : Infinity;
+/**
+ * The `---` comments before the first statement, up to the first comment of another kind, with
+ * their lines in the script's own file (`ownLine`). Comments and statements from included files
+ * are passed over: the block is what the script's own lines say before its own first statement.
+ */
+function leadingDocLines(chunk: Chunk, shebang: boolean, ownLine: (line: number) => number | undefined): DocLine[] {
+  const first = chunk.body.find((statement) => ownLine(nodePosition(statement).line) !== undefined);
+  const end = first === undefined ? Infinity : nodeOffset(first);
   const lines: DocLine[] = [];
   for (const comment of chunk.comments ?? []) {
     // The parser saw the shebang as a `--` comment at offset 0 (see parseLua).
     if (shebang && nodeOffset(comment) === 0) continue;
-    if (nodeOffset(comment) > end || !comment.raw.startsWith("---")) break;
     const { line, column } = nodePosition(comment);
-    lines.push({ text: comment.raw.slice(3), line, column: column + 3 }); // the text starts after `---`
+    const own = ownLine(line);
+    if (own === undefined) continue;
+    if (nodeOffset(comment) > end || !comment.raw.startsWith("---")) break;
+    lines.push({ text: comment.raw.slice(3), line: own, column: column + 3 }); // the text starts after `---`
   }
   return lines;
 }
 
 function checkForeignTag(tag: string, at: number): void {
-  if (LUALS_TAGS.has(tag)) return;
+  if (LUALS_TAGS.has(tag) || tag === INCLUDE_TAG) return;
   if (tag === "param") throw new TagError("LG108", at, "@param is not a luagen tag", "use @key for KEYS and @arg for ARGV");
   const near = OUR_TAGS.find((ours) => editDistance(tag.toLowerCase(), ours) <= 2);
   throw new TagError("LG101", at, `unknown tag @${tag}`, near === undefined ? undefined : `did you mean @${near}?`);

@@ -1,6 +1,7 @@
 import type { Chunk, Identifier, Node } from "luaparse";
 import { diagnostic, type Code } from "../diagnostics.js";
-import type { ArgParam, Diagnostic, KeyParam, Position, Signature, SourceFile } from "../model.js";
+import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
+import { diagnosticAt } from "../origins.js";
 import { nodePosition, normalizeSource } from "./parse.js";
 
 type Table = "KEYS" | "ARGV";
@@ -20,25 +21,32 @@ const TABLES = {
   ARGV: { past: "LG201", unread: "LG203", noun: "argument", tag: "@arg", rest: "---@arg ...name type" },
 } as const satisfies Record<Table, { past: Code; unread: Code; noun: string; tag: string; rest: string }>;
 
+/** A diagnostic at a position of the parsed source, reported in the file that position came from. */
+type Place = (code: Code, at: Position, message: string, hint?: string) => Diagnostic;
+
 /**
  * Checks the script's body against its signature; with no signature, infers one from
- * the literal KEYS/ARGV indices it reads and warns that it did.
+ * the literal KEYS/ARGV indices it reads and warns that it did. With `expanded` (the chunk
+ * was parsed from the file with its includes inlined), what is found in an included file is
+ * reported there, at its own line.
  */
 export function checkScript(
   file: SourceFile,
   chunk: Chunk,
   signature: Signature | undefined,
+  expanded?: ExpandedSource,
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);
-  const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(file, write));
+  const place: Place = (code, at, message, hint) => diagnosticAt(code, file.path, expanded?.origins, at, message, hint);
+  const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(place, write));
   if (signature === undefined) {
     const inferred = inferSignature(usage);
     return { signature: inferred, diagnostics: [...diagnostics, inferredWarning(file, inferred, usage)] };
   }
   const source = normalizeSource(file.text);
   diagnostics.push(
-    ...readsPastDeclared(file, usage, "KEYS", signature.keys),
-    ...readsPastDeclared(file, usage, "ARGV", signature.args),
+    ...readsPastDeclared(place, usage, "KEYS", signature.keys),
+    ...readsPastDeclared(place, usage, "ARGV", signature.args),
     ...neverRead(file, source, usage, "KEYS", signature.keys),
     ...neverRead(file, source, usage, "ARGV", signature.args),
   );
@@ -96,21 +104,21 @@ function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
-function globalWriteDiagnostic(file: SourceFile, write: Usage["globalWrites"][number]): Diagnostic {
+function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number]): Diagnostic {
   const what = write.isFunction ? `function ${write.name} is declared as a global` : `assignment to undeclared global '${write.name}'`;
   const fix = write.isFunction ? `local function ${write.name}` : `local ${write.name}`;
-  return diagnostic("LG204", file.path, write.at, `${what}: Redis refuses writes to globals at run time`, `declare it local: ${fix}`);
+  return place("LG204", write.at, `${what}: Redis refuses writes to globals at run time`, `declare it local: ${fix}`);
 }
 
 /** LG200/LG201: a literal index past the declared params, unless a rest param takes any number. */
-function readsPastDeclared(file: SourceFile, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
+function readsPastDeclared(place: Place, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
   if (params.some((p) => p.rest)) return [];
   const { past, noun, tag, rest } = TABLES[table];
   const declared = params.length === 0 ? `no ${noun}s are` : `only ${quantity(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
   const hint = `declare it with ---${tag}, or declare a rest ${noun} (${rest})`;
   return usage.reads
     .filter((read) => read.table === table && read.index > params.length)
-    .map((read) => diagnostic(past, file.path, read.at, `${table}[${read.index}] is read but ${declared} declared`, hint));
+    .map((read) => place(past, read.at, `${table}[${read.index}] is read but ${declared} declared`, hint));
 }
 
 /** LG202/LG203: a declared param whose index is never read, unless the table is used dynamically. */

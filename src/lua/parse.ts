@@ -1,6 +1,6 @@
 import luaparse, { type Chunk, type Node } from "luaparse";
-import { diagnostic } from "../diagnostics.js";
-import type { Diagnostic, Position, SourceFile } from "../model.js";
+import type { Diagnostic, ExpandedSource, Position, SourceFile } from "../model.js";
+import { diagnosticAt } from "../origins.js";
 
 /**
  * The text luagen embeds and hashes: a leading UTF-8 BOM dropped and CRLF turned into
@@ -12,7 +12,7 @@ export function normalizeSource(text: string): string {
 }
 
 export interface ParsedLua {
-  /** The normalised source (shebang kept), as embedded in the output. */
+  /** The normalised source (shebang kept, includes inlined), as embedded in the output. */
   source: string;
   /** Undefined when the file has a syntax error. */
   chunk: Chunk | undefined;
@@ -29,14 +29,19 @@ interface LuaparseError extends SyntaxError {
   index: number;
 }
 
-export function parseLua(file: SourceFile): ParsedLua {
-  const source = normalizeSource(file.text);
+/**
+ * Parses `file`, or `expanded` (the file with its includes inlined) when given: node positions are
+ * then positions in `expanded.source`, and a syntax error is reported in the file it came from.
+ */
+export function parseLua(file: SourceFile, expanded?: ExpandedSource): ParsedLua {
+  const source = expanded?.source ?? normalizeSource(file.text);
   try {
     return { source, chunk: luaparse.parse(hideShebang(source), OPTIONS), diagnostics: [] };
   } catch (error) {
     if (!isLuaparseError(error)) throw error;
     const message = error.message.replace(/^\[\d+:\d+\] /, "");
-    return { source, chunk: undefined, diagnostics: [diagnostic("LG001", file.path, errorPosition(source, error), message)] };
+    const at = errorPosition(source, error);
+    return { source, chunk: undefined, diagnostics: [diagnosticAt("LG001", file.path, expanded?.origins, at, message)] };
   }
 }
 

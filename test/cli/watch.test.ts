@@ -31,45 +31,75 @@ function startWatch(dir: string) {
   return { child, next, exited };
 }
 
+/**
+ * Starts `luagen --watch` in `dir` (one script there), waits for its first run, runs `steps`,
+ * then stops it with SIGINT, which must exit 0.
+ */
+async function whileWatching(dir: string, steps: (next: ReturnType<typeof startWatch>["next"]) => Promise<void>): Promise<void> {
+  const watch = startWatch(dir);
+  try {
+    await watch.next(/luagen: 1 script → gen \(3 written, 0 unchanged, 0 removed\)/);
+    await watch.next(/watching lua/);
+    await steps(watch.next);
+  } finally {
+    watch.child.kill("SIGINT");
+  }
+  expect(await watch.exited).toBe(0);
+}
+
 describe("--watch", () => {
   it("regenerates on add, change, break, fix, rename and delete, keeps the last good output on errors, and exits 0 on SIGINT", async () => {
     const dir = tempDir("watch");
     writeTree(dir, { "lua/get.lua": script("GET") });
     const gen = (file: string) => path.join(dir, "gen", file);
-    const watch = startWatch(dir);
-    try {
-      await watch.next(/luagen: 1 script → gen \(3 written, 0 unchanged, 0 removed\)/);
-      await watch.next(/watching lua/);
-
+    await whileWatching(dir, async (next) => {
       writeTree(dir, { "lua/ttl.lua": script("TTL") });
-      await watch.next(/luagen: 2 scripts → gen \(2 written, 2 unchanged, 0 removed\)/);
+      await next(/luagen: 2 scripts → gen \(2 written, 2 unchanged, 0 removed\)/);
       expect(readFileSync(gen("index.ts"), "utf8")).toContain("ttl");
 
       writeTree(dir, { "lua/get.lua": script("STRLEN") });
-      await watch.next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
+      await next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
       expect(readFileSync(gen("get.ts"), "utf8")).toContain("STRLEN");
 
       const good = readFileSync(gen("get.ts"), "utf8");
       writeTree(dir, { "lua/get.lua": "return redis.call(" });
-      const broken = await watch.next(/nothing was written to gen/);
+      const broken = await next(/nothing was written to gen/);
       expect(broken).toMatch(/lua\/get\.lua:1:\d+ - error LG001/);
       expect(readFileSync(gen("get.ts"), "utf8")).toBe(good);
 
       writeTree(dir, { "lua/get.lua": script("GET") });
-      await watch.next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
+      await next(/luagen: 2 scripts → gen \(1 written, 3 unchanged, 0 removed\)/);
       expect(readFileSync(gen("get.ts"), "utf8")).toContain('\\"GET\\"');
 
       renameSync(path.join(dir, "lua/ttl.lua"), path.join(dir, "lua/pttl.lua"));
-      await watch.next(/luagen: 2 scripts → gen \(2 written, \d unchanged, 1 removed\)/);
+      await next(/luagen: 2 scripts → gen \(2 written, \d unchanged, 1 removed\)/);
       expect(existsSync(gen("pttl.ts"))).toBe(true);
       expect(existsSync(gen("ttl.ts"))).toBe(false);
 
       rmSync(path.join(dir, "lua/pttl.lua"));
-      await watch.next(/luagen: 1 script → gen \(1 written, 2 unchanged, 1 removed\)/);
+      await next(/luagen: 1 script → gen \(1 written, 2 unchanged, 1 removed\)/);
       expect(existsSync(gen("pttl.ts"))).toBe(false);
-    } finally {
-      watch.child.kill("SIGINT");
-    }
-    expect(await watch.exited).toBe(0);
+    });
+  });
+
+  it("regenerates a script when a file it includes changes, in the input folder or outside it", async () => {
+    const dir = tempDir("watch");
+    const partial = (command: string) => `local function read(key)\n  return redis.call("${command}", key)\nend\n`;
+    writeTree(dir, {
+      "lua/get.lua": '---@key k\n---@return string|nil\n---@include "includes/read"\n---@include "../shared/_log"\nreturn read(KEYS[1])\n',
+      "lua/includes/read.lua": partial("GET"),
+      "shared/_log.lua": "-- log v1\n",
+    });
+    const gen = (file: string) => readFileSync(path.join(dir, "gen", file), "utf8");
+    await whileWatching(dir, async (next) => {
+      writeTree(dir, { "lua/includes/read.lua": partial("STRLEN") });
+      await next(/luagen: 1 script → gen \(1 written, 2 unchanged, 0 removed\)/);
+      expect(gen("get.ts")).toContain('\\"STRLEN\\"');
+
+      writeTree(dir, { "shared/_log.lua": "-- log v2\n" });
+      await next(/luagen: 1 script → gen \(1 written, 2 unchanged, 0 removed\)/);
+      expect(gen("get.ts")).toContain("-- log v2");
+      expect(existsSync(path.join(dir, "gen", "includes"))).toBe(false);
+    });
   });
 });

@@ -93,6 +93,28 @@ describe("generated code compiles under tsc --strict", () => {
     expect(result.code).toBe(0);
   });
 
+  it("for scripts that include other files (descriptors with origins)", async () => {
+    const dir = tempDir("compile");
+    const result = await generate({ inputs: [path.join(ROOT, "test", "fixtures", "includes", "lua")], out: path.join(dir, "gen"), cwd: ROOT });
+    expect(result.kind === "done" && result.ok).toBe(true);
+    writeFileSync(
+      path.join(dir, "consumer.ts"),
+      `import { Redis } from "ioredis";
+import { counter, counterScript, releaseLock } from "./gen/index.js";
+
+export async function use(redis: Redis): Promise<void> {
+  const value: number = await counter(redis, "hits", 10);
+  const released: number = await releaseLock(redis, "lock", "token");
+  const origin: { line: number; file: string; fileLine: number } | undefined = counterScript.origins?.[0];
+  void [value, released, origin];
+}
+`,
+    );
+    const compiled = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    expect(compiled.output).toBe("");
+    expect(compiled.code).toBe(0);
+  });
+
   it("and the type tests are real: removing one expect-error directive makes tsc fail", async () => {
     const dir = await generatedProject(".js");
     writeFileSync(path.join(dir, "consumer.ts"), CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));

@@ -8,11 +8,11 @@ import type { Diagnostic, Signature, SourceFile } from "../../src/model.js";
 export const FIXTURES = fileURLToPath(new URL("../fixtures/lua/", import.meta.url));
 
 export function fixture(name: string): SourceFile {
-  return { path: `test/fixtures/lua/${name}.lua`, relativePath: `${name}.lua`, text: readFileSync(`${FIXTURES}${name}.lua`, "utf8") };
+  return { path: `test/fixtures/lua/${name}.lua`, relativePath: `${name}.lua`, text: readFileSync(`${FIXTURES}${name}.lua`, "utf8"), partial: false };
 }
 
 export function source(text: string, path = "inline.lua"): SourceFile {
-  return { path, relativePath: path, text };
+  return { path, relativePath: path, text, partial: false };
 }
 
 /** parse → annotations → check, as the generator chains them; stops after a syntax error. */
