@@ -132,6 +132,7 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       importExtension,
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
+      persistCache: true,
     },
     reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
   };

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hashOf, loadCache, saveCache, type RunCache } from "./cache.js";
 import { diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
@@ -27,7 +27,9 @@ export interface GenerateOptions {
   /** Compare with the output folder instead of writing to it (`--check`). */
   check?: boolean;
   /** Reuses parse/check results of unchanged files across runs (`--watch`). */
-  cache?: BuildCache;
+  cache?: RunCache;
+  /** Load the cache a previous run left under node_modules/.cache/luagen, and save it after (the CLI does). */
+  persistCache?: boolean;
   /** File texts by absolute path, kept across runs by `--watch`, which drops the entries of changed files. */
   texts?: Map<string, string>;
   /** Called as scripts are parsed and checked, for a progress display. */
@@ -63,17 +65,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const built = buildScripts(scanned.files, { library: scanned.library, cache: options.cache, onProgress: options.onProgress });
+  const cache = options.cache ?? (options.persistCache ? await loadCache(cwd, outDir) : undefined);
+  const built = buildScripts(scanned.files, { library: scanned.library, cache, onProgress: options.onProgress });
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const sources = new Map(built.sources);
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
   if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts);
 
-  // Loaded only when there is something to emit: ts-morph (and TypeScript with it) is most of
-  // luagen's start-up time, and --help, usage errors and failing runs do not need it.
   const { emit } = await import("./emit/emit.js");
-  const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: options.importExtension ?? ".js" });
+  const importExtension = options.importExtension ?? ".js";
+  const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, cache });
   const plan = await planWrite(outDir, files);
+  if (cache && options.persistCache) await saveCache(cwd, outDir, cache);
   diagnostics.push(...foreignDiagnostics(plan, cwd));
   if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts, plan);
   if (options.check) return done(plan.write.length === 0 && plan.remove.length === 0, diagnostics, sources, built.scripts, plan);
@@ -97,8 +100,8 @@ export interface BuildOptions {
    * always used for `files` themselves.
    */
   library?: ReadonlyMap<string, string>;
-  /** Reuses parse/check results of unchanged scripts across runs (`--watch`). */
-  cache?: BuildCache;
+  /** Reuses parse/check results of unchanged scripts across runs. */
+  cache?: RunCache;
   /** Called as scripts are parsed and checked, for a progress display. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -124,16 +127,26 @@ export function buildScripts(
     if (built.script) scripts.push(built.script);
   }
   diagnostics.push(...checkCollisions(scripts));
+  // Forget scripts that are gone, so a long --watch session or a persisted cache does not grow.
+  const current = new Set(targets.map((file) => file.path));
+  const cache = options.cache;
+  for (const gone of [...(cache?.build.keys() ?? [])].filter((p) => !current.has(p))) {
+    cache!.build.delete(gone);
+    cache!.dirty = true;
+  }
   return { scripts, diagnostics, sources };
 }
 
-function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: BuildCache | undefined): BuiltScript {
+function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: RunCache | undefined): BuiltScript {
   const expanded = expandIncludes(file, library);
-  const key = JSON.stringify([file.text, file.relativePath, expanded]);
-  const hit = cache?.get(file.path);
+  const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded]));
+  const hit = cache?.build.get(file.path);
   if (hit?.key === key) return hit.built;
   const built = buildScript(file, expanded);
-  cache?.set(file.path, { key, built });
+  if (cache) {
+    cache.build.set(file.path, { key, built });
+    cache.dirty = true;
+  }
   return built;
 }
 
@@ -154,7 +167,7 @@ function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics:
   const script: Script = {
     file,
     source: parsed.source,
-    sha1: createHash("sha1").update(parsed.source, "utf8").digest("hex"),
+    sha1: hashOf(parsed.source),
     name: checked.signature.name ?? functionNameFor(file.relativePath),
     signature: checked.signature,
   };

@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import { diagnostic } from "./diagnostics.js";
@@ -50,16 +51,20 @@ export async function scan(
   const files: SourceFile[] = [];
   const library = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  for (const { absolute, root } of found.values()) {
-    const shown = toPosix(path.relative(cwd, absolute));
-    try {
-      const text = await readText(absolute, texts);
-      const relativePath = toPosix(path.relative(root, absolute));
-      files.push({ path: shown, relativePath, text, partial: isPartial(relativePath) });
-      library.set(shown, text);
-    } catch (error) {
-      diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${(error as Error).message}`));
+  const read = await Promise.all(
+    [...found.values()].map(async ({ absolute, root }) => {
+      const shown = toPosix(path.relative(cwd, absolute));
+      const text = await readText(absolute, texts).catch((error: Error) => error);
+      return { shown, relativePath: toPosix(path.relative(root, absolute)), text };
+    }),
+  );
+  for (const { shown, relativePath, text } of read) {
+    if (text instanceof Error) {
+      diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${text.message}`));
+      continue;
     }
+    files.push({ path: shown, relativePath, text, partial: isPartial(relativePath) });
+    library.set(shown, text);
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
   await readIncludedFiles(library, cwd, texts);
@@ -93,8 +98,10 @@ async function readIncludedFiles(library: Map<string, string>, cwd: string, text
   }
 }
 
+// Synchronous on purpose: for thousands of small files one readFileSync costs a fraction of
+// fs/promises' open/fstat/read/close round trips through the thread pool (see BENCHMARKS.md).
 async function readText(absolute: string, texts: Map<string, string>): Promise<string> {
-  const text = texts.get(absolute) ?? (await readFile(absolute, "utf8"));
+  const text = texts.get(absolute) ?? readFileSync(absolute, "utf8");
   texts.set(absolute, text);
   return text;
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import chokidar from "chokidar";
-import { generate, type BuildCache, type GenerateOptions } from "./generate.js";
+import { emptyCache } from "./cache.js";
+import { generate, type GenerateOptions } from "./generate.js";
 import { report, type Io, type ReportOptions } from "./report.js";
 import { watchRoot } from "./scan.js";
 
@@ -14,7 +15,7 @@ const DEBOUNCE_MS = 100;
  */
 export async function watch(options: GenerateOptions, reporting: ReportOptions, io: Io): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  const cache: BuildCache = new Map();
+  const cache = emptyCache();
   const texts = new Map<string, string>();
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
   const watcher = chokidar.watch(roots, {

@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, rmdir, unlink, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, readdir, rmdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import { GENERATED_MARK } from "./emit/header.js";
@@ -40,11 +41,9 @@ export async function planWrite(outDir: string, files: readonly GeneratedFile[])
 
 /** Carries out a plan: writes changed files only, removes stale generated ones and the folders they leave empty. */
 export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
-  for (const file of plan.write) {
-    const target = path.join(plan.outDir, file.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, file.content, "utf8");
-  }
+  const folders = new Set(plan.write.map((file) => path.dirname(path.join(plan.outDir, file.path))));
+  for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
+  await Promise.all(plan.write.map((file) => writeFile(path.join(plan.outDir, file.path), file.content, "utf8")));
   for (const file of plan.remove) {
     await unlink(path.join(plan.outDir, file));
     await removeEmptyParents(plan.outDir, path.dirname(file));
@@ -58,9 +57,8 @@ export function isGenerated(content: string): boolean {
 
 async function readGenerated(outDir: string): Promise<Map<string, string>> {
   const names = await fg("**/*.ts", { cwd: outDir, onlyFiles: true, dot: false }).catch(() => [] as string[]);
-  const files = new Map<string, string>();
-  for (const name of names.sort()) files.set(name, await readFile(path.join(outDir, name), "utf8"));
-  return files;
+  // Synchronous for the same reason as the scanner's reads: many small files.
+  return new Map(names.sort().map((name) => [name, readFileSync(path.join(outDir, name), "utf8")]));
 }
 
 async function removeEmptyParents(outDir: string, relativeDir: string): Promise<void> {

@@ -1,14 +1,17 @@
-import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind } from "ts-morph";
+import CodeBlockWriter from "code-block-writer";
+import { hashOf, type RunCache } from "../cache.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import { GENERATED_MARK, headerFor } from "./header.js";
-import { scriptModule, type ModuleOptions, type Statement } from "./module.js";
+import { writeScriptModule, type ModuleOptions } from "./module.js";
 
 const INDEX_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
 
 export interface EmitOptions extends ModuleOptions {
   /** The text of templates/runtime.ts, copied as the output's runtime module. */
   runtime: string;
+  /** Modules emitted by earlier runs; updated in place to hold exactly this run's. */
+  cache?: RunCache;
 }
 
 /**
@@ -16,52 +19,38 @@ export interface EmitOptions extends ModuleOptions {
  * give byte-identical files on any machine.
  */
 export function emit(scripts: readonly Script[], options: EmitOptions): GeneratedFile[] {
-  const printer = new Printer();
-  const files: GeneratedFile[] = scripts.map((script) => ({
-    path: outputPathFor(script),
-    content: printer.print(headerFor(script.file.path), scriptModule(script, options)),
-  }));
-  files.push({ path: "index.ts", content: printer.print(INDEX_HEADER, indexModule(scripts, options)) });
-  files.push({ path: "runtime.ts", content: normalizeNewlines(options.runtime) });
+  const used = new Map<string, string>();
+  const files: GeneratedFile[] = scripts.map((script) => {
+    const key = hashOf(JSON.stringify([script, options.importExtension]));
+    const content = options.cache?.modules.get(key) ?? print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
+    used.set(key, content);
+    return { path: outputPathFor(script), content };
+  });
+  const cache = options.cache;
+  if (cache && (used.size !== cache.modules.size || [...used.keys()].some((key) => !cache.modules.has(key)))) {
+    cache.modules = used;
+    cache.dirty = true;
+  }
+  files.push({ path: "index.ts", content: print(INDEX_HEADER, (writer) => writeIndex(writer, scripts, options)) });
+  files.push({ path: "runtime.ts", content: options.runtime.replace(/\r\n/g, "\n") });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function indexModule(scripts: readonly Script[], options: ModuleOptions): Statement[] {
-  return [
-    ...scripts.map((script) => ({
-      kind: StructureKind.ExportDeclaration as const,
-      namedExports: [script.name, `${script.name}Script`],
-      moduleSpecifier: `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`,
-    })),
-    {
-      kind: StructureKind.ExportDeclaration,
-      isTypeOnly: true,
-      namedExports: ["ScriptBatch", "ScriptClient", "ScriptDescriptor"],
-      moduleSpecifier: `./runtime${options.importExtension}`,
-    },
-  ];
-}
-
-/** One in-memory ts-morph project reused for every file: creating a Project is the costly part. */
-class Printer {
-  private readonly project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: {
-      indentationText: IndentationText.TwoSpaces,
-      quoteKind: QuoteKind.Double,
-      newLineKind: NewLineKind.LineFeed,
-      useTrailingCommas: true,
-    },
-  });
-
-  print(header: string, statements: Statement[]): string {
-    const file = this.project.createSourceFile("/module.ts", { statements }, { overwrite: true });
-    const text = file.getFullText();
-    this.project.removeSourceFile(file);
-    return `${header}\n\n${text.trimEnd()}\n`;
+function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
+  for (const script of scripts) {
+    const from = `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`;
+    writer.writeLine(`export { ${script.name}, ${script.name}Script } from "${from}";`);
   }
+  writer.writeLine(`export type { ScriptBatch, ScriptClient, ScriptDescriptor } from "./runtime${options.importExtension}";`);
 }
 
-function normalizeNewlines(text: string): string {
-  return text.replace(/\r\n/g, "\n");
+/**
+ * code-block-writer (the writer ts-morph prints with) handles indentation and blank lines. A full
+ * ts-morph Project is not used: it loads and re-parses with TypeScript, which cost most of a
+ * 1,000-script run (see BENCHMARKS.md).
+ */
+function print(header: string, write: (writer: CodeBlockWriter) => void): string {
+  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2, useTabs: false, newLine: "\n", useSingleQuote: false });
+  write(writer);
+  return `${header}\n\n${writer.toString().trimEnd()}\n`;
 }
