@@ -16,9 +16,11 @@
  * pipeline always carries the source. `SCRIPT EXISTS` / `SCRIPT LOAD` are
  * never used: checking first and sending later is exactly the race.
  *
- * Needs nothing at run time but ioredis (and only its types at that).
+ * Needs nothing at run time but ioredis 5 or 6, and from it one value:
+ * `Command`, whose `getSlot()` is how ioredis itself routes a command in a
+ * Cluster (see `clusterSlot`).
  */
-import type { ChainableCommander, Cluster, Redis } from "ioredis";
+import { Command } from "ioredis";
 
 /** How an argument may be encoded; an `ArgSpec` lists one or more. */
 export type ArgKind = "string" | "number" | "integer" | "boolean" | "json";
@@ -68,10 +70,29 @@ export interface SourceOrigin {
   readonly fileLine: number;
 }
 
-/** A connection a script can be called on directly. */
-export type ScriptClient = Redis | Cluster;
-/** A pipeline or a transaction (`redis.pipeline()`, `redis.multi()`). */
-export type ScriptBatch = ChainableCommander;
+/**
+ * A connection a script can be called on directly: `Redis` or `Cluster`, of
+ * ioredis 5 or 6 (in 6 with either reply mapping: `Redis<"legacy">`,
+ * `Cluster<"resp3">`). Structural, because ioredis 6 makes both classes
+ * generic and ioredis 5 does not, so no one named type fits both. What tells
+ * a client from a batch is the reply of `evalsha`: a promise here, the batch
+ * itself on a pipeline.
+ */
+export interface ScriptClient {
+  evalsha(...args: [sha1: string, numkeys: number, ...keysAndArgs: Wire[]]): Promise<unknown>;
+}
+
+/**
+ * A pipeline or a transaction (`redis.pipeline()`, `redis.multi()`, and the
+ * same on a `Cluster`), of ioredis 5 or 6: it queues commands and counts
+ * them, and `exec()` sends them. Generated functions return the very batch
+ * they were given, with its own type, so calls chain.
+ */
+export interface ScriptBatch {
+  readonly length: number;
+  evalsha(...args: [sha1: string, numkeys: number, ...keysAndArgs: Wire[]]): unknown;
+  exec(): Promise<unknown>;
+}
 
 /** What is actually written to the wire for a key or an argument. */
 type Wire = string | Buffer;
@@ -84,6 +105,8 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
     Object.freeze(arg.literals);
     Object.freeze(arg);
   }
+  for (const origin of descriptor.origins ?? []) Object.freeze(origin);
+  if (descriptor.origins !== undefined) Object.freeze(descriptor.origins);
   Object.freeze(descriptor.keys);
   Object.freeze(descriptor.args);
   return Object.freeze(descriptor);
@@ -95,7 +118,9 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
  * `keys` holds one entry per `KeySpec` (an array for a rest key), `args` one
  * entry per `ArgSpec` (`undefined` for an omitted optional, an array for a rest).
  * Everything is validated and encoded before anything is sent: a bad value
- * throws a `TypeError` synchronously, naming the script and the parameter.
+ * throws a `TypeError` synchronously, naming the script and the parameter; so
+ * do keys in different hash slots when the target is (or was made from) a
+ * `Cluster`.
  *
  * @returns the reply's promise for a client; the same `target` for a batch,
  * so calls can be chained.
@@ -108,12 +133,13 @@ export function runScript(
 ): Promise<unknown> | ScriptBatch {
   const wireKeys = encodeKeys(script, keys);
   const wireArgs = encodeArgs(script, args);
+  checkSlots(script, target, keys, wireKeys);
   const context = scriptContext(target);
   switch (context.kind) {
     case "direct":
       return callDirect(script, target as ScriptClient, wireKeys, wireArgs);
     case "pipeline":
-      (target as ScriptBatch).eval(script.source, wireKeys.length, ...wireKeys, ...wireArgs);
+      (target as unknown as Evaluator<unknown>).eval(script.source, wireKeys.length, ...wireKeys, ...wireArgs);
       return target as ScriptBatch;
     case "transaction":
       return queueInTransaction(script, target as ScriptBatch, context.multiIndex, wireKeys, wireArgs);
@@ -134,7 +160,7 @@ export type ScriptContext =
  * Tells a client from a pipeline from a transaction.
  *
  * ioredis has no public way to ask, so this reads its internals (the same in
- * ioredis 5 and 6), and nothing else in this file does:
+ * ioredis 5 and 6); only this section of the file does:
  * - `isPipeline === true` marks a `Pipeline` (both `pipeline()` and `multi()`);
  * - `_transactions > 0` while a `multi()` is open and its `exec()` not yet queued;
  * - `_queue` holds the queued `Command`s; the last one named `multi` starts the
@@ -155,6 +181,36 @@ export function scriptContext(target: ScriptClient | ScriptBatch): ScriptContext
   return { kind: "pipeline" };
 }
 
+/**
+ * Whether calls on `target` go to a Redis Cluster, and the `keyPrefix` ioredis
+ * will put before every key. Reads, the same in ioredis 5 and 6:
+ * - `isCluster === true` on a `Cluster` and on a pipeline or transaction made
+ *   from one (a `Redis` has `isCluster === false`);
+ * - `options.keyPrefix`: public on `Redis` and `Cluster` (a `Cluster` copies
+ *   `redisOptions.keyPrefix` there), and a pipeline shares its client's `options`.
+ *
+ * If those ever change shape, the answer is "not a cluster": no slot guard, and
+ * Redis itself refuses keys in different slots (CROSSSLOT), only later and less clearly.
+ */
+export function clusterTarget(target: ScriptClient | ScriptBatch): { readonly keyPrefix: string | Buffer | undefined } | undefined {
+  const internals = target as unknown as { isCluster?: unknown; options?: { keyPrefix?: unknown } | null };
+  if (internals.isCluster !== true) return undefined;
+  const keyPrefix = internals.options?.keyPrefix;
+  return { keyPrefix: typeof keyPrefix === "string" || Buffer.isBuffer(keyPrefix) ? keyPrefix : undefined };
+}
+
+/**
+ * The hash slot of `key` as ioredis computes it when it routes a command:
+ * `Command` (exported by ioredis, documented `@ignore`) applies the client's
+ * `keyPrefix` to the key positions of the command, and `getSlot()` hashes its
+ * first key with cluster-key-slot, a dependency of ioredis that users' code
+ * cannot be sure to resolve itself. Same API in ioredis 5 and 6.
+ */
+function clusterSlot(key: Wire, keyPrefix: string | Buffer | undefined): number | null {
+  const options = keyPrefix === undefined ? {} : { keyPrefix: keyPrefix as string };
+  return new Command("get", [key], options).getSlot();
+}
+
 // ---------------------------------------------------------------------------
 // Dispatch
 // ---------------------------------------------------------------------------
@@ -166,15 +222,23 @@ interface Evaluator<R> {
   discard(): R;
 }
 
-/** EVALSHA; on NOSCRIPT (the script did not run) once EVAL. Other errors pass through untouched. */
+/**
+ * EVALSHA; on NOSCRIPT (the script did not run) once EVAL. Other errors reach
+ * the caller as ioredis raised them, with the script's file and line appended
+ * when Redis names a line of it (see `withScriptLocation`).
+ */
 async function callDirect(script: ScriptDescriptor, client: ScriptClient, keys: Wire[], args: Wire[]): Promise<unknown> {
   const redis = client as unknown as Evaluator<Promise<unknown>>;
   let reply: unknown;
   try {
-    reply = await redis.evalsha(script.sha1, keys.length, ...keys, ...args);
+    try {
+      reply = await redis.evalsha(script.sha1, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      reply = await redis.eval(script.source, keys.length, ...keys, ...args);
+    }
   } catch (error) {
-    if (!isNoScript(error)) throw error;
-    reply = await redis.eval(script.source, keys.length, ...keys, ...args);
+    throw withScriptLocation(script, error);
   }
   return reply === "QUEUED" ? settleQueued(script, redis) : reply;
 }
@@ -215,9 +279,26 @@ async function settleQueued(script: ScriptDescriptor, redis: Evaluator<Promise<u
  * Per transaction, the scripts already sent in it (by SHA-1, as the server
  * caches them). Weak, so a finished pipeline takes its bookkeeping with it.
  */
-const transactions = new WeakMap<object, { multiIndex: number; sent: Set<string> }>();
+const transactions = new WeakMap<object, { multiIndex: number; sent: Set<string>; evalOnly: boolean }>();
 
-/** First call of a script in this transaction: EVAL (caches it); later calls: EVALSHA. */
+/**
+ * How many distinct scripts a transaction may EVAL before it stops using
+ * EVALSHA altogether. Since Redis 7.4 the scripts sent by EVAL are evicted
+ * least recently used first once there are 500 of them, and that happens at
+ * each EVAL, also while EXEC runs: an EVALSHA can trust the EVAL earlier in
+ * its transaction only while fewer than 500 other scripts were EVALed after
+ * it. Below this limit every EVALSHA follows at most 400 distinct EVALs of
+ * its own transaction (nothing else runs during EXEC); from the 401st distinct
+ * script on, every call carries its source. The margin below 500 is slack,
+ * not arithmetic: the rule stays safe if the server's limit moves a little.
+ */
+const MAX_SCRIPTS_PER_TRANSACTION = 400;
+
+/**
+ * First call of a script in this transaction: EVAL (caches it); later calls:
+ * EVALSHA; once the transaction has more than MAX_SCRIPTS_PER_TRANSACTION
+ * distinct scripts, EVAL for everything.
+ */
 function queueInTransaction(
   script: ScriptDescriptor,
   batch: ScriptBatch,
@@ -227,22 +308,97 @@ function queueInTransaction(
 ): ScriptBatch {
   let state = transactions.get(batch);
   if (state === undefined || state.multiIndex !== multiIndex) {
-    state = { multiIndex, sent: new Set() }; // a new MULTI in this pipeline: start over
+    state = { multiIndex, sent: new Set(), evalOnly: false }; // a new MULTI in this pipeline: start over
     transactions.set(batch, state);
   }
   const commands = batch as unknown as Evaluator<unknown>;
-  if (state.sent.has(script.sha1)) {
+  if (!state.evalOnly && state.sent.has(script.sha1)) {
     commands.evalsha(script.sha1, keys.length, ...keys, ...args);
-  } else {
-    state.sent.add(script.sha1);
-    commands.eval(script.source, keys.length, ...keys, ...args);
+    return batch;
   }
+  if (!state.evalOnly) {
+    if (state.sent.size < MAX_SCRIPTS_PER_TRANSACTION) state.sent.add(script.sha1);
+    else {
+      state.evalOnly = true;
+      state.sent.clear();
+    }
+  }
+  commands.eval(script.source, keys.length, ...keys, ...args);
   return batch;
+}
+
+// ---------------------------------------------------------------------------
+// Script errors: where in the .lua file
+// ---------------------------------------------------------------------------
+
+/**
+ * Redis names the line of a failing script as `user_script:LINE` (e.g.
+ * `ERR user_script:3: Script attempted to access nonexistent global variable 'x'
+ * script: <sha>, on @user_script:3.`). Appends the .lua file and line the
+ * caller can open, ` (src/lua/token-bucket.lua:3)`, to that same error object:
+ * its class, its other properties and Redis's message stay as ioredis made them.
+ */
+function withScriptLocation(script: ScriptDescriptor, error: unknown): unknown {
+  if (typeof error !== "object" || error === null) return error;
+  const target = error as { message?: unknown; stack?: unknown };
+  const message = target.message;
+  if (typeof message !== "string") return error;
+  const match = /user_script:(\d+)/.exec(message);
+  if (match === null) return error;
+  const suffix = ` (${sourceLocation(script, Number(match[1]))})`;
+  if (message.endsWith(suffix)) return error;
+  try {
+    target.message = message + suffix;
+    if (typeof target.stack === "string") target.stack = target.stack.replace(message, message + suffix);
+  } catch {
+    // a frozen error: leave it as it is
+  }
+  return error;
+}
+
+/** `file:line` of line `line` of the source, through `origins` when the source was assembled. */
+export function sourceLocation(script: ScriptDescriptor, line: number): string {
+  let location = { file: script.file, line };
+  for (const origin of script.origins ?? []) {
+    if (origin.line > line) break;
+    location = { file: origin.file, line: origin.fileLine + (line - origin.line) };
+  }
+  return `${location.file}:${location.line}`;
 }
 
 // ---------------------------------------------------------------------------
 // Validation and encoding
 // ---------------------------------------------------------------------------
+
+/**
+ * On a Cluster every key of one call must hash to one slot (Redis refuses the
+ * call with CROSSSLOT otherwise, and inside a transaction only at EXEC). Checked
+ * before anything is sent, with the slots ioredis itself computes, keyPrefix
+ * included. Zero or one key: nothing to check.
+ */
+function checkSlots(script: ScriptDescriptor, target: ScriptClient | ScriptBatch, keys: readonly unknown[], wire: readonly Wire[]): void {
+  if (wire.length < 2) return;
+  const cluster = clusterTarget(target);
+  if (cluster === undefined) return;
+  const slots = wire.map((key) => clusterSlot(key, cluster.keyPrefix));
+  if (slots.every((slot) => slot === slots[0])) return;
+  const labels = keyLabels(script, keys);
+  const shown = (key: Wire) => (typeof key === "string" ? JSON.stringify(key) : `<Buffer ${key.toString("hex")}>`);
+  const listed = wire.map((key, i) => `key "${labels[i]}" ${shown(key)} is in slot ${slots[i]}`).join(", ");
+  const prefix = cluster.keyPrefix === undefined ? "" : ` (with the client's keyPrefix ${shown(cluster.keyPrefix)})`;
+  throw new TypeError(
+    `${script.name}: on a Redis Cluster all keys of one call must hash to the same slot, but ${listed}${prefix}. ` +
+      `Give them a common hash tag: only the part in braces is hashed, so "{user42}:a" and "{user42}:b" share a slot.`,
+  );
+}
+
+/** The parameter name of each wire key, as the errors name them (`destinations[1]` for a rest key). */
+function keyLabels(script: ScriptDescriptor, keys: readonly unknown[]): string[] {
+  return script.keys.flatMap((spec, i) => {
+    const value = keys[i];
+    return spec.rest && Array.isArray(value) ? value.map((_, j) => `${spec.name}[${j}]`) : [spec.name];
+  });
+}
 
 function encodeKeys(script: ScriptDescriptor, keys: readonly unknown[]): Wire[] {
   checkCount(script, "key", keys.length, script.keys.length);

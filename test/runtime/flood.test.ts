@@ -1,9 +1,11 @@
 // The hazard itself: while another connection flushes the script cache as
 // fast as it can, every call through runScript still succeeds, no call sees
 // NOSCRIPT, and no transaction is ever partial. A control run shows that the
-// same storm does break ioredis's own defineCommand inside MULTI.
-import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+// same storm does break ioredis's own defineCommand inside MULTI. With
+// ioredis 5 and with ioredis 6.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
+import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandStats, connect, descriptor, queue } from "../support/script.js";
 
@@ -16,21 +18,13 @@ const CONCURRENCY = 20;
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
 let server: RedisServer;
-let clients: Redis[];
 
 beforeAll(async () => {
   server = await startRedisServer();
-  clients = Array.from({ length: 5 }, () => connect(server));
 });
 
 afterAll(async () => {
-  for (const client of clients ?? []) client.disconnect();
   await server?.stop();
-});
-
-beforeEach(async () => {
-  await clients[0].flushall();
-  await clients[0].config("RESETSTAT");
 });
 
 /** Runs `task(i)` for i in [0, count) with at most `CONCURRENCY` in flight. */
@@ -63,72 +57,89 @@ async function underFlushStorm(flusher: Redis, work: () => Promise<void>): Promi
 
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
-test("direct calls, pipelines and transactions all succeed under a SCRIPT FLUSH storm", async () => {
-  const [direct, pipelined, transactional, flusher, checker] = clients;
-  const failures: unknown[] = [];
-  let committed = 0;
-  const started = Date.now();
+describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
+  let clients: Redis[];
 
-  const flushes = await underFlushStorm(flusher, async () => {
-    await Promise.all([
-      pool(DIRECT_CALLS, async () => {
-        await call(hit, direct, ["direct"], []).catch((error) => void failures.push(error));
-      }),
-      pool(PIPELINES, async () => {
-        const pipeline = pipelined.pipeline();
-        for (let i = 0; i < PIPELINE_SIZE; i++) queue(hit, pipeline, ["pipelined"], []);
-        for (const [error] of (await pipeline.exec()) ?? []) if (error) failures.push(error);
-      }),
-      pool(TRANSACTIONS, async () => {
-        const transaction = transactional.multi().incr("tx-counter");
-        queue(hit, queue(hit, transaction, ["tx-hits"], []), ["tx-hits"], []);
-        const results = (await transaction.exec()) ?? [];
-        const errors = results.filter(([error]) => error).map(([error]) => error);
-        failures.push(...errors);
-        if (results.length === 3 && errors.length === 0) committed++;
-      }),
-    ]);
+  beforeAll(() => {
+    clients = Array.from({ length: 5 }, () => connect(server, Client));
   });
 
-  const elapsed = Date.now() - started;
-  const stats = await commandStats(checker);
-  console.info(
-    `flood: ${elapsed} ms, ${flushes} SCRIPT FLUSH, ` +
-      `${stats.evalsha?.failed ?? 0} NOSCRIPT replies to direct EVALSHA (each retried once with EVAL), ` +
-      `${stats.evalsha?.calls ?? 0} EVALSHA, ${stats.eval?.calls ?? 0} EVAL`,
-  );
+  afterAll(() => {
+    for (const client of clients ?? []) client.disconnect();
+  });
 
-  expect(failures.filter(isNoScript)).toEqual([]);
-  expect(failures).toEqual([]);
-  expect(flushes).toBeGreaterThan(10); // the storm really overlapped the work
-  expect(stats.evalsha?.failed ?? 0).toBeGreaterThan(0); // and really emptied the cache under direct calls
-  expect(await checker.mget("direct", "pipelined", "tx-counter", "tx-hits")).toEqual([
-    String(DIRECT_CALLS),
-    String(PIPELINES * PIPELINE_SIZE),
-    String(TRANSACTIONS),
-    String(TRANSACTIONS * 2),
-  ]);
-  expect(committed).toBe(TRANSACTIONS);
-  expect(Object.keys(stats).filter((name) => name.startsWith("script") && name !== "script|flush")).toEqual([]);
-});
+  beforeEach(async () => {
+    await clients[0].flushall();
+    await clients[0].config("RESETSTAT");
+  });
 
-test("control: the same storm makes ioredis's defineCommand leave partial transactions", async () => {
-  const [client, , , flusher, checker] = clients;
-  client.defineCommand("hitCommand", { numberOfKeys: 1, lua: hit.source });
-  type WithHit = { hitCommand(key: string): unknown };
-  let partial = 0;
+  test("direct calls, pipelines and transactions all succeed under a SCRIPT FLUSH storm", async () => {
+    const [direct, pipelined, transactional, flusher, checker] = clients;
+    const failures: unknown[] = [];
+    let committed = 0;
+    const started = Date.now();
 
-  await underFlushStorm(flusher, async () => {
-    await pool(TRANSACTIONS, async () => {
-      const transaction = client.multi().incr("ctl-counter");
-      (transaction as unknown as WithHit).hitCommand("ctl-hits");
-      const results = (await transaction.exec()) ?? [];
-      if (results[0]?.[0] === null && results[1]?.[0]) partial++; // INCR applied, the script did not
+    const flushes = await underFlushStorm(flusher, async () => {
+      await Promise.all([
+        pool(DIRECT_CALLS, async () => {
+          await call(hit, direct, ["direct"], []).catch((error) => void failures.push(error));
+        }),
+        pool(PIPELINES, async () => {
+          const pipeline = pipelined.pipeline();
+          for (let i = 0; i < PIPELINE_SIZE; i++) queue(hit, pipeline, ["pipelined"], []);
+          for (const [error] of (await pipeline.exec()) ?? []) if (error) failures.push(error);
+        }),
+        pool(TRANSACTIONS, async () => {
+          const transaction = transactional.multi().incr("tx-counter");
+          queue(hit, queue(hit, transaction, ["tx-hits"], []), ["tx-hits"], []);
+          const results = (await transaction.exec()) ?? [];
+          const errors = results.filter(([error]) => error).map(([error]) => error);
+          failures.push(...errors);
+          if (results.length === 3 && errors.length === 0) committed++;
+        }),
+      ]);
     });
+
+    const elapsed = Date.now() - started;
+    const stats = await commandStats(checker);
+    console.info(
+      `flood: ${elapsed} ms, ${flushes} SCRIPT FLUSH, ` +
+        `${stats.evalsha?.failed ?? 0} NOSCRIPT replies to direct EVALSHA (each retried once with EVAL), ` +
+        `${stats.evalsha?.calls ?? 0} EVALSHA, ${stats.eval?.calls ?? 0} EVAL`,
+    );
+
+    expect(failures.filter(isNoScript)).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(flushes).toBeGreaterThan(10); // the storm really overlapped the work
+    expect(stats.evalsha?.failed ?? 0).toBeGreaterThan(0); // and really emptied the cache under direct calls
+    expect(await checker.mget("direct", "pipelined", "tx-counter", "tx-hits")).toEqual([
+      String(DIRECT_CALLS),
+      String(PIPELINES * PIPELINE_SIZE),
+      String(TRANSACTIONS),
+      String(TRANSACTIONS * 2),
+    ]);
+    expect(committed).toBe(TRANSACTIONS);
+    expect(Object.keys(stats).filter((name) => name.startsWith("script") && name !== "script|flush")).toEqual([]);
   });
 
-  console.info(`control: ${partial} of ${TRANSACTIONS} defineCommand transactions were partial`);
-  expect(partial).toBeGreaterThan(0);
-  const [counter, hits] = await checker.mget("ctl-counter", "ctl-hits");
-  expect(Number(counter) - Number(hits ?? 0)).toBe(partial);
+  test("control: the same storm makes ioredis's defineCommand leave partial transactions", async () => {
+    const [client, , , flusher, checker] = clients;
+    client.defineCommand("hitCommand", { numberOfKeys: 1, lua: hit.source });
+    type WithHit = { hitCommand(key: string): unknown };
+    let partial = 0;
+
+    await underFlushStorm(flusher, async () => {
+      await pool(TRANSACTIONS, async () => {
+        const transaction = client.multi().incr("ctl-counter");
+        (transaction as unknown as WithHit).hitCommand("ctl-hits");
+        const results = (await transaction.exec()) ?? [];
+        if (results[0]?.[0] === null && results[1]?.[0]) partial++; // INCR applied, the script did not
+      });
+    });
+
+    console.info(`control: ${partial} of ${TRANSACTIONS} defineCommand transactions were partial`);
+    expect(partial).toBeGreaterThan(0);
+    const [counter, hits] = await checker.mget("ctl-counter", "ctl-hits");
+    expect(Number(counter) - Number(hits ?? 0)).toBe(partial);
+  });
 });

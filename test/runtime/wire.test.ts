@@ -1,8 +1,10 @@
 // What runScript actually sends, as MONITOR on a second connection sees it,
 // cross-checked with INFO commandstats: never SCRIPT EXISTS / SCRIPT LOAD.
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+// Each test runs with ioredis 5 and with ioredis 6.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import type { ScriptBatch } from "../../templates/runtime.js";
+import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandCalls, connect, descriptor, names, queue, startMulti, watchWire } from "../support/script.js";
 
@@ -12,29 +14,29 @@ const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])
 const get = descriptor("getKey", 'return redis.call("GET", KEYS[1])', ["key"]);
 
 let server: RedisServer;
-let redis: Redis;
+let admin: Redis; // the test's own checks, outside the wire being watched
 let wire: Awaited<ReturnType<typeof watchWire>>;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  redis = connect(server);
+  admin = connect(server);
   wire = await watchWire(server);
 });
 
 afterAll(async () => {
   await wire?.close();
-  redis?.disconnect();
+  admin?.disconnect();
   await server?.stop();
 });
 
 beforeEach(async () => {
-  await redis.flushall();
-  await redis.script("FLUSH");
-  await redis.config("RESETSTAT");
+  await admin.flushall();
+  await admin.script("FLUSH");
+  await admin.config("RESETSTAT");
 });
 
 afterEach(async () => {
-  const scriptCommands = Object.keys(await commandCalls(redis)).filter((name) => name.startsWith("script"));
+  const scriptCommands = Object.keys(await commandCalls(admin)).filter((name) => name.startsWith("script"));
   expect(scriptCommands).toEqual([]);
 });
 
@@ -42,113 +44,114 @@ function incrOn(client: Redis, by: number): Promise<unknown> {
   return call(incr, client, ["counter"], [by]);
 }
 
-function queueIncr(batch: ScriptBatch, by: number): ScriptBatch {
+function queueIncr<Batch extends ScriptBatch>(batch: Batch, by: number): Batch {
   return queue(incr, batch, ["counter"], [by]);
 }
 
-test("direct, cold cache: EVALSHA, NOSCRIPT, then EVAL once", async () => {
-  const seen = await wire.capture(redis, async () => {
-    expect(await incrOn(redis, 5)).toBe(5);
-  });
-  expect(seen).toEqual([
-    ["EVALSHA", incr.sha1, "1", "counter", "5"],
-    ["EVAL", incr.source, "1", "counter", "5"],
-  ]);
-  expect(await commandCalls(redis)).toMatchObject({ evalsha: 1, eval: 1 });
-});
+describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
+  let redis: Redis;
 
-test("direct, warm cache: EVALSHA only", async () => {
-  await incrOn(redis, 1);
-  const seen = await wire.capture(redis, async () => {
-    expect(await incrOn(redis, 2)).toBe(3);
-    expect(await incrOn(redis, 3)).toBe(6);
+  beforeAll(() => {
+    redis = connect(server, Client);
   });
-  expect(names(seen)).toEqual(["EVALSHA", "EVALSHA"]);
-});
 
-test("a transaction calling one script twice: EVAL, then EVALSHA", async () => {
-  const seen = await wire.capture(redis, async () => {
-    const results = await queueIncr(queueIncr(redis.multi(), 1), 10).exec();
-    expect(results).toEqual([
-      [null, 1],
-      [null, 11],
+  afterAll(() => {
+    redis?.disconnect();
+  });
+
+  test("direct, cold cache: EVALSHA, NOSCRIPT, then EVAL once", async () => {
+    const seen = await wire.capture(redis, async () => {
+      expect(await incrOn(redis, 5)).toBe(5);
+    });
+    expect(seen).toEqual([
+      ["EVALSHA", incr.sha1, "1", "counter", "5"],
+      ["EVAL", incr.source, "1", "counter", "5"],
+    ]);
+    expect(await commandCalls(admin)).toMatchObject({ evalsha: 1, eval: 1 });
+  });
+
+  test("direct, warm cache: EVALSHA only", async () => {
+    await incrOn(redis, 1);
+    const seen = await wire.capture(redis, async () => {
+      expect(await incrOn(redis, 2)).toBe(3);
+      expect(await incrOn(redis, 3)).toBe(6);
+    });
+    expect(names(seen)).toEqual(["EVALSHA", "EVALSHA"]);
+  });
+
+  test("a transaction calling one script twice: EVAL, then EVALSHA", async () => {
+    const seen = await wire.capture(redis, async () => {
+      const results = await queueIncr(queueIncr(redis.multi(), 1), 10).exec();
+      expect(results).toEqual([
+        [null, 1],
+        [null, 11],
+      ]);
+    });
+    expect(seen).toEqual([
+      ["MULTI"],
+      ["EVAL", incr.source, "1", "counter", "1"],
+      ["EVALSHA", incr.sha1, "1", "counter", "10"],
+      ["EXEC"],
     ]);
   });
-  expect(seen).toEqual([
-    ["MULTI"],
-    ["EVAL", incr.source, "1", "counter", "1"],
-    ["EVALSHA", incr.sha1, "1", "counter", "10"],
-    ["EXEC"],
-  ]);
-});
 
-test("a transaction calling two different scripts: two EVALs", async () => {
-  await redis.set("key", "v");
-  const seen = await wire.capture(redis, async () => {
-    const transaction = redis.multi();
-    queue(get, queueIncr(transaction, 1), ["key"], []);
-    expect(await transaction.exec()).toEqual([
-      [null, 1],
-      [null, "v"],
+  test("a transaction calling two different scripts: two EVALs", async () => {
+    await redis.set("key", "v");
+    const seen = await wire.capture(redis, async () => {
+      const transaction = redis.multi();
+      queue(get, queueIncr(transaction, 1), ["key"], []);
+      expect(await transaction.exec()).toEqual([
+        [null, 1],
+        [null, "v"],
+      ]);
+    });
+    expect(names(seen)).toEqual(["MULTI", "EVAL", "EVAL", "EXEC"]);
+  });
+
+  test("a plain pipeline always sends EVAL, even for repeats", async () => {
+    await incrOn(redis, 1); // warm: the pipeline must not rely on it anyway
+    const seen = await wire.capture(redis, async () => {
+      const results = await queueIncr(queueIncr(queueIncr(redis.pipeline(), 1), 1), 1).exec();
+      expect(results).toEqual([
+        [null, 2],
+        [null, 3],
+        [null, 4],
+      ]);
+    });
+    expect(names(seen)).toEqual(["EVAL", "EVAL", "EVAL"]);
+  });
+
+  test("pipeline().multi(): EVAL outside, EVAL then EVALSHA inside, and a second MULTI starts over", async () => {
+    const seen = await wire.capture(redis, async () => {
+      const pipeline = redis.pipeline();
+      queueIncr(pipeline, 1);
+      queueIncr(queueIncr(startMulti(pipeline), 1), 1);
+      void pipeline.exec(); // queues EXEC only
+      queueIncr(pipeline, 1);
+      queueIncr(queueIncr(startMulti(pipeline), 1), 1);
+      void pipeline.exec();
+      expect(await pipeline.exec()).toEqual([
+        [null, 1],
+        [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [2, 3]],
+        [null, 4],
+        [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [5, 6]],
+      ]);
+    });
+    expect(names(seen)).toEqual([
+      "EVAL",
+      "MULTI", "EVAL", "EVALSHA", "EXEC",
+      "EVAL",
+      "MULTI", "EVAL", "EVALSHA", "EXEC",
     ]);
+    expect(await admin.get("counter")).toBe("6");
   });
-  expect(names(seen)).toEqual(["MULTI", "EVAL", "EVAL", "EXEC"]);
-});
 
-test("a plain pipeline always sends EVAL, even for repeats", async () => {
-  await incrOn(redis, 1); // warm: the pipeline must not rely on it anyway
-  const seen = await wire.capture(redis, async () => {
-    const results = await queueIncr(queueIncr(queueIncr(redis.pipeline(), 1), 1), 1).exec();
-    expect(results).toEqual([
-      [null, 2],
-      [null, 3],
-      [null, 4],
-    ]);
+  test("separate transactions each start with EVAL, even on a warm cache", async () => {
+    await incrOn(redis, 1);
+    const seen = await wire.capture(redis, async () => {
+      await queueIncr(redis.multi(), 1).exec();
+      await queueIncr(redis.multi(), 1).exec();
+    });
+    expect(names(seen)).toEqual(["MULTI", "EVAL", "EXEC", "MULTI", "EVAL", "EXEC"]);
   });
-  expect(names(seen)).toEqual(["EVAL", "EVAL", "EVAL"]);
-});
-
-test("pipeline().multi(): EVAL outside, EVAL then EVALSHA inside, and a second MULTI starts over", async () => {
-  const seen = await wire.capture(redis, async () => {
-    const pipeline = redis.pipeline();
-    queueIncr(pipeline, 1);
-    queueIncr(queueIncr(startMulti(pipeline), 1), 1);
-    void pipeline.exec(); // queues EXEC only
-    queueIncr(pipeline, 1);
-    queueIncr(queueIncr(startMulti(pipeline), 1), 1);
-    void pipeline.exec();
-    expect(await pipeline.exec()).toEqual([
-      [null, 1],
-      [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [2, 3]],
-      [null, 4],
-      [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [5, 6]],
-    ]);
-  });
-  expect(names(seen)).toEqual([
-    "EVAL",
-    "MULTI", "EVAL", "EVALSHA", "EXEC",
-    "EVAL",
-    "MULTI", "EVAL", "EVALSHA", "EXEC",
-  ]);
-  expect(await redis.get("counter")).toBe("6");
-});
-
-test("separate transactions each start with EVAL, even on a warm cache", async () => {
-  await incrOn(redis, 1);
-  const seen = await wire.capture(redis, async () => {
-    await queueIncr(redis.multi(), 1).exec();
-    await queueIncr(redis.multi(), 1).exec();
-  });
-  expect(names(seen)).toEqual(["MULTI", "EVAL", "EXEC", "MULTI", "EVAL", "EXEC"]);
-});
-
-test("after a restart (empty cache) a direct call still succeeds through one EVAL", async () => {
-  await incrOn(redis, 1);
-  await wire.close(); // MONITOR does not survive a restart: watch again afterwards
-  await server.restart();
-  await redis.ping(); // let ioredis reconnect
-  await redis.config("RESETSTAT");
-  expect(await incrOn(redis, 2)).toBe(2); // data is gone too: no persistence
-  expect(await commandCalls(redis)).toMatchObject({ evalsha: 1, eval: 1 });
-  wire = await watchWire(server);
 });

@@ -1,10 +1,6 @@
 // A throwaway redis-server for integration tests: its own free loopback port,
 // its own temp dir, no persistence. Never touches the server on :6379.
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { HOST, haltRedis, launchRedis, withFreePorts } from "./redis-process.js";
 
 export interface RedisServer {
   readonly host: "127.0.0.1";
@@ -20,193 +16,18 @@ export interface StartOptions {
   readonly extraArgs?: string[];
 }
 
-const HOST = "127.0.0.1";
-const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
-
-/** Every live child, so that the `exit` hook can kill what a test forgot to stop. */
-const live = new Set<{ child: ChildProcess; dir: string }>();
-let exitHookInstalled = false;
-
 export async function startRedisServer(options: StartOptions = {}): Promise<RedisServer> {
-  const binary = findOnPath("redis-server");
-  if (binary === undefined) {
-    throw new Error(
-      "redis-server not found on PATH: the integration tests need it (Debian/Ubuntu: apt-get install -y redis-server)",
-    );
-  }
-  installExitHook();
   const extraArgs = options.extraArgs ?? [];
-  // A port found free may be taken before redis binds it: try a few.
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    try {
-      let current = await launch(binary, port, extraArgs);
-      const server: RedisServer = {
-        host: HOST,
-        port,
-        stop: () => halt(current),
-        restart: async () => {
-          await halt(current);
-          current = await launch(binary, port, extraArgs);
-        },
-      };
-      return server;
-    } catch (error) {
-      if (!String(error).includes("Address already in use")) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** Asks the kernel for a free loopback port by binding port 0, then releases it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error("could not get a free port"))));
-    });
-  });
-}
-
-interface Instance {
-  readonly child: ChildProcess;
-  readonly dir: string;
-  readonly exited: Promise<void>;
-  readonly watchdog: ChildProcess | undefined;
-  readonly output: () => string;
-}
-
-async function launch(binary: string, port: number, extraArgs: readonly string[]): Promise<Instance> {
-  const dir = mkdtempSync(join(tmpdir(), "luagen-redis-"));
-  const args = [
-    "--port", String(port),
-    "--bind", HOST,
-    "--save", "",
-    "--appendonly", "no",
-    "--dir", dir,
-    "--daemonize", "no",
-    ...extraArgs,
-  ];
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.once("error", (error) => {
-      output += String(error);
-      resolve();
-    });
-  });
-  const entry = { child, dir };
-  live.add(entry);
-  const watchdog = startWatchdog(child, dir);
-  void exited.then(() => live.delete(entry));
-  const instance: Instance = { child, dir, exited, watchdog, output: () => output };
-  try {
-    await waitUntilReady(instance, port);
-  } catch (error) {
-    await halt(instance);
-    throw error;
-  }
-  return instance;
-}
-
-/** Polls with a raw PING until +PONG, the process dies, or the timeout passes. */
-async function waitUntilReady(instance: Instance, port: number): Promise<void> {
-  let dead = false;
-  void instance.exited.then(() => (dead = true));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (dead) {
-      throw new Error(`redis-server on port ${port} exited before answering PING:\n${instance.output()}`);
-    }
-    if (await pingOnce(port)) return;
-    await sleep(50);
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${instance.output()}`);
-}
-
-function pingOnce(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: HOST, port });
-    let reply = "";
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
+  return withFreePorts(1, async ([port]) => {
+    let current = await launchRedis(port, extraArgs);
+    return {
+      host: HOST,
+      port,
+      stop: () => haltRedis(current),
+      restart: async () => {
+        await haltRedis(current);
+        current = await launchRedis(port, extraArgs);
+      },
     };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
-    });
   });
-}
-
-/** SIGTERM, SIGKILL if it lingers; resolves once the process is gone and its dir removed. */
-async function halt(instance: Instance): Promise<void> {
-  const { child } = instance;
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-    await instance.exited;
-    clearTimeout(timer);
-  }
-  instance.watchdog?.stdin?.end("stop\n");
-  rmSync(instance.dir, { recursive: true, force: true });
-}
-
-/**
- * vitest ends its fork workers with SIGTERM, then SIGKILL: no `exit` event, so
- * a forgotten server would outlive the run. A tiny `sh` reads a pipe from this
- * process; end of file without "stop" means this process is gone, whatever
- * killed it, and the shell kills redis-server and removes its dir.
- */
-function startWatchdog(child: ChildProcess, dir: string): ChildProcess | undefined {
-  if (child.pid === undefined) return undefined;
-  const script = 'read -r line; [ "$line" = stop ] || kill -9 "$1" 2>/dev/null; rm -rf "$2"';
-  const watchdog = spawn("sh", ["-c", script, "sh", String(child.pid), dir], {
-    stdio: ["pipe", "ignore", "ignore"],
-  });
-  watchdog.on("error", () => undefined); // no sh: the exit hook still covers normal exits
-  watchdog.stdin?.on("error", () => undefined);
-  return watchdog;
-}
-
-/** Synchronous last resort: `exit` handlers cannot await, so SIGKILL and rmSync. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const { child, dir } of live) {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -13,7 +13,12 @@ import {
   type ScriptClient,
   type ScriptDescriptor,
 } from "../../templates/runtime.js";
-import type { RedisServer } from "./redis-server.js";
+
+/** Where a server listens: a `RedisServer`, or one node of a `RedisCluster`. */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
 
 /** Shorthand for an argument: a name plus whatever differs from a required, single `string`. */
 export type ArgShorthand = { readonly name: string; readonly kinds?: readonly ArgKind[] } & Partial<Omit<ArgSpec, "name" | "kinds">>;
@@ -49,9 +54,12 @@ export function descriptor(
   });
 }
 
-/** A client on the test server; one retry per request, so a dead server fails a test fast. */
-export function connect(server: RedisServer): Redis {
-  return new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
+/**
+ * A client on a test server; one retry per request, so a dead server fails a test fast.
+ * `Client` picks the ioredis major (see support/ioredis.ts); ioredis 5 by default.
+ */
+export function connect(server: Address, Client: typeof Redis = Redis): Redis {
+  return new Client({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
 }
 
 /** Per command from INFO commandstats: `calls` and `failed_calls` (errors while running, e.g. NOSCRIPT). */
@@ -75,10 +83,12 @@ export type SeenCommand = readonly string[];
 
 /**
  * Watches the wire with MONITOR on its own connection. `capture` brackets some
- * work with two ECHO markers sent on `client` and returns what that client
- * sent in between (commands run by scripts, source "lua", are left out).
+ * work with two ECHO markers sent on `client` and returns what the server ran
+ * in between (commands run by scripts, source "lua", are left out). `client`
+ * must be connected to the watched server: for a cluster node, a plain
+ * connection to that node, since the work is over once its reply is in.
  */
-export async function watchWire(server: RedisServer) {
+export async function watchWire(server: Address) {
   const monitorClient = connect(server);
   const monitor = await monitorClient.monitor();
   const seen: { args: string[]; source: string }[] = [];
@@ -123,14 +133,14 @@ export function call(script: ScriptDescriptor, client: ScriptClient, keys: unkno
 }
 
 /** runScript on a pipeline or transaction, typed as the generated overload for a batch is. */
-export function queue(script: ScriptDescriptor, batch: ScriptBatch, keys: unknown[], args: unknown[]): ScriptBatch {
-  return runScript(script, batch, keys, args) as ScriptBatch;
+export function queue<Batch extends ScriptBatch>(script: ScriptDescriptor, batch: Batch, keys: unknown[], args: unknown[]): Batch {
+  return runScript(script, batch, keys, args) as Batch;
 }
 
 /**
  * `pipeline.multi()`: works at run time, but ioredis 5's ChainableCommander
  * type does not declare it.
  */
-export function startMulti(pipeline: ScriptBatch): ScriptBatch {
-  return (pipeline as unknown as { multi(): ScriptBatch }).multi();
+export function startMulti<Batch extends ScriptBatch>(pipeline: Batch): Batch {
+  return (pipeline as unknown as { multi(): Batch }).multi();
 }

@@ -1,0 +1,19 @@
+// Runs the project's own TypeScript compiler on a tsconfig, as a user's build would.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./workspace.js";
+
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const execFileAsync = promisify(execFile);
+
+/** `tsc -p project`: its exit code and everything it printed. */
+export async function tsc(project: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [TSC, "-p", project], { cwd: path.dirname(project) });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
