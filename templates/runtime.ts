@@ -131,18 +131,20 @@ export function runScript(
   keys: readonly unknown[],
   args: readonly unknown[],
 ): Promise<unknown> | ScriptBatch {
-  const wireKeys = encodeKeys(script, keys);
-  const wireArgs = encodeArgs(script, args);
-  checkSlots(script, target, keys, wireKeys);
+  // Keys then arguments in one array: the wire form after `numkeys`.
+  const wire = encodeKeys(script, keys);
+  const numKeys = wire.length;
+  encodeArgs(script, args, wire);
+  checkSlots(script, target, keys, wire, numKeys);
   const context = scriptContext(target);
   switch (context.kind) {
     case "direct":
-      return callDirect(script, target as ScriptClient, wireKeys, wireArgs);
+      return callDirect(script, target as ScriptClient, numKeys, wire);
     case "pipeline":
-      (target as unknown as Evaluator<unknown>).eval(script.source, wireKeys.length, ...wireKeys, ...wireArgs);
+      (target as unknown as Evaluator<unknown>).eval(script.source, numKeys, ...wire);
       return target as ScriptBatch;
     case "transaction":
-      return queueInTransaction(script, target as ScriptBatch, context.multiIndex, wireKeys, wireArgs);
+      return queueInTransaction(script, target as ScriptBatch, context.multiIndex, numKeys, wire);
   }
 }
 
@@ -171,14 +173,34 @@ export type ScriptContext =
  */
 export function scriptContext(target: ScriptClient | ScriptBatch): ScriptContext {
   const internals = target as unknown as { isPipeline?: unknown; _transactions?: unknown; _queue?: unknown };
-  if (internals.isPipeline !== true) return { kind: "direct" };
-  if (typeof internals._transactions !== "number" || internals._transactions <= 0) return { kind: "pipeline" };
+  if (internals.isPipeline !== true) return DIRECT;
+  if (typeof internals._transactions !== "number" || internals._transactions <= 0) return PIPELINE;
   const queue = Array.isArray(internals._queue) ? (internals._queue as unknown[]) : [];
-  for (let i = queue.length - 1; i >= 0; i--) {
+  const multiIndex = lastMulti(target, queue);
+  return multiIndex < 0 ? PIPELINE : { kind: "transaction", multiIndex };
+}
+
+const DIRECT: ScriptContext = { kind: "direct" };
+const PIPELINE: ScriptContext = { kind: "pipeline" };
+
+/** Per pipeline, how much of its queue was searched and the last MULTI found in it (weak, like `transactions`). */
+const scanned = new WeakMap<object, { length: number; multiIndex: number }>();
+
+/**
+ * The index of the last `multi` command in `queue`, or -1. A queue only grows, so each call
+ * searches just what was queued since the previous one: a transaction of n calls costs O(n),
+ * not O(n²).
+ */
+function lastMulti(pipeline: object, queue: readonly unknown[]): number {
+  const seen = scanned.get(pipeline);
+  const from = seen !== undefined && seen.length <= queue.length ? seen.length : 0;
+  let multiIndex = from === 0 ? -1 : seen!.multiIndex;
+  for (let i = from; i < queue.length; i++) {
     const name = (queue[i] as { name?: unknown } | null)?.name;
-    if (typeof name === "string" && name.toLowerCase() === "multi") return { kind: "transaction", multiIndex: i };
+    if (name === "multi" || (typeof name === "string" && name.toLowerCase() === "multi")) multiIndex = i;
   }
-  return { kind: "pipeline" };
+  scanned.set(pipeline, { length: queue.length, multiIndex });
+  return multiIndex;
 }
 
 /**
@@ -227,20 +249,18 @@ interface Evaluator<R> {
  * the caller as ioredis raised them, with the script's file and line appended
  * when Redis names a line of it (see `withScriptLocation`).
  */
-async function callDirect(script: ScriptDescriptor, client: ScriptClient, keys: Wire[], args: Wire[]): Promise<unknown> {
+function callDirect(script: ScriptDescriptor, client: ScriptClient, numKeys: number, wire: Wire[]): Promise<unknown> {
   const redis = client as unknown as Evaluator<Promise<unknown>>;
-  let reply: unknown;
-  try {
-    try {
-      reply = await redis.evalsha(script.sha1, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      reply = await redis.eval(script.source, keys.length, ...keys, ...args);
-    }
-  } catch (error) {
+  // Plain `then` rather than async/await: one promise on top of ioredis's, which is what
+  // keeps a direct call within a few percent of a raw `evalsha` (see BENCHMARKS.md).
+  const settle = (reply: unknown) => (reply === "QUEUED" ? settleQueued(script, redis) : reply);
+  const fail = (error: unknown): never => {
     throw withScriptLocation(script, error);
-  }
-  return reply === "QUEUED" ? settleQueued(script, redis) : reply;
+  };
+  return redis.evalsha(script.sha1, numKeys, ...wire).then(settle, (error: unknown) => {
+    if (!isNoScript(error)) fail(error);
+    return redis.eval(script.source, numKeys, ...wire).then(settle, fail);
+  });
 }
 
 function isNoScript(error: unknown): boolean {
@@ -299,13 +319,7 @@ const MAX_SCRIPTS_PER_TRANSACTION = 400;
  * EVALSHA; once the transaction has more than MAX_SCRIPTS_PER_TRANSACTION
  * distinct scripts, EVAL for everything.
  */
-function queueInTransaction(
-  script: ScriptDescriptor,
-  batch: ScriptBatch,
-  multiIndex: number,
-  keys: Wire[],
-  args: Wire[],
-): ScriptBatch {
+function queueInTransaction(script: ScriptDescriptor, batch: ScriptBatch, multiIndex: number, numKeys: number, wire: Wire[]): ScriptBatch {
   let state = transactions.get(batch);
   if (state === undefined || state.multiIndex !== multiIndex) {
     state = { multiIndex, sent: new Set(), evalOnly: false }; // a new MULTI in this pipeline: start over
@@ -313,7 +327,7 @@ function queueInTransaction(
   }
   const commands = batch as unknown as Evaluator<unknown>;
   if (!state.evalOnly && state.sent.has(script.sha1)) {
-    commands.evalsha(script.sha1, keys.length, ...keys, ...args);
+    commands.evalsha(script.sha1, numKeys, ...wire);
     return batch;
   }
   if (!state.evalOnly) {
@@ -323,7 +337,7 @@ function queueInTransaction(
       state.sent.clear();
     }
   }
-  commands.eval(script.source, keys.length, ...keys, ...args);
+  commands.eval(script.source, numKeys, ...wire);
   return batch;
 }
 
@@ -376,10 +390,17 @@ export function sourceLocation(script: ScriptDescriptor, line: number): string {
  * before anything is sent, with the slots ioredis itself computes, keyPrefix
  * included. Zero or one key: nothing to check.
  */
-function checkSlots(script: ScriptDescriptor, target: ScriptClient | ScriptBatch, keys: readonly unknown[], wire: readonly Wire[]): void {
-  if (wire.length < 2) return;
+function checkSlots(
+  script: ScriptDescriptor,
+  target: ScriptClient | ScriptBatch,
+  keys: readonly unknown[],
+  keysAndArgs: readonly Wire[],
+  numKeys: number,
+): void {
+  if (numKeys < 2) return;
   const cluster = clusterTarget(target);
   if (cluster === undefined) return;
+  const wire = keysAndArgs.slice(0, numKeys);
   const slots = wire.map((key) => clusterSlot(key, cluster.keyPrefix));
   if (slots.every((slot) => slot === slots[0])) return;
   const labels = keyLabels(script, keys);
@@ -400,37 +421,45 @@ function keyLabels(script: ScriptDescriptor, keys: readonly unknown[]): string[]
   });
 }
 
+// The encoders run on every call: plain loops, and labels for error messages built only on error.
+
 function encodeKeys(script: ScriptDescriptor, keys: readonly unknown[]): Wire[] {
   checkCount(script, "key", keys.length, script.keys.length);
   const wire: Wire[] = [];
-  script.keys.forEach((spec, i) => {
+  for (let i = 0; i < keys.length; i++) {
+    const spec = script.keys[i];
     const value = keys[i];
     if (!spec.rest) {
-      wire.push(encodeKey(script, spec.name, value));
-      return;
+      wire.push(encodeKey(script, spec.name, -1, value));
+      continue;
     }
     if (!Array.isArray(value)) throw invalid(script, "key", spec.name, "an array of keys", value);
-    value.forEach((item, j) => wire.push(encodeKey(script, `${spec.name}[${j}]`, item)));
-  });
+    for (let j = 0; j < value.length; j++) wire.push(encodeKey(script, spec.name, j, value[j]));
+  }
   return wire;
 }
 
-function encodeKey(script: ScriptDescriptor, label: string, value: unknown): Wire {
+/** `index` is the position in a rest key's array, or -1. */
+function encodeKey(script: ScriptDescriptor, name: string, index: number, value: unknown): Wire {
   if (typeof value === "string" || Buffer.isBuffer(value)) return value;
-  throw invalid(script, "key", label, "a string or Buffer", value);
+  throw invalid(script, "key", label(name, index), "a string or Buffer", value);
 }
 
-/** Optional arguments are positional: only trailing ones may be left out. */
-function encodeArgs(script: ScriptDescriptor, args: readonly unknown[]): Wire[] {
+function label(name: string, index: number): string {
+  return index < 0 ? name : `${name}[${index}]`;
+}
+
+/** Appends the encoded arguments to `wire`. Optional arguments are positional: only trailing ones may be left out. */
+function encodeArgs(script: ScriptDescriptor, args: readonly unknown[], wire: Wire[]): void {
   checkCount(script, "argument", args.length, script.args.length);
-  const wire: Wire[] = [];
   let omitted: string | undefined;
-  script.args.forEach((spec, i) => {
+  for (let i = 0; i < args.length; i++) {
+    const spec = script.args[i];
     const value = args[i];
     const empty = value === undefined || (spec.rest && Array.isArray(value) && value.length === 0);
     if (value === undefined && spec.optional) {
       omitted ??= spec.name;
-      return;
+      continue;
     }
     if (omitted !== undefined && !empty) {
       throw new TypeError(
@@ -438,13 +467,12 @@ function encodeArgs(script: ScriptDescriptor, args: readonly unknown[]): Wire[] 
       );
     }
     if (!spec.rest) {
-      wire.push(encodeArg(script, spec, spec.name, value));
-      return;
+      wire.push(encodeArg(script, spec, -1, value));
+      continue;
     }
     if (!Array.isArray(value)) throw invalid(script, "argument", spec.name, "an array", value);
-    value.forEach((item, j) => wire.push(encodeArg(script, spec, `${spec.name}[${j}]`, item)));
-  });
-  return wire;
+    for (let j = 0; j < value.length; j++) wire.push(encodeArg(script, spec, j, value[j]));
+  }
 }
 
 /** The generated function always passes every parameter; anything else is a hand-written mistake. */
@@ -460,20 +488,20 @@ function checkCount(script: ScriptDescriptor, what: string, actual: number, expe
  * integer, else a finite number; a boolean is "1"/"0"; anything else,
  * and any of these the kinds do not cover, is JSON if `json` is allowed.
  */
-function encodeArg(script: ScriptDescriptor, spec: ArgSpec, label: string, value: unknown): Wire {
-  const allows = (kind: ArgKind) => spec.kinds.includes(kind);
-  if (typeof value === "string" && (allows("string") || spec.literals.includes(value))) return value;
-  if (Buffer.isBuffer(value) && allows("string")) return value;
+function encodeArg(script: ScriptDescriptor, spec: ArgSpec, index: number, value: unknown): Wire {
+  const kinds = spec.kinds;
+  if (typeof value === "string" && (kinds.includes("string") || spec.literals.includes(value))) return value;
   if (typeof value === "number") {
-    if (allows("integer") && Number.isSafeInteger(value)) return String(value);
-    if (allows("number") && Number.isFinite(value)) return String(value);
+    if (kinds.includes("integer") && Number.isSafeInteger(value)) return String(value);
+    if (kinds.includes("number") && Number.isFinite(value)) return String(value);
   }
-  if (typeof value === "boolean" && allows("boolean")) return value ? "1" : "0";
-  if (value !== undefined && allows("json")) {
+  if (typeof value === "boolean" && kinds.includes("boolean")) return value ? "1" : "0";
+  if (Buffer.isBuffer(value) && kinds.includes("string")) return value;
+  if (value !== undefined && kinds.includes("json")) {
     const json = tryStringify(value);
     if (json !== undefined) return json;
   }
-  throw invalid(script, "argument", label, expectation(spec), value);
+  throw invalid(script, "argument", label(spec.name, index), expectation(spec), value);
 }
 
 /** JSON.stringify, or undefined where it throws (cycles, BigInt) or yields nothing (functions, symbols). */
