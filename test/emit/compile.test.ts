@@ -1,12 +1,10 @@
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { generate } from "../../src/generate.js";
+import { tsc } from "../support/tsc.js";
 import { ROOT, tempDir } from "../support/workspace.js";
 
-const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
 
 // Each `@ts-expect-error` line is a type test: tsc fails if the line below it compiles
@@ -49,18 +47,6 @@ export async function use(redis: Redis, cluster: Cluster): Promise<void> {
   void [wrong, notAPromise];
 }
 `;
-
-const execFileAsync = promisify(execFile);
-
-async function tsc(project: string): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout } = await execFileAsync(process.execPath, [TSC, "-p", project], { cwd: path.dirname(project) });
-    return { code: 0, output: stdout };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, output: e.stdout + e.stderr };
-  }
-}
 
 function tsconfig(dir: string, name: string, options: Record<string, unknown>): string {
   const file = path.join(dir, name);
