@@ -6,7 +6,6 @@ import { IMPORT_EXTENSIONS, loadConfig, type ImportExtension } from "./config.js
 import { generate, type GenerateOptions } from "./generate.js";
 import { init } from "./init.js";
 import { report, type Io, type ReportOptions } from "./report.js";
-import { watch } from "./watch.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
        luagen            (inputs and options from luagen.config.json or package.json "luagen")
@@ -57,7 +56,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   const resolved = await resolveOptions(parsed, io);
   if ("error" in resolved) return usageError(io, resolved.error);
   const { options, reporting } = resolved;
-  if (values.watch) return watch(options, reporting, io);
+  // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
+  if (values.watch) return (await import("./watch.js")).watch(options, reporting, io);
   const result = await generate({ ...options, onProgress: progress(io) });
   if (result.kind === "usage-error") return usageError(io, result.message);
   return report(result, reporting, io);

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { createTwoFilesPatch } from "diff";
 import { formatDiagnostic } from "./diagnostics.js";
 import type { GenerateResult } from "./generate.js";
 import type { WritePlan } from "./write.js";
@@ -26,7 +25,7 @@ type Done = Extract<GenerateResult, { kind: "done" }>;
 const paint = (io: Io, code: string, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
-export function report(result: Done, options: ReportOptions, io: Io): 0 | 1 {
+export async function report(result: Done, options: ReportOptions, io: Io): Promise<0 | 1> {
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
     io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color }) + "\n");
@@ -42,7 +41,8 @@ export function report(result: Done, options: ReportOptions, io: Io): 0 | 1 {
 }
 
 /** `--check`: a unified diff per stale file, then the missing and extra ones. */
-function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): 0 | 1 {
+async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Promise<0 | 1> {
+  const { createTwoFilesPatch } = await import("diff");
   const shown = (file: string) => path.posix.join(options.out.split(path.sep).join("/"), file);
   for (const file of plan.write) {
     if (file.previous === undefined) continue;

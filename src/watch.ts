@@ -33,7 +33,7 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
   const runOnce = async () => {
     const result = await generate({ ...options, cache, texts });
     if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
-    else report(result, reporting, io);
+    else await report(result, reporting, io);
     watchIncludedFiles();
   };
   await runOnce();
