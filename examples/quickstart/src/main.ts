@@ -6,25 +6,35 @@ import { incrCapped, releaseLock, slidingWindow } from "./generated/index.js";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `luagen-example:${process.pid}:`;
+const hits = `${prefix}hits`;
+const rate = `${prefix}rate`;
+const lock = `${prefix}lock`;
+const values = (results: [Error | null, unknown][] | null) => results?.map(([error, value]) => error?.message ?? value);
 
 try {
   // Direct calls: EVALSHA, and EVAL only if the server has lost the script.
-  console.log("incrCapped (direct):", await incrCapped(redis, `${prefix}hits`, 3, 60));
-  const [admitted, inWindow] = await slidingWindow(redis, `${prefix}rate`, Date.now(), 1_000, 2, randomUUID());
+  console.log("incrCapped (direct):", await incrCapped(redis, hits, 3, 60));
+  const [admitted, inWindow] = await slidingWindow(redis, rate, Date.now(), 1_000, 2, randomUUID());
   console.log("slidingWindow (direct): admitted =", admitted, "in window =", inWindow);
+  const token = randomUUID();
+  await redis.set(lock, token, "PX", 10_000);
+  console.log("releaseLock (direct), wrong token:", await releaseLock(redis, lock, "not-my-token"));
 
   // A pipeline: every script call is sent as EVAL, so no flush can make it fail.
-  const piped = await incrCapped(incrCapped(redis.pipeline(), `${prefix}hits`, 3), `${prefix}hits`, 3).exec();
-  console.log("incrCapped x2 (pipeline):", piped?.map(([, value]) => value));
+  const pipeline = redis.pipeline();
+  incrCapped(pipeline, hits, 3);
+  incrCapped(pipeline, hits, 3);
+  slidingWindow(pipeline, rate, Date.now(), 1_000, 2, randomUUID());
+  releaseLock(pipeline, lock, "not-my-token");
+  console.log("pipeline:", JSON.stringify(values(await pipeline.exec())));
 
-  // A transaction: EVAL the first time a script appears in it, EVALSHA after.
-  const token = randomUUID();
-  await redis.set(`${prefix}lock`, token, "PX", 10_000);
-  const tx = redis.multi().get(`${prefix}lock`);
-  releaseLock(tx, `${prefix}lock`, "not-my-token");
-  releaseLock(tx, `${prefix}lock`, token);
-  console.log("get + releaseLock x2 (transaction):", (await tx.exec())?.map(([, value]) => value));
+  // A transaction: EVAL the first time a script appears in it, EVALSHA after; all or nothing.
+  const tx = redis.multi().get(lock);
+  incrCapped(tx, hits, 3);
+  slidingWindow(tx, rate, Date.now(), 1_000, 2, randomUUID());
+  releaseLock(releaseLock(tx, lock, "not-my-token"), lock, token);
+  console.log("transaction:", JSON.stringify(values(await tx.exec())));
 } finally {
-  await redis.del(`${prefix}hits`, `${prefix}rate`, `${prefix}lock`);
+  await redis.del(hits, rate, lock);
   redis.disconnect();
 }
