@@ -57,9 +57,11 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   );
 }
 
+/** Source texts by diagnostic file path, for code frames; only `get` is ever asked. */
+export type SourceTexts = Pick<ReadonlyMap<string, string>, "get">;
+
 export interface FormatOptions {
-  /** Source texts by diagnostic file path, for code frames. */
-  sources?: ReadonlyMap<string, string>;
+  sources?: SourceTexts;
   color?: boolean;
 }
 

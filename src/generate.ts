@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashOf, loadCache, saveCache, type RunCache } from "./cache.js";
-import { diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
+import { diagnostic, hasErrors, sortDiagnostics, type SourceTexts } from "./diagnostics.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
 import { expandIncludes } from "./lua/includes.js";
@@ -50,7 +50,7 @@ export type GenerateResult =
       ok: boolean;
       diagnostics: Diagnostic[];
       /** Source texts by diagnostic path, for code frames. */
-      sources: Map<string, string>;
+      sources: SourceTexts;
       scripts: Script[];
       /** What writing would do (under `check`) or did. */
       plan?: WritePlan;
@@ -68,7 +68,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const cache = options.cache ?? (options.persistCache ? await loadCache(cwd, outDir) : undefined);
   const built = buildScripts(scanned.files, { library: scanned.library, cache, onProgress: options.onProgress });
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
-  const sources = new Map(built.sources);
+  const sources = built.sources;
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
   if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts);
 
@@ -86,7 +86,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 function done(
   ok: boolean,
   diagnostics: Diagnostic[],
-  sources: Map<string, string>,
+  sources: SourceTexts,
   scripts: Script[],
   plan?: WritePlan,
   summary?: WriteSummary,
@@ -113,16 +113,14 @@ export interface BuildOptions {
 export function buildScripts(
   files: readonly SourceFile[],
   options: BuildOptions = {},
-): { scripts: Script[]; diagnostics: Diagnostic[]; sources: Map<string, string> } {
+): { scripts: Script[]; diagnostics: Diagnostic[]; sources: SourceTexts } {
   const library = new Map([...(options.library ?? []), ...files.map((f): [string, string] => [f.path, f.text])]);
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>();
   const targets = files.filter((file) => !file.partial);
   for (const [i, file] of targets.entries()) {
     options.onProgress?.(i + 1, targets.length);
     const built = cached(file, library, options.cache);
-    for (const shown of [file.path, ...built.included]) sources.set(shown, normalizeSource(library.get(shown) ?? ""));
     diagnostics.push(...built.diagnostics);
     if (built.script) scripts.push(built.script);
   }
@@ -134,7 +132,23 @@ export function buildScripts(
     cache!.build.delete(gone);
     cache!.dirty = true;
   }
-  return { scripts, diagnostics, sources };
+  return { scripts, diagnostics, sources: normalizedTexts(library) };
+}
+
+/**
+ * The texts code frames show, normalised as the Lua stages saw them. Lazy: a run normalises only
+ * the files a diagnostic points into, not every script on every run.
+ */
+function normalizedTexts(library: ReadonlyMap<string, string>): SourceTexts {
+  const memo = new Map<string, string>();
+  return {
+    get(file) {
+      const raw = library.get(file);
+      if (raw === undefined) return undefined;
+      if (!memo.has(file)) memo.set(file, normalizeSource(raw));
+      return memo.get(file);
+    },
+  };
 }
 
 function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: RunCache | undefined): BuiltScript {
@@ -151,16 +165,13 @@ function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: R
 }
 
 interface BuiltScript {
-  /** The files inlined into the script, whose texts its diagnostics may point into. */
-  included: string[];
   script?: Script;
   diagnostics: Diagnostic[];
 }
 
 function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }): BuiltScript {
-  const { included } = expanded;
   const parsed = parseLua(file, expanded);
-  if (!parsed.chunk) return { included, diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
+  if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
   const annotations = readAnnotations(file, parsed.chunk, expanded);
   const checked = checkScript(file, parsed.chunk, annotations.signature, expanded);
   const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics];
@@ -171,9 +182,9 @@ function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics:
     name: checked.signature.name ?? functionNameFor(file.relativePath),
     signature: checked.signature,
   };
-  if (included.length > 0) script.origins = expanded.origins;
+  if (expanded.included.length > 0) script.origins = expanded.origins;
   diagnostics.push(...checkNames(script));
-  return hasErrors(diagnostics) ? { included, diagnostics } : { included, script, diagnostics };
+  return hasErrors(diagnostics) ? { diagnostics } : { script, diagnostics };
 }
 
 function foreignDiagnostics(plan: WritePlan, cwd: string): Diagnostic[] {

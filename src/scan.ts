@@ -51,14 +51,10 @@ export async function scan(
   const files: SourceFile[] = [];
   const library = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const read = await Promise.all(
-    [...found.values()].map(async ({ absolute, root }) => {
-      const shown = toPosix(path.relative(cwd, absolute));
-      const text = await readText(absolute, texts).catch((error: Error) => error);
-      return { shown, relativePath: toPosix(path.relative(root, absolute)), text };
-    }),
-  );
-  for (const { shown, relativePath, text } of read) {
+  for (const { absolute, root } of found.values()) {
+    const shown = toPosix(path.relative(cwd, absolute));
+    const relativePath = toPosix(path.relative(root, absolute));
+    const text = readText(absolute, texts);
     if (text instanceof Error) {
       diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${text.message}`));
       continue;
@@ -67,7 +63,7 @@ export async function scan(
     library.set(shown, text);
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
-  await readIncludedFiles(library, cwd, texts);
+  readIncludedFiles(library, cwd, texts);
   return { files, library, missing, diagnostics };
 }
 
@@ -82,7 +78,7 @@ export function isPartial(relativePath: string): boolean {
  * in those too. A file that cannot be read is left out: the include stage reports it where it is
  * included (LG110), with the chain that led there.
  */
-async function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map<string, string>): Promise<void> {
+function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map<string, string>): void {
   const pending = [...library];
   const tried = new Set(library.keys());
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -90,20 +86,29 @@ async function readIncludedFiles(library: Map<string, string>, cwd: string, text
     for (const target of includedPaths(from, text)) {
       if (tried.has(target)) continue;
       tried.add(target);
-      const included = await readText(path.resolve(cwd, target), texts).catch(() => undefined);
-      if (included === undefined) continue;
+      const included = readText(path.resolve(cwd, target), texts);
+      if (included instanceof Error) continue;
       library.set(target, included);
       pending.push([target, included]);
     }
   }
 }
 
-// Synchronous on purpose: for thousands of small files one readFileSync costs a fraction of
-// fs/promises' open/fstat/read/close round trips through the thread pool (see BENCHMARKS.md).
-async function readText(absolute: string, texts: Map<string, string>): Promise<string> {
-  const text = texts.get(absolute) ?? readFileSync(absolute, "utf8");
-  texts.set(absolute, text);
-  return text;
+/**
+ * A file's text, from `texts` when it holds it, else from disk (and remembered there); the error
+ * when it cannot be read. Synchronous on purpose: for thousands of small files one readFileSync
+ * costs a fraction of fs/promises' open/fstat/read/close round trips through the thread pool.
+ */
+function readText(absolute: string, texts: Map<string, string>): string | Error {
+  const known = texts.get(absolute);
+  if (known !== undefined) return known;
+  try {
+    const text = readFileSync(absolute, "utf8");
+    texts.set(absolute, text);
+    return text;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** The folder (or file) a watcher must observe to see every file an input can match. */
