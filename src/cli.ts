@@ -36,9 +36,13 @@ const defaultIo = (): Io => ({
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   cwd: process.cwd(),
-  color: process.stderr.isTTY === true && !process.env.NO_COLOR,
+  color: { stdout: colorOn(process.stdout), stderr: colorOn(process.stderr) },
   tty: process.stderr.isTTY === true,
 });
+
+function colorOn(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR;
+}
 
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
   if (argv[0] === "init") return init(io, argv.slice(1));

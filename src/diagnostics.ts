@@ -65,7 +65,15 @@ export interface FormatOptions {
   color?: boolean;
 }
 
-const paint = (on: boolean, code: string, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+/** `text` in the ANSI colour `code` when `on`, else as it is. */
+export function paint(on: boolean, code: string, text: string): string {
+  return on ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+/** `1 key`, `2 keys`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
 
 /**
  * `path:line:col - error LGnnn: message`, then a code frame with a caret under the

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { formatDiagnostic } from "./diagnostics.js";
+import { formatDiagnostic, paint, plural } from "./diagnostics.js";
 import type { GenerateResult } from "./generate.js";
 import type { WritePlan } from "./write.js";
 
@@ -8,8 +8,9 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
-  /** Colour and progress only on a TTY, and never with NO_COLOR set. */
-  color: boolean;
+  /** Colour per stream: only where that stream is a TTY, and never with NO_COLOR set. */
+  color: { stdout: boolean; stderr: boolean };
+  /** stderr is a TTY: a progress counter may overwrite its line. */
   tty: boolean;
 }
 
@@ -22,21 +23,20 @@ export interface ReportOptions {
 
 type Done = Extract<GenerateResult, { kind: "done" }>;
 
-const paint = (io: Io, code: string, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
 export async function report(result: Done, options: ReportOptions, io: Io): Promise<0 | 1> {
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
-    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color }) + "\n");
+    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr }) + "\n");
   }
   const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;
   if (errors > 0) {
-    io.stderr(paint(io, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
+    io.stderr(paint(io.color.stderr, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
     return 1;
   }
   if (options.check) return reportCheck(result.plan!, options, io);
-  if (!options.quiet) io.stdout(paint(io, "32", summaryLine(result.scripts.length, options.out, result.summary!, result.diagnostics.length)));
+  if (!options.quiet) io.stdout(paint(io.color.stdout, "32", summaryLine(result.scripts.length, options.out, result.summary!, result.diagnostics.length)));
   return 0;
 }
 
@@ -57,7 +57,7 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
     return 0;
   }
   io.stderr(
-    paint(io, "31", `luagen: ${options.out} is out of date: ${stale} stale, ${missing.length} missing, ${plan.remove.length} extra; run luagen without --check`),
+    paint(io.color.stderr, "31", `luagen: ${options.out} is out of date: ${stale} stale, ${missing.length} missing, ${plan.remove.length} extra; run luagen without --check`),
   );
   return 1;
 }
@@ -67,6 +67,3 @@ export function summaryLine(scripts: number, out: string, s: { written: number; 
   return `luagen: ${plural(scripts, "script")} → ${out} (${s.written} written, ${s.unchanged} unchanged, ${s.removed} removed${warned})`;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}

@@ -1,5 +1,5 @@
 import type { Chunk, Identifier, Node } from "luaparse";
-import { diagnostic, type Code } from "../diagnostics.js";
+import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt } from "../origins.js";
 import { nodePosition, normalizeSource } from "./parse.js";
@@ -114,7 +114,7 @@ function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number
 function readsPastDeclared(place: Place, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
   if (params.some((p) => p.rest)) return [];
   const { past, noun, tag, rest } = TABLES[table];
-  const declared = params.length === 0 ? `no ${noun}s are` : `only ${quantity(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
+  const declared = params.length === 0 ? `no ${noun}s are` : `only ${plural(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
   const hint = `declare it with ---${tag}, or declare a rest ${noun} (${rest})`;
   return usage.reads
     .filter((read) => read.table === table && read.index > params.length)
@@ -140,14 +140,9 @@ function tagColumn(source: string, line: number): number {
   return at < 0 ? 1 : at + 1;
 }
 
-/** `1 key`, `2 keys`. */
-function quantity(count: number, noun: string): string {
-  return `${count} ${count === 1 ? noun : `${noun}s`}`;
-}
-
 /** `2 keys (key1, key2)`, `0 arguments`. */
 function listed(items: string[], noun: string): string {
-  const count = quantity(items.length, noun);
+  const count = plural(items.length, noun);
   return items.length === 0 ? count : `${count} (${items.join(", ")})`;
 }
 

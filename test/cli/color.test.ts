@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, runCli, tempDir, writeTree } from "../support/workspace.js";
@@ -27,6 +29,16 @@ describe("colour", () => {
     const output = await onTty(project(), "lua --out gen", { NO_COLOR: undefined });
     expect(output).toContain(`${ESC}31merror${ESC}0m LG200`);
     expect(output).toContain(`${ESC}33mwarning${ESC}0m LG205`);
+  });
+
+  it("is decided per stream: a summary redirected to a file has none while the terminal's diagnostics do", async () => {
+    const dir = tempDir("color");
+    writeTree(dir, { "lua/bare.lua": "return KEYS[1]\n" });
+    const terminal = await onTty(dir, "lua --out gen > summary.txt", { NO_COLOR: undefined });
+    expect(terminal).toContain(`${ESC}33mwarning${ESC}0m LG205`);
+    const summary = readFileSync(path.join(dir, "summary.txt"), "utf8");
+    expect(summary).toMatch(/^luagen: 1 script → gen/);
+    expect(summary).not.toContain(ESC);
   });
 
   it("is never used when NO_COLOR is set, even on a terminal", async () => {
