@@ -18,6 +18,7 @@ import {
 } from "./clients.js";
 import { benchScriptName } from "./synth.js";
 import { fmtInt, type BenchResult, type Table, type Target } from "./table.js";
+import { pool, underFlushStorm } from "../test/support/load.js";
 
 export interface FloodConfig {
   /** Script calls per cell (context × contender); reported per 10,000. */
@@ -115,18 +116,18 @@ async function runCell(context: Context, contender: Contender, watch: ReturnType
 
   const work = async () => {
     if (context === "direct") {
-      await inPool(config.calls, config.directInFlight, deadline, async () => {
+      await pool(config.calls, config.directInFlight, async () => {
         attempted++;
         await contender.direct(script, key, 1).then(
           () => count(null),
           (error: Error) => count(error),
         );
-      });
+      }, deadline);
       return;
     }
     const steps: Step[] = Array.from({ length: config.batchSize }, () => ({ script, key, by: 1 }));
     if (context === "transaction") steps.unshift({ incr: counter });
-    await inPool(Math.ceil(config.calls / config.batchSize), config.batchesInFlight, deadline, async () => {
+    await pool(Math.ceil(config.calls / config.batchSize), config.batchesInFlight, async () => {
       attempted += config.batchSize;
       const errors = await contender.batch(context, steps);
       const scriptErrors = context === "transaction" ? errors.slice(1) : errors;
@@ -138,10 +139,10 @@ async function runCell(context: Context, contender: Contender, watch: ReturnType
           if (scriptErrors.some((e) => e !== null)) partial++;
         }
       }
-    });
+    }, deadline);
   };
 
-  const { flushes, timedOut } = await underFlood(flusher, config, work, deadline);
+  const { flushes, timedOut } = await underFlushStorm([flusher], work, { maxFlushes: config.maxFlushes, deadline });
   const hits = Number((await watch.get(key)) ?? 0);
   const incrs = Number((await watch.get(counter)) ?? 0);
   const drift = hits - succeeded + (context === "transaction" ? incrs - incrApplied : 0);
@@ -159,37 +160,6 @@ async function runCell(context: Context, contender: Contender, watch: ReturnType
     timedOut,
     firstError,
   };
-}
-
-/** Runs `task` up to `count` times, `concurrency` at a time, stopping at `deadline`. */
-async function inPool(count: number, concurrency: number, deadline: number, task: () => Promise<void>): Promise<void> {
-  let started = 0;
-  const worker = async () => {
-    while (started < count && Date.now() < deadline) {
-      started++;
-      await task();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/** SCRIPT FLUSH in a tight loop on its own connection until `work` settles (bounded in count and time). */
-async function underFlood(flusher: ReturnType<typeof observer>, config: FloodConfig, work: () => Promise<void>, deadline: number) {
-  let done = false;
-  let flushes = 0;
-  const flood = (async () => {
-    while (!done && flushes < config.maxFlushes && Date.now() < deadline) {
-      await flusher.script("FLUSH");
-      flushes++;
-    }
-  })();
-  try {
-    await work();
-  } finally {
-    done = true;
-    await flood;
-  }
-  return { flushes, timedOut: Date.now() >= deadline };
 }
 
 const per = (n: number, of: number, scale: number) => (of > 0 ? (n / of) * scale : Number.NaN);

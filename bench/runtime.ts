@@ -24,6 +24,7 @@ import {
 } from "./clients.js";
 import { benchScriptName, VARIANTS, type ScriptSize } from "./synth.js";
 import { atLeast, fmtBytes, fmtInt, fmtRatio, fmtRatioIqr, fmtSpread, median, quantile, type BenchResult, type Table, type Target } from "./table.js";
+import { pool } from "../test/support/load.js";
 
 export interface RuntimeConfig {
   /** Timed rounds per batch group (one untimed warm-up round comes first)... */
@@ -88,7 +89,7 @@ const collectGarbage: () => void = (() => {
 })();
 
 /** Times `calls` script calls made by `run`; CPU is this process's, so it is the client's cost alone. */
-async function sample(calls: number, run: () => Promise<void>): Promise<Sample> {
+async function sample(calls: number, run: () => Promise<unknown>): Promise<Sample> {
   collectGarbage();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -98,17 +99,6 @@ async function sample(calls: number, run: () => Promise<void>): Promise<Sample> 
   return { rate: (calls / ms) * 1000, cpuUs: (used.user + used.system) / calls };
 }
 
-/** Runs `task` `count` times with at most `concurrency` outstanding. */
-async function pool(count: number, concurrency: number, task: () => Promise<unknown>): Promise<void> {
-  let started = 0;
-  const worker = async () => {
-    while (started < count) {
-      started++;
-      await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
 
 /**
  * A warm-up round, then `rounds` rounds of every contender in turn (A B C D, B C D A, ...:

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { pool as poolOf, underFlushStorm } from "../support/load.js";
 import { call, commandStats, connect, descriptor, queue } from "../support/script.js";
 
 const DIRECT_CALLS = 2_000;
@@ -14,6 +15,7 @@ const PIPELINES = 200;
 const PIPELINE_SIZE = 10;
 const TRANSACTIONS = 200;
 const CONCURRENCY = 20;
+const pool = (count: number, task: () => Promise<void>) => poolOf(count, CONCURRENCY, task);
 
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
@@ -26,34 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-/** Runs `task(i)` for i in [0, count) with at most `CONCURRENCY` in flight. */
-async function pool(count: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
-
-/** Flushes the script cache in a tight loop until `work` settles; returns how many flushes it sent. */
-async function underFlushStorm(flusher: Redis, work: () => Promise<void>): Promise<number> {
-  let done = false;
-  let flushes = 0;
-  const storm = (async () => {
-    while (!done) {
-      await flusher.script("FLUSH");
-      flushes++;
-    }
-  })();
-  try {
-    await work();
-  } finally {
-    done = true;
-    await storm;
-  }
-  return flushes;
-}
 
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
@@ -79,7 +53,7 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
     let committed = 0;
     const started = Date.now();
 
-    const flushes = await underFlushStorm(flusher, async () => {
+    const { flushes } = await underFlushStorm([flusher], async () => {
       await Promise.all([
         pool(DIRECT_CALLS, async () => {
           await call(hit, direct, ["direct"], []).catch((error) => void failures.push(error));
@@ -122,13 +96,31 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
     expect(Object.keys(stats).filter((name) => name.startsWith("script") && name !== "script|flush")).toEqual([]);
   });
 
+  test("direct calls on a client with enableAutoPipelining succeed under the storm too", async () => {
+    // ioredis then batches concurrent direct calls into pipelines of its own: the EVALSHA and its
+    // EVAL retry each travel in whatever batch is being written, and must still be retried.
+    const [, , , flusher, checker] = clients;
+    const autopipelined = new Client({ host: server.host, port: server.port, enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+    const failures: unknown[] = [];
+    try {
+      await underFlushStorm([flusher], () => pool(DIRECT_CALLS, async () => {
+        await call(hit, autopipelined, ["auto"], []).catch((error) => void failures.push(error));
+      }));
+      expect(failures).toEqual([]);
+      expect((await commandStats(checker)).evalsha?.failed ?? 0).toBeGreaterThan(0);
+      expect(await checker.get("auto")).toBe(String(DIRECT_CALLS));
+    } finally {
+      autopipelined.disconnect();
+    }
+  });
+
   test("control: the same storm makes ioredis's defineCommand leave partial transactions", async () => {
     const [client, , , flusher, checker] = clients;
     client.defineCommand("hitCommand", { numberOfKeys: 1, lua: hit.source });
     type WithHit = { hitCommand(key: string): unknown };
     let partial = 0;
 
-    await underFlushStorm(flusher, async () => {
+    await underFlushStorm([flusher], async () => {
       await pool(TRANSACTIONS, async () => {
         const transaction = client.multi().incr("ctl-counter");
         (transaction as unknown as WithHit).hitCommand("ctl-hits");

@@ -5,6 +5,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { pool as poolOf } from "../support/load.js";
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { sleep } from "../support/redis-process.js";
@@ -134,13 +135,7 @@ describe("no growing state", () => {
   const other = descriptor("other", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
   /** Runs `task` `count` times with IN_FLIGHT in flight. */
-  async function pool(count: number, task: () => Promise<unknown>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next++ < count) await task();
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  }
+  const pool = (count: number, task: () => Promise<unknown>) => poolOf(count, IN_FLIGHT, task);
 
   async function heapAfterGc(): Promise<number> {
     for (let i = 0; i < 3; i++) {
