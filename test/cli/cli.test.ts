@@ -132,6 +132,24 @@ describe("luagen CLI", () => {
     expect(readTree(path.join(dir, "gen"))).toEqual({ "counter.ts": "// mine\n" });
   });
 
+  it("refuses names TypeScript would reject: a reserved file name, a reserved parameter name", async () => {
+    const dir = project({ "lua/delete.lua": COUNTER, "lua/ok.lua": "---@key key\n---@arg new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n" });
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('lua/delete.lua:1:1 - error LG300: the exported name "delete" is not a valid TypeScript identifier');
+    expect(run.stderr).toContain("@name");
+    expect(run.stderr).toMatch(/lua\/ok\.lua:2:\d+ - error LG300: the parameter name "new" is a reserved word in TypeScript/);
+    expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
+  });
+
+  it("refuses a script whose module would take the place of index.ts or runtime.ts", async () => {
+    const dir = project({ "lua/index.lua": COUNTER, "lua/runtime.lua": LOCK });
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("lua/index.lua:1:1 - error LG302: lua/index.lua would generate index.ts, which luagen writes itself");
+    expect(run.stderr).toContain("lua/runtime.lua:1:1 - error LG302: lua/runtime.lua would generate runtime.ts, which luagen writes itself");
+  });
+
   it("names both files when two scripts would export the same name", async () => {
     const dir = project({ "lua/a/counter.lua": COUNTER, "lua/b/counter.lua": COUNTER });
     const run = await runCli(["lua", "--out", "gen"], dir);
