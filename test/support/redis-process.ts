@@ -132,7 +132,12 @@ export async function launchRedis(port: number, extraArgs: readonly string[] = [
   return instance;
 }
 
-/** Polls with a raw PING until +PONG, the process dies, or the timeout passes. */
+/**
+ * Waits for this process's own "Ready to accept connections" and a +PONG, until it dies or the
+ * timeout passes. The log line matters: a port found free can be taken by another test's server
+ * before this one binds it, and then a PING alone would be answered by the wrong server while
+ * this one exits with "Address already in use".
+ */
 async function waitUntilReady(instance: RedisProcess): Promise<void> {
   let dead = false;
   void instance.exited.then(() => (dead = true));
@@ -141,7 +146,7 @@ async function waitUntilReady(instance: RedisProcess): Promise<void> {
     if (dead) {
       throw new Error(`redis-server on port ${instance.port} exited before answering PING:\n${instance.output()}`);
     }
-    if (await pingOnce(instance.port)) return;
+    if (instance.output().includes("Ready to accept connections") && (await pingOnce(instance.port))) return;
     await sleep(50);
   }
   throw new Error(`redis-server on port ${instance.port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${instance.output()}`);
