@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { IMPORT_EXTENSIONS, loadConfig, type ImportExtension } from "./config.js";
+import { openRunContext, saveRunContext } from "./context.js";
 import { generate, type GenerateOptions } from "./generate.js";
 import { init } from "./init.js";
 import { report, type Io, type ReportOptions } from "./report.js";
@@ -62,7 +63,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   const { options, reporting } = resolved;
   // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
   if (values.watch) return (await import("./watch.js")).watch(options, reporting, io);
-  const result = await generate({ ...options, onProgress: progress(io) });
+  const context = await openRunContext(io.cwd, path.resolve(io.cwd, options.out), { onProgress: progress(io) });
+  const result = await generate(options, context);
+  await saveRunContext(context);
   if (result.kind === "usage-error") return usageError(io, result.message);
   return report(result, reporting, io);
 }
@@ -136,7 +139,6 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       importExtension,
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
-      persistCache: true,
     },
     reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
   };

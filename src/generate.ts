@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { hashOf, loadCache, saveCache, type RunCache } from "./cache.js";
+import { createRunContext, keepBuilds, keepModules, type BuildEntry, type BuiltScript, type RunContext } from "./context.js";
 import { diagnostic, hasErrors, sortDiagnostics, type SourceTexts } from "./diagnostics.js";
+import { hashOf } from "./hash.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
 import { expandIncludes } from "./lua/includes.js";
@@ -26,21 +27,7 @@ export interface GenerateOptions {
   exclude?: readonly string[];
   /** Compare with the output folder instead of writing to it (`--check`). */
   check?: boolean;
-  /** Reuses parse/check results of unchanged files across runs (`--watch`). */
-  cache?: RunCache;
-  /** Load the cache a previous run left under node_modules/.cache/luagen, and save it after (the CLI does). */
-  persistCache?: boolean;
-  /** File texts by absolute path, kept across runs by `--watch`, which drops the entries of changed files. */
-  texts?: Map<string, string>;
-  /** Called as scripts are parsed and checked, for a progress display. */
-  onProgress?: (done: number, total: number) => void;
 }
-
-/**
- * Per script path: what it was last built from (its own text and output path, and the expanded
- * source, so a change in an included file rebuilds it too) and what that built to.
- */
-export type BuildCache = Map<string, { key: string; built: BuiltScript }>;
 
 export type GenerateResult =
   | { kind: "usage-error"; message: string }
@@ -57,16 +44,21 @@ export type GenerateResult =
       summary?: WriteSummary;
     };
 
-/** scan → parse → check → emit → write. Only `scan` and the final write touch the disk. */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+/**
+ * scan → parse → check → emit → write. The scripts, partials and included files are read by
+ * `scan`; the runtime template and the output folder (to plan the write) are read here too; the
+ * output folder is changed only by the final write, never under `check`. `context` carries what
+ * a session reuses between runs (see context.ts); this function is what updates it.
+ */
+export async function generate(options: GenerateOptions, context: RunContext = createRunContext()): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const outDir = path.resolve(cwd, options.out);
-  const scanned = await scan(options.inputs, cwd, options.exclude, options.texts);
+  const scanned = await scan(options.inputs, cwd, options.exclude, context.texts);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const cache = options.cache ?? (options.persistCache ? await loadCache(cwd, outDir) : undefined);
-  const built = buildScripts(scanned.files, { library: scanned.library, cache, onProgress: options.onProgress });
+  const built = buildScripts(scanned.files, { library: scanned.library, previous: context.builds, onProgress: context.onProgress });
+  keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const sources = built.sources;
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
@@ -74,9 +66,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const { emit } = await import("./emit/emit.js");
   const importExtension = options.importExtension ?? ".js";
-  const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, cache });
-  const plan = await planWrite(outDir, files);
-  if (cache && options.persistCache) await saveCache(cwd, outDir, cache);
+  const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, previous: context.modules });
+  keepModules(context, emitted.modules);
+  const plan = await planWrite(outDir, emitted.files);
   diagnostics.push(...foreignDiagnostics(plan, cwd));
   if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts, plan);
   if (options.check) return done(plan.write.length === 0 && plan.remove.length === 0, diagnostics, sources, built.scripts, plan);
@@ -100,39 +92,40 @@ export interface BuildOptions {
    * always used for `files` themselves.
    */
   library?: ReadonlyMap<string, string>;
-  /** Reuses parse/check results of unchanged scripts across runs. */
-  cache?: RunCache;
+  /** An earlier run's builds by script path (`RunContext.builds`): an unchanged script's is reused. */
+  previous?: ReadonlyMap<string, BuildEntry>;
   /** Called as scripts are parsed and checked, for a progress display. */
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface Built {
+  scripts: Script[];
+  diagnostics: Diagnostic[];
+  /** Source texts by diagnostic path, for code frames. */
+  sources: SourceTexts;
+  /** This run's build of every script, by path, for the next run's `previous`. */
+  builds: Map<string, BuildEntry>;
+}
+
 /**
  * The in-memory half of the pipeline: every script (partials are only included) through include
- * expansion, parse and check, then the cross-file checks.
+ * expansion, parse and check, then the cross-file checks. Changes nothing in place.
  */
-export function buildScripts(
-  files: readonly SourceFile[],
-  options: BuildOptions = {},
-): { scripts: Script[]; diagnostics: Diagnostic[]; sources: SourceTexts } {
+export function buildScripts(files: readonly SourceFile[], options: BuildOptions = {}): Built {
   const library = new Map([...(options.library ?? []), ...files.map((f): [string, string] => [f.path, f.text])]);
   const scripts: Script[] = [];
   const diagnostics: Diagnostic[] = [];
+  const builds = new Map<string, BuildEntry>();
   const targets = files.filter((file) => !file.partial);
   for (const [i, file] of targets.entries()) {
     options.onProgress?.(i + 1, targets.length);
-    const built = cached(file, library, options.cache);
-    diagnostics.push(...built.diagnostics);
-    if (built.script) scripts.push(built.script);
+    const entry = reuseOrBuild(file, library, options.previous?.get(file.path));
+    builds.set(file.path, entry);
+    diagnostics.push(...entry.built.diagnostics);
+    if (entry.built.script) scripts.push(entry.built.script);
   }
   diagnostics.push(...checkCollisions(scripts));
-  // Forget scripts that are gone, so a long --watch session or a persisted cache does not grow.
-  const current = new Set(targets.map((file) => file.path));
-  const cache = options.cache;
-  for (const gone of [...(cache?.build.keys() ?? [])].filter((p) => !current.has(p))) {
-    cache!.build.delete(gone);
-    cache!.dirty = true;
-  }
-  return { scripts, diagnostics, sources: normalizedTexts(library) };
+  return { scripts, diagnostics, sources: normalizedTexts(library), builds };
 }
 
 /**
@@ -151,22 +144,11 @@ function normalizedTexts(library: ReadonlyMap<string, string>): SourceTexts {
   };
 }
 
-function cached(file: SourceFile, library: ReadonlyMap<string, string>, cache: RunCache | undefined): BuiltScript {
+/** The previous build when the script was built from the same text, output path and includes. */
+function reuseOrBuild(file: SourceFile, library: ReadonlyMap<string, string>, previous: BuildEntry | undefined): BuildEntry {
   const expanded = expandIncludes(file, library);
   const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded]));
-  const hit = cache?.build.get(file.path);
-  if (hit?.key === key) return hit.built;
-  const built = buildScript(file, expanded);
-  if (cache) {
-    cache.build.set(file.path, { key, built });
-    cache.dirty = true;
-  }
-  return built;
-}
-
-interface BuiltScript {
-  script?: Script;
-  diagnostics: Diagnostic[];
+  return previous?.key === key ? previous : { key, built: buildScript(file, expanded) };
 }
 
 function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }): BuiltScript {

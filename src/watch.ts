@@ -1,6 +1,6 @@
 import path from "node:path";
 import chokidar from "chokidar";
-import { emptyCache } from "./cache.js";
+import { openRunContext, saveRunContext } from "./context.js";
 import { generate, type GenerateOptions } from "./generate.js";
 import { report, type Io, type ReportOptions } from "./report.js";
 import { watchRoot } from "./scan.js";
@@ -15,23 +15,23 @@ const DEBOUNCE_MS = 100;
  */
 export async function watch(options: GenerateOptions, reporting: ReportOptions, io: Io): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  const cache = emptyCache();
-  const texts = new Map<string, string>();
+  const context = await openRunContext(cwd, path.resolve(cwd, options.out));
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
   const watcher = chokidar.watch(roots, {
     ignoreInitial: true,
     ignored: (file, stats) => file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
   });
   const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-  // `texts` holds every file the last run read: scripts, partials and files included from elsewhere.
+  // `context.texts` holds every file the last run read: scripts, partials and files included from elsewhere.
   const outside = new Set<string>();
   const watchIncludedFiles = () => {
-    const added = [...texts.keys()].filter((file) => !outside.has(file) && !roots.some((root) => isWithin(file, root)));
+    const added = [...context.texts.keys()].filter((file) => !outside.has(file) && !roots.some((root) => isWithin(file, root)));
     for (const file of added) outside.add(file);
     if (added.length > 0) watcher.add(added);
   };
   const runOnce = async () => {
-    const result = await generate({ ...options, cache, texts });
+    const result = await generate(options, context);
+    await saveRunContext(context);
     if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
     else await report(result, reporting, io);
     watchIncludedFiles();
@@ -46,7 +46,7 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
   };
   const changed = (file: string) => {
     if (!file.endsWith(".lua")) return;
-    texts.delete(path.resolve(cwd, file));
+    context.texts.delete(path.resolve(cwd, file));
     schedule();
   };
   watcher.on("add", changed).on("change", changed).on("unlink", changed).on("unlinkDir", schedule);

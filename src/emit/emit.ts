@@ -1,5 +1,5 @@
 import CodeBlockWriter from "code-block-writer";
-import { hashOf, type RunCache } from "../cache.js";
+import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import { GENERATED_MARK, headerFor } from "./header.js";
@@ -10,30 +10,32 @@ const INDEX_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
 export interface EmitOptions extends ModuleOptions {
   /** The text of templates/runtime.ts, copied as the output's runtime module. */
   runtime: string;
-  /** Modules emitted by earlier runs; updated in place to hold exactly this run's. */
-  cache?: RunCache;
+  /** Module texts an earlier run emitted, by a hash of the script and the options: reused instead of printed again. */
+  previous?: ReadonlyMap<string, string>;
+}
+
+export interface Emitted {
+  /** Every file the output folder should hold, sorted by path. */
+  files: GeneratedFile[];
+  /** This run's module texts by the same hash, for the next run's `previous`. */
+  modules: Map<string, string>;
 }
 
 /**
- * Every file the output folder should hold, sorted by path. Pure: the same scripts and options
- * give byte-identical files on any machine.
+ * Every file the output folder should hold, and the module texts it printed or reused. Pure: the
+ * same scripts and options give byte-identical files on any machine, and nothing is changed in place.
  */
-export function emit(scripts: readonly Script[], options: EmitOptions): GeneratedFile[] {
-  const used = new Map<string, string>();
+export function emit(scripts: readonly Script[], options: EmitOptions): Emitted {
+  const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
     const key = hashOf(JSON.stringify([script, options.importExtension]));
-    const content = options.cache?.modules.get(key) ?? print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
-    used.set(key, content);
+    const content = options.previous?.get(key) ?? print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
+    modules.set(key, content);
     return { path: outputPathFor(script), content };
   });
-  const cache = options.cache;
-  if (cache && (used.size !== cache.modules.size || [...used.keys()].some((key) => !cache.modules.has(key)))) {
-    cache.modules = used;
-    cache.dirty = true;
-  }
   files.push({ path: "index.ts", content: print(INDEX_HEADER, (writer) => writeIndex(writer, scripts, options)) });
   files.push({ path: "runtime.ts", content: options.runtime.replace(/\r\n/g, "\n") });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {

@@ -13,7 +13,7 @@ async function emitFixtures(transform: (text: string) => string = (t) => t) {
   const files = scanned.files.map((f) => ({ ...f, text: transform(f.text) }));
   const built = buildScripts(files);
   expect(built.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" });
+  return emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" }).files;
 }
 
 describe("emitted modules", () => {

@@ -24,7 +24,7 @@ describe("---@include (golden)", () => {
   it("generates each script with its includes inlined and its origins, and no module for a partial", async () => {
     const built = await build("lua");
     expect(built.diagnostics).toEqual([]);
-    const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" });
+    const files = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" }).files;
     expect(files.map((f) => f.path)).toEqual(["counter.ts", "index.ts", "release-lock.ts", "runtime.ts"]);
     for (const file of files.filter((f) => f.path !== "runtime.ts")) {
       expectGolden(path.join(FIXTURE, "expected", file.path), file.content);
