@@ -25,9 +25,10 @@ export const CODES = {
   LG203: { severity: "warning", title: "declared argument never read" },
   LG204: { severity: "error", title: "write to an undeclared global" },
   LG205: { severity: "warning", title: "no annotations: signature inferred" },
-  LG300: { severity: "error", title: "exported name is not a valid identifier" },
+  LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
   LG302: { severity: "error", title: "output path taken by a file luagen generates itself, or by a file it did not generate" },
+  LG303: { severity: "error", title: "output path no import can reach" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

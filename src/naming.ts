@@ -1,13 +1,22 @@
 import { diagnostic } from "./diagnostics.js";
 import type { Diagnostic, Script } from "./model.js";
 
-/** `incr-capped.lua`, `incr_capped.lua` → `incrCapped`; `rate/sliding-window.lua` → `slidingWindow`. */
+/**
+ * `incr-capped.lua`, `incr_capped.lua` → `incrCapped`; `rate/sliding-window.lua` → `slidingWindow`;
+ * `größe.lua` → `größe`. Words are runs of identifier characters (any script, as TypeScript
+ * allows), split at `_` too; NFC, so a macOS (NFD) checkout gives the same name.
+ */
 export function functionNameFor(relativePath: string): string {
-  const base = relativePath.slice(relativePath.lastIndexOf("/") + 1).replace(/\.lua$/i, "");
-  const words = base.split(/[^A-Za-z0-9$]+/).filter(Boolean);
-  return words
-    .map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1)))
-    .join("");
+  const base = relativePath.slice(relativePath.lastIndexOf("/") + 1).replace(/\.lua$/i, "").normalize("NFC");
+  const words = base.split(/[^\p{ID_Continue}$\u200C\u200D]+|_+/u).filter(Boolean);
+  return words.map((word, i) => withFirst(word, i === 0 ? (c) => c.toLowerCase() : (c) => c.toUpperCase())).join("");
+}
+
+/** `word` with its first character cased by `change`, unless that changes its length (`ß` → `SS`). */
+function withFirst(word: string, change: (c: string) => string): string {
+  const [first = "", ...rest] = word;
+  const changed = change(first);
+  return ([...changed].length === 1 ? changed : first) + rest.join("");
 }
 
 // Reserved in strict-mode ES modules, plus names that would shadow what generated code relies on.
@@ -19,38 +28,88 @@ const RESERVED = new Set(
   ).split(" "),
 );
 
+/** What TypeScript accepts as an identifier: ECMAScript's ID_Start/ID_Continue, plus `$`, `_`, ZWNJ, ZWJ. */
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u;
+
+/**
+ * Types index.ts re-exports from the runtime beside every script's function: a script may not
+ * take one of these names. (In a script's own module nothing can clash: see emit/module.ts.)
+ */
+export const INDEX_RUNTIME_TYPES = ["ScriptBatch", "ScriptClient", "ScriptDescriptor"] as const;
+
 export function isValidIdentifier(name: string): boolean {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && !RESERVED.has(name);
+  return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
 
-/** A name problem in one script: the exported name or a parameter name that TypeScript would reject. */
+/** Why `name` cannot be an exported name or a parameter, or undefined when it can. */
+function nameProblem(name: string): string | undefined {
+  if (name === "") return "is empty";
+  if (RESERVED.has(name)) return "is a reserved word in TypeScript";
+  if (!IDENTIFIER.test(name)) return "is not a valid TypeScript identifier";
+  return undefined;
+}
+
+/**
+ * A name problem in one script: the exported name or a parameter name that TypeScript would reject,
+ * or a path no import can reach.
+ */
 export function checkNames(script: Script): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  if (!isValidIdentifier(script.name)) {
+  const named = script.signature.name !== undefined;
+  const problem =
+    nameProblem(script.name) ??
+    ((INDEX_RUNTIME_TYPES as readonly string[]).includes(script.name) ? "is a type index.ts exports from the runtime" : undefined);
+  if (problem !== undefined) {
+    const from = named ? "" : ` (made from the file name ${JSON.stringify(baseName(script.file.path))})`;
     diagnostics.push(
       diagnostic(
         "LG300",
         script.file.path,
         { line: 1, column: 1 },
-        `the exported name "${script.name}" is not a valid TypeScript identifier`,
-        'add `---@name someName` to the doc comment, or rename the file',
+        `the exported name ${JSON.stringify(script.name)}${from} ${problem}`,
+        named ? "choose another name in `---@name`" : "add `---@name someName` to the doc comment, or rename the file",
       ),
     );
   }
   for (const param of [...script.signature.keys, ...script.signature.args]) {
-    if (!isValidIdentifier(param.name)) {
+    const problem = nameProblem(param.name);
+    if (problem !== undefined) {
       diagnostics.push(
         diagnostic(
           "LG300",
           script.file.path,
           { line: param.line, column: 1 },
-          `the parameter name "${param.name}" is a reserved word in TypeScript`,
+          `the parameter name "${param.name}" ${problem}`,
           "rename the parameter in its tag",
         ),
       );
     }
   }
+  const unimportable = UNIMPORTABLE.exec(script.file.relativePath);
+  if (unimportable) {
+    diagnostics.push(
+      diagnostic(
+        "LG303",
+        script.file.path,
+        { line: 1, column: 1 },
+        `the module for ${script.file.relativePath} cannot be imported: its path holds ${JSON.stringify(unimportable[0])}, ` +
+          "which an import path cannot carry to both TypeScript and Node (Node reads #, ? and % as URL syntax; both read \\ as a folder separator)",
+        "rename the file or folder",
+      ),
+    );
+  }
   return diagnostics;
+}
+
+/**
+ * What an import path cannot hold so that TypeScript and Node both find the file: Node resolves
+ * relative imports as URLs (`#` starts a fragment, `?` a query, `%` an escape, which TypeScript
+ * does not decode), and both read `\` as `/`.
+ */
+const UNIMPORTABLE = /[\\%#?]/;
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 /** Reserved root-level outputs: a script may not generate over them. */
@@ -58,16 +117,23 @@ export const RESERVED_OUTPUTS = ["index.ts", "runtime.ts"];
 
 /**
  * The index re-exports every function and descriptor in one flat namespace, so names must be
- * unique across folders; so must output paths.
+ * unique across folders; so must output paths, compared as a case-insensitive file system
+ * (macOS, Windows) compares them.
  */
 export function checkCollisions(scripts: readonly Script[]): Diagnostic[] {
+  return [...nameClashes(scripts), ...outputClashes(scripts)];
+}
+
+/** One LG301 per pair of scripts, however many of their exported names clash. */
+function nameClashes(scripts: readonly Script[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byName = new Map<string, Script>();
-  const byOutput = new Map<string, Script>();
   for (const script of scripts) {
+    const reported = new Set<Script>();
     for (const exported of [script.name, `${script.name}Script`]) {
       const other = byName.get(exported);
-      if (other && other !== script) {
+      if (other && other !== script && !reported.has(other)) {
+        reported.add(other);
         diagnostics.push(
           diagnostic(
             "LG301",
@@ -80,24 +146,45 @@ export function checkCollisions(scripts: readonly Script[]): Diagnostic[] {
       }
       byName.set(exported, script);
     }
-    const output = outputPathFor(script);
-    const taken = byOutput.get(output);
-    if (RESERVED_OUTPUTS.includes(output) || taken) {
-      diagnostics.push(
-        diagnostic(
-          "LG302",
-          script.file.path,
-          { line: 1, column: 1 },
-          taken
-            ? `${script.file.path} and ${taken.file.path} would both generate ${output}`
-            : `${script.file.path} would generate ${output}, which luagen writes itself`,
-          "rename the file or move it into a folder",
-        ),
-      );
-    }
-    byOutput.set(output, script);
   }
   return diagnostics;
+}
+
+function outputClashes(scripts: readonly Script[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byOutput = new Map<string, { output: string; script?: Script }>(
+    RESERVED_OUTPUTS.map((output) => [foldedPath(output), { output }]),
+  );
+  for (const script of scripts) {
+    const output = outputPathFor(script);
+    const taken = byOutput.get(foldedPath(output));
+    if (taken) diagnostics.push(outputClash(script, output, taken));
+    else byOutput.set(foldedPath(output), { output, script });
+  }
+  return diagnostics;
+}
+
+function outputClash(script: Script, output: string, taken: { output: string; script?: Script }): Diagnostic {
+  const path = script.file.path;
+  const sameFile = "one file on a case-insensitive file system (macOS, Windows)";
+  let message: string;
+  if (taken.script === undefined) {
+    message =
+      taken.output === output
+        ? `${path} would generate ${output}, which luagen writes itself`
+        : `${path} would generate ${output}, which luagen writes itself as ${taken.output}: ${sameFile}`;
+  } else {
+    message =
+      taken.output === output
+        ? `${path} and ${taken.script.file.path} would both generate ${output}`
+        : `${path} and ${taken.script.file.path} would generate ${output} and ${taken.output}: ${sameFile}`;
+  }
+  return diagnostic("LG302", path, { line: 1, column: 1 }, message, "rename the file or move it into a folder");
+}
+
+/** An output path as a case-insensitive, normalisation-insensitive file system sees it. */
+function foldedPath(output: string): string {
+  return output.normalize("NFC").toLowerCase();
 }
 
 /** `rate/sliding-window.lua` → `rate/sliding-window.ts`. */

@@ -1,9 +1,10 @@
 import CodeBlockWriter from "code-block-writer";
 import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
-import { outputPathFor } from "../naming.js";
+import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
 import { GENERATED_MARK, headerFor } from "./header.js";
 import { writeScriptModule, type ModuleOptions } from "./module.js";
+import { stringLiteral } from "./text.js";
 
 const INDEX_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
 
@@ -41,9 +42,9 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
   for (const script of scripts) {
     const from = `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`;
-    writer.writeLine(`export { ${script.name}, ${script.name}Script } from "${from}";`);
+    writer.writeLine(`export { ${script.name}, ${script.name}Script } from ${stringLiteral(from)};`);
   }
-  writer.writeLine(`export type { ScriptBatch, ScriptClient, ScriptDescriptor } from "./runtime${options.importExtension}";`);
+  writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
 }
 
 /**

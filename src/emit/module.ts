@@ -1,6 +1,7 @@
 import type CodeBlockWriter from "code-block-writer";
 import type { ArgParam, Script, SourceOrigin } from "../model.js";
 import { outputPathFor } from "../naming.js";
+import { commentPath, docText, stringLiteral } from "./text.js";
 import { paramTypeText, returnTypeText } from "./types.js";
 
 export interface ModuleOptions {
@@ -12,26 +13,74 @@ export interface ModuleOptions {
 export function writeScriptModule(writer: CodeBlockWriter, script: Script, options: ModuleOptions): void {
   const depth = outputPathFor(script).split("/").length - 1;
   const runtime = `${depth === 0 ? "./" : "../".repeat(depth)}runtime${options.importExtension}`;
-  if (script.signature.keys.length > 0) writer.writeLine('import type { RedisKey } from "ioredis";');
-  writer.writeLine(`import { defineScript, runScript, type ScriptBatch, type ScriptClient, type ScriptDescriptor } from "${runtime}";`);
-  writeDescriptor(writer, script);
-  writeFunction(writer, script);
+  const names = bindingsFor(script);
+  for (const line of importLines(script, names, runtime)) writer.writeLine(line);
+  writeDescriptor(writer, script, names);
+  writeFunction(writer, script, names);
 }
 
-function writeDescriptor(writer: CodeBlockWriter, script: Script): void {
+/**
+ * The names a module's own code uses: the target parameter, the type parameter and everything it
+ * imports. Each is its usual name unless the script already uses that name (its function, its
+ * descriptor, a key or argument: `run.lua` exports `runScript`), then `_` is put before it until
+ * it is free; so no script name can clash with them.
+ */
+interface Bindings {
+  target: string;
+  batch: string;
+  RedisKey: string;
+  defineScript: string;
+  runScript: string;
+  ScriptBatch: string;
+  ScriptClient: string;
+  ScriptDescriptor: string;
+}
+
+function bindingsFor(script: Script): Bindings {
+  const params = [...script.signature.keys, ...script.signature.args].map((p) => p.name);
+  const taken = new Set([script.name, `${script.name}Script`, ...params]);
+  const free = (wanted: string) => {
+    let name = wanted;
+    while (taken.has(name)) name = `_${name}`;
+    taken.add(name);
+    return name;
+  };
+  return {
+    target: free("target"),
+    batch: free("Batch"),
+    RedisKey: free("RedisKey"),
+    defineScript: free("defineScript"),
+    runScript: free("runScript"),
+    ScriptBatch: free("ScriptBatch"),
+    ScriptClient: free("ScriptClient"),
+    ScriptDescriptor: free("ScriptDescriptor"),
+  };
+}
+
+/** What a module imports: the one place that says from where, and under which local names. */
+function importLines(script: Script, names: Bindings, runtime: string): string[] {
+  const as = (name: keyof Bindings) => (names[name] === name ? name : `${name} as ${names[name]}`);
+  const lines: string[] = [];
+  if (script.signature.keys.length > 0) lines.push(`import type { ${as("RedisKey")} } from "ioredis";`);
+  const fromRuntime = [as("defineScript"), as("runScript"), `type ${as("ScriptBatch")}`, `type ${as("ScriptClient")}`, `type ${as("ScriptDescriptor")}`];
+  lines.push(`import { ${fromRuntime.join(", ")} } from ${stringLiteral(runtime)};`);
+  return lines;
+}
+
+function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Bindings): void {
   const { signature } = script;
   const arg = (a: ArgParam) =>
-    `{ name: ${JSON.stringify(a.name)}, kinds: ${list(a.type.kinds)}, literals: ${list(a.type.literals)}, optional: ${a.optional}, rest: ${a.rest} }`;
-  const origin = (o: SourceOrigin) => `{ line: ${o.line}, file: ${JSON.stringify(o.file)}, fileLine: ${o.fileLine} }`;
+    `{ name: ${stringLiteral(a.name)}, kinds: ${list(a.type.kinds)}, literals: ${list(a.type.literals)}, optional: ${a.optional}, rest: ${a.rest} }`;
+  const origin = (o: SourceOrigin) => `{ line: ${o.line}, file: ${stringLiteral(o.file)}, fileLine: ${o.fileLine} }`;
   writer.blankLine();
-  writer.writeLine(`/** The \`${script.file.path}\` script: its exact source, SHA-1 and signature. */`);
-  writer.write(`export const ${script.name}Script: ScriptDescriptor = defineScript(`).inlineBlock(() => {
-    writer.writeLine(`name: ${JSON.stringify(script.name)},`);
-    writer.writeLine(`file: ${JSON.stringify(script.file.path)},`);
+  writer.writeLine(`/** The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature. */`);
+  writer.write(`export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`).inlineBlock(() => {
+    writer.writeLine(`name: ${stringLiteral(script.name)},`);
+    writer.writeLine(`file: ${stringLiteral(script.file.path)},`);
     writeSource(writer, script.source);
-    writer.writeLine(`sha1: ${JSON.stringify(script.sha1)},`);
+    writer.writeLine(`sha1: ${stringLiteral(script.sha1)},`);
     writer.writeLine(`numberOfKeys: ${signature.keys.some((k) => k.rest) ? "null" : signature.keys.length},`);
-    writer.writeLine(`keys: [${signature.keys.map((k) => `{ name: ${JSON.stringify(k.name)}, rest: ${k.rest} }`).join(", ")}],`);
+    writer.writeLine(`keys: [${signature.keys.map((k) => `{ name: ${stringLiteral(k.name)}, rest: ${k.rest} }`).join(", ")}],`);
     writeList(writer, "args", signature.args.map(arg));
     // Only a script that includes other files has origins: every other descriptor stays as it was.
     if (script.origins) writeList(writer, "origins", script.origins.map(origin));
@@ -39,7 +88,7 @@ function writeDescriptor(writer: CodeBlockWriter, script: Script): void {
   writer.write(");").newLine();
 }
 
-const list = (items: readonly string[]) => `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
+const list = (items: readonly string[]) => `[${items.map((i) => stringLiteral(i)).join(", ")}]`;
 
 /** `name: [],`, or one item a line. */
 function writeList(writer: CodeBlockWriter, name: string, items: readonly string[]): void {
@@ -59,63 +108,50 @@ function writeList(writer: CodeBlockWriter, name: string, items: readonly string
 function writeSource(writer: CodeBlockWriter, source: string): void {
   const lines = source.split("\n");
   if (lines.length === 1) {
-    writer.writeLine(`source: ${JSON.stringify(source)},`);
+    writer.writeLine(`source: ${stringLiteral(source)},`);
     return;
   }
   writer.write("source: [");
   writer.indent(() => {
-    for (const line of lines) writer.writeLine(`${JSON.stringify(line)},`);
+    for (const line of lines) writer.writeLine(`${stringLiteral(line)},`);
   });
   writer.writeLine('].join("\\n"),');
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */
-function writeFunction(writer: CodeBlockWriter, script: Script): void {
+function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings): void {
   const { signature } = script;
-  const target = targetName(script);
-  const params = parameterList(script);
+  const { target, batch, ScriptBatch, ScriptClient } = names;
+  const params = parameterList(script, names);
   const result = returnTypeText(signature.returns.type);
   const keys = signature.keys.map((k) => k.name).join(", ");
   const args = signature.args.map((a) => a.name).join(", ");
   const signatureOf = (first: string) => `(${[`${target}: ${first}`, ...params].join(", ")})`;
   writer.blankLine();
   writeJsDoc(writer, script, target, "a client (`Redis` or `Cluster`); the call resolves to the script's reply");
-  writer.writeLine(`export function ${script.name}${signatureOf("ScriptClient")}: Promise<${result}>;`);
+  writer.writeLine(`export function ${script.name}${signatureOf(ScriptClient)}: Promise<${result}>;`);
   writeJsDoc(writer, script, target, "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining");
-  writer.writeLine(`export function ${script.name}<Batch extends ScriptBatch>${signatureOf("Batch")}: Batch;`);
-  writer.write(`export function ${script.name}${signatureOf("ScriptClient | ScriptBatch")}: Promise<unknown> | ScriptBatch`).block(() => {
-    writer.writeLine(`return runScript(${script.name}Script, ${target}, [${keys}], [${args}]);`);
+  writer.writeLine(`export function ${script.name}<${batch} extends ${ScriptBatch}>${signatureOf(batch)}: ${batch};`);
+  writer.write(`export function ${script.name}${signatureOf(`${ScriptClient} | ${ScriptBatch}`)}: Promise<unknown> | ${ScriptBatch}`).block(() => {
+    writer.writeLine(`return ${names.runScript}(${script.name}Script, ${target}, [${keys}], [${args}]);`);
   });
 }
 
-/** `target`, unless a key or argument already has that name. */
-function targetName(script: Script): string {
-  const taken = new Set([...script.signature.keys, ...script.signature.args].map((p) => p.name));
-  let name = "target";
-  while (taken.has(name)) name = `_${name}`;
-  return name;
-}
-
-function parameterList(script: Script): string[] {
+function parameterList(script: Script, names: Bindings): string[] {
   const { keys, args } = script.signature;
-  return [...keys, ...args].map((p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p)}`);
+  return [...keys, ...args].map((p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, names.RedisKey)}`);
 }
 
 function writeJsDoc(writer: CodeBlockWriter, script: Script, target: string, targetDescription: string): void {
   const { signature } = script;
-  const description = [signature.summary, `Runs \`${script.file.path}\`.`].filter(Boolean).join("\n\n");
+  const description = [signature.summary, `Runs \`${commentPath(script.file.path)}\`.`].filter(Boolean).join("\n\n");
   const tags = [
     `@param ${target} - ${targetDescription}`,
     ...[...signature.keys, ...signature.args].map((p) => `@param ${p.description ? `${p.name} - ${p.description}` : p.name}`),
   ];
   if (signature.returns.description) tags.push(`@returns ${signature.returns.description}`);
-  const lines = [...escapeDoc(description).split("\n"), "", ...tags.map(escapeDoc)];
+  const lines = [...docText(description).split("\n"), "", ...tags.map(docText)];
   writer.writeLine("/**");
   for (const line of lines) writer.writeLine(line ? ` * ${line}` : " *");
   writer.writeLine(" */");
-}
-
-// A Lua comment may hold the two characters that close a JSDoc block; break them apart.
-function escapeDoc(text: string): string {
-  return text.replace(/\*\//g, "*\\/");
 }

@@ -1,4 +1,5 @@
 import type { ArgParam, ArgType, KeyParam, ReturnType } from "../model.js";
+import { stringLiteral } from "./text.js";
 
 /** The TypeScript type a caller passes for an argument. `json` takes any value JSON.stringify accepts. */
 export function argTypeText(type: ArgType): string {
@@ -7,12 +8,13 @@ export function argTypeText(type: ArgType): string {
     if (kind === "json") return "unknown";
     members.add(kind === "integer" ? "number" : kind);
   }
-  for (const literal of type.literals) members.add(JSON.stringify(literal));
+  for (const literal of type.literals) members.add(stringLiteral(literal));
   return [...members].join(" | ");
 }
 
-export function paramTypeText(param: KeyParam | ArgParam): string {
-  const element = "type" in param ? argTypeText(param.type) : "RedisKey";
+/** `keyType` is the name the module imported ioredis's `RedisKey` under. */
+export function paramTypeText(param: KeyParam | ArgParam, keyType: string): string {
+  const element = "type" in param ? argTypeText(param.type) : keyType;
   if (!param.rest) return element;
   return element.includes("|") ? `ReadonlyArray<${element}>` : `readonly ${element}[]`;
 }

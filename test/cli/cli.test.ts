@@ -136,7 +136,7 @@ describe("luagen CLI", () => {
     const dir = project({ "lua/delete.lua": COUNTER, "lua/ok.lua": "---@key key\n---@arg new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n" });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('lua/delete.lua:1:1 - error LG300: the exported name "delete" is not a valid TypeScript identifier');
+    expect(run.stderr).toContain('lua/delete.lua:1:1 - error LG300: the exported name "delete" (made from the file name "delete.lua") is a reserved word in TypeScript');
     expect(run.stderr).toContain("@name");
     expect(run.stderr).toMatch(/lua\/ok\.lua:2:\d+ - error LG300: the parameter name "new" is a reserved word in TypeScript/);
     expect(readTree(dir)).not.toHaveProperty("gen/index.ts");

@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { generate } from "../../src/generate.js";
+import { emit } from "../../src/emit/emit.js";
+import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
 import { tsc } from "../support/tsc.js";
-import { ROOT, tempDir } from "../support/workspace.js";
+import { ROOT, tempDir, writeTree } from "../support/workspace.js";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
 
@@ -107,5 +108,75 @@ export async function use(redis: Redis): Promise<void> {
     const result = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("not assignable to parameter of type 'number'");
+  });
+});
+
+// Names legal on disk that once produced TypeScript tsc rejected: scripts and parameters named
+// like what a module imports from the runtime, a `---@name` equal to an imported type, non-ASCII
+// names, and folders whose names end comments or strings. Built in memory: the scanner's globbing
+// skips folders named with a line terminator, and it is the emitted text that is under test here.
+const hostile = (params: string) => `---@key ${params.split(" ")[0]}\n${params
+  .split(" ")
+  .slice(1)
+  .map((name) => `---@arg ${name} string\n`)
+  .join("")}---@return integer\nreturn #KEYS + #ARGV\n`;
+const HOSTILE: Record<string, string> = {
+  "run.lua": hostile("key"),
+  "define.lua": hostile("key"),
+  "params.lua": hostile("runScript defineScript target _target Batch RedisKey ScriptClient ScriptBatch"),
+  "typed.lua": `---@name ScriptClientFactory\n${hostile("ScriptDescriptor")}`,
+  "redis-key.lua": `---@name RedisKey\n${hostile("k")}`,
+  "promise.lua": `---@name Promise\n${hostile("k")}`,
+  "café.lua": hostile("k"),
+  "größe.lua": hostile("k"),
+  "日本.lua": hostile("k"),
+  'we"ird/quoted.lua': hostile("k"),
+  "star*/slash.lua": hostile("k"),
+  "new\nline/broken.lua": hostile("k"),
+  "cr\rreturn/carriage.lua": hostile("k"),
+  "sep\u2028arator/para.lua": hostile("k"),
+  "tick`/back.lua": hostile("k"),
+};
+
+describe("generated code compiles for every name legal on disk", () => {
+  it("scripts and parameters named like the runtime's imports, non-ASCII names, paths that end comments", async () => {
+    const dir = tempDir("compile-hostile");
+    const files = Object.entries(HOSTILE).map(([relativePath, text]) => ({ path: `lua/${relativePath}`, relativePath, text, partial: false }));
+    const built = buildScripts(files);
+    expect(built.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" }).files;
+    writeTree(path.join(dir, "gen"), Object.fromEntries(emitted.map((f) => [f.path, f.content])));
+    writeFileSync(
+      path.join(dir, "consumer.ts"),
+      `import { Redis } from "ioredis";
+import { run, runScript, define, defineScript, params, ScriptClientFactory, RedisKey, Promise as P } from "./gen/index.js";
+import { café, größe, 日本, quoted, slash, broken, carriage, para, back } from "./gen/index.js";
+
+export async function use(redis: Redis): Promise<void> {
+  const replies: number[] = await Promise.all([
+    run(redis, "k"),
+    define(redis, "k"),
+    params(redis, "k", "a", "b", "c", "d", "e", "f", "g"),
+    ScriptClientFactory(redis, "k"),
+    RedisKey(redis, "k"),
+    P(redis, "k"),
+    café(redis, "k"),
+    größe(redis, "k"),
+    日本(redis, "k"),
+    quoted(redis, "k"),
+    slash(redis, "k"),
+    broken(redis, "k"),
+    carriage(redis, "k"),
+    para(redis, "k"),
+    back(redis, "k"),
+  ]);
+  const sha: string = runScript.sha1 + defineScript.sha1;
+  void [replies, sha];
+}
+`,
+    );
+    const compiled = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    expect(compiled.output).toBe("");
+    expect(compiled.code).toBe(0);
   });
 });

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { emit } from "../../src/emit/emit.js";
+import { buildScripts } from "../../src/generate.js";
+import type { Diagnostic } from "../../src/model.js";
+import { functionNameFor } from "../../src/naming.js";
+
+const SCRIPT = "---@key k\n---@return integer\nreturn redis.call('EXISTS', KEYS[1])\n";
+
+/** Builds scripts at these paths (below `lua/`) in memory; `texts` overrides the script's text. */
+function build(paths: readonly string[], texts: Record<string, string> = {}) {
+  const files = paths.map((relativePath) => ({ path: `lua/${relativePath}`, relativePath, text: texts[relativePath] ?? SCRIPT, partial: false }));
+  return buildScripts(files);
+}
+
+const shown = (ds: readonly Diagnostic[]) => ds.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`);
+
+describe("function names from file names", () => {
+  it("keep Unicode letters, which TypeScript accepts in identifiers", () => {
+    expect(functionNameFor("café.lua")).toBe("café");
+    expect(functionNameFor("größe.lua")).toBe("größe");
+    expect(functionNameFor("日本.lua")).toBe("日本");
+    expect(functionNameFor("rate/Größe-liste.lua")).toBe("größeListe");
+    expect(functionNameFor("x_ärger-öl.lua")).toBe("xÄrgerÖl");
+  });
+
+  it("do not change a word's length when casing its first letter, and are NFC whatever the file system gave", () => {
+    expect(functionNameFor("a-ßb.lua")).toBe("aßb");
+    expect(functionNameFor("cafe\u0301.lua")).toBe("café");
+    expect(functionNameFor("cafe\u0301.lua")).toBe(functionNameFor("caf\u00e9.lua"));
+  });
+
+  it("keep the ASCII rules: separators split words, later words are capitalised", () => {
+    expect(functionNameFor("incr-capped.lua")).toBe("incrCapped");
+    expect(functionNameFor("incr_capped.lua")).toBe("incrCapped");
+    expect(functionNameFor("rate/sliding window.lua")).toBe("slidingWindow");
+  });
+});
+
+describe("LG300: a name TypeScript would reject", () => {
+  it("calls a reserved word a reserved word, names the file and suggests ---@name", () => {
+    const { diagnostics } = build(["class.lua"]);
+    expect(shown(diagnostics)).toEqual(['lua/class.lua:1:1 LG300: the exported name "class" (made from the file name "class.lua") is a reserved word in TypeScript']);
+    expect(diagnostics[0]?.hint).toContain("---@name");
+  });
+
+  it("reports a file name that gives no identifier instead of emitting an empty one", () => {
+    const { diagnostics, scripts } = build(["+.lua", "1st.lua"]);
+    expect(scripts).toEqual([]);
+    expect(shown(diagnostics)).toEqual([
+      'lua/+.lua:1:1 LG300: the exported name "" (made from the file name "+.lua") is empty',
+      'lua/1st.lua:1:1 LG300: the exported name "1st" (made from the file name "1st.lua") is not a valid TypeScript identifier',
+    ]);
+  });
+
+  it("refuses a ---@name that index.ts already exports as a runtime type", () => {
+    const { diagnostics } = build(["a.lua"], { "a.lua": `---@name ScriptDescriptor\n${SCRIPT}` });
+    expect(shown(diagnostics)).toEqual(['lua/a.lua:1:1 LG300: the exported name "ScriptDescriptor" is a type index.ts exports from the runtime']);
+    expect(diagnostics[0]?.hint).toBe("choose another name in `---@name`");
+  });
+});
+
+describe("LG301/LG302: collisions", () => {
+  it("reports two scripts that export the same names once, not once per name", () => {
+    const { diagnostics } = build(["a/counter.lua", "b/counter.lua"]);
+    expect(shown(diagnostics)).toEqual(['lua/b/counter.lua:1:1 LG301: "counter" is exported by both lua/a/counter.lua and lua/b/counter.lua']);
+  });
+
+  it("treats output paths that differ only in letter case as one file", () => {
+    const texts = { "Counter.lua": `---@name upperCounter\n${SCRIPT}` };
+    const { diagnostics } = build(["Counter.lua", "Index.lua", "RUNTIME.lua", "counter.lua"], texts);
+    const clashes = diagnostics.filter((d) => d.code === "LG302");
+    expect(shown(clashes)).toEqual([
+      "lua/Index.lua:1:1 LG302: lua/Index.lua would generate Index.ts, which luagen writes itself as index.ts: one file on a case-insensitive file system (macOS, Windows)",
+      "lua/RUNTIME.lua:1:1 LG302: lua/RUNTIME.lua would generate RUNTIME.ts, which luagen writes itself as runtime.ts: one file on a case-insensitive file system (macOS, Windows)",
+      "lua/counter.lua:1:1 LG302: lua/counter.lua and lua/Counter.lua would generate counter.ts and Counter.ts: one file on a case-insensitive file system (macOS, Windows)",
+    ]);
+  });
+});
+
+describe("LG303: a path no import can reach", () => {
+  it.each(["a#b.lua", "what?.lua", "100%/x.lua", "back\\slash/x.lua"])("%s", (relativePath) => {
+    const { diagnostics } = build([relativePath]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["LG303"]);
+    expect(diagnostics[0]?.message).toContain(`the module for ${relativePath} cannot be imported`);
+  });
+});
+
+describe("paths printed into generated code", () => {
+  it("are escaped where they would end a comment or a line, and stay plain otherwise", () => {
+    const { scripts } = build(["new\nline/a.lua", "star*/b.lua", "sep\u2028/c.lua", 'q"uote/d.lua']);
+    const { files } = emit(scripts, { runtime: "", importExtension: ".js" });
+    const content = (path: string) => files.find((f) => f.path === path)?.content ?? "";
+    expect(content("new\nline/a.ts").split("\n")[0]).toBe("// Code generated by luagen from lua/new\\nline/a.lua. DO NOT EDIT.");
+    expect(content("star*/b.ts").split("\n")[0]).toBe("// Code generated by luagen from lua/star*\\/b.lua. DO NOT EDIT.");
+    expect(content("star*/b.ts")).toContain('file: "lua/star*/b.lua",');
+    expect(content("sep\u2028/c.ts").split("\n")[0]).toBe("// Code generated by luagen from lua/sep\\u2028/c.lua. DO NOT EDIT.");
+    expect(content("sep\u2028/c.ts")).toContain('file: "lua/sep\\u2028/c.lua",');
+    expect(content('q"uote/d.ts').split("\n")[0]).toBe('// Code generated by luagen from lua/q"uote/d.lua. DO NOT EDIT.');
+    expect(content("index.ts")).toContain('export { a, aScript } from "./new\\nline/a.js";');
+    expect(content("index.ts")).toContain('export { d, dScript } from "./q\\"uote/d.js";');
+  });
+});
