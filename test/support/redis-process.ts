@@ -4,7 +4,7 @@
 // outlives the test worker. Shared by redis-server.ts (one server) and
 // redis-cluster.ts (six). Never touches the server on :6379.
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -89,15 +89,25 @@ export interface RedisProcess {
   output(): string;
 }
 
+export interface LaunchOptions {
+  /**
+   * Run as a Sentinel with this configuration text (`sentinel monitor ...`): it is written to
+   * `sentinel.conf` in the process's temp dir, where Sentinel also rewrites it as it learns.
+   */
+  readonly sentinelConfig?: string;
+}
+
 /**
  * Starts redis-server on `port` in a new temp dir, with no persistence, and
  * resolves once it answers PING. `extraArgs` come last, so they win.
  */
-export async function launchRedis(port: number, extraArgs: readonly string[] = []): Promise<RedisProcess> {
+export async function launchRedis(port: number, extraArgs: readonly string[] = [], options: LaunchOptions = {}): Promise<RedisProcess> {
   const binary = requireBinary("redis-server", "redis-server", "the integration tests");
   installExitHook();
   const dir = mkdtempSync(join(tmpdir(), "luagen-redis-"));
+  const sentinel = options.sentinelConfig === undefined ? [] : [sentinelConfigFile(dir, options.sentinelConfig), "--sentinel"];
   const args = [
+    ...sentinel,
     "--port", String(port),
     "--bind", HOST,
     "--save", "",
@@ -124,7 +134,7 @@ export async function launchRedis(port: number, extraArgs: readonly string[] = [
   const instance: RedisProcess = { port, child, dir, exited, output: () => output };
   watchdogs.set(instance, watchdog);
   try {
-    await waitUntilReady(instance);
+    await waitUntilReady(instance, options.sentinelConfig === undefined ? READY_LINE : SENTINEL_READY_LINE);
   } catch (error) {
     await haltRedis(instance);
     throw error;
@@ -132,13 +142,24 @@ export async function launchRedis(port: number, extraArgs: readonly string[] = [
   return instance;
 }
 
+/** The config file must come first on a Sentinel's command line, and must be writable. */
+function sentinelConfigFile(dir: string, text: string): string {
+  const file = join(dir, "sentinel.conf");
+  writeFileSync(file, text);
+  return file;
+}
+
+const READY_LINE = "Ready to accept connections";
+/** A Sentinel never prints READY_LINE; it prints its ID once it listens and has read its config. */
+const SENTINEL_READY_LINE = "Sentinel ID is";
+
 /**
- * Waits for this process's own "Ready to accept connections" and a +PONG, until it dies or the
+ * Waits for this process's own `readyLine` and a +PONG, until it dies or the
  * timeout passes. The log line matters: a port found free can be taken by another test's server
  * before this one binds it, and then a PING alone would be answered by the wrong server while
  * this one exits with "Address already in use".
  */
-async function waitUntilReady(instance: RedisProcess): Promise<void> {
+async function waitUntilReady(instance: RedisProcess, readyLine: string): Promise<void> {
   let dead = false;
   void instance.exited.then(() => (dead = true));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -146,7 +167,7 @@ async function waitUntilReady(instance: RedisProcess): Promise<void> {
     if (dead) {
       throw new Error(`redis-server on port ${instance.port} exited before answering PING:\n${instance.output()}`);
     }
-    if (instance.output().includes("Ready to accept connections") && (await pingOnce(instance.port))) return;
+    if (instance.output().includes(readyLine) && (await pingOnce(instance.port))) return;
     await sleep(50);
   }
   throw new Error(`redis-server on port ${instance.port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${instance.output()}`);
