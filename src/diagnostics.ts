@@ -25,6 +25,8 @@ export const CODES = {
   LG203: { severity: "warning", title: "declared argument never read" },
   LG204: { severity: "error", title: "write to an undeclared global" },
   LG205: { severity: "warning", title: "no annotations: signature inferred" },
+  LG220: { severity: "error", title: "a return's reply does not match ---@return" },
+  LG221: { severity: "error", title: "a returned value Redis changes on the way out (fraction, nil inside a table)" },
   LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
   LG302: { severity: "error", title: "output path taken by a file luagen generates itself, or by a file it did not generate" },

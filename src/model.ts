@@ -86,7 +86,17 @@ export interface Signature {
   summary: string;
   keys: KeyParam[];
   args: ArgParam[];
-  returns: { type: ReturnType; description: string };
+  returns: {
+    type: ReturnType;
+    description: string;
+    /**
+     * Absent when `@return` declares the type. `missing`: no `@return` (the type is `unknown`);
+     * `inferred`: no `@return`, and luagen inferred the type from every return of the script.
+     */
+    origin?: "missing" | "inferred";
+    /** Per return, what luagen infers it replies and why (`--explain-types` prints it). */
+    explanation?: string[];
+  };
   /** From `@name`, when given. */
   name?: string;
   /** True when the script had no annotations and the signature was inferred from KEYS/ARGV reads. */

@@ -149,7 +149,9 @@ function writeJsDoc(writer: CodeBlockWriter, script: Script, target: string, tar
     `@param ${target} - ${targetDescription}`,
     ...[...signature.keys, ...signature.args].map((p) => `@param ${p.description ? `${p.name} - ${p.description}` : p.name}`),
   ];
-  if (signature.returns.description) tags.push(`@returns ${signature.returns.description}`);
+  const inferred = signature.returns.origin === "inferred" ? "(type inferred by luagen from the script's returns)" : "";
+  const returns = [signature.returns.description, inferred].filter(Boolean).join(" ");
+  if (returns) tags.push(`@returns ${returns}`);
   const lines = [...docText(description).split("\n"), "", ...tags.map(docText)];
   writer.writeLine("/**");
   for (const line of lines) writer.writeLine(line ? ` * ${line}` : " *");

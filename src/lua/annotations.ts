@@ -114,7 +114,7 @@ class Reader {
 
   signature(): Signature | undefined {
     if (!this.ourTag) return undefined;
-    const returns = this.returns ?? { type: { kind: "unknown" }, description: "" };
+    const returns: Signature["returns"] = this.returns ?? { type: { kind: "unknown" }, description: "", origin: "missing" };
     const signature: Signature = { summary: this.summary.join("\n").trim(), keys: this.keys, args: this.args, returns, inferred: false };
     if (this.name !== undefined) signature.name = this.name;
     return signature;

@@ -1,8 +1,11 @@
 import type { Chunk, Identifier, Node } from "luaparse";
 import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
-import { diagnosticAt } from "../origins.js";
+import { diagnosticAt, originOf } from "../origins.js";
 import { nodePosition, normalizeSource } from "./parse.js";
+import { replyText } from "./lua-types.js";
+import { checkReturns, type Place } from "./return-check.js";
+import type { ReplyLookup } from "./returns.js";
 
 type Table = "KEYS" | "ARGV";
 
@@ -21,9 +24,6 @@ const TABLES = {
   ARGV: { past: "LG201", unread: "LG203", noun: "argument", tag: "@arg", rest: "---@arg ...name type" },
 } as const satisfies Record<Table, { past: Code; unread: Code; noun: string; tag: string; rest: string }>;
 
-/** A diagnostic at a position of the parsed source, reported in the file that position came from. */
-type Place = (code: Code, at: Position, message: string, hint?: string) => Diagnostic;
-
 /**
  * Checks the script's body against its signature; with no signature, infers one from
  * the literal KEYS/ARGV indices it reads and warns that it did. With `expanded` (the chunk
@@ -35,12 +35,22 @@ export function checkScript(
   chunk: Chunk,
   signature: Signature | undefined,
   expanded?: ExpandedSource,
+  lookup: ReplyLookup = () => undefined,
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);
   const place: Place = (code, at, message, hint) => diagnosticAt(code, file.path, expanded?.origins, at, message, hint);
   const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(place, write));
+  const where = (at: Position) => {
+    const origin = (expanded && originOf(expanded.origins, at.line)) ?? { file: file.path, line: at.line };
+    return `${origin.file}:${origin.line}`;
+  };
+  const withReturns = (declared: Signature): Signature => {
+    const checked = checkReturns({ chunk, signature: declared, place, where, lookup });
+    diagnostics.push(...checked.diagnostics);
+    return { ...declared, returns: checked.returns };
+  };
   if (signature === undefined) {
-    const inferred = inferSignature(usage);
+    const inferred = withReturns(inferSignature(usage));
     return { signature: inferred, diagnostics: [...diagnostics, inferredWarning(file, inferred, usage)] };
   }
   const source = normalizeSource(file.text);
@@ -50,7 +60,7 @@ export function checkScript(
     ...neverRead(file, source, usage, "KEYS", signature.keys),
     ...neverRead(file, source, usage, "ARGV", signature.args),
   );
-  return { signature, diagnostics };
+  return { signature: withReturns(signature), diagnostics };
 }
 
 /** Identifiers that name a variable carry `isLocal` (scope: true); field names carry none. */
@@ -165,13 +175,14 @@ function inferSignature(usage: Usage): Signature {
     rest: false,
     line: 1,
   }));
-  return { summary: "", keys, args, returns: { type: { kind: "unknown" }, description: "" }, inferred: true };
+  return { summary: "", keys, args, returns: { type: { kind: "unknown" }, description: "", origin: "missing" }, inferred: true };
 }
 
 function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {
   const keys = listed(signature.keys.map((k) => k.name), "key");
   const args = listed(signature.args.map((a) => `${a.name}: string | number`), "argument");
-  const message = `no annotations: inferred ${keys} and ${args}, returning unknown`;
+  const returned = signature.returns.origin === "inferred" ? replyText(signature.returns.type) : "unknown";
+  const message = `no annotations: inferred ${keys} and ${args}, returning ${returned}`;
   const dynamic = [...usage.dynamic].map((table) => `${table} is read with a computed index: declare ${TABLES[table].rest}`);
   const hint = ["declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type", ...dynamic].join("; ");
   return diagnostic("LG205", file.path, { line: 1, column: 1 }, message, hint);

@@ -16,7 +16,7 @@ describe("inferred signatures", () => {
         { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
         { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
       ],
-      returns: { type: { kind: "unknown" }, description: "" },
+      returns: { type: { kind: "unknown" }, description: "", origin: "missing", explanation: expect.any(Array) },
       inferred: true,
     });
     expect(diagnostics).toMatchObject([{ code: "LG205", severity: "warning", line: 1, column: 1, hint: expect.stringContaining("---@key name") }]);
@@ -52,7 +52,7 @@ describe("KEYS and ARGV past what is declared", () => {
 
   test("KEYS[1.0] is a literal index; KEYS[0], KEYS[i] and KEYS['x'] are not", () => {
     expect(codes("---@return integer\nreturn KEYS[1.0]\n")).toEqual(["2:8 LG200"]);
-    expect(codes("---@return integer\nlocal i = 1\nreturn { KEYS[0], KEYS[i], KEYS['x'] }\n")).toEqual([]);
+    expect(codes("---@return string[]\nlocal i = 1\nreturn { KEYS[0], KEYS[i], KEYS['x'] }\n")).toEqual([]);
   });
 
   test("a local named KEYS shadows Redis's table", () => {

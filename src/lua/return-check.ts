@@ -1,0 +1,145 @@
+import type { Chunk } from "luaparse";
+import type { Code } from "../diagnostics.js";
+import type { Diagnostic, Position, ReturnType, Signature } from "../model.js";
+import { isKnown, luaToReply, membersOf, replyText, replyUnion, withoutSoft, type LuaType } from "./lua-types.js";
+import { nodePosition } from "./parse.js";
+import { inferReturns, type ReplyLookup, type ReturnSite } from "./returns.js";
+
+/** A diagnostic at a position of the parsed source, reported in the file that position came from. */
+export type Place = (code: Code, at: Position, message: string, hint?: string) => Diagnostic;
+
+export interface ReturnCheckInput {
+  chunk: Chunk;
+  signature: Signature;
+  place: Place;
+  /** `file:line` of a position of the parsed source, for explanations. */
+  where: (at: Position) => string;
+  lookup: ReplyLookup;
+}
+
+/**
+ * With `---@return`: every return of the script checked against it (LG220, LG221). Without: the
+ * union of what every return replies, when each is known (else `unknown` stays). Both record, per
+ * return, what luagen inferred and why, for `--explain-types`.
+ */
+export function checkReturns(input: ReturnCheckInput): { returns: Signature["returns"]; diagnostics: Diagnostic[] } {
+  const { chunk, signature, lookup } = input;
+  const keys = countRequired(signature.keys);
+  const args = countRequired(signature.args);
+  const inference = inferReturns(chunk, { lookup, keys, args });
+  const explanation = inference.sites.map((site) => `${input.where(nodePosition(site.node))}: ${explain(site)}`);
+  if (inference.fallsThrough) explanation.push("end of script: nil (it can end without a return)");
+  if (signature.returns.origin !== "missing") {
+    const diagnostics = inference.sites.flatMap((site) => checkSite(input.place, site, signature.returns.type));
+    return { returns: { ...signature.returns, explanation }, diagnostics };
+  }
+  const inferred = unionOfReturns(inference.sites, inference.fallsThrough);
+  const returns: Signature["returns"] =
+    inferred === undefined
+      ? { ...signature.returns, explanation }
+      : { type: inferred, description: signature.returns.description, origin: "inferred", explanation };
+  return { returns, diagnostics: [] };
+}
+
+function countRequired(params: readonly { rest: boolean; optional?: boolean }[]): number {
+  const required = params.findIndex((p) => p.rest || p.optional === true);
+  return required < 0 ? params.length : required;
+}
+
+function explain(site: ReturnSite): string {
+  const reply = luaToReply(site.value.type);
+  const shown = reply === undefined ? "an error (not a reply)" : replyText(reply);
+  return `${shown} (${site.value.why})`;
+}
+
+/** Every return's reply, when each is known; undefined (stay `unknown`) otherwise. */
+function unionOfReturns(sites: readonly ReturnSite[], fallsThrough: boolean): ReturnType | undefined {
+  const replies = sites.flatMap((site) => {
+    const reply = luaToReply(site.value.type);
+    return reply === undefined ? [] : [reply];
+  });
+  if (fallsThrough) replies.push({ kind: "nil" });
+  if (replies.length === 0) return undefined;
+  const union = replyUnion(replies);
+  return isKnown(union) ? union : undefined;
+}
+
+function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagnostic[] {
+  const at = nodePosition(site.node);
+  const certain = withoutSoft(site.value.type);
+  if (certain === undefined) return [];
+  const diagnostics = lossyConversions(place, at, certain);
+  const reply = luaToReply(certain);
+  // A value Redis changes on the way out is one problem, reported once (LG221), not twice.
+  if (diagnostics.length === 0 && reply !== undefined && !assignable(reply, declared)) {
+    const message = `this return replies ${replyText(reply)} (${site.value.why}), but ---@return declares ${replyText(declared)}`;
+    diagnostics.push(place("LG220", at, message, mismatchHint(certain, reply, declared)));
+  }
+  return diagnostics;
+}
+
+/**
+ * Is every reply `from` can be a reply `to` allows, as the caller sees it (status and bulk are both
+ * strings)? `unknown` on either side never fails. An array's length is not known: it fits a tuple
+ * whose every element its elements fit.
+ */
+export function assignable(from: ReturnType, to: ReturnType): boolean {
+  if (from.kind === "unknown" || to.kind === "unknown") return true;
+  if (from.kind === "union") return from.members.every((m) => assignable(m, to));
+  if (to.kind === "union") return to.members.some((m) => assignable(from, m));
+  if (from.kind === "array") {
+    if (to.kind === "array") return assignable(from.element, to.element);
+    return to.kind === "tuple" && to.elements.every((e) => assignable(from.element, e));
+  }
+  if (from.kind === "tuple") {
+    if (to.kind === "array") return from.elements.every((e) => assignable(e, to.element));
+    return to.kind === "tuple" && to.elements.length === from.elements.length && from.elements.every((e, i) => assignable(e, to.elements[i]));
+  }
+  if (to.kind === "array" || to.kind === "tuple") return false;
+  const asSeen = (kind: string) => (kind === "status" ? "string" : kind);
+  return asSeen(from.kind) === asSeen(to.kind);
+}
+
+/** The conversion rules that turned the Lua value into this reply, then the fix. */
+function mismatchHint(lua: LuaType, reply: ReturnType, declared: ReturnType): string {
+  const rules = new Set<string>();
+  for (const member of membersOf(lua)) {
+    if (member.kind === "boolean" && member.value !== true) rules.add("Lua false (a command's nil reply) replies nil");
+    if (member.kind === "boolean" && member.value !== false) rules.add("true replies 1");
+    if (member.kind === "number") rules.add("a Lua number replies an integer");
+    if (member.kind === "tuple" || member.kind === "array") rules.add("a table replies an array cut at its first nil");
+  }
+  const fix = `declare ---@return ${replyText(replyUnion([declared, reply]))} if that is what the script means, or change what this return gives`;
+  return [...rules, fix].join("; ");
+}
+
+/** LG221: values Redis changes on the way out: a fractional number, a table with nil before its end. */
+function lossyConversions(place: Place, at: Position, lua: LuaType): Diagnostic[] {
+  return membersOf(lua).flatMap((member): Diagnostic[] => {
+    if (member.kind === "number" && member.value !== undefined && !Number.isInteger(member.value)) {
+      return [
+        place(
+          "LG221",
+          at,
+          `this return gives ${member.value}, which Redis replies as the integer ${Math.trunc(member.value)}`,
+          "Redis converts a Lua number to an integer reply by truncating it; return tostring(x) to keep the fraction",
+        ),
+      ];
+    }
+    if (member.kind === "tuple") {
+      const hole = member.elements.findIndex((e) => e.kind === "nil");
+      if (hole >= 0 && hole < member.elements.length - 1) {
+        const lost = member.elements.length - hole - 1;
+        return [
+          place(
+            "LG221",
+            at,
+            `this table has nil at position ${hole + 1}: Redis cuts an array reply at its first nil, so the ${lost === 1 ? "value" : `${lost} values`} after it ${lost === 1 ? "is" : "are"} lost`,
+            "use false where a nil element is meant: Redis replies nil for it and keeps the rest",
+          ),
+        ];
+      }
+    }
+    return [];
+  });
+}

@@ -1,0 +1,403 @@
+import type { Chunk, Expression, FunctionDeclaration, ReturnStatement, Statement, StringLiteral, TableConstructorExpression } from "luaparse";
+import type { ReturnType } from "../model.js";
+import {
+  falsyPart,
+  luaText,
+  membersOf,
+  NIL,
+  NUMBER,
+  replyText,
+  replyToLua,
+  sameType,
+  softened,
+  STRING,
+  truthyPart,
+  unionOf,
+  UNKNOWN,
+  widen,
+  type LuaType,
+} from "./lua-types.js";
+import { resolveScopes, type AnyCall, type Assigned, type Binding, type Resolution } from "./scopes.js";
+
+/** A Redis command's reply shape (RESP2, before Lua's conversion), or undefined when not known. */
+export type ReplyLookup = (command: string) => ReturnType | undefined;
+
+/** A type and, in words, where it came from: "GET replies string|nil". */
+export interface Inferred {
+  type: LuaType;
+  why: string;
+}
+
+export interface ReturnSite {
+  node: ReturnStatement;
+  /** The first returned value (Redis replies with the first; `return` alone is nil). */
+  value: Inferred;
+  /** The returned expression, when it is a table constructor or a literal: for conversion checks. */
+  expression?: Expression;
+}
+
+export interface ReturnsInference {
+  /** Every `return` of the script itself (not of functions it defines), in source order. */
+  sites: ReturnSite[];
+  /** The script may reach its end without a return: it then replies nil. */
+  fallsThrough: boolean;
+}
+
+export interface InferenceContext {
+  lookup: ReplyLookup;
+  /** KEYS[1..keys] and ARGV[1..args] are certainly strings (declared, required, not rest). */
+  keys: number;
+  args: number;
+}
+
+/** Infers what each of the script's own `return`s gives, from the parse tree alone. */
+export function inferReturns(chunk: Chunk, context: InferenceContext): ReturnsInference {
+  const inferer = new Inferer(resolveScopes(chunk), context);
+  const sites = ownReturns(chunk.body).map((node): ReturnSite => {
+    const first = node.arguments[0];
+    const value = first === undefined ? { type: NIL, why: "a return with no value" } : inferer.first(first);
+    return first === undefined ? { node, value } : { node, value, expression: first };
+  });
+  return { sites, fallsThrough: !alwaysReturns(chunk.body) };
+}
+
+/** The `return`s of a body, through blocks and loops, but not inside the functions it defines. */
+export function ownReturns(body: readonly Statement[]): ReturnStatement[] {
+  return body.flatMap((s): ReturnStatement[] => {
+    switch (s.type) {
+      case "ReturnStatement":
+        return [s];
+      case "IfStatement":
+        return s.clauses.flatMap((c) => ownReturns(c.body));
+      case "WhileStatement":
+      case "RepeatStatement":
+      case "DoStatement":
+      case "ForNumericStatement":
+      case "ForGenericStatement":
+        return ownReturns(s.body);
+      default:
+        return [];
+    }
+  });
+}
+
+/**
+ * True when control cannot reach the end of `body`: a `return`, an `error(...)`, an `if` whose
+ * every branch (with an `else`) cannot, or a `while true` with no `break`. Anything else may end.
+ */
+export function alwaysReturns(body: readonly Statement[]): boolean {
+  return body.some((s) => {
+    switch (s.type) {
+      case "ReturnStatement":
+        return true;
+      case "CallStatement":
+        return isGlobalCall(s.expression, "error");
+      case "IfStatement":
+        return s.clauses.some((c) => c.type === "ElseClause") && s.clauses.every((c) => alwaysReturns(c.body));
+      case "DoStatement":
+        return alwaysReturns(s.body);
+      case "WhileStatement":
+        return s.condition.type === "BooleanLiteral" && s.condition.value && !breaks(s.body);
+      default:
+        return false;
+    }
+  });
+}
+
+function breaks(body: readonly Statement[]): boolean {
+  return body.some((s) => {
+    if (s.type === "BreakStatement") return true;
+    if (s.type === "IfStatement") return s.clauses.some((c) => breaks(c.body));
+    if (s.type === "DoStatement") return breaks(s.body);
+    return false;
+  });
+}
+
+function isGlobalCall(call: AnyCall, name: string): boolean {
+  return call.base.type === "Identifier" && call.base.name === name && (call.base as { isLocal?: boolean }).isLocal === false;
+}
+
+/** Globals luagen knows the value of; any other global is unknown. */
+const GLOBAL_TABLES = new Set(["redis", "cjson", "cmsgpack", "string", "math", "table", "bit", "struct"]);
+const GLOBAL_FUNCTIONS = new Set(["tonumber", "tostring", "type", "error", "unpack", "select", "pcall", "ipairs", "pairs", "next", "assert"]);
+
+/** What calling a built-in gives (its first value). Built-ins not here give unknown. */
+const BUILTIN_RESULTS: Record<string, Inferred> = {
+  tonumber: { type: unionOf([NUMBER, NIL]), why: "tonumber gives number|nil" },
+  tostring: { type: STRING, why: "tostring gives a string" },
+  type: { type: STRING, why: "type gives a string" },
+  error: { type: { kind: "error" }, why: "error raises" },
+  "cjson.encode": { type: STRING, why: "cjson.encode gives a string" },
+  "cmsgpack.pack": { type: STRING, why: "cmsgpack.pack gives a string" },
+  "redis.sha1hex": { type: STRING, why: "redis.sha1hex gives a string" },
+  "redis.status_reply": { type: { kind: "status" }, why: "redis.status_reply gives a status" },
+  "redis.error_reply": { type: { kind: "error" }, why: "redis.error_reply gives an error" },
+  "table.concat": { type: STRING, why: "table.concat gives a string" },
+  "table.getn": { type: NUMBER, why: "table.getn gives a number" },
+  ...Object.fromEntries(
+    ["format", "sub", "upper", "lower", "rep", "reverse", "char", "gsub"].map((f) => [`string.${f}`, { type: STRING, why: `string.${f} gives a string` }]),
+  ),
+  ...Object.fromEntries(
+    ["len"].map((f) => [`string.${f}`, { type: NUMBER, why: `string.${f} gives a number` }]),
+  ),
+  ...Object.fromEntries(
+    ["floor", "ceil", "abs", "max", "min", "fmod", "sqrt", "pow", "random", "modf", "exp", "log"].map((f) => [
+      `math.${f}`,
+      { type: NUMBER, why: `math.${f} gives a number` },
+    ]),
+  ),
+};
+
+/** Built-ins that give exactly one value (string.gsub and math.modf give two). */
+const SINGLE_VALUED = new Set([
+  "redis.call",
+  "redis.pcall",
+  ...Object.keys(BUILTIN_RESULTS).filter((name) => name !== "string.gsub" && name !== "math.modf" && name !== "error"),
+]);
+
+/** Built-ins that never change a table passed to them: passing a table to one keeps its type. */
+const READ_ONLY = new Set([
+  "ipairs",
+  "pairs",
+  "next",
+  "unpack",
+  "select",
+  "type",
+  "tostring",
+  "tonumber",
+  "redis.call",
+  "redis.pcall",
+  "redis.log",
+  "cjson.encode",
+  "cmsgpack.pack",
+  "table.concat",
+  "table.getn",
+]);
+
+class Inferer {
+  private bindings = new Map<Binding, Inferred>();
+  private functions = new Map<FunctionDeclaration, Inferred>();
+  private pending = new Set<object>();
+
+  constructor(
+    private readonly refs: Resolution,
+    private readonly context: InferenceContext,
+  ) {}
+
+  /** The first value an expression gives. */
+  first(e: Expression): Inferred {
+    switch (e.type) {
+      case "NumericLiteral":
+        return { type: { kind: "number", value: e.value }, why: `the number ${e.raw}` };
+      case "StringLiteral":
+        return { type: STRING, why: "a string literal" };
+      case "BooleanLiteral":
+        return { type: { kind: "boolean", value: e.value }, why: `the literal ${e.value}` };
+      case "NilLiteral":
+        return { type: NIL, why: "the literal nil" };
+      case "VarargLiteral":
+        return unknown("the script's ... is not tracked");
+      case "FunctionDeclaration":
+        return { type: { kind: "function", node: e }, why: "a function" };
+      case "Identifier":
+        return this.identifier(e);
+      case "TableConstructorExpression":
+        return this.table(e);
+      case "UnaryExpression":
+        return this.unary(e);
+      case "BinaryExpression":
+        return this.binary(e);
+      case "LogicalExpression":
+        return this.logical(e);
+      case "MemberExpression":
+        return this.member(e);
+      case "IndexExpression":
+        return this.index(e);
+      case "CallExpression":
+      case "StringCallExpression":
+      case "TableCallExpression":
+        return this.call(e);
+    }
+  }
+
+  private identifier(e: Expression & { type: "Identifier" }): Inferred {
+    const binding = this.refs.get(e);
+    if (binding === undefined) {
+      if (GLOBAL_FUNCTIONS.has(e.name)) return { type: { kind: "function", builtin: e.name }, why: e.name };
+      return unknown(`${e.name} is a global luagen does not track`);
+    }
+    const value = this.binding(binding);
+    const type = binding.tested ? softened(value.type) : value.type;
+    return { type, why: `${binding.name} (line ${binding.line}): ${value.why}` };
+  }
+
+  /** A local's type: its value, kept when every reassignment gives the same type; else unknown. */
+  private binding(binding: Binding): Inferred {
+    const memo = this.bindings.get(binding);
+    if (memo) return memo;
+    if (this.pending.has(binding)) return unknown(`${binding.name} depends on itself`);
+    this.pending.add(binding);
+    const inferred = this.escaped(binding, this.bindingValue(binding));
+    this.pending.delete(binding);
+    this.bindings.set(binding, inferred);
+    return inferred;
+  }
+
+  private bindingValue(binding: Binding): Inferred {
+    if (binding.kind === "parameter") return unknown("a function parameter");
+    if (binding.kind === "generic-for") return unknown("a loop variable");
+    const initial: Inferred =
+      binding.kind === "numeric-for"
+        ? { type: NUMBER, why: "a numeric for loop's counter" }
+        : binding.fn
+          ? { type: { kind: "function", node: binding.fn }, why: "a local function" }
+          : binding.declared
+            ? this.assigned(binding.declared)
+            : { type: NIL, why: "declared with no value" };
+    if (binding.reassigned.length === 0) return initial;
+    if (!binding.declared && binding.kind === "local") return unknown("declared with no value and assigned later");
+    const later = binding.reassigned.map((a) => ("values" in a ? this.assigned(a) : { type: { kind: "function", node: a } as LuaType, why: "" }));
+    if (!later.every((l) => sameType(l.type, initial.type))) return unknown(`reassigned with a different type (${luaText(widen(initial.type))} first)`);
+    return { type: widen(initial.type), why: `${initial.why}; every reassignment keeps ${luaText(widen(initial.type))}` };
+  }
+
+  /** A table that may be changed after it was built (mutated, aliased, passed on) has unknown contents. */
+  private escaped(binding: Binding, value: Inferred): Inferred {
+    const tables = (t: LuaType) => ["array", "tuple", "status", "table"].includes(t.kind);
+    const members = value.type.kind === "union" ? value.type.members : [value.type];
+    if (!members.some(tables)) return value;
+    const changed = binding.escapes || binding.passedTo.some((call) => !READ_ONLY.has(this.builtinName(call) ?? ""));
+    if (!changed) return value;
+    return { type: unionOf(members.map((t) => (tables(t) ? { kind: "table" } : t))), why: `${value.why}, then changed or passed on (contents not tracked)` };
+  }
+
+  private builtinName(call: AnyCall): string | undefined {
+    const callee = this.first(call.base).type;
+    return callee.kind === "function" ? callee.builtin : undefined;
+  }
+
+  /** Position `index` of a value list: the last expression may give several values. */
+  private assigned({ values, index }: Assigned): Inferred {
+    const last = values.length - 1;
+    if (index < last) return this.first(values[index]);
+    if (index === last) return this.first(values[last]);
+    return last >= 0 && this.expands(values[last]) ? unknown("a later value of a call") : { type: NIL, why: "no value given" };
+  }
+
+  /** A call or `...` last in a list may give any number of values; a built-in that gives one does not. */
+  private expands(e: Expression): boolean {
+    if (e.type === "VarargLiteral") return true;
+    if (e.type !== "CallExpression" && e.type !== "StringCallExpression" && e.type !== "TableCallExpression") return false;
+    const builtin = this.builtinName(e);
+    return builtin === undefined || !SINGLE_VALUED.has(builtin);
+  }
+
+  private table(e: TableConstructorExpression): Inferred {
+    const keyed = e.fields.filter((f) => f.type === "TableKeyString").map((f) => (f.type === "TableKeyString" ? f.key.name : ""));
+    if (keyed.includes("err")) return { type: { kind: "error" }, why: "an {err=...} table (an error)" };
+    if (keyed.includes("ok")) return { type: { kind: "status" }, why: "an {ok=...} table (a status)" };
+    if (e.fields.some((f) => f.type === "TableKey")) return { type: { kind: "table" }, why: "a table with computed keys" };
+    const values = e.fields.flatMap((f) => (f.type === "TableValue" ? [f.value] : []));
+    if (values.length > 0 && this.expands(values.at(-1)!)) return { type: { kind: "table" }, why: "a table ending in a call or ..., which may add any number of values" };
+    const elements = values.map((v) => this.first(v));
+    const why = elements.length === 0 ? "an empty table" : `a table of ${elements.length}: ${elements.map((x) => x.why).join(", ")}`;
+    return { type: { kind: "tuple", elements: elements.map((x) => x.type) }, why };
+  }
+
+  private unary(e: Expression & { type: "UnaryExpression" }): Inferred {
+    if (e.operator === "not") return { type: { kind: "boolean" }, why: "not gives a boolean" };
+    if (e.operator === "#") return { type: NUMBER, why: "# gives a number" };
+    const operand = this.first(e.argument);
+    const value = operand.type.kind === "number" && operand.type.value !== undefined ? -operand.type.value : undefined;
+    return { type: value === undefined ? NUMBER : { kind: "number", value }, why: value === undefined ? "arithmetic gives a number" : `the number ${value}` };
+  }
+
+  private binary(e: Expression & { type: "BinaryExpression" }): Inferred {
+    if (e.operator === "..") return { type: STRING, why: ".. gives a string" };
+    if (["==", "~=", "<", "<=", ">", ">="].includes(e.operator)) return { type: { kind: "boolean" }, why: "a comparison gives a boolean" };
+    return { type: NUMBER, why: "arithmetic gives a number" };
+  }
+
+  /** `a or b`: a's truthy values or b; `a and b`: a's falsy values or b. */
+  private logical(e: Expression & { type: "LogicalExpression" }): Inferred {
+    const left = this.first(e.left);
+    const kept = e.operator === "or" ? truthyPart(left.type) : falsyPart(left.type);
+    if (kept === undefined) return unknown(`${e.operator}'s left side is unknown (${left.why})`);
+    if (kept.length === membersOf(left.type).length && e.operator === "or") return left;
+    const right = this.first(e.right);
+    return { type: unionOf([...kept, right.type]), why: `${left.why} ${e.operator} ${right.why}` };
+  }
+
+  private member(e: Expression & { type: "MemberExpression" }): Inferred {
+    const base = e.base;
+    if (base.type === "Identifier" && !this.refs.has(base) && GLOBAL_TABLES.has(base.name)) {
+      const name = `${base.name}.${e.identifier.name}`;
+      return { type: { kind: "function", builtin: name }, why: name };
+    }
+    return unknown("a table field");
+  }
+
+  /** `KEYS[n]` / `ARGV[n]`: a string when n is a declared, required, non-rest position. */
+  private index(e: Expression & { type: "IndexExpression" }): Inferred {
+    const base = e.base;
+    if (base.type === "Identifier" && !this.refs.has(base) && (base.name === "KEYS" || base.name === "ARGV")) {
+      const n = e.index.type === "NumericLiteral" ? e.index.value : NaN;
+      const declared = base.name === "KEYS" ? this.context.keys : this.context.args;
+      if (Number.isInteger(n) && n >= 1 && n <= declared) return { type: STRING, why: `${base.name}[${n}] is a string` };
+      return unknown(`${base.name}[...] may be absent`);
+    }
+    return unknown("a table element");
+  }
+
+  private call(e: AnyCall): Inferred {
+    const callee = this.first(e.base);
+    if (callee.type.kind !== "function") return unknown(`a call luagen cannot follow (${callee.why})`);
+    const { builtin, node } = callee.type;
+    if (builtin === "redis.call" || builtin === "redis.pcall") return this.command(e, builtin);
+    if (builtin !== undefined) return BUILTIN_RESULTS[builtin] ?? unknown(`${builtin}'s result is not tracked`);
+    return this.functionResult(node as FunctionDeclaration);
+  }
+
+  /** `redis.call('GET', ...)`: the command's reply as Lua sees it; pcall may also give an {err=} table. */
+  private command(e: AnyCall, via: "redis.call" | "redis.pcall"): Inferred {
+    const nameNode = e.type === "CallExpression" ? e.arguments[0] : undefined;
+    const name = nameNode?.type === "StringLiteral" ? literalText(nameNode) : undefined;
+    if (name === undefined) return unknown(`${via} with a command name that is not a literal`);
+    const reply = this.context.lookup(name);
+    const shown = name.toUpperCase();
+    if (reply === undefined) return unknown(`${shown}'s reply is not in the command table`);
+    const type = replyToLua(reply);
+    const pcall = via === "redis.pcall" ? [{ kind: "error" } as LuaType] : [];
+    return { type: unionOf([type, ...pcall]), why: `${shown} replies ${replyText(reply)}` };
+  }
+
+  /** A local function's first return value: the union of its returns (nil if it can end without one). */
+  private functionResult(fn: FunctionDeclaration): Inferred {
+    const memo = this.functions.get(fn);
+    if (memo) return memo;
+    if (this.pending.has(fn)) return unknown("a recursive function");
+    this.pending.add(fn);
+    const returns = ownReturns(fn.body).map((r) => (r.arguments[0] ? this.first(r.arguments[0]) : { type: NIL, why: "return" }));
+    if (!alwaysReturns(fn.body)) returns.push({ type: NIL, why: "it can end without a return" });
+    const name = fn.identifier?.type === "Identifier" ? fn.identifier.name : "a function";
+    const type = unionOf(returns.map((r) => r.type));
+    const result = { type, why: `${name} returns ${luaText(widen(type))}` };
+    this.pending.delete(fn);
+    this.functions.set(fn, result);
+    return result;
+  }
+}
+
+function unknown(why: string): Inferred {
+  return { type: UNKNOWN, why };
+}
+
+/**
+ * A short string literal's text from its raw source (luaparse leaves `value` null by default);
+ * undefined when it has escapes or is a long string.
+ */
+function literalText(node: StringLiteral): string | undefined {
+  const raw = node.raw;
+  if (!/^(['"]).*\1$/s.test(raw) || raw.includes("\\")) return undefined;
+  return raw.slice(1, -1);
+}
