@@ -1,0 +1,176 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS, isModuleCommand, lookupCommand, nest, type CommandInfo, type CommandTable } from "../../src/lua/commands.js";
+import type { ReturnType } from "../../src/model.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+
+/** Every entry of the shipped table, subcommands included. */
+function allEntries(table: CommandTable = COMMANDS): CommandInfo[] {
+  return Object.values(table.commands).flatMap((c) => [c, ...Object.values(c.subcommands ?? {})]);
+}
+
+describe("lookupCommand", () => {
+  it("finds commands case-insensitively", () => {
+    expect(lookupCommand("get")?.name).toBe("GET");
+    expect(lookupCommand("GeT")?.arity).toBe(2);
+  });
+
+  it("addresses subcommands as CONTAINER|SUB, as 'container sub', and through the subcommands map", () => {
+    expect(lookupCommand("client|kill")?.name).toBe("CLIENT|KILL");
+    expect(lookupCommand("CLIENT KILL")?.name).toBe("CLIENT|KILL");
+    expect(lookupCommand("CLIENT")?.subcommands?.KILL?.name).toBe("CLIENT|KILL");
+    expect(lookupCommand("CLIENT|NOPE")).toBeUndefined();
+    expect(lookupCommand("GET|X")).toBeUndefined();
+  });
+
+  it("knows nothing of unknown names, nor of Object.prototype's", () => {
+    expect(lookupCommand("HGETT")).toBeUndefined();
+    expect(lookupCommand("constructor")).toBeUndefined();
+    expect(lookupCommand("toString")).toBeUndefined();
+    expect(lookupCommand("")).toBeUndefined();
+  });
+
+  it("looks in the table it is given", () => {
+    const table: CommandTable = { sources: [], commands: nest({ "MY.CMD": { name: "MY.CMD", arity: -2, flags: ["write"], keys: [], source: "config" } }) };
+    expect(lookupCommand("my.cmd", table)?.flags).toEqual(["write"]);
+    expect(lookupCommand("GET", table)).toBeUndefined();
+  });
+
+  it("treats dotted names as module commands", () => {
+    expect(isModuleCommand("JSON.SET")).toBe(true);
+    expect(isModuleCommand("ft.search")).toBe(true);
+    expect(isModuleCommand("HSET")).toBe(false);
+  });
+});
+
+describe("the shipped command table", () => {
+  it("records for every entry a source the table lists, each with a licence luagen (MIT) may ship", () => {
+    const ids = new Set(COMMANDS.sources.map((s) => s.id));
+    for (const entry of allEntries()) {
+      expect(ids, entry.name).toContain(entry.source);
+      if (entry.reply !== undefined) expect(ids, entry.name).toContain(entry.replySource);
+    }
+    for (const source of COMMANDS.sources) expect(source.licence).toMatch(/^(BSD-3-Clause|MIT)/);
+  });
+
+  it("takes Redis's own data only from a 7.0 server (7.4 and later are not BSD-licensed)", () => {
+    const redis = COMMANDS.sources.filter((s) => s.id.startsWith("redis-"));
+    expect(redis.map((s) => s.id)).toEqual([expect.stringMatching(/^redis-7\.0\.\d+$/)]);
+  });
+
+  it("holds the facts the checks rely on", () => {
+    expect(lookupCommand("EXPIRE")?.arity).toBe(-3);
+    expect(lookupCommand("BLPOP")?.flags).toContain("noscript");
+    expect(lookupCommand("EVAL")?.flags).toContain("noscript");
+    expect(lookupCommand("SET")?.flags).toContain("write");
+    expect(lookupCommand("GET")?.flags).toContain("readonly");
+    expect(lookupCommand("GET")?.keys).toEqual([{ begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } }, flags: ["ro", "access"] }]);
+  });
+
+  it("knows commands newer than Redis 7.0 through @ioredis/commands and Valkey", () => {
+    expect(lookupCommand("HEXPIRE")).toMatchObject({ arity: -6, source: expect.stringMatching(/^ioredis-commands-/) });
+    expect(lookupCommand("HGETEX")?.flags).toContain("write");
+    expect(lookupCommand("WAITAOF")?.source).toMatch(/^valkey-/);
+  });
+
+  it("gives reply shapes as a script sees them over RESP2", () => {
+    const union = (...kinds: string[]) => ({ kind: "union", members: kinds.map((kind) => ({ kind })) });
+    expect(lookupCommand("GET")?.reply).toEqual(union("string", "nil"));
+    expect(lookupCommand("INCR")?.reply).toEqual({ kind: "integer" });
+    expect(lookupCommand("TYPE")?.reply).toEqual({ kind: "status" });
+    expect(lookupCommand("ZSCORE")?.reply).toEqual(union("string", "nil")); // a double is a bulk string in RESP2
+    expect(lookupCommand("HGETALL")?.reply).toEqual({ kind: "array", element: { kind: "string" } }); // a map is a flat array
+    expect(lookupCommand("HEXPIRE")?.reply).toBeUndefined(); // no source describes it
+  });
+});
+
+/** What a Lua script sees, classified the way ReturnType names it. */
+const CLASSIFY = `
+local function kind(v)
+  if v == false then return {"nil"} end
+  local t = type(v)
+  if t == "number" then return {"integer"} end
+  if t == "string" then return {"string"} end
+  if v.ok ~= nil then return {"status"} end
+  local out = {"array"}
+  for i = 1, #v do out[#out + 1] = kind(v[i]) end
+  return out
+end
+return kind(redis.call(unpack(ARGV)))`;
+
+/** Whether an observed reply (as CLASSIFY describes it) is one `type` allows. */
+function fits(observed: unknown, type: ReturnType): boolean {
+  const [kind, ...items] = observed as [string, ...unknown[]];
+  switch (type.kind) {
+    case "union":
+      return type.members.some((m) => fits(observed, m));
+    case "unknown":
+      return true;
+    case "array":
+      return kind === "array" && items.every((item) => fits(item, type.element));
+    case "tuple":
+      return kind === "array" && items.length === type.elements.length && items.every((item, i) => fits(item, type.elements[i]));
+    default:
+      return kind === type.kind;
+  }
+}
+
+describe("the shipped command table against a live redis-server", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis({ host: server.host, port: server.port, lazyConnect: true });
+    await redis.connect();
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  it("has the arity and flags COMMAND INFO reports for every command it took from Redis", async () => {
+    const rows = (await redis.call("COMMAND", "INFO")) as unknown[][];
+    const live = new Map<string, { arity: number; flags: string[] }>();
+    const add = (row: unknown[]) => {
+      live.set(String(row[0]).toUpperCase(), { arity: row[1] as number, flags: [...(row[2] as string[])].sort() });
+      for (const sub of (row[9] as unknown[][] | undefined) ?? []) add(sub);
+    };
+    rows.forEach(add);
+    const fromRedis = allEntries().filter((e) => e.source.startsWith("redis-"));
+    expect(fromRedis.length).toBe(live.size);
+    for (const entry of fromRedis) expect({ arity: entry.arity, flags: entry.flags }, entry.name).toEqual(live.get(entry.name));
+  });
+
+  it("describes the replies a script actually receives", async () => {
+    await redis.set("s", "v");
+    await redis.hset("h", "f", "1", "g", "2");
+    await redis.zadd("z", 1.5, "m");
+    await redis.rpush("l", "a", "b");
+    const calls: string[][] = [
+      ["GET", "s"],
+      ["GET", "missing"],
+      ["SET", "s", "w"],
+      ["SET", "s", "x", "NX"],
+      ["TYPE", "s"],
+      ["INCR", "n"],
+      ["HGETALL", "h"],
+      ["HGET", "h", "f"],
+      ["ZSCORE", "z", "m"],
+      ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+      ["ZPOPMIN", "z"],
+      ["LRANGE", "l", "0", "-1"],
+      ["MGET", "s", "missing"],
+      ["SCAN", "0"],
+      ["EXISTS", "s"],
+      ["PING"],
+      ["HINCRBYFLOAT", "h", "f", "0.5"],
+      ["LPOS", "l", "zz"],
+    ];
+    for (const call of calls) {
+      const observed = await redis.eval(CLASSIFY, 0, ...call);
+      const reply = lookupCommand(call[0])?.reply;
+      expect(reply, call.join(" ")).toBeDefined();
+      expect(fits(observed, reply!), `${call.join(" ")} replied ${JSON.stringify(observed)}; table says ${JSON.stringify(reply)}`).toBe(true);
+    }
+  });
+});
