@@ -29,20 +29,28 @@ export interface GenerateOptions {
   check?: boolean;
 }
 
+/** What every run that got past scanning found: diagnostics, and the scripts that built cleanly. */
+export interface RunFindings {
+  /** Sorted by file, line and column. */
+  diagnostics: Diagnostic[];
+  /** Source texts by diagnostic path, for code frames. */
+  sources: SourceTexts;
+  scripts: Script[];
+}
+
+/**
+ * How a run ended; each outcome carries exactly what it has, so no field is "maybe there".
+ * `failed`: errors (or warnings under `strict`), nothing written; `planned`: `check` compared the
+ * output folder with `plan` and wrote nothing; `written`: `plan` was carried out.
+ */
 export type GenerateResult =
   | { kind: "usage-error"; message: string }
-  | {
-      kind: "done";
-      /** False when there were errors (or warnings under strict): then nothing was written. */
-      ok: boolean;
-      diagnostics: Diagnostic[];
-      /** Source texts by diagnostic path, for code frames. */
-      sources: SourceTexts;
-      scripts: Script[];
-      /** What writing would do (under `check`) or did. */
-      plan?: WritePlan;
-      summary?: WriteSummary;
-    };
+  | (RunFindings & { kind: "failed" })
+  | (RunFindings & { kind: "planned"; plan: WritePlan; upToDate: boolean })
+  | (RunFindings & { kind: "written"; plan: WritePlan; summary: WriteSummary });
+
+/** A run that got past scanning. */
+export type RunOutcome = Exclude<GenerateResult, { kind: "usage-error" }>;
 
 /**
  * scan → parse → check → emit → write. The scripts, partials and included files are read by
@@ -60,9 +68,9 @@ export async function generate(options: GenerateOptions, context: RunContext = c
   const built = buildScripts(scanned.files, { library: scanned.library, previous: context.builds, onProgress: context.onProgress });
   keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
-  const sources = built.sources;
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
-  if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts);
+  const findings = (): RunFindings => ({ diagnostics: sortDiagnostics(diagnostics), sources: built.sources, scripts: built.scripts });
+  if (failed(diagnostics)) return { kind: "failed", ...findings() };
 
   const { emit } = await import("./emit/emit.js");
   const importExtension = options.importExtension ?? ".js";
@@ -70,20 +78,9 @@ export async function generate(options: GenerateOptions, context: RunContext = c
   keepModules(context, emitted.modules);
   const plan = await planWrite(outDir, emitted.files);
   diagnostics.push(...foreignDiagnostics(plan, cwd));
-  if (failed(diagnostics)) return done(false, diagnostics, sources, built.scripts, plan);
-  if (options.check) return done(plan.write.length === 0 && plan.remove.length === 0, diagnostics, sources, built.scripts, plan);
-  return done(true, diagnostics, sources, built.scripts, plan, await applyWrite(plan));
-}
-
-function done(
-  ok: boolean,
-  diagnostics: Diagnostic[],
-  sources: SourceTexts,
-  scripts: Script[],
-  plan?: WritePlan,
-  summary?: WriteSummary,
-): GenerateResult {
-  return { kind: "done", ok, diagnostics: sortDiagnostics(diagnostics), sources, scripts, plan, summary };
+  if (failed(diagnostics)) return { kind: "failed", ...findings() };
+  if (options.check) return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
+  return { kind: "written", ...findings(), plan, summary: await applyWrite(plan) };
 }
 
 export interface BuildOptions {

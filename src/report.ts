@@ -1,6 +1,6 @@
 import path from "node:path";
 import { formatDiagnostic, paint, plural } from "./diagnostics.js";
-import type { GenerateResult } from "./generate.js";
+import type { RunOutcome } from "./generate.js";
 import type { WritePlan } from "./write.js";
 
 /** Where and how the CLI prints: injected so tests and `--watch` can reuse it. */
@@ -21,23 +21,24 @@ export interface ReportOptions {
   check: boolean;
 }
 
-type Done = Extract<GenerateResult, { kind: "done" }>;
-
-
 /** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
-export async function report(result: Done, options: ReportOptions, io: Io): Promise<0 | 1> {
+export async function report(result: RunOutcome, options: ReportOptions, io: Io): Promise<0 | 1> {
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
     io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr }) + "\n");
   }
-  const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;
-  if (errors > 0) {
-    io.stderr(paint(io.color.stderr, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
-    return 1;
+  switch (result.kind) {
+    case "failed": {
+      const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;
+      io.stderr(paint(io.color.stderr, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
+      return 1;
+    }
+    case "planned":
+      return reportCheck(result.plan, options, io);
+    case "written":
+      if (!options.quiet) io.stdout(paint(io.color.stdout, "32", summaryLine(result.scripts.length, options.out, result.summary, result.diagnostics.length)));
+      return 0;
   }
-  if (options.check) return reportCheck(result.plan!, options, io);
-  if (!options.quiet) io.stdout(paint(io.color.stdout, "32", summaryLine(result.scripts.length, options.out, result.summary!, result.diagnostics.length)));
-  return 0;
 }
 
 /** `--check`: a unified diff per stale file, then the missing and extra ones. */

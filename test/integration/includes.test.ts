@@ -56,7 +56,7 @@ describe("a script with includes, run on redis-server", () => {
     const dir = tempDir("includes-run");
     writeTree(dir, FILES);
     const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
-    expect(result.kind === "done" && result.ok).toBe(true);
+    expect(result.kind).toBe("written");
     const module = await import(path.join(dir, "gen", "bump.ts"));
     bump = module.bump;
     script = module.bumpScript;
