@@ -426,9 +426,9 @@ function keyLabels(script: ScriptDescriptor, keys: readonly unknown[]): string[]
 function encodeKeys(script: ScriptDescriptor, keys: readonly unknown[]): Wire[] {
   checkCount(script, "key", keys.length, script.keys.length);
   const wire: Wire[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const spec = script.keys[i];
-    const value = keys[i];
+  let i = 0;
+  for (const spec of script.keys) {
+    const value = keys[i++];
     if (!spec.rest) {
       wire.push(encodeKey(script, spec.name, -1, value));
       continue;
@@ -453,9 +453,9 @@ function label(name: string, index: number): string {
 function encodeArgs(script: ScriptDescriptor, args: readonly unknown[], wire: Wire[]): void {
   checkCount(script, "argument", args.length, script.args.length);
   let omitted: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const spec = script.args[i];
-    const value = args[i];
+  let i = 0;
+  for (const spec of script.args) {
+    const value = args[i++];
     const empty = value === undefined || (spec.rest && Array.isArray(value) && value.length === 0);
     if (value === undefined && spec.optional) {
       omitted ??= spec.name;

@@ -1,16 +1,16 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
 import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
-import { tsc } from "../support/tsc.js";
+import { STRICTEST, tsc } from "../support/tsc.js";
 import { ROOT, tempDir, writeTree } from "../support/workspace.js";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
 
 // Each `@ts-expect-error` line is a type test: tsc fails if the line below it compiles
 // (an unused directive is an error), and the well-typed lines must compile as they are.
-const CONSUMER = `import { Redis, Cluster } from "ioredis";
+const CONSUMER = `import type { Redis, Cluster } from "ioredis";
 import { addTags, bare, moveJobs, pingStatus, moveJobsScript } from "./gen/index.js";
 
 export async function use(redis: Redis, cluster: Cluster): Promise<void> {
@@ -80,13 +80,31 @@ describe("generated code compiles under tsc --strict", () => {
     expect(result.code).toBe(0);
   });
 
+  // ioredis 6 is installed under the alias "ioredis6": a node_modules/ioredis link in the
+  // project makes it the one the generated code resolves, as in a user's project.
+  it.each([
+    { client: "ioredis 5", link: undefined, mode: "NodeNext", options: NODENEXT },
+    { client: "ioredis 5", link: undefined, mode: "bundler", options: BUNDLER },
+    { client: "ioredis 6", link: "ioredis6", mode: "NodeNext", options: NODENEXT },
+    { client: "ioredis 6", link: "ioredis6", mode: "bundler", options: BUNDLER },
+  ])("and under the strictest settings ($client, $mode resolution)", async ({ link, options }) => {
+    const dir = await generatedProject(".js");
+    if (link !== undefined) {
+      mkdirSync(path.join(dir, "node_modules"));
+      symlinkSync(path.join(ROOT, "node_modules", link), path.join(dir, "node_modules", "ioredis"), "dir");
+    }
+    const result = await tsc(tsconfig(dir, "tsconfig.json", { ...STRICTEST, ...options }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
   it("for scripts that include other files (descriptors with origins)", async () => {
     const dir = tempDir("compile");
     const result = await generate({ inputs: [path.join(ROOT, "test", "fixtures", "includes", "lua")], out: path.join(dir, "gen"), cwd: ROOT });
     expect(result.kind).toBe("written");
     writeFileSync(
       path.join(dir, "consumer.ts"),
-      `import { Redis } from "ioredis";
+      `import type { Redis } from "ioredis";
 import { counter, counterScript, releaseLock } from "./gen/index.js";
 
 export async function use(redis: Redis): Promise<void> {

@@ -17,3 +17,22 @@ export async function tsc(project: string): Promise<{ code: number; output: stri
     return { code: e.code, output: e.stdout + e.stderr };
   }
 }
+
+/**
+ * The strictest settings a careful team turns on (issue 8 §6): `strict` plus every check that
+ * is off by default and could reject code we generate. Generated code must compile under all
+ * of them, with either module resolution.
+ */
+export const STRICTEST = {
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  noImplicitReturns: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  noPropertyAccessFromIndexSignature: true,
+  noImplicitOverride: true,
+  noFallthroughCasesInSwitch: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+} as const;
