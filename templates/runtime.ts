@@ -117,10 +117,13 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
  *
  * `keys` holds one entry per `KeySpec` (an array for a rest key), `args` one
  * entry per `ArgSpec` (`undefined` for an omitted optional, an array for a rest).
- * Everything is validated and encoded before anything is sent: a bad value
- * throws a `TypeError` synchronously, naming the script and the parameter; so
- * do keys in different hash slots when the target is (or was made from) a
- * `Cluster`.
+ * Everything is validated and encoded before anything is sent. A bad value is a
+ * `TypeError` naming the script and the parameter; so are keys in different hash
+ * slots when the target is (or was made from) a `Cluster`. For a client the
+ * call returns a promise, so the error rejects it; for a batch it is thrown,
+ * and nothing is queued. A target that is neither a client nor a batch (`null`,
+ * `{}`) is thrown as a `TypeError` too: nothing tells whether a promise or a
+ * batch was expected, and the types already refuse such a call.
  *
  * @returns the reply's promise for a client; the same `target` for a batch,
  * so calls can be chained.
@@ -131,20 +134,36 @@ export function runScript(
   keys: readonly unknown[],
   args: readonly unknown[],
 ): Promise<unknown> | ScriptBatch {
-  // Keys then arguments in one array: the wire form after `numkeys`.
-  const wire = encodeKeys(script, keys);
-  const numKeys = wire.length;
-  encodeArgs(script, args, wire);
-  checkSlots(script, target, keys, wire, numKeys);
+  checkTarget(script, target);
   const context = scriptContext(target);
+  // Keys then arguments in one array: the wire form after `numkeys`.
+  let wire: Wire[];
+  let numKeys: number;
+  try {
+    wire = encodeKeys(script, keys);
+    numKeys = wire.length;
+    encodeArgs(script, args, wire);
+    checkSlots(script, target, keys, wire, numKeys);
+  } catch (error) {
+    if (context.kind === "direct") return Promise.reject(error);
+    throw error;
+  }
   switch (context.kind) {
     case "direct":
       return callDirect(script, target as ScriptClient, numKeys, wire);
     case "pipeline":
-      (target as unknown as Evaluator<unknown>).eval(script.source, numKeys, ...wire);
+      (target as unknown as Evaluator<unknown>).eval(script.source, numKeys, wire);
       return target as ScriptBatch;
     case "transaction":
       return queueInTransaction(script, target as ScriptBatch, context.multiIndex, numKeys, wire);
+  }
+}
+
+/** Anything that cannot even send a command (`null`, `{}`, a promise) is refused before it is read. */
+function checkTarget(script: ScriptDescriptor, target: unknown): void {
+  const evalsha = typeof target === "object" && target !== null ? (target as { evalsha?: unknown }).evalsha : undefined;
+  if (typeof evalsha !== "function") {
+    throw new TypeError(`${script.name}: expected an ioredis client, pipeline or transaction, got ${describe(target)}`);
   }
 }
 
@@ -237,10 +256,15 @@ function clusterSlot(key: Wire, keyPrefix: string | Buffer | undefined): number 
 // Dispatch
 // ---------------------------------------------------------------------------
 
-/** The two commands the runtime sends, typed loosely enough for ioredis 5 and 6. */
+/**
+ * The commands the runtime sends, typed loosely enough for ioredis 5 and 6. Keys and
+ * arguments go as one array: ioredis flattens it (`args.flat()`) into the command, where
+ * spreading it into the call would overflow the stack past ~100,000 elements.
+ */
 interface Evaluator<R> {
-  eval(source: string, numkeys: number, ...keysAndArgs: Wire[]): R;
-  evalsha(sha1: string, numkeys: number, ...keysAndArgs: Wire[]): R;
+  eval(source: string, numkeys: number, keysAndArgs: Wire[]): R;
+  evalsha(sha1: string, numkeys: number, keysAndArgs: Wire[]): R;
+  ping(): R;
   discard(): R;
 }
 
@@ -257,9 +281,9 @@ function callDirect(script: ScriptDescriptor, client: ScriptClient, numKeys: num
   const fail = (error: unknown): never => {
     throw withScriptLocation(script, error);
   };
-  return redis.evalsha(script.sha1, numKeys, ...wire).then(settle, (error: unknown) => {
+  return redis.evalsha(script.sha1, numKeys, wire).then(settle, (error: unknown) => {
     if (!isNoScript(error)) fail(error);
-    return redis.eval(script.source, numKeys, ...wire).then(settle, fail);
+    return redis.eval(script.source, numKeys, wire).then(settle, fail);
   });
 }
 
@@ -269,19 +293,20 @@ function isNoScript(error: unknown): boolean {
 }
 
 /**
- * A direct call answered `QUEUED`: most likely the connection is inside
- * `multi({ pipeline: false })`, which leaves no trace in ioredis, so our
- * EVALSHA was queued and could fail with NOSCRIPT at EXEC while the rest of
- * the transaction applies. DISCARD settles it: "OK" proves a transaction was
- * open (now discarded, so nothing partial can happen) and we throw; "DISCARD
- * without MULTI" proves there was none, so `QUEUED` was the script's own reply.
+ * A direct call answered `QUEUED`. Either the script itself replied "QUEUED" (ioredis
+ * gives a status and a bulk string alike, so the reply cannot tell), or the connection
+ * is inside `multi({ pipeline: false })`, which leaves no trace in ioredis: then our
+ * EVALSHA was queued and could fail alone with NOSCRIPT at EXEC while the rest of the
+ * transaction applies. PING tells them apart without changing anything when no
+ * transaction is open: "PONG" means the reply was the script's own; "QUEUED" means a
+ * transaction is open, so DISCARD it (nothing of it runs) and refuse.
  */
 async function settleQueued(script: ScriptDescriptor, redis: Evaluator<Promise<unknown>>): Promise<unknown> {
+  if ((await redis.ping()) !== "QUEUED") return "QUEUED";
   try {
     await redis.discard();
   } catch (error) {
     const message = (error as { message?: unknown } | null)?.message;
-    if (typeof message === "string" && message.includes("without MULTI")) return "QUEUED";
     // Error's `cause` option needs lib ES2022; set it by hand so any target compiles.
     throw Object.assign(
       new Error(
@@ -327,7 +352,7 @@ function queueInTransaction(script: ScriptDescriptor, batch: ScriptBatch, multiI
   }
   const commands = batch as unknown as Evaluator<unknown>;
   if (!state.evalOnly && state.sent.has(script.sha1)) {
-    commands.evalsha(script.sha1, numKeys, ...wire);
+    commands.evalsha(script.sha1, numKeys, wire);
     return batch;
   }
   if (!state.evalOnly) {
@@ -337,7 +362,7 @@ function queueInTransaction(script: ScriptDescriptor, batch: ScriptBatch, multiI
       state.sent.clear();
     }
   }
-  commands.eval(script.source, numKeys, ...wire);
+  commands.eval(script.source, numKeys, wire);
   return batch;
 }
 

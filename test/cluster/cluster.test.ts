@@ -180,7 +180,7 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
     test("keys in different slots: a TypeError naming the script, each key and its slot; nothing sent in any context", async () => {
       const pipeline = client.pipeline();
       const transaction = client.multi();
-      expect(() => call(incrPair, client, crossSlot, [1])).toThrowError(expected);
+      await expect(call(incrPair, client, crossSlot, [1])).rejects.toThrowError(expected); // a direct call rejects
       expect(() => queue(incrPair, pipeline, crossSlot, [1])).toThrowError(expected);
       expect(() => queue(incrPair, transaction, crossSlot, [1])).toThrowError(expected);
       expect(pipeline.length).toBe(0);
@@ -189,9 +189,9 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
       expect(await scriptCallsPerNode()).toEqual({});
     });
 
-    test("names the keys of a rest parameter by index, and shows Buffer keys as bytes", () => {
+    test("names the keys of a rest parameter by index, and shows Buffer keys as bytes", async () => {
       const destinations = [`${TAG}:d`, Buffer.from("other")];
-      expect(() => call(moveAll, client, [`${TAG}:s`, destinations], [])).toThrowError(
+      await expect(call(moveAll, client, [`${TAG}:s`, destinations], [])).rejects.toThrowError(
         `moveAll: on a Redis Cluster all keys of one call must hash to the same slot, but ` +
           `key "source" "{user42}:s" is in slot ${SLOT}, key "destinations[0]" "{user42}:d" is in slot ${SLOT}, ` +
           `key "destinations[1]" <Buffer 6f74686572> is in slot ${calculateSlot("other")}.`,
@@ -215,7 +215,7 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
 
         // "1{t}" and "2{t}" share the tag "t", but behind the prefix "{" they hash "1{t" and "2{t".
         expect(calculateSlot("1{t}")).toBe(calculateSlot("2{t}"));
-        expect(() => call(moveAll, braced, ["1{t}", ["2{t}"]], [])).toThrowError(
+        await expect(call(moveAll, braced, ["1{t}", ["2{t}"]], [])).rejects.toThrowError(
           `key "source" "1{t}" is in slot ${calculateSlot("{1{t}")}, key "destinations[0]" "2{t}" is in slot ${calculateSlot("{2{t}")} (with the client's keyPrefix "{")`,
         );
         expect(() => queue(moveAll, braced.pipeline(), ["1{t}", ["2{t}"]], [])).toThrowError(/with the client's keyPrefix "\{"/);

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { clusterTarget, scriptContext } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { call, connect, descriptor, startMulti } from "../support/script.js";
+import { call, connect, descriptor, startMulti, watchWire } from "../support/script.js";
 
 let server: RedisServer;
 
@@ -104,10 +104,23 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster }) => {
       expect(await redis.get("counter")).toBeNull();
     });
 
-    test("a script whose own reply is QUEUED is not mistaken for a transaction", async () => {
-      const queued = descriptor("jobState", 'return "QUEUED"');
-      expect(await call(queued, redis, [], [])).toBe("QUEUED");
-      // No transaction was open, so the probe DISCARD changed nothing.
+    test.each([
+      ["a bulk string", 'return "QUEUED"'],
+      ["a status", 'return {ok="QUEUED"}'],
+    ])("a script whose own reply is QUEUED (%s) is not mistaken for a transaction, and no DISCARD is sent", async (_title, source) => {
+      const queued = descriptor("jobState", source);
+      expect(await call(queued, redis, [], [])).toBe("QUEUED"); // cold: EVALSHA, NOSCRIPT, EVAL
+      const wire = await watchWire(server);
+      try {
+        const seen = await wire.capture(redis, async () => {
+          expect(await call(queued, redis, [], [])).toBe("QUEUED");
+        });
+        // ioredis gives the status and the bulk string alike, so the reply is checked
+        // with a PING, which changes nothing outside a transaction; never with DISCARD.
+        expect(seen).toEqual([["EVALSHA", queued.sha1, "0"], ["PING"]]);
+      } finally {
+        await wire.close();
+      }
       expect(await redis.set("after", "1")).toBe("OK");
     });
   });

@@ -76,6 +76,19 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
     expect(await commandCalls(admin)).toMatchObject({ evalsha: 3, eval: 4 });
   });
 
+  test("a rest argument of 1,000,000 elements directly, in a pipeline and in a transaction; a rest key of 1,000,000 directly", async () => {
+    // Spreading that many values into a call overflows the stack (at ~150,000 on Node 20):
+    // the runtime hands ioredis the one array it built.
+    const counts = descriptor("counts", "return {#KEYS, #ARGV, ARGV[#ARGV]}", ["...keys"], [{ name: "values", rest: true }]);
+    const million = Array.from({ length: 1_000_000 }, (_, i) => String(i));
+    const expected = [1, 1_000_000, "999999"];
+    expect(await call(counts, redis, [["k"]], [million])).toEqual(expected); // cold: EVALSHA, NOSCRIPT, EVAL
+    expect(await call(counts, redis, [["k"]], [million])).toEqual(expected); // warm: EVALSHA
+    expect(await queue(counts, redis.pipeline(), [["k"]], [million]).exec()).toEqual([[null, expected]]);
+    expect(await queue(counts, redis.multi(), [["k"]], [million]).exec()).toEqual([[null, expected]]);
+    expect(await call(counts, redis, [million], [[]])).toEqual([1_000_000, 0]);
+  }, 180_000);
+
   test("a transaction calling 50 different scripts sends 50 EVALs and nothing else about scripts", async () => {
     const scripts = distinctScripts(50, "fifty");
     const wire = await watchWire(server);

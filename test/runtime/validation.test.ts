@@ -176,13 +176,36 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster: ClusterClient }) => {
     test.each(cases)("%s: TypeError, nothing sent (direct, pipeline, transaction; one server and a cluster)", async (_title, script, keys, args, message) => {
       const pipelines = [redis.pipeline(), clusterClient.pipeline()];
       const transactions = [redis.multi(), clusterClient.multi()];
-      for (const target of [redis, clusterClient, ...pipelines, ...transactions]) {
+      // A direct call returns a promise: the error rejects it, so `fn(bad).catch(h)` sees it.
+      for (const client of [redis, clusterClient]) {
+        let reply: unknown;
+        expect(() => (reply = run(script, keys, args, client))).not.toThrow();
+        await expect(reply).rejects.toThrowError(new TypeError(message));
+        await expect(run(script, keys, args, client)).rejects.toThrow(TypeError);
+      }
+      // A batch call returns the batch: the error is thrown, and nothing is queued.
+      for (const target of [...pipelines, ...transactions]) {
         expect(() => run(script, keys, args, target)).toThrowError(new TypeError(message));
         expect(() => run(script, keys, args, target)).toThrow(TypeError);
       }
       for (const pipeline of pipelines) expect(pipeline.length).toBe(0);
       for (const transaction of transactions) expect(transaction.length).toBe(1); // its MULTI only
       await Promise.all([...pipelines, ...transactions].map((batch) => batch.exec()));
+      expect(await scriptsRun()).toBe(0);
+    });
+
+    // Neither a client nor a batch: nothing says whether a promise or a batch was expected,
+    // so it is thrown at the call (the generated types refuse such a target anyway).
+    test.each([
+      ["null", null, "got null"],
+      ["undefined", undefined, "got undefined"],
+      ["{}", {}, "got an object"],
+      ["a promise", Promise.resolve(), "got an object"],
+      ["a string", "redis://localhost", 'got "redis://localhost"'],
+    ])("a target that is %s: a TypeError that says what was expected, nothing sent", async (_title, target, got) => {
+      expect(() => runScript(incrCapped, target as unknown as ScriptClient, ["c"], [1])).toThrowError(
+        new TypeError(`incrCapped: expected an ioredis client, pipeline or transaction, ${got}`),
+      );
       expect(await scriptsRun()).toBe(0);
     });
   });
