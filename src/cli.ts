@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { IMPORT_EXTENSIONS, loadConfig, type ImportExtension } from "./config.js";
 import { openRunContext, saveRunContext } from "./context.js";
+import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import { generate, type GenerateOptions } from "./generate.js";
 import { init } from "./init.js";
 import { report, type Io, type ReportOptions } from "./report.js";
@@ -16,15 +17,7 @@ Generates a typed TypeScript module for every .lua Redis script found, plus inde
 runtime.ts, in the output folder.
 
 Options:
-  -o, --out <dir>            output folder
-      --check                compare the output folder with what would be generated; write nothing
-  -w, --watch                regenerate when a .lua file is added, changed or removed
-      --strict               treat warnings as errors
-      --exclude <glob>       leave matching files out (repeatable)
-      --import-extension <e> extension of relative imports: ".js" (default), "" or ".ts"
-  -q, --quiet                print errors only
-  -h, --help                 print this help
-  -v, --version              print the version
+${flagHelp()}
 
 Exit codes: 0 success, 1 errors in scripts (or stale output under --check), 2 usage error.
 Example: luagen src/lua --out src/generated`;
@@ -36,6 +29,7 @@ export type { Io };
 const defaultIo = (): Io => ({
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+  status: (text) => process.stderr.write(`\r${text}\u001b[K`),
   cwd: process.cwd(),
   color: { stdout: colorOn(process.stdout), stderr: colorOn(process.stderr) },
   tty: process.stderr.isTTY === true,
@@ -75,44 +69,16 @@ function usageError(io: Io, message: string): number {
   return EXIT.usage;
 }
 
-type Flags = {
-  values: {
-    out?: string;
-    strict?: boolean;
-    quiet?: boolean;
-    help?: boolean;
-    version?: boolean;
-    check?: boolean;
-    watch?: boolean;
-    exclude?: string[];
-    "import-extension"?: string;
-  };
-  positionals: string[];
-};
-
-function parseFlags(argv: readonly string[]): Flags | { error: string } {
+function parseFlags(argv: readonly string[]) {
   try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: "string", short: "o" },
-        strict: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-        check: { type: "boolean" },
-        watch: { type: "boolean", short: "w" },
-        exclude: { type: "string", multiple: true },
-        "import-extension": { type: "string" },
-      },
-    });
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: PARSER_OPTIONS });
   } catch (error) {
     // node:util's messages are good but long; keep the first sentence.
     return { error: (error as Error).message.split(". ")[0] };
   }
 }
+
+type Flags = Exclude<ReturnType<typeof parseFlags>, { error: string }>;
 
 /** Flags override the config file; the config fills in what flags leave out. */
 async function resolveOptions(flags: Flags, io: Io): Promise<{ options: GenerateOptions; reporting: ReportOptions } | { error: string }> {
@@ -144,12 +110,13 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
   };
 }
 
-/** A one-line counter on a TTY for large trees; silent otherwise. */
+/** A one-line counter on a TTY for large trees, cleared when the last script is done; silent otherwise. */
 export function progress(io: Io): ((done: number, total: number) => void) | undefined {
   if (!io.tty) return undefined;
   return (done, total) => {
     if (total < 200) return;
-    if (done % 100 === 0 || done === total) process.stderr.write(`\rluagen: ${done}/${total} scripts${done === total ? "\r\u001b[K" : ""}`);
+    if (done % 100 === 0) io.status(`luagen: ${done}/${total} scripts`);
+    if (done === total) io.status("");
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * The shared model: every stage of the pipeline (scan → parse → check → emit → write)
- * is a function from one of these values to the next. Nothing here touches the disk.
+ * The shared model: the values the pipeline's stages (scan → parse → check → emit → write)
+ * hand from one to the next. Types only; which stage reads or writes what is said in generate.ts.
  */
 
 /** A position in a source file: 1-based line and column, as editors show them. */

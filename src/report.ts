@@ -7,6 +7,8 @@ import type { WritePlan } from "./write.js";
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Replaces the status line on stderr (a progress counter); "" clears it. Used only when `tty`. */
+  status: (text: string) => void;
   cwd: string;
   /** Colour per stream: only where that stream is a TTY, and never with NO_COLOR set. */
   color: { stdout: boolean; stderr: boolean };

@@ -6,10 +6,14 @@ import { GENERATED_MARK, headerFor } from "./header.js";
 import { writeScriptModule, type ModuleOptions } from "./module.js";
 import { stringLiteral } from "./text.js";
 
-const INDEX_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
+/** The header of index.ts and runtime.ts, which come from no one script. */
+const PLAIN_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
 
 export interface EmitOptions extends ModuleOptions {
-  /** The text of templates/runtime.ts, copied as the output's runtime module. */
+  /**
+   * The text of templates/runtime.ts, copied as the output's runtime module below the generated
+   * header: the template itself has none, being hand-maintained (and so never luagen's to remove).
+   */
   runtime: string;
   /** Module texts an earlier run emitted, by a hash of the script and the options: reused instead of printed again. */
   previous?: ReadonlyMap<string, string>;
@@ -34,8 +38,8 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
     modules.set(key, content);
     return { path: outputPathFor(script), content };
   });
-  files.push({ path: "index.ts", content: print(INDEX_HEADER, (writer) => writeIndex(writer, scripts, options)) });
-  files.push({ path: "runtime.ts", content: options.runtime.replace(/\r\n/g, "\n") });
+  files.push({ path: "index.ts", content: print(PLAIN_HEADER, (writer) => writeIndex(writer, scripts, options)) });
+  files.push({ path: "runtime.ts", content: `${PLAIN_HEADER}\n${options.runtime.replace(/\r\n/g, "\n")}` });
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 

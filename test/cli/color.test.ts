@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { main, type Io } from "../../src/cli.js";
 import { BIN, runCli, tempDir, writeTree } from "../support/workspace.js";
 
 const run = promisify(execFile);
@@ -63,6 +64,20 @@ describe("progress", () => {
 
   it("is shown on a terminal for a large tree", async () => {
     expect(await onTty(many(), "lua --out gen", {})).toContain("luagen: 200/250 scripts");
+  });
+
+  it("goes through the injected Io's status line, never straight to process.stderr", async () => {
+    const status: string[] = [];
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    const io: Io = { stdout: () => {}, stderr: () => {}, status: (t) => status.push(t), cwd: many(), color: { stdout: false, stderr: false }, tty: true };
+    try {
+      expect(await main(["lua", "--out", "gen", "--quiet"], io)).toBe(0);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(status).toEqual(["luagen: 100/250 scripts", "luagen: 200/250 scripts", ""]);
+    expect(written).toEqual([]);
   });
 
   it("is not shown when output is not a terminal", async () => {
