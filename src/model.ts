@@ -3,6 +3,8 @@
  * hand from one to the next. Types only; which stage reads or writes what is said in generate.ts.
  */
 
+import type { ArgKind, SourceOrigin } from "./descriptor.js";
+
 /** A position in a source file: 1-based line and column, as editors show them. */
 export interface Position {
   line: number;
@@ -25,15 +27,10 @@ export interface SourceFile {
 }
 
 /**
- * Where lines of an expanded source come from: from line `line` of the source on, the lines are
- * `file`'s from `fileLine` on, until the next entry. The same shape as the runtime's `SourceOrigin`.
+ * Where lines of an expanded source come from: the runtime's own type (see descriptor.ts), its
+ * `file` a path as shown to the user.
  */
-export interface SourceOrigin {
-  line: number;
-  /** Path as shown to the user (relative to the working directory, `/` separators). */
-  file: string;
-  fileLine: number;
-}
+export type { SourceOrigin };
 
 /**
  * A script's text with every `---@include` inlined: what the Lua stages parse and check, and
@@ -48,8 +45,8 @@ export interface ExpandedSource {
   included: string[];
 }
 
-/** A scalar argument type, as written after an `@arg` name. */
-export type ArgKind = "string" | "number" | "integer" | "boolean" | "json";
+/** A scalar argument type, as written after an `@arg` name: the runtime's `ArgKind`. */
+export type { ArgKind };
 
 /** An argument type: a union of scalar kinds and string literals (`integer`, `"asc"|"desc"`, `string|number`). */
 export interface ArgType {

@@ -1,19 +1,12 @@
 import { diagnostic, type Code } from "./diagnostics.js";
-import type { Diagnostic, Position, SourceOrigin } from "./model.js";
+import { originOf, type SourceOrigin } from "./descriptor.js";
+import type { Diagnostic, Position } from "./model.js";
 
 /**
- * The file and line that line `line` of an expanded source came from: the last entry starting at
- * or before it, counted on from its `fileLine`. The same mapping turns Redis's `user_script:N` in
- * a runtime error into the included file's own line. Undefined when no entry covers the line.
+ * `originOf`: the file and line that a line of an expanded source came from. The same mapping
+ * turns Redis's `user_script:N` in a runtime error into the included file's own line.
  */
-export function originOf(origins: readonly SourceOrigin[], line: number): { file: string; line: number } | undefined {
-  let found: SourceOrigin | undefined;
-  for (const origin of origins) {
-    if (origin.line > line) break;
-    found = origin;
-  }
-  return found === undefined ? undefined : { file: found.file, line: found.fileLine + (line - found.line) };
-}
+export { originOf };
 
 /**
  * A diagnostic at a position of a script's expanded source, placed in the file and at the line that

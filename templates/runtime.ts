@@ -21,6 +21,10 @@
  */
 import { Command } from "ioredis";
 
+// The descriptor's types, from here to `SourceOrigin`, and `originOf` below are luagen's single
+// definition of what a generated module passes: luagen's src/descriptor.ts repeats them
+// (this file is copied into projects and must stand alone) and its tests prove them identical.
+
 /** How an argument may be encoded; an `ArgSpec` lists one or more. */
 export type ArgKind = "string" | "number" | "integer" | "boolean" | "json";
 
@@ -396,12 +400,21 @@ function withScriptLocation(script: ScriptDescriptor, error: unknown): unknown {
 
 /** `file:line` of line `line` of the source, through `origins` when the source was assembled. */
 export function sourceLocation(script: ScriptDescriptor, line: number): string {
-  let location = { file: script.file, line };
-  for (const origin of script.origins ?? []) {
-    if (origin.line > line) break;
-    location = { file: origin.file, line: origin.fileLine + (line - origin.line) };
-  }
+  const location = originOf(script.origins ?? [], line) ?? { file: script.file, line };
   return `${location.file}:${location.line}`;
+}
+
+/**
+ * The file and line that line `line` of an assembled source came from: the last entry starting
+ * at or before it, counted on from its `fileLine`; undefined when no entry covers the line.
+ */
+export function originOf(origins: readonly SourceOrigin[], line: number): { file: string; line: number } | undefined {
+  let found: SourceOrigin | undefined;
+  for (const origin of origins) {
+    if (origin.line > line) break;
+    found = origin;
+  }
+  return found === undefined ? undefined : { file: found.file, line: found.fileLine + (line - found.line) };
 }
 
 // ---------------------------------------------------------------------------

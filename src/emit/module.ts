@@ -1,6 +1,7 @@
 import type CodeBlockWriter from "code-block-writer";
-import type { ArgParam, Script, SourceOrigin } from "../model.js";
+import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
+import { descriptorFor, printDescriptor } from "./descriptor.js";
 import { commentPath, docText, stringLiteral } from "./text.js";
 import { paramTypeText, returnTypeText } from "./types.js";
 
@@ -68,54 +69,10 @@ function importLines(script: Script, names: Bindings, runtime: string): string[]
 }
 
 function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Bindings): void {
-  const { signature } = script;
-  const arg = (a: ArgParam) =>
-    `{ name: ${stringLiteral(a.name)}, kinds: ${list(a.type.kinds)}, literals: ${list(a.type.literals)}, optional: ${a.optional}, rest: ${a.rest} }`;
-  const origin = (o: SourceOrigin) => `{ line: ${o.line}, file: ${stringLiteral(o.file)}, fileLine: ${o.fileLine} }`;
+  const head = `export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`;
   writer.blankLine();
   writer.writeLine(`/** The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature. */`);
-  writer.write(`export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`).inlineBlock(() => {
-    writer.writeLine(`name: ${stringLiteral(script.name)},`);
-    writer.writeLine(`file: ${stringLiteral(script.file.path)},`);
-    writeSource(writer, script.source);
-    writer.writeLine(`sha1: ${stringLiteral(script.sha1)},`);
-    writer.writeLine(`numberOfKeys: ${signature.keys.some((k) => k.rest) ? "null" : signature.keys.length},`);
-    writer.writeLine(`keys: [${signature.keys.map((k) => `{ name: ${stringLiteral(k.name)}, rest: ${k.rest} }`).join(", ")}],`);
-    writeList(writer, "args", signature.args.map(arg));
-    // Only a script that includes other files has origins: every other descriptor stays as it was.
-    if (script.origins) writeList(writer, "origins", script.origins.map(origin));
-  });
-  writer.write(");").newLine();
-}
-
-const list = (items: readonly string[]) => `[${items.map((i) => stringLiteral(i)).join(", ")}]`;
-
-/** `name: [],`, or one item a line. */
-function writeList(writer: CodeBlockWriter, name: string, items: readonly string[]): void {
-  if (items.length === 0) {
-    writer.writeLine(`${name}: [],`);
-    return;
-  }
-  writer.writeLine(`${name}: [`);
-  writer.indent(() => items.forEach((item) => writer.writeLine(`${item},`)));
-  writer.writeLine("],");
-}
-
-/**
- * One string literal per line, joined with "\n": the Lua reads as Lua in the generated file, and
- * escaping (JSON.stringify) keeps every byte exact without a template literal's `${` and `\` traps.
- */
-function writeSource(writer: CodeBlockWriter, source: string): void {
-  const lines = source.split("\n");
-  if (lines.length === 1) {
-    writer.writeLine(`source: ${stringLiteral(source)},`);
-    return;
-  }
-  writer.write("source: [");
-  writer.indent(() => {
-    for (const line of lines) writer.writeLine(`${stringLiteral(line)},`);
-  });
-  writer.writeLine('].join("\\n"),');
+  writer.writeLine(`${head}${printDescriptor(descriptorFor(script), head.length)});`);
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */

@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { originOf } from "../../src/descriptor.js";
+import { descriptorFor, printDescriptor } from "../../src/emit/descriptor.js";
+import { Code, printLiteral } from "../../src/emit/literal.js";
+import { buildScripts } from "../../src/generate.js";
+import { scan } from "../../src/scan.js";
+import { originOf as runtimeOriginOf, sourceLocation, type SourceOrigin } from "../../templates/runtime.js";
+import { tsc } from "../support/tsc.js";
+import { ROOT, tempDir } from "../support/workspace.js";
+
+// tsc's identity relation: true only when the two types are the same, readonly and optional marks included.
+const CHECK = (shared: string, runtime: string) => `import type * as runtime from ${JSON.stringify(runtime)};
+import type * as shared from ${JSON.stringify(shared)};
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export const same: [
+  Same<runtime.ScriptDescriptor, shared.ScriptDescriptor>,
+  Same<runtime.KeySpec, shared.KeySpec>,
+  Same<runtime.ArgSpec, shared.ArgSpec>,
+  Same<runtime.SourceOrigin, shared.SourceOrigin>,
+  Same<runtime.ArgKind, shared.ArgKind>,
+  Same<typeof runtime.originOf, typeof shared.originOf>,
+] = [true, true, true, true, true, true];
+`;
+
+async function compileCheck(sharedFile: string): Promise<{ code: number; output: string }> {
+  const dir = tempDir("descriptor");
+  const spec = (file: string) => `./${path.relative(dir, file).split(path.sep).join("/").replace(/\.ts$/, ".js")}`;
+  writeFileSync(path.join(dir, "check.ts"), CHECK(spec(sharedFile), spec(path.join(ROOT, "templates", "runtime.ts"))));
+  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: true, types: ["node"] };
+  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["check.ts"] }));
+  return tsc(path.join(dir, "tsconfig.json"));
+}
+
+describe("one descriptor shape: the runtime's", () => {
+  it("src/descriptor.ts declares exactly the runtime's types", async () => {
+    const result = await compileCheck(path.join(ROOT, "src", "descriptor.ts"));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("and the check is real: a field that differs in one copy fails it", async () => {
+    const drifted = path.join(tempDir("descriptor"), "descriptor.ts");
+    const text = readFileSync(path.join(ROOT, "src", "descriptor.ts"), "utf8");
+    writeFileSync(drifted, text.replace("readonly rest: boolean;\n}", "readonly rest?: boolean;\n}"));
+    const result = await compileCheck(drifted);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("Type 'true' is not assignable to type 'false'");
+  });
+
+  it("the runtime and luagen map source lines to files with the same function, character for character", () => {
+    expect(runtimeOriginOf.toString()).toBe(originOf.toString());
+    const origins: SourceOrigin[] = [
+      { line: 1, file: "lua/a.lua", fileLine: 1 },
+      { line: 3, file: "lua/lib/_b.lua", fileLine: 1 },
+      { line: 6, file: "lua/a.lua", fileLine: 4 },
+    ];
+    const script = { name: "a", file: "lua/a.lua", source: "", sha1: "", numberOfKeys: 0, keys: [], args: [], origins };
+    for (let line = 1; line <= 8; line++) {
+      const origin = originOf(origins, line);
+      expect(sourceLocation(script, line)).toBe(`${origin?.file}:${origin?.line}`);
+    }
+    expect(sourceLocation(script, 4)).toBe("lua/lib/_b.lua:2");
+  });
+});
+
+describe("the descriptor literal", () => {
+  it("is the descriptor luagen built, for every fixture script (evaluated back, it is equal)", async () => {
+    for (const folder of ["project", "includes"]) {
+      const scanned = await scan(["lua"], path.join(ROOT, "test", "fixtures", folder));
+      const { scripts } = buildScripts(scanned.files, { library: scanned.library });
+      expect(scripts.length).toBeGreaterThan(1);
+      for (const script of scripts) {
+        const printed = printDescriptor(descriptorFor(script), 60);
+        expect(new Function(`return ${printed};`)()).toEqual(descriptorFor(script));
+      }
+    }
+  });
+
+  it("prints what fits on one line, breaks what does not, and one object a line in arrays", () => {
+    expect(printLiteral({ a: 1, b: [true, null], c: "x" })).toBe('{ a: 1, b: [true, null], c: "x" }');
+    expect(printLiteral([{ a: 1 }])).toBe("[\n  { a: 1 },\n]");
+    expect(printLiteral({ long: "x".repeat(90), n: 1 })).toBe(`{\n  long: "${"x".repeat(90)}",\n  n: 1,\n}`);
+    expect(printLiteral(["a".repeat(50), "b".repeat(50)], "  ", 10, 1)).toBe(`[\n    "${"a".repeat(50)}",\n    "${"b".repeat(50)}",\n  ]`);
+    expect(printLiteral({ "not-a-name": "\u2028*/\"", gone: undefined })).toBe('{ "not-a-name": "\\u2028*/\\"" }');
+    expect(printLiteral({ code: new Code(["[", '  "x",', "].join()"]) }, "  ")).toBe('{\n    code: [\n      "x",\n    ].join(),\n  }');
+  });
+});
