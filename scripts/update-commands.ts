@@ -12,7 +12,8 @@
  *    commands neither of the others has (HEXPIRE, HGETEX, ...).
  *
  * A command takes its arity, flags and keys from the first source that has it, in that order, and
- * its reply from Valkey; every entry records both sources.
+ * its reply (and the `may_replicate` flag, which 7.0's COMMAND INFO leaves out) from Valkey; every
+ * entry records both sources.
  *
  *     npm run update-commands -- --valkey <valkey checkout or bare git dir> [--redis-server <binary>]
  */
@@ -283,7 +284,16 @@ function legacyKeys(command: IoredisCommand): KeySpec[] {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The first source that has a command gives its metadata; Valkey gives every reply it knows. */
+/**
+ * Redis 7.0's COMMAND INFO does not print this flag, yet refuses such commands (PUBLISH, PFCOUNT,
+ * ...) in a no-writes script as it refuses writes; Valkey's files carry it.
+ */
+const MAY_REPLICATE = "may_replicate";
+
+/**
+ * The first source that has a command gives its metadata, plus Valkey's `may_replicate`; Valkey
+ * gives every reply it knows.
+ */
 function merge(sources: Source[], replies: Source): Entry[] {
   const merged = new Map<string, Entry>();
   for (const { entries } of sources) {
@@ -291,6 +301,7 @@ function merge(sources: Source[], replies: Source): Entry[] {
       if (merged.has(name)) continue;
       const { reply: _reply, replySource: _replySource, ...meta } = entry;
       const replied = replies.entries.get(name);
+      if (replied?.flags.includes(MAY_REPLICATE) && !meta.flags.includes(MAY_REPLICATE)) meta.flags = [...meta.flags, MAY_REPLICATE].sort();
       merged.set(name, replied?.reply ? { ...meta, reply: replied.reply, replySource: replied.replySource } : meta);
     }
   }

@@ -105,6 +105,7 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       importExtension,
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
+      ...(config.commands ? { commands: config.commands } : {}),
     },
     reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
   };

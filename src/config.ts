@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { UserCommand } from "./lua/commands.js";
 
 /** What `luagen.config.json` or the `"luagen"` field of package.json may hold. */
 export interface Config {
@@ -8,6 +9,8 @@ export interface Config {
   strict?: boolean;
   exclude?: string[];
   importExtension?: ImportExtension;
+  /** Commands to add to Redis's table for the checks: a module's, or a newer server's. */
+  commands?: Record<string, UserCommand>;
 }
 
 export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
@@ -73,7 +76,27 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (!IMPORT_EXTENSIONS.includes(value as ImportExtension)) return `must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}`;
       config.importExtension = value as ImportExtension;
       return;
+    case "commands": {
+      const problem = commandsProblem(value);
+      if (problem) return problem;
+      config.commands = value as Record<string, UserCommand>;
+      return;
+    }
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands)`;
   }
+}
+
+/** `{ "NAME": { "arity"?: integer, "flags"?: string[] } }`: what is wrong with it, if anything. */
+function commandsProblem(value: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(value)) return 'must be an object of commands, e.g. { "MY.CMD": { "arity": -2, "flags": ["write"] } }';
+  for (const [name, spec] of Object.entries(value)) {
+    if (!isObject(spec)) return `"${name}" must be an object ({ "arity"?: integer, "flags"?: string[] })`;
+    const unknownKey = Object.keys(spec).find((key) => key !== "arity" && key !== "flags");
+    if (unknownKey) return `"${name}" has an unknown key "${unknownKey}" (known: arity, flags)`;
+    if (spec.arity !== undefined && (!Number.isInteger(spec.arity) || spec.arity === 0)) return `"${name}".arity must be a non-zero integer`;
+    if (spec.flags !== undefined && !(Array.isArray(spec.flags) && spec.flags.every((f) => typeof f === "string"))) return `"${name}".flags must be an array of strings`;
+  }
+  return undefined;
 }

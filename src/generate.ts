@@ -2,13 +2,16 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRunContext, keepBuilds, keepModules, type BuildEntry, type BuiltScript, type RunContext } from "./context.js";
-import { diagnostic, hasErrors, sortDiagnostics, type SourceTexts } from "./diagnostics.js";
+import { diagnostic, hasErrors, sortDiagnostics, type Code, type SourceTexts } from "./diagnostics.js";
 import { hashOf } from "./hash.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
+import { checkCommandUse } from "./lua/command-checks.js";
+import { COMMANDS, extendCommands, type CommandTable, type UserCommand } from "./lua/commands.js";
 import { expandIncludes } from "./lua/includes.js";
 import { normalizeSource, parseLua } from "./lua/parse.js";
-import type { Diagnostic, ExpandedSource, GeneratedFile, Script, SourceFile } from "./model.js";
+import { diagnosticAt } from "./origins.js";
+import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, SourceFile } from "./model.js";
 import { checkCollisions, checkNames, functionNameFor } from "./naming.js";
 import { scan, toPosix } from "./scan.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
@@ -27,6 +30,8 @@ export interface GenerateOptions {
   exclude?: readonly string[];
   /** Compare with the output folder instead of writing to it (`--check`). */
   check?: boolean;
+  /** Commands added to Redis's table for the command checks (the config's `commands`). */
+  commands?: Readonly<Record<string, UserCommand>>;
 }
 
 /** What every run that got past scanning found: diagnostics, and the scripts that built cleanly. */
@@ -65,7 +70,8 @@ export async function generate(options: GenerateOptions, context: RunContext = c
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const built = buildScripts(scanned.files, { library: scanned.library, previous: context.builds, onProgress: context.onProgress });
+  const commands = extendCommands(COMMANDS, options.commands ?? {});
+  const built = buildScripts(scanned.files, { library: scanned.library, previous: context.builds, onProgress: context.onProgress, commands });
   keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
@@ -93,6 +99,8 @@ export interface BuildOptions {
   previous?: ReadonlyMap<string, BuildEntry>;
   /** Called as scripts are parsed and checked, for a progress display. */
   onProgress?: (done: number, total: number) => void;
+  /** Redis's command table the calls are checked against; the shipped one by default. */
+  commands?: CommandTable;
 }
 
 export interface Built {
@@ -114,9 +122,10 @@ export function buildScripts(files: readonly SourceFile[], options: BuildOptions
   const diagnostics: Diagnostic[] = [];
   const builds = new Map<string, BuildEntry>();
   const targets = files.filter((file) => !file.partial);
+  const checks = commandChecks(options.commands ?? COMMANDS);
   for (const [i, file] of targets.entries()) {
     options.onProgress?.(i + 1, targets.length);
-    const entry = reuseOrBuild(file, library, options.previous?.get(file.path));
+    const entry = reuseOrBuild(file, library, options.previous?.get(file.path), checks);
     builds.set(file.path, entry);
     diagnostics.push(...entry.built.diagnostics);
     if (entry.built.script) scripts.push(entry.built.script);
@@ -142,18 +151,31 @@ function normalizedTexts(library: ReadonlyMap<string, string>): SourceTexts {
 }
 
 /** The previous build when the script was built from the same text, output path and includes. */
-function reuseOrBuild(file: SourceFile, library: ReadonlyMap<string, string>, previous: BuildEntry | undefined): BuildEntry {
+function reuseOrBuild(file: SourceFile, library: ReadonlyMap<string, string>, previous: BuildEntry | undefined, checks: CommandChecks): BuildEntry {
   const expanded = expandIncludes(file, library);
-  const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded]));
-  return previous?.key === key ? previous : { key, built: buildScript(file, expanded) };
+  const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded, checks.key]));
+  return previous?.key === key ? previous : { key, built: buildScript(file, expanded, checks.table) };
 }
 
-function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }): BuiltScript {
+/** The table calls are checked against, and what of it goes into build keys. */
+interface CommandChecks {
+  table: CommandTable;
+  /** The config's own commands: they change what the checks say (the shipped table changes only with luagen's build). */
+  key: string;
+}
+
+function commandChecks(table: CommandTable): CommandChecks {
+  return { table, key: table === COMMANDS ? "" : JSON.stringify(Object.values(table.commands).filter((c) => c.source === "config")) };
+}
+
+function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }, commands: CommandTable): BuiltScript {
   const parsed = parseLua(file, expanded);
   if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
   const annotations = readAnnotations(file, parsed.chunk, expanded);
   const checked = checkScript(file, parsed.chunk, annotations.signature, expanded);
-  const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics];
+  const place = (code: Code, at: Position, message: string, hint?: string) => diagnosticAt(code, file.path, expanded.origins, at, message, hint);
+  const used = checkCommandUse(parsed.chunk, parsed.source, place, commands);
+  const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics, ...used.diagnostics];
   const script: Script = {
     file,
     source: parsed.source,
@@ -162,6 +184,7 @@ function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics:
     signature: checked.signature,
   };
   if (expanded.included.length > 0) script.origins = expanded.origins;
+  if (used.flags) script.flags = used.flags;
   diagnostics.push(...checkNames(script));
   return hasErrors(diagnostics) ? { diagnostics } : { script, diagnostics };
 }

@@ -114,6 +114,8 @@ export interface Script {
   /** The exported function's name; the descriptor is `${name}Script`. */
   name: string;
   signature: Signature;
+  /** The flags of its `#!lua flags=...` line (`no-writes`, ...); absent when it has no shebang. */
+  flags?: string[];
 }
 
 /** A file the generator wants to exist in the output folder. */

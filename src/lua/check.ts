@@ -2,7 +2,7 @@ import type { Chunk, Identifier, Node } from "luaparse";
 import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt, originOf } from "../origins.js";
-import { nodePosition, normalizeSource } from "./parse.js";
+import { nodePosition, normalizeSource, walk } from "./parse.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, type Place } from "./return-check.js";
 import type { ReplyLookup } from "./returns.js";
@@ -96,22 +96,6 @@ function collectUsage(chunk: Chunk): Usage {
 
 function isTable(name: string): name is Table {
   return name === "KEYS" || name === "ARGV";
-}
-
-/**
- * Depth-first over luaparse nodes: any property holding a node (an object with a
- * string `type`) or an array of them. `visit` returns false to skip a node's children.
- */
-function walk(value: unknown, visit: (node: Node) => boolean): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-  } else if (isNode(value) && visit(value)) {
-    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) walk(child, visit);
-  }
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
 function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number]): Diagnostic {

@@ -96,3 +96,82 @@ export function lookupCommand(name: string, table: CommandTable = COMMANDS): Com
 export function isModuleCommand(name: string): boolean {
   return name.includes(".");
 }
+
+/**
+ * The indices of the words that are keys, as Redis's key specs find them (index 0 is the name).
+ * `words` holds each word's text when it is a literal, else undefined; with `exact` false, words
+ * past the last may follow, so only positions counted from the start are given. A spec that needs
+ * a word luagen cannot read (a computed keyword or key count) gives nothing.
+ */
+export function keyPositions(info: CommandInfo, words: readonly (string | undefined)[], exact: boolean): number[] {
+  const positions = new Set<number>();
+  for (const spec of info.keys) for (const i of specPositions(spec, words, exact)) positions.add(i);
+  return [...positions].sort((a, b) => a - b);
+}
+
+function specPositions(spec: KeySpec, words: readonly (string | undefined)[], exact: boolean): number[] {
+  const first = beginIndex(spec.begin, words, exact);
+  if (first === undefined || "unknown" in spec.find) return [];
+  const count = words.length;
+  let last: number;
+  let step: number;
+  if ("range" in spec.find) {
+    const { lastkey, limit } = spec.find.range;
+    step = spec.find.range.step;
+    if (lastkey >= 0) last = first + lastkey;
+    else if (!exact) return [];
+    else last = limit > 1 ? first + Math.floor((count - first) / limit) + lastkey : count + lastkey;
+  } else {
+    const { keynumidx, firstkey } = spec.find.keynum;
+    const keys = Number(words[first + keynumidx]);
+    if (!Number.isInteger(keys) || keys < 0) return [];
+    step = spec.find.keynum.step;
+    const start = first + firstkey;
+    return Array.from({ length: keys }, (_, i) => start + i * step).filter((i) => i < count);
+  }
+  const out: number[] = [];
+  for (let i = first; i <= last && i < count; i += Math.max(1, step)) out.push(i);
+  return out;
+}
+
+function beginIndex(begin: BeginSearch, words: readonly (string | undefined)[], exact: boolean): number | undefined {
+  if ("index" in begin) return begin.index;
+  if (!("keyword" in begin)) return undefined;
+  const keyword = begin.keyword.toUpperCase();
+  const matches = (i: number) => words[i]?.toUpperCase() === keyword;
+  if (begin.startfrom >= 0) {
+    for (let i = begin.startfrom; i < words.length; i++) {
+      if (words[i] === undefined) return undefined; // a computed word might be the keyword
+      if (matches(i)) return i + 1;
+    }
+    return undefined;
+  }
+  if (!exact) return undefined;
+  for (let i = words.length + begin.startfrom; i > 0; i--) {
+    if (words[i] === undefined) return undefined;
+    if (matches(i)) return i + 1;
+  }
+  return undefined;
+}
+
+/** A command the user declares in the config's `commands`: a module's, or one the table lacks. */
+export interface UserCommand {
+  /** Redis's arity (the name counts; negative = at least); unchecked when absent. */
+  arity?: number;
+  /** `write` makes it a write for no-writes scripts; `noscript` refuses it in scripts. */
+  flags?: string[];
+}
+
+/** The table with the user's commands added (or replacing entries of the same name). */
+export function extendCommands(base: CommandTable, extra: Readonly<Record<string, UserCommand>>): CommandTable {
+  const entries = Object.entries(extra);
+  if (entries.length === 0) return base;
+  const added: FlatCommands = Object.fromEntries(
+    entries.map(([name, spec]) => {
+      const upper = name.toUpperCase();
+      return [upper, { name: upper, arity: spec.arity ?? -1, flags: [...(spec.flags ?? [])], keys: [], source: "config" }];
+    }),
+  );
+  const source: CommandSource = { id: "config", description: "the commands entry of the luagen config", licence: "the project's own" };
+  return { sources: [...base.sources, source], commands: { ...base.commands, ...nest(added) } };
+}

@@ -91,3 +91,19 @@ export function nodePosition(node: Node): Position {
 export function nodeOffset(node: Node): number {
   return (node as { range?: [number, number] }).range?.[0] ?? 0;
 }
+
+/**
+ * Depth-first over luaparse nodes: any property holding a node (an object with a
+ * string `type`) or an array of them. `visit` returns false to skip a node's children.
+ */
+export function walk(value: unknown, visit: (node: Node) => boolean): void {
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, visit);
+  } else if (isNode(value) && visit(value)) {
+    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) walk(child, visit);
+  }
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}

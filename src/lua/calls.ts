@@ -1,0 +1,76 @@
+import type { Chunk, Expression, StringLiteral } from "luaparse";
+import { walk } from "./parse.js";
+import { resolveScopes, type AnyCall, type Resolution } from "./scopes.js";
+
+/** One `redis.call(...)` / `redis.pcall(...)`, directly or through a local alias of either. */
+export interface CommandCall {
+  via: "redis.call" | "redis.pcall";
+  node: AnyCall;
+  /** The first argument, when there is one. */
+  nameNode?: Expression;
+  /** The command's name when it is a plain string literal; undefined when it is computed. */
+  name?: string;
+  /** The arguments after the name, as written. */
+  args: readonly Expression[];
+  /**
+   * The call sends exactly `1 + args.length` words: its last argument is neither `...` nor a call,
+   * which Lua expands into all of its values.
+   */
+  exact: boolean;
+}
+
+/**
+ * Every call of redis.call or redis.pcall in the chunk: through the global `redis` (not a local
+ * that shadows it), or through a local that holds one of them and is never reassigned
+ * (`local rcall = redis.call`, BullMQ's style).
+ */
+export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(chunk)): CommandCall[] {
+  const calls: CommandCall[] = [];
+  walk(chunk.body, (node) => {
+    if (node.type === "CallExpression" || node.type === "StringCallExpression" || node.type === "TableCallExpression") {
+      const via = redisFunction(node.base, refs, 0);
+      if (via) calls.push(describeCall(node, via));
+    }
+    return true;
+  });
+  return calls;
+}
+
+function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
+  const all = node.type === "CallExpression" ? node.arguments : node.type === "StringCallExpression" ? [node.argument] : [node.arguments];
+  const [nameNode, ...args] = all;
+  const last = all.at(-1);
+  const exact = last === undefined || !expands(last);
+  const name = nameNode?.type === "StringLiteral" ? stringLiteralText(nameNode) : undefined;
+  return { via, node, nameNode, name, args, exact };
+}
+
+/** A call or `...` last in an argument list gives all its values (luaparse drops the parentheses that would cut them to one). */
+function expands(e: Expression): boolean {
+  return e.type === "VarargLiteral" || e.type === "CallExpression" || e.type === "StringCallExpression" || e.type === "TableCallExpression";
+}
+
+/** Aliases are followed a few steps (`local c = redis.call; local rc = c`), never around a cycle. */
+const MAX_ALIAS_DEPTH = 8;
+
+function redisFunction(e: Expression, refs: Resolution, depth: number): CommandCall["via"] | undefined {
+  if (e.type === "MemberExpression" && e.indexer === "." && e.base.type === "Identifier" && e.base.name === "redis" && !refs.has(e.base)) {
+    const field = e.identifier.name;
+    return field === "call" || field === "pcall" ? `redis.${field}` : undefined;
+  }
+  if (e.type !== "Identifier" || depth >= MAX_ALIAS_DEPTH) return undefined;
+  const binding = refs.get(e);
+  if (binding?.kind !== "local" || binding.reassigned.length > 0 || binding.declared === undefined) return undefined;
+  const value = binding.declared.values[binding.declared.index];
+  return value === undefined ? undefined : redisFunction(value, refs, depth + 1);
+}
+
+/**
+ * A short string literal's text from its raw source (luaparse leaves `value` null by default);
+ * undefined when it has escapes or is a long string, whose text luagen does not decode.
+ */
+export function stringLiteralText(node: StringLiteral): string | undefined {
+  const raw = node.raw;
+  if (!/^(['"]).*\1$/s.test(raw) || raw.includes("\\")) return undefined;
+  return raw.slice(1, -1);
+}

@@ -1,0 +1,118 @@
+import type { Chunk, Expression } from "luaparse";
+import { plural } from "../diagnostics.js";
+import type { Diagnostic } from "../model.js";
+import { closest } from "../suggest.js";
+import { findCommandCalls, stringLiteralText, type CommandCall } from "./calls.js";
+import { COMMANDS, isModuleCommand, keyPositions, lookupCommand, type CommandInfo, type CommandTable } from "./commands.js";
+import { nodePosition } from "./parse.js";
+import type { Place } from "./return-check.js";
+import { readShebang, type ScriptFlag } from "./shebang.js";
+
+export interface CommandUse {
+  /** The flags of the script's `#!lua` line; undefined when it has none. */
+  flags?: ScriptFlag[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The script's shebang and every redis.call/pcall with a literal command name, checked against
+ * Redis's command table: what Redis would refuse only when the script runs (LG230-LG234), and keys
+ * written as string literals (LG235). Computed names and commands of modules are never flagged.
+ */
+export function checkCommandUse(chunk: Chunk, source: string, place: Place, table: CommandTable = COMMANDS): CommandUse {
+  const { shebang, problems } = readShebang(source);
+  const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
+  const noWrites = shebang?.flags.includes("no-writes") ?? false;
+  for (const call of findCommandCalls(chunk)) diagnostics.push(...checkCall(call, table, noWrites, place));
+  return { flags: shebang?.flags, diagnostics };
+}
+
+function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, place: Place): Diagnostic[] {
+  if (call.name === undefined || call.nameNode === undefined) return [];
+  const at = nodePosition(call.nameNode);
+  const found = resolve(call, table);
+  if (found.kind === "module") return [];
+  if (found.kind === "unknown") {
+    const message = `unknown Redis command '${found.shown}': Redis fails the call ("Unknown Redis command called from script")`;
+    return [place("LG230", at, message, found.hint)];
+  }
+  const { info, shown } = found;
+  if (info.flags.includes("noscript")) return [notInScripts(info, shown, table, place, at)];
+  const diagnostics: Diagnostic[] = [];
+  if (call.exact && !arityFits(info.arity, call.args.length + 1)) diagnostics.push(wrongArity(info, shown, call, place));
+  if (noWrites && writes(info)) {
+    const message = `${shown} writes, and the script declares #!lua flags=no-writes: Redis refuses it ("Write commands are not allowed from read-only scripts")`;
+    diagnostics.push(place("LG233", at, message, "remove no-writes from the #!lua line, or move the write to another script"));
+  }
+  diagnostics.push(...literalKeys(info, call, place));
+  return diagnostics;
+}
+
+type Resolved =
+  | { kind: "module" }
+  | { kind: "unknown"; shown: string; hint: string }
+  | { kind: "known"; info: CommandInfo; shown: string };
+
+/** The command, or its subcommand when the next word is a literal (`CLIENT KILL`). */
+function resolve(call: CommandCall, table: CommandTable): Resolved {
+  const name = call.name!.toUpperCase();
+  const info = lookupCommand(name, table);
+  if (info === undefined) {
+    if (isModuleCommand(name)) return { kind: "module" };
+    const near = closest(name, Object.keys(table.commands));
+    const hint = near ? `did you mean ${near}?` : `if a module or a newer server provides it, declare it under "commands" in luagen.config.json`;
+    return { kind: "unknown", shown: name, hint };
+  }
+  const subWord = call.args[0]?.type === "StringLiteral" ? stringLiteralText(call.args[0]) : undefined;
+  if (info.subcommands === undefined || subWord === undefined) return { kind: "known", info, shown: name };
+  const sub = subWord.toUpperCase();
+  const shown = `${name} ${sub}`;
+  const subInfo = Object.hasOwn(info.subcommands, sub) ? info.subcommands[sub] : undefined;
+  if (subInfo === undefined) {
+    const subs = Object.keys(info.subcommands).sort();
+    const near = closest(sub, subs);
+    return { kind: "unknown", shown, hint: near ? `did you mean ${name} ${near}?` : `${name}'s subcommands are ${subs.join(", ")}` };
+  }
+  return { kind: "known", info: subInfo, shown };
+}
+
+/** Commands Redis refuses in a no-writes script: writes, and those that may replicate (PUBLISH, PFCOUNT). */
+function writes(info: CommandInfo): boolean {
+  return info.flags.includes("write") || info.flags.includes("may_replicate");
+}
+
+function notInScripts(info: CommandInfo, shown: string, table: CommandTable, place: Place, at: ReturnType<typeof nodePosition>): Diagnostic {
+  const message = `${shown} is not allowed in scripts: Redis refuses it ("This Redis command is not allowed from script")`;
+  const nonBlocking = info.flags.includes("blocking") && !shown.includes(" ") ? shown.slice(1) : undefined;
+  const hint =
+    nonBlocking !== undefined && lookupCommand(nonBlocking, table) !== undefined
+      ? `a script cannot block: use ${nonBlocking}, or send ${shown} from the client`
+      : `send ${shown} from the client, not from a script`;
+  return place("LG232", at, message, hint);
+}
+
+/** Redis's arity counts the name; a negative arity is a minimum. */
+function arityFits(arity: number, words: number): boolean {
+  return arity >= 0 ? words === arity : words >= -arity;
+}
+
+function wrongArity(info: CommandInfo, shown: string, call: CommandCall, place: Place): Diagnostic {
+  const expected = Math.abs(info.arity) - 1;
+  const takes = `${info.arity < 0 ? "at least " : ""}${plural(expected, "argument")}`;
+  const message = `${shown.split(" ")[0]} takes ${takes} after its name, this call passes ${call.args.length}: Redis fails it ("Wrong number of args calling Redis command from script")`;
+  const hint = `Redis's arity for ${info.name} is ${info.arity} (the name counts${info.arity < 0 ? "; negative means at least" : ""})`;
+  return place("LG231", nodePosition(call.node), message, hint);
+}
+
+/** LG235: a word the key specs say is a key, written as a string literal. */
+function literalKeys(info: CommandInfo, call: CommandCall, place: Place): Diagnostic[] {
+  const words: (Expression | undefined)[] = [call.nameNode, ...call.args];
+  const texts = words.map((w) => (w?.type === "StringLiteral" ? stringLiteralText(w) : undefined));
+  return keyPositions(info, texts, call.exact).flatMap((i) => {
+    const word = words[i];
+    if (word?.type !== "StringLiteral") return [];
+    const message = `${word.raw} is a key written in the script, not passed in KEYS`;
+    const hint = "declare it with ---@key and read KEYS[n]: Redis Cluster routes a call by its keys, and ACL key patterns check only those";
+    return [place("LG235", nodePosition(word), message, hint)];
+  });
+}
