@@ -16,6 +16,7 @@ export const CODES = {
   LG106: { severity: "error", title: "tag given twice (@return, @name)" },
   LG107: { severity: "error", title: "return type Redis cannot deliver (boolean, number)" },
   LG108: { severity: "error", title: "@param used instead of @key/@arg" },
+  LG109: { severity: "warning", title: "a luagen tag behind two dashes (-- @key), which is ignored" },
   LG110: { severity: "error", title: "---@include names a file that does not exist" },
   LG111: { severity: "error", title: "---@include cycle" },
   LG112: { severity: "error", title: "malformed ---@include line" },

@@ -66,7 +66,11 @@ export interface KeyParam {
   description: string;
   /** `@key ...name`: every remaining key, passed as one array. */
   rest: boolean;
+  /** Where its tag's `@` is: what a diagnostic about the whole tag points at. */
   line: number;
+  column: number;
+  /** Where its name starts on that line: what a diagnostic about the name points at. */
+  nameColumn: number;
 }
 
 export interface ArgParam {
@@ -75,7 +79,11 @@ export interface ArgParam {
   type: ArgType;
   optional: boolean;
   rest: boolean;
+  /** Where its tag's `@` is: what a diagnostic about the whole tag points at. */
   line: number;
+  column: number;
+  /** Where its name starts on that line: what a diagnostic about the name points at. */
+  nameColumn: number;
 }
 
 /** What a script declares (or what luagen inferred for it). */

@@ -78,7 +78,7 @@ export function checkNames(script: Script): Diagnostic[] {
         diagnostic(
           "LG300",
           script.file.path,
-          { line: param.line, column: 1 },
+          { line: param.line, column: param.nameColumn },
           `the parameter name "${param.name}" ${problem}`,
           "rename the parameter in its tag",
         ),

@@ -2,7 +2,7 @@ import type { Chunk, Identifier, Node } from "luaparse";
 import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt, originOf } from "../origins.js";
-import { nodePosition, normalizeSource, walk } from "./parse.js";
+import { nodePosition, walk } from "./parse.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, type Place } from "./return-check.js";
 import type { ReplyLookup } from "./returns.js";
@@ -53,12 +53,11 @@ export function checkScript(
     const inferred = withReturns(inferSignature(usage));
     return { signature: inferred, diagnostics: [...diagnostics, inferredWarning(file, inferred, usage)] };
   }
-  const source = normalizeSource(file.text);
   diagnostics.push(
     ...readsPastDeclared(place, usage, "KEYS", signature.keys),
     ...readsPastDeclared(place, usage, "ARGV", signature.args),
-    ...neverRead(file, source, usage, "KEYS", signature.keys),
-    ...neverRead(file, source, usage, "ARGV", signature.args),
+    ...neverRead(file, usage, "KEYS", signature.keys),
+    ...neverRead(file, usage, "ARGV", signature.args),
   );
   return { signature: withReturns(signature), diagnostics };
 }
@@ -116,22 +115,16 @@ function readsPastDeclared(place: Place, usage: Usage, table: Table, params: (Ke
 }
 
 /** LG202/LG203: a declared param whose index is never read, unless the table is used dynamically. */
-function neverRead(file: SourceFile, source: string, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
+function neverRead(file: SourceFile, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
   if (usage.dynamic.has(table)) return [];
   const { unread, noun, tag } = TABLES[table];
   return params.flatMap((param, i) => {
     const index = i + 1;
     if (param.rest || usage.reads.some((r) => r.table === table && r.index === index)) return [];
-    const at = { line: param.line, column: tagColumn(source, param.line) };
+    const at = { line: param.line, column: param.column };
     const message = `${noun} '${param.name}' is declared but ${table}[${index}] is never read`;
     return [diagnostic(unread, file.path, at, message, `read ${table}[${index}], or remove the ---${tag} line`)];
   });
-}
-
-/** Column of the `@` on a tag's line: params record only their line. */
-function tagColumn(source: string, line: number): number {
-  const at = source.split("\n")[line - 1]?.indexOf("@") ?? -1;
-  return at < 0 ? 1 : at + 1;
 }
 
 /** `2 keys (key1, key2)`, `0 arguments`. */
@@ -150,6 +143,8 @@ function inferSignature(usage: Usage): Signature {
     description: "",
     rest: false,
     line: 1,
+    column: 1,
+    nameColumn: 1,
   }));
   const args = Array.from({ length: highestIndex(usage, "ARGV") }, (_, i): ArgParam => ({
     name: `arg${i + 1}`,
@@ -158,6 +153,8 @@ function inferSignature(usage: Usage): Signature {
     optional: false,
     rest: false,
     line: 1,
+    column: 1,
+    nameColumn: 1,
   }));
   return { summary: "", keys, args, returns: { type: { kind: "unknown" }, description: "", origin: "missing" }, inferred: true };
 }

@@ -52,6 +52,11 @@ describe("LG300: a name TypeScript would reject", () => {
     ]);
   });
 
+  it("points at the parameter's name for a parameter name, not at column 1", () => {
+    const { diagnostics } = build(["a.lua"], { "a.lua": "---@key k\n---@arg   new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n" });
+    expect(shown(diagnostics)).toEqual(['lua/a.lua:2:11 LG300: the parameter name "new" is a reserved word in TypeScript']);
+  });
+
   it("refuses a ---@name that index.ts already exports as a runtime type", () => {
     const { diagnostics } = build(["a.lua"], { "a.lua": `---@name ScriptDescriptor\n${SCRIPT}` });
     expect(shown(diagnostics)).toEqual(['lua/a.lua:1:1 LG300: the exported name "ScriptDescriptor" is a type index.ts exports from the runtime']);

@@ -17,10 +17,10 @@ describe("signatures of the good fixtures", () => {
   test("full annotations", () => {
     expect(signatureOf("full-annotations")).toEqual({
       summary: "Increment a counter, never past a cap.\n\nReturns the new value.",
-      keys: [{ name: "counter", description: "the counter's key", rest: false, line: 4 }],
+      keys: [{ name: "counter", description: "the counter's key", rest: false, line: 4, column: 4, nameColumn: 9 }],
       args: [
-        { name: "max", description: "the cap", type: integer, optional: false, rest: false, line: 5 },
-        { name: "ttl", description: "seconds to live", type: integer, optional: true, rest: false, line: 6 },
+        { name: "max", description: "the cap", type: integer, optional: false, rest: false, line: 5, column: 4, nameColumn: 9 },
+        { name: "ttl", description: "seconds to live", type: integer, optional: true, rest: false, line: 6, column: 4, nameColumn: 9 },
       ],
       returns: { type: { kind: "integer" }, description: "the new value" },
       name: "incrCapped",
@@ -32,12 +32,12 @@ describe("signatures of the good fixtures", () => {
     expect(signatureOf("rest-key-then-args")).toEqual({
       summary: "Move up to `limit` members from several sets into one.",
       keys: [
-        { name: "destination", description: "where they go", rest: false, line: 2 },
-        { name: "sources", description: "the sets to drain", rest: true, line: 3 },
+        { name: "destination", description: "where they go", rest: false, line: 2, column: 4, nameColumn: 9 },
+        { name: "sources", description: "the sets to drain", rest: true, line: 3, column: 4, nameColumn: 9 },
       ],
       args: [
-        { name: "limit", description: "most members to move", type: integer, optional: false, rest: false, line: 4 },
-        { name: "mode", description: "", type: { kinds: [], literals: ["copy", "move"] }, optional: false, rest: false, line: 5 },
+        { name: "limit", description: "most members to move", type: integer, optional: false, rest: false, line: 4, column: 4, nameColumn: 9 },
+        { name: "mode", description: "", type: { kinds: [], literals: ["copy", "move"] }, optional: false, rest: false, line: 5, column: 4, nameColumn: 9 },
       ],
       returns: { type: { kind: "integer" }, description: "how many moved" },
       inferred: false,
@@ -47,9 +47,9 @@ describe("signatures of the good fixtures", () => {
   test("optional trailing arguments", () => {
     const signature = signatureOf("optional-trailing-args");
     expect(signature?.args).toEqual([
-      { name: "token", description: "", type: string, optional: false, rest: false, line: 3 },
-      { name: "ttl", description: "milliseconds", type: integer, optional: true, rest: false, line: 4 },
-      { name: "retries", description: "", type: integer, optional: true, rest: false, line: 5 },
+      { name: "token", description: "", type: string, optional: false, rest: false, line: 3, column: 4, nameColumn: 9 },
+      { name: "ttl", description: "milliseconds", type: integer, optional: true, rest: false, line: 4, column: 4, nameColumn: 9 },
+      { name: "retries", description: "", type: integer, optional: true, rest: false, line: 5, column: 4, nameColumn: 9 },
     ]);
     expect(signature?.returns).toEqual({ type: { kind: "status" }, description: "" });
     expect(signature?.name).toBeUndefined();
@@ -66,7 +66,7 @@ describe("signatures of the good fixtures", () => {
   test("a shebang line before the doc block", () => {
     expect(signatureOf("shebang")).toEqual({
       summary: "Read a value without writing.",
-      keys: [{ name: "item", description: "", rest: false, line: 4 }],
+      keys: [{ name: "item", description: "", rest: false, line: 4, column: 4, nameColumn: 9 }],
       args: [],
       returns: { type: { kind: "union", members: [{ kind: "string" }, { kind: "nil" }] }, description: "" },
       inferred: false,
@@ -83,7 +83,7 @@ describe("signatures of the good fixtures", () => {
   test("continuation lines extend the tag above, until a blank line or a tag", () => {
     const signature = signatureOf("continuation-lines");
     expect(signature?.summary).toBe("Set a lock.");
-    expect(signature?.keys).toEqual([{ name: "lock", description: "the lock's key, which must be unique per resource", rest: false, line: 2 }]);
+    expect(signature?.keys).toEqual([{ name: "lock", description: "the lock's key, which must be unique per resource", rest: false, line: 2, column: 4, nameColumn: 9 }]);
     expect(signature?.args.map((a) => a.description)).toEqual(["milliseconds"]);
     expect(signature?.returns).toEqual({ type: { kind: "status" }, description: "OK when set" });
   });
@@ -229,7 +229,56 @@ describe("malformed tags", () => {
     const { signature, diagnostics } = declared(source("---   @arg\tlimit?   integer |  'x'   the limit\nreturn 1\n"));
     expect(diagnostics).toEqual([]);
     expect(signature?.args).toEqual([
-      { name: "limit", description: "the limit", type: { kinds: ["integer"], literals: ["x"] }, optional: true, rest: false, line: 1 },
+      { name: "limit", description: "the limit", type: { kinds: ["integer"], literals: ["x"] }, optional: true, rest: false, line: 1, column: 7, nameColumn: 12 },
     ]);
+  });
+});
+
+describe("did you mean, for a type", () => {
+  test.each([
+    ["---@arg n int", "integer"],
+    ["---@arg s String", "string"],
+    ["---@arg b bool", "boolean"],
+    ["---@arg n intger", "integer"],
+    ["---@return int", "integer"],
+    ["---@return String|nil", "string"],
+  ])("%s: did you mean %s?", (text, near) => {
+    expect(problems(`---@key k\n${text}`)).toMatchObject([{ code: "LG102", hint: `did you mean ${near}?` }]);
+  });
+
+  test("no guess for a word that is near nothing, nor a short word one letter from a known one twice over", () => {
+    expect(problems("---@return table")[0]?.hint).toBeUndefined();
+    expect(problems("---@return num")[0]?.hint).toBeUndefined();
+  });
+});
+
+describe("LG109: a tag behind two dashes", () => {
+  test("is a warning at the comment, naming the tag, and the line is ignored", () => {
+    const { signature, diagnostics } = declared(source("---Get it.\n-- @key counter\n---@return integer\nreturn 1\n"));
+    expect(diagnostics).toEqual([
+      {
+        severity: "warning",
+        code: "LG109",
+        file: "inline.lua",
+        line: 2,
+        column: 1,
+        message: "'-- @key' has two dashes: luagen (like LuaLS) reads tags only in '---' comments, so this line is ignored",
+        hint: "write ---@key",
+      },
+    ]);
+    expect(signature).toBeUndefined();
+  });
+
+  test("is given for each luagen tag before the first statement, not for other comments or later ones", () => {
+    const text = "--  @arg limit integer\n--@return integer\n-- @include is the include stage's\n-- a note @key\nlocal x = 1\n-- @name later\nreturn x\n";
+    expect(declared(source(text)).diagnostics.map((d) => `${d.line}:${d.code}`)).toEqual(["1:LG109", "2:LG109"]);
+  });
+});
+
+describe("positions recorded on parameters", () => {
+  test("each key and argument has its tag's column and its name's column", () => {
+    const { signature } = declared(source("---@key k\n---  @arg   ...rest string\nreturn KEYS[1]\n"));
+    expect(signature?.keys.map((k) => [k.line, k.column, k.nameColumn])).toEqual([[1, 4, 9]]);
+    expect(signature?.args.map((a) => [a.line, a.column, a.nameColumn])).toEqual([[2, 6, 13]]);
   });
 });

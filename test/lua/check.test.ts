@@ -11,10 +11,10 @@ describe("inferred signatures", () => {
     const { signature, diagnostics } = runLuaStages(fixture("lg205-unannotated"));
     expect(signature).toEqual({
       summary: "",
-      keys: [{ name: "key1", description: "", rest: false, line: 1 }],
+      keys: [{ name: "key1", description: "", rest: false, line: 1, column: 1, nameColumn: 1 }],
       args: [
-        { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
-        { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1 },
+        { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
+        { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
       ],
       returns: { type: { kind: "unknown" }, description: "", origin: "missing", explanation: expect.any(Array) },
       inferred: true,
