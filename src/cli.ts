@@ -7,6 +7,7 @@ import { openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import { generate, type GenerateOptions } from "./generate.js";
 import { init } from "./init.js";
+import { PathError } from "./path-error.js";
 import { report, type Io, type ReportOptions } from "./report.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
@@ -39,7 +40,30 @@ function colorOn(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR;
 }
 
+/**
+ * The CLI. Nothing escapes it: a file-system failure is one line naming the path; anything else is a
+ * bug, printed as one line asking for a report (the stack only under LUAGEN_DEBUG=1). Exit 2 both.
+ */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    return unexpected(io, error);
+  }
+}
+
+function unexpected(io: Io, error: unknown): number {
+  if (error instanceof PathError) {
+    io.stderr(`luagen: ${error.shown(io.cwd)}`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`luagen: internal error: ${message.split("\n")[0]} (a bug in luagen: please report it with the command you ran, see 'npm bugs luagen')`);
+  if (process.env.LUAGEN_DEBUG === "1" && error instanceof Error && error.stack) io.stderr(error.stack);
+  return EXIT.usage;
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
   if (argv[0] === "init") return init(io, argv.slice(1));
   const parsed = parseFlags(argv);
   if ("error" in parsed) return usageError(io, parsed.error);

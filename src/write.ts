@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { mkdir, readdir, rmdir, unlink, writeFile } from "node:fs/promises";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import fg from "fast-glob";
 import { GENERATED_MARK } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
+import { onPath, PathError, pathError } from "./path-error.js";
 
 /** What a write would do to the output folder; computed before anything changes. */
 export interface WritePlan {
@@ -12,7 +11,10 @@ export interface WritePlan {
   write: Array<GeneratedFile & { previous?: string }>;
   unchanged: string[];
   remove: string[];
-  /** Paths luagen wants to write that hold a file it did not generate: never overwritten. */
+  /**
+   * Paths luagen wants to write that hold a file it did not generate, or that lie at or below a
+   * symbolic link: never overwritten, never written through.
+   */
   foreign: string[];
 }
 
@@ -22,14 +24,21 @@ export interface WriteSummary {
   removed: number;
 }
 
-/** Compares the wanted files with the output folder as it is. Reads only. */
+/** The file every other generated file is reached through: written last, so it never names a module not yet in place. */
+const INDEX = "index.ts";
+
+/**
+ * Compares the wanted files with the output folder as it is. Reads only. A folder that cannot be
+ * read fully is a PathError: taking it for empty would overwrite what it hides.
+ */
 export async function planWrite(outDir: string, files: readonly GeneratedFile[]): Promise<WritePlan> {
-  const existing = await readGenerated(outDir);
+  const { generated: existing, links } = readOutput(outDir);
   const wanted = new Set(files.map((f) => f.path));
   const plan: WritePlan = { outDir, write: [], unchanged: [], remove: [], foreign: [] };
   for (const file of files) {
     const current = existing.get(file.path);
-    if (current === undefined) plan.write.push(file);
+    if (throughLink(file.path, links)) plan.foreign.push(file.path);
+    else if (current === undefined) plan.write.push(file);
     else if (!isGenerated(current)) plan.foreign.push(file.path);
     else if (current === file.content) plan.unchanged.push(file.path);
     else plan.write.push({ ...file, previous: current });
@@ -39,15 +48,18 @@ export async function planWrite(outDir: string, files: readonly GeneratedFile[])
   return plan;
 }
 
-/** Carries out a plan: writes changed files only, removes stale generated ones and the folders they leave empty. */
+/**
+ * Carries out a plan so that a failure leaves the folder as it was: every target is checked, then
+ * every file is written to a hidden temporary sibling; only when all are written are they renamed
+ * into place (index.ts last), and only then are stale files removed. A rename cannot truncate: each
+ * file is either old or new. Any failure is a PathError naming the path.
+ */
 export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
-  const folders = new Set(plan.write.map((file) => path.dirname(path.join(plan.outDir, file.path))));
-  for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
-  await Promise.all(plan.write.map((file) => writeFile(path.join(plan.outDir, file.path), file.content, "utf8")));
-  for (const file of plan.remove) {
-    await unlink(path.join(plan.outDir, file));
-    await removeEmptyParents(plan.outDir, path.dirname(file));
-  }
+  const files = [...plan.write].sort((a, b) => Number(a.path === INDEX) - Number(b.path === INDEX));
+  for (const file of files) checkTarget(plan.outDir, file.path);
+  const staged = stage(plan.outDir, files);
+  commit(staged);
+  for (const file of plan.remove) removeGenerated(plan.outDir, file);
   return { written: plan.write.length, unchanged: plan.unchanged.length, removed: plan.remove.length };
 }
 
@@ -55,16 +67,112 @@ export function isGenerated(content: string): boolean {
   return content.startsWith(GENERATED_MARK);
 }
 
-async function readGenerated(outDir: string): Promise<Map<string, string>> {
-  const names = await fg("**/*.ts", { cwd: outDir, onlyFiles: true, dot: false }).catch(() => [] as string[]);
-  // Synchronous for the same reason as the scanner's reads: many small files.
-  return new Map(names.sort().map((name) => [name, readFileSync(path.join(outDir, name), "utf8")]));
+/** Whether `file` (relative, `/`) is a link or lies below one. */
+function throughLink(file: string, links: ReadonlySet<string>): boolean {
+  const parts = file.split("/");
+  return parts.some((_, i) => links.has(parts.slice(0, i + 1).join("/")));
 }
 
-async function removeEmptyParents(outDir: string, relativeDir: string): Promise<void> {
-  for (let dir = relativeDir; dir !== "." && dir !== ""; dir = path.dirname(dir)) {
-    const absolute = path.join(outDir, dir);
-    if ((await readdir(absolute)).length > 0) return;
-    await rmdir(absolute);
+interface Output {
+  /** The `.ts` files below the output folder (not hidden, not through links), with their text. */
+  generated: Map<string, string>;
+  /** Every symbolic link met, relative: never followed, never read as luagen's. */
+  links: Set<string>;
+}
+
+/** Reads the output folder without following links; a missing folder is empty, an unreadable one an error. */
+function readOutput(outDir: string): Output {
+  const output: Output = { generated: new Map(), links: new Set() };
+  const walk = (relative: string) => {
+    const folder = path.join(outDir, relative);
+    const entries = onPath("read", folder, () => readdirSync(folder, { withFileTypes: true }));
+    for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
+      if (entry.name.startsWith(".")) continue;
+      const name = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isSymbolicLink()) output.links.add(name);
+      else if (entry.isDirectory()) walk(name);
+      // Synchronous for the same reason as the scanner's reads: many small files.
+      else if (entry.isFile() && name.endsWith(".ts")) output.generated.set(name, readOwn(path.join(outDir, name)));
+    }
+  };
+  if (lstatIfAny(outDir) !== undefined) walk("");
+  return output;
+}
+
+function readOwn(file: string): string {
+  return onPath("read", file, () => readFileSync(file, "utf8"));
+}
+
+/** Every folder on the way to `file` is a real folder (or absent), and `file` is a file (or absent). */
+function checkTarget(outDir: string, file: string): void {
+  const parts = file.split("/");
+  for (let i = 0; i <= parts.length; i++) {
+    const absolute = path.join(outDir, ...parts.slice(0, i));
+    const stats = onPath("write", absolute, () => lstatIfAny(absolute));
+    if (stats === undefined) return;
+    const isTarget = i === parts.length;
+    if (stats.isSymbolicLink()) throw new PathError(absolute, "write through", "it is a symbolic link; luagen never writes through links");
+    if (isTarget && !stats.isFile()) throw new PathError(absolute, "write", "it is a folder (or not a regular file)");
+    if (!isTarget && !stats.isDirectory()) throw new PathError(absolute, "write into", "it is a file, not a folder");
   }
+}
+
+function lstatIfAny(absolute: string) {
+  return lstatSync(absolute, { throwIfNoEntry: false });
+}
+
+interface Staged {
+  target: string;
+  temp: string;
+}
+
+/** Writes every file beside its target; on a failure, removes what it wrote and the folders it made, and throws. */
+function stage(outDir: string, files: readonly GeneratedFile[]): Staged[] {
+  const staged: Staged[] = [];
+  const madeFolders: string[] = [];
+  try {
+    for (const file of files) {
+      const target = path.join(outDir, file.path);
+      const folder = path.dirname(target);
+      const made = onPath("write", folder, () => mkdirSync(folder, { recursive: true }));
+      if (made !== undefined) madeFolders.push(made);
+      const temp = path.join(folder, `.${path.basename(target)}.${process.pid}.luagen-tmp`);
+      onPath("write", target, () => writeFileSync(temp, file.content, { encoding: "utf8", flag: "wx" }));
+      staged.push({ target, temp });
+    }
+    return staged;
+  } catch (error) {
+    for (const { temp } of staged) rmSync(temp, { force: true });
+    for (const folder of madeFolders.reverse()) rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Renames the staged files into place in order; on a failure, removes the temporaries left and throws. */
+function commit(staged: readonly Staged[]): void {
+  for (const [i, { target, temp }] of staged.entries()) {
+    try {
+      renameSync(temp, target);
+    } catch (error) {
+      for (const rest of staged.slice(i)) rmSync(rest.temp, { force: true });
+      throw pathError("write", target, error);
+    }
+  }
+}
+
+/** Removes one stale generated file, never through a link, then the folders it leaves empty. */
+function removeGenerated(outDir: string, file: string): void {
+  const absolute = path.join(outDir, file);
+  if (!onPath("remove", absolute, () => lstatIfAny(absolute))?.isFile()) return;
+  onPath("remove", absolute, () => unlinkSync(absolute));
+  for (let dir = path.dirname(file); dir !== "." && dir !== ""; dir = path.dirname(dir)) {
+    const folder = path.join(outDir, dir);
+    if (onPath("read", folder, () => readdirSync(folder)).length > 0) return;
+    onPath("remove", folder, () => rmdirSync(folder));
+  }
+}
+
+/** Code-unit order, not locale order: the same on every machine. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
