@@ -82,7 +82,7 @@ export async function generate(options: GenerateOptions, context: RunContext = c
   const importExtension = options.importExtension ?? ".js";
   const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, previous: context.modules });
   keepModules(context, emitted.modules);
-  const plan = await planWrite(outDir, emitted.files);
+  const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });
   diagnostics.push(...foreignDiagnostics(plan, cwd));
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
   if (options.check) return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };

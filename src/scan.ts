@@ -16,6 +16,8 @@ export interface ScanResult {
   library: Map<string, string>;
   /** Inputs that name nothing: a usage error, not a script error. */
   missing: string[];
+  /** The folder each input stands for (absolute): a folder, a file's folder, a glob's static part. */
+  roots: string[];
   /** Files found but not readable. */
   diagnostics: Diagnostic[];
 }
@@ -42,8 +44,11 @@ export async function scan(
 ): Promise<ScanResult> {
   const found = new Map<string, Found>();
   const missing: string[] = [];
+  const roots = new Set<string>();
   const excluded = await excludedFiles(exclude, cwd);
   for (const input of inputs) {
+    const root = watchRoot(input, cwd);
+    roots.add((await isFile(root)) ? path.dirname(root) : root);
     const matches = (await expand(input, cwd)).filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
     for (const match of matches) if (!found.has(match.absolute)) found.set(match.absolute, match);
@@ -64,7 +69,7 @@ export async function scan(
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
   readIncludedFiles(library, cwd, texts);
-  return { files, library, missing, diagnostics };
+  return { files, library, missing, roots: [...roots], diagnostics };
 }
 
 /** A file named `_*.lua`, or in a folder named `includes` below its input root: only ever included. */

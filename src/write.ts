@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { GENERATED_MARK } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
@@ -31,7 +31,8 @@ const INDEX = "index.ts";
  * Compares the wanted files with the output folder as it is. Reads only. A folder that cannot be
  * read fully is a PathError: taking it for empty would overwrite what it hides.
  */
-export async function planWrite(outDir: string, files: readonly GeneratedFile[]): Promise<WritePlan> {
+export async function planWrite(outDir: string, files: readonly GeneratedFile[], guard?: OutDirGuard): Promise<WritePlan> {
+  if (guard) checkOutDir(outDir, guard);
   const { generated: existing, links } = readOutput(outDir);
   const wanted = new Set(files.map((f) => f.path));
   const plan: WritePlan = { outDir, write: [], unchanged: [], remove: [], foreign: [] };
@@ -46,6 +47,48 @@ export async function planWrite(outDir: string, files: readonly GeneratedFile[])
   for (const [file, content] of existing) if (!wanted.has(file) && isGenerated(content)) plan.remove.push(file);
   plan.remove.sort();
   return plan;
+}
+
+/** What an output folder must keep clear of. */
+export interface OutDirGuard {
+  /** The working directory: node_modules or .git above it are the project's surroundings, not its own. */
+  cwd: string;
+  /** The input folders (absolute). */
+  inputs: readonly string[];
+}
+
+/** Folders of other tools: an output folder is never inside one and never holds one. */
+const NOT_OURS = new Set(["node_modules", ".git"]);
+
+/**
+ * Refuses an output folder inside node_modules or .git, or one that is or holds an input folder
+ * (`--out .`): luagen removes stale generated files, and there it could reach files that are not
+ * its own (a package's template that carries the generated header). A PathError naming it.
+ */
+function checkOutDir(outDir: string, guard: OutDirGuard): void {
+  const refuse = (reason: string) => new PathError(outDir, "write into", `${reason}; give luagen an output folder of its own (e.g. src/generated)`);
+  const inside = path.relative(guard.cwd, outDir).split(path.sep).find((part) => NOT_OURS.has(part));
+  if (inside !== undefined) throw refuse(`it is inside ${inside}`);
+  const real = realOrResolved(outDir);
+  const input = guard.inputs.find((root) => isWithin(realOrResolved(root), real));
+  if (input !== undefined) throw refuse(`it holds the input folder ${toPosix(path.relative(guard.cwd, input)) || "."}`);
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function isWithin(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join("/");
 }
 
 /**
@@ -87,8 +130,11 @@ function readOutput(outDir: string): Output {
     const folder = path.join(outDir, relative);
     const entries = onPath("read", folder, () => readdirSync(folder, { withFileTypes: true }));
     for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
-      if (entry.name.startsWith(".")) continue;
       const name = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (NOT_OURS.has(entry.name)) {
+        throw new PathError(outDir, "write into", `it holds ${name}, which is not luagen's; give luagen an output folder of its own`);
+      }
+      if (entry.name.startsWith(".")) continue;
       if (entry.isSymbolicLink()) output.links.add(name);
       else if (entry.isDirectory()) walk(name);
       // Synchronous for the same reason as the scanner's reads: many small files.

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,10 +43,10 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the built CLI (bin/luagen.js → dist/) as a user would. */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
+/** Runs the built CLI (bin/luagen.js → dist/) as a user would; `as` runs it as another user (needs root). */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, as: { uid: number; gid: number } | {} = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, ...as });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -54,4 +54,19 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Who to run the CLI as so that file modes apply: root ignores them (the tests run as root in CI),
+ * so then `dir` is handed to `nobody` and the CLI runs as that user; otherwise as ourselves.
+ */
+export function unprivileged(dir: string): { uid: number; gid: number } | {} {
+  if (process.getuid?.() !== 0) return {};
+  const nobody = { uid: 65534, gid: 65534 };
+  const chown = (p: string) => {
+    chownSync(p, nobody.uid, nobody.gid);
+    if (statSync(p).isDirectory()) for (const name of readdirSync(p)) chown(path.join(p, name));
+  };
+  chown(dir);
+  return nobody;
 }
