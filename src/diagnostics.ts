@@ -92,7 +92,7 @@ export function plural(count: number, noun: string): string {
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const color = options.color ?? false;
   const severity = paint(color, d.severity === "error" ? "31" : "33", d.severity);
-  const lines = [`${paint(color, "36", d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${d.message}`];
+  const lines = [`${paint(color, "36", d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${printable(d.message)}`];
   const source = options.sources?.get(d.file);
   if (source !== undefined) lines.push(...codeFrame(source, d.line, d.column));
   if (d.hint) lines.push(`  hint: ${d.hint}`);
@@ -107,8 +107,19 @@ export function codeFrame(source: string, line: number, column: number): string[
   const width = String(line).length;
   const frame: string[] = [];
   for (let n = first; n <= line; n++) {
-    frame.push(`  ${String(n).padStart(width)} | ${all[n - 1].replace(/\r$/, "")}`);
+    frame.push(`  ${String(n).padStart(width)} | ${printable(all[n - 1].replace(/\r$/, ""))}`);
   }
   frame.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}^`);
   return frame;
+}
+
+/**
+ * `text` with control characters (not tabs) shown as symbols of the same width (NUL → ␀, ESC → ␛),
+ * so a binary or hostile file can neither drive the terminal nor move the caret off its column.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
 }

@@ -1,6 +1,7 @@
 import luaparse, { type Chunk, type Node } from "luaparse";
 import type { Diagnostic, ExpandedSource, Position, SourceFile } from "../model.js";
 import { diagnosticAt } from "../origins.js";
+import { lex, MAX_SYNTAX_LEVELS, tooDeep } from "./depth.js";
 
 /**
  * The text luagen embeds and hashes: a leading UTF-8 BOM dropped and CRLF turned into
@@ -35,14 +36,57 @@ interface LuaparseError extends SyntaxError {
  */
 export function parseLua(file: SourceFile, expanded?: ExpandedSource): ParsedLua {
   const source = expanded?.source ?? normalizeSource(file.text);
-  try {
-    return { source, chunk: luaparse.parse(hideShebang(source), OPTIONS), diagnostics: [] };
-  } catch (error) {
-    if (!isLuaparseError(error)) throw error;
-    const message = error.message.replace(/^\[\d+:\d+\] /, "");
-    const at = errorPosition(source, error);
-    return { source, chunk: undefined, diagnostics: [diagnosticAt("LG001", file.path, expanded?.origins, at, message)] };
+  const lua = hideShebang(source);
+  const fail = (at: Position, message: string, hint?: string): ParsedLua => ({
+    source,
+    chunk: undefined,
+    diagnostics: [diagnosticAt("LG001", file.path, expanded?.origins, at, message, hint)],
+  });
+  // Before luaparse, which overflows the stack on a few thousand levels.
+  const deep = tooDeep(lua);
+  if (deep !== undefined) {
+    return fail(
+      deep,
+      `chunk has too many syntax levels: Redis's Lua parser refuses blocks and expressions nested more than ${MAX_SYNTAX_LEVELS} levels deep`,
+      "split the expression with local variables, or build long strings with table.concat",
+    );
   }
+  try {
+    return { source, chunk: luaparse.parse(lua, OPTIONS), diagnostics: [] };
+  } catch (error) {
+    const { at, message } = syntaxError(lua, error);
+    return fail(at, message);
+  }
+}
+
+/** luaparse's error as a position and a message; for the errors luaparse raises by accident, our own. */
+function syntaxError(lua: string, error: unknown): { at: Position; message: string } {
+  if (isLuaparseError(error)) {
+    const message = error.message.replace(/^\[\d+:\d+\] /, "");
+    // At the first token luaparse's "near" names a token of the previous file it parsed: drop it.
+    const first = lex(lua.slice(0, error.index))?.length === 1;
+    return { at: errorPosition(lua, error), message: first ? message.replace(/^(unexpected symbol '.') near '.*'$/s, "$1") : message };
+  }
+  if (error instanceof TypeError) return firstTokenError(lua);
+  if (error instanceof RangeError) return { at: { line: 1, column: 1 }, message: "nested too deeply to parse" };
+  throw error;
+}
+
+/**
+ * luaparse throws a TypeError (not its SyntaxError) when the very first token is a character Lua
+ * has no token for (`@`, `!`, `$`, a backtick): it has no previous token to name. Read once more
+ * behind a `;`, the same character is the second token and luaparse reports it properly.
+ */
+function firstTokenError(lua: string): { at: Position; message: string } {
+  try {
+    luaparse.parse(`;${lua}`, { luaVersion: "5.1" });
+  } catch (error) {
+    if (isLuaparseError(error) && error.index >= 1) {
+      const at = errorPosition(lua, { line: error.line, index: error.index - 1 });
+      return { at, message: `unexpected symbol '${lua.charAt(error.index - 1)}'` };
+    }
+  }
+  return { at: { line: 1, column: 1 }, message: "unexpected symbol" };
 }
 
 /**
@@ -64,7 +108,7 @@ function isLuaparseError(error: unknown): error is LuaparseError {
  * difference. A lexer error may stop past the end of the line (an unfinished string
  * stops after the newline): the column is kept just past the line's last character.
  */
-function errorPosition(source: string, error: LuaparseError): Position {
+function errorPosition(source: string, error: Pick<LuaparseError, "line" | "index">): Position {
   const start = lineStart(source, error.line);
   const end = source.slice(start).search(/[\r\n]|$/) + start;
   return { line: error.line, column: Math.min(Math.max(error.index, start), end) - start + 1 };

@@ -1,0 +1,33 @@
+import { describe, expect, test } from "vitest";
+import { formatDiagnostic } from "../../src/diagnostics.js";
+import { parseLua } from "../../src/lua/parse.js";
+import { source } from "./stages.js";
+
+// §3 of issue 8: no input makes the parser crash; each is LG001 at file:line:col with a code frame.
+
+const CASES: Array<[string, string, { line: number; column: number }]> = [
+  ["an @ first", "@x = 1\n", { line: 1, column: 1 }],
+  ["a ! first", "!x\n", { line: 1, column: 1 }],
+  ["a $ first", "$x\n", { line: 1, column: 1 }],
+  ["a backtick first", "`x`\n", { line: 1, column: 1 }],
+  ["an @ after comments", "-- a comment\n--[[ a long\none ]]  @\n", { line: 3, column: 9 }],
+  ["a NUL byte", "return 1\0\n", { line: 1, column: 9 }],
+  ["a BOM, then @", "\uFEFF@\n", { line: 1, column: 1 }],
+  ["a shebang, then $", "#!lua flags=no-writes\n$\n", { line: 2, column: 1 }],
+  ["control bytes", "\u0001\u0002\u001b[31m\n", { line: 1, column: 1 }],
+  ["2,000 parentheses", `return ${"(".repeat(2000)}1${")".repeat(2000)}\n`, { line: 1, column: 207 }],
+  ["20,000 concatenations", `return ${Array(20001).fill("'a'").join("..")}\n`, { line: 1, column: 1003 }],
+];
+
+describe("input luaparse cannot cope with", () => {
+  test.each(CASES)("%s: LG001 at its position, with a code frame", (_, text, at) => {
+    const parsed = parseLua(source(text, "lua/bad.lua"));
+    expect(parsed.chunk).toBeUndefined();
+    expect(parsed.diagnostics).toMatchObject([{ code: "LG001", file: "lua/bad.lua", ...at }]);
+    const printed = formatDiagnostic(parsed.diagnostics[0], { sources: new Map([["lua/bad.lua", parsed.source]]) });
+    expect(printed.split("\n")[0]).toMatch(/^lua\/bad\.lua:\d+:\d+ - error LG001: (unexpected symbol '.'( near '.+')?$|chunk has too many syntax levels)/);
+    expect(printed).toMatch(/\n +\| +\^/);
+    // Nothing the terminal would act on: no control characters but tabs and line breaks.
+    expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
