@@ -85,6 +85,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const result = await generate(options, context);
   await saveRunContext(context);
   if (result.kind === "usage-error") return usageError(io, result.message);
+  if (result.kind === "fs-error") {
+    io.stderr(`luagen: ${result.message}`);
+    return EXIT.usage;
+  }
   return report(result, reporting, io);
 }
 

@@ -13,6 +13,7 @@ import { normalizeSource, parseLua } from "./lua/parse.js";
 import { diagnosticAt } from "./origins.js";
 import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, SourceFile } from "./model.js";
 import { checkCollisions, checkNames, functionNameFor } from "./naming.js";
+import { PathError } from "./path-error.js";
 import { scan, toPosix } from "./scan.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
 
@@ -50,12 +51,14 @@ export interface RunFindings {
  */
 export type GenerateResult =
   | { kind: "usage-error"; message: string }
+  /** The disk refused (an unreadable folder, a failed write): one line naming the path. */
+  | { kind: "fs-error"; message: string }
   | (RunFindings & { kind: "failed" })
   | (RunFindings & { kind: "planned"; plan: WritePlan; upToDate: boolean })
   | (RunFindings & { kind: "written"; plan: WritePlan; summary: WriteSummary });
 
 /** A run that got past scanning. */
-export type RunOutcome = Exclude<GenerateResult, { kind: "usage-error" }>;
+export type RunOutcome = Exclude<GenerateResult, { kind: "usage-error" | "fs-error" }>;
 
 /**
  * scan → parse → check → emit → write. The scripts, partials and included files are read by
@@ -64,6 +67,15 @@ export type RunOutcome = Exclude<GenerateResult, { kind: "usage-error" }>;
  * a session reuses between runs (see context.ts); this function is what updates it.
  */
 export async function generate(options: GenerateOptions, context: RunContext = createRunContext()): Promise<GenerateResult> {
+  try {
+    return await pipeline(options, context);
+  } catch (error) {
+    if (error instanceof PathError) return { kind: "fs-error", message: error.shown(options.cwd ?? process.cwd()) };
+    throw error;
+  }
+}
+
+async function pipeline(options: GenerateOptions, context: RunContext): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const outDir = path.resolve(cwd, options.out);
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts);

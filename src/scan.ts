@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import { diagnostic } from "./diagnostics.js";
 import { includedPaths } from "./lua/includes.js";
-import type { Diagnostic, SourceFile } from "./model.js";
+import type { Diagnostic, Position, SourceFile } from "./model.js";
+import { decodeUtf8 } from "./utf8.js";
+import { walkLua } from "./walk.js";
 
 export interface ScanResult {
   /** Every `.lua` file found under the inputs, scripts and partials (`partial: true`) alike. */
@@ -18,7 +20,7 @@ export interface ScanResult {
   missing: string[];
   /** The folder each input stands for (absolute): a folder, a file's folder, a glob's static part. */
   roots: string[];
-  /** Files found but not readable. */
+  /** Files found but not readable (or not UTF-8), links skipped. */
   diagnostics: Diagnostic[];
 }
 
@@ -42,26 +44,32 @@ export async function scan(
   exclude: readonly string[] = [],
   texts: Map<string, string> = new Map(),
 ): Promise<ScanResult> {
+  // By real path: a file reached through two inputs or two names is scanned once.
   const found = new Map<string, Found>();
   const missing: string[] = [];
   const roots = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
   const excluded = await excludedFiles(exclude, cwd);
   for (const input of inputs) {
     const root = watchRoot(input, cwd);
     roots.add((await isFile(root)) ? path.dirname(root) : root);
-    const matches = (await expand(input, cwd)).filter((m) => !excluded.has(m.absolute));
+    const expanded = await expand(input, cwd);
+    const matches = expanded.found.filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
-    for (const match of matches) if (!found.has(match.absolute)) found.set(match.absolute, match);
+    for (const match of matches) {
+      const real = realOrSelf(match.absolute);
+      if (!found.has(real)) found.set(real, match);
+    }
+    diagnostics.push(...expanded.skipped.map(({ link, target }) => skippedLink(cwd, link, target)));
   }
   const files: SourceFile[] = [];
   const library = new Map<string, string>();
-  const diagnostics: Diagnostic[] = [];
   for (const { absolute, root } of found.values()) {
     const shown = toPosix(path.relative(cwd, absolute));
     const relativePath = toPosix(path.relative(root, absolute));
     const text = readText(absolute, texts);
-    if (text instanceof Error) {
-      diagnostics.push(diagnostic("LG002", shown, { line: 1, column: 1 }, `cannot read: ${text.message}`));
+    if (typeof text !== "string") {
+      diagnostics.push(diagnostic("LG002", shown, text.at, text.message, text.hint));
       continue;
     }
     files.push({ path: shown, relativePath, text, partial: isPartial(relativePath) });
@@ -92,28 +100,59 @@ function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map
       if (tried.has(target)) continue;
       tried.add(target);
       const included = readText(path.resolve(cwd, target), texts);
-      if (included instanceof Error) continue;
+      if (typeof included !== "string") continue;
       library.set(target, included);
       pending.push([target, included]);
     }
   }
 }
 
+interface Unreadable {
+  at: Position;
+  message: string;
+  hint?: string;
+}
+
 /**
- * A file's text, from `texts` when it holds it, else from disk (and remembered there); the error
- * when it cannot be read. Synchronous on purpose: for thousands of small files one readFileSync
- * costs a fraction of fs/promises' open/fstat/read/close round trips through the thread pool.
+ * A file's text, from `texts` when it holds it, else from disk (and remembered there); why not,
+ * when it cannot be read or is not UTF-8 (never decoded with replacement characters: the embedded
+ * SHA-1 would no longer be the file's). Synchronous on purpose: for thousands of small files one
+ * readFileSync costs a fraction of fs/promises' open/fstat/read/close round trips through the thread pool.
  */
-function readText(absolute: string, texts: Map<string, string>): string | Error {
+function readText(absolute: string, texts: Map<string, string>): string | Unreadable {
   const known = texts.get(absolute);
   if (known !== undefined) return known;
+  let bytes: Buffer;
   try {
-    const text = readFileSync(absolute, "utf8");
-    texts.set(absolute, text);
-    return text;
+    bytes = readFileSync(absolute);
   } catch (error) {
-    return error as Error;
+    // "ELOOP: too many symbolic links encountered, open '/abs/x.lua'": the path is the diagnostic's.
+    return { at: { line: 1, column: 1 }, message: `cannot read: ${(error as Error).message.replace(/, [a-z]+ '.*$/s, "")}` };
   }
+  const text = decodeUtf8(bytes);
+  if (typeof text !== "string") {
+    const byte = text.byte.toString(16).toUpperCase().padStart(2, "0");
+    return {
+      at: text,
+      message: `not valid UTF-8: byte 0x${byte} at offset ${text.offset}`,
+      hint: "save the file as UTF-8: luagen embeds scripts as text, byte for byte, and never alters them",
+    };
+  }
+  texts.set(absolute, text);
+  return text;
+}
+
+function realOrSelf(absolute: string): string {
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
+}
+
+function skippedLink(cwd: string, link: string, target: string): Diagnostic {
+  const shown = (p: string) => toPosix(path.relative(cwd, p)) || ".";
+  return diagnostic("LG003", shown(link), { line: 1, column: 1 }, `a symbolic link to ${shown(target)}, which is scanned already (a loop, or a second name for it): skipped`);
 }
 
 /** The folder (or file) a watcher must observe to see every file an input can match. */
@@ -123,26 +162,28 @@ export function watchRoot(input: string, cwd: string): string {
   return path.resolve(cwd, task?.base ?? ".");
 }
 
-async function expand(input: string, cwd: string): Promise<Found[]> {
+async function expand(input: string, cwd: string): Promise<{ found: Found[]; skipped: Array<{ link: string; target: string }> }> {
   const absolute = path.resolve(cwd, input);
   if (await isDirectory(absolute)) {
-    const names = await fg("**/*.lua", { cwd: absolute, ignore: IGNORE, onlyFiles: true, dot: false });
-    return names.map((name) => ({ absolute: path.join(absolute, name), root: absolute }));
+    const walked = walkLua(absolute);
+    return { found: walked.files.map((file) => ({ absolute: file, root: absolute })), skipped: walked.skipped };
   }
-  if (await isFile(absolute)) return [{ absolute, root: path.dirname(absolute) }];
-  if (!fg.isDynamicPattern(toPosix(input))) return [];
+  if (await isFile(absolute)) return { found: [{ absolute, root: path.dirname(absolute) }], skipped: [] };
+  if (!fg.isDynamicPattern(toPosix(input))) return { found: [], skipped: [] };
   // A glob's output paths are relative to its static part: `src/lua/**/*.lua` mirrors below src/lua.
   const pattern = toPosix(input);
   const root = watchRoot(input, cwd);
-  const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true });
-  return names.filter((name) => name.toLowerCase().endsWith(".lua")).map((name) => ({ absolute: path.normalize(name), root }));
+  // Links in a glob's folders are not followed: fast-glob has no loop detection (name the folder to follow them).
+  const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true, followSymbolicLinks: false });
+  const found = names.filter((name) => name.toLowerCase().endsWith(".lua")).map((name) => ({ absolute: path.normalize(name), root }));
+  return { found, skipped: [] };
 }
 
 /** Exclusions are globs relative to cwd; a folder excludes everything below it. */
 async function excludedFiles(exclude: readonly string[], cwd: string): Promise<Set<string>> {
   if (exclude.length === 0) return new Set();
   const patterns = exclude.flatMap((e) => [toPosix(e), `${toPosix(e).replace(/\/$/, "")}/**`]);
-  const names = await fg(patterns, { cwd, onlyFiles: true, absolute: true });
+  const names = await fg(patterns, { cwd, onlyFiles: true, absolute: true, followSymbolicLinks: false });
   return new Set(names.map((name) => path.normalize(name)));
 }
 

@@ -32,7 +32,7 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
   const runOnce = async () => {
     const result = await generate(options, context);
     await saveRunContext(context);
-    if (result.kind === "usage-error") io.stderr(`luagen: ${result.message}`);
+    if (result.kind === "usage-error" || result.kind === "fs-error") io.stderr(`luagen: ${result.message}`);
     else await report(result, reporting, io);
     watchIncludedFiles();
   };

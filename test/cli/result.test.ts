@@ -22,7 +22,7 @@ describe("generate's result: one outcome, carrying exactly what it has", () => {
     const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
     expect(result.kind).toBe("failed");
     expect(result).not.toHaveProperty("plan");
-    expect(result.kind !== "usage-error" && result.diagnostics.map((d) => d.code)).toEqual(["LG001"]);
+    expect(result.kind === "failed" && result.diagnostics.map((d) => d.code)).toEqual(["LG001"]);
     expect(existsSync(path.join(dir, "gen"))).toBe(false);
   });
 

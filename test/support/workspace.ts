@@ -43,8 +43,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the built CLI (bin/luagen.js → dist/) as a user would; `as` runs it as another user (needs root). */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, as: { uid: number; gid: number } | {} = {}): Promise<RunResult> {
+/** Runs the built CLI (bin/luagen.js → dist/) as a user would; `as` runs it as another user (needs root), or kills it after `timeout` ms. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, as: { uid?: number; gid?: number; timeout?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, ...as });
     let stdout = "";
@@ -60,7 +60,7 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
  * Who to run the CLI as so that file modes apply: root ignores them (the tests run as root in CI),
  * so then `dir` is handed to `nobody` and the CLI runs as that user; otherwise as ourselves.
  */
-export function unprivileged(dir: string): { uid: number; gid: number } | {} {
+export function unprivileged(dir: string): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const nobody = { uid: 65534, gid: 65534 };
   const chown = (p: string) => {

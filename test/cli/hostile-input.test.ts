@@ -1,0 +1,139 @@
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
+import { readTree, runCli, tempDir, unprivileged, writeTree } from "../support/workspace.js";
+
+// §3 of issue 8, through the CLI: no input crashes luagen, loops end, bytes are never altered.
+
+const script = (n: number) => `---@key k\n---@return integer\nlocal _ = KEYS[1]\nreturn ${n}\n`;
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir("hostile");
+  writeTree(dir, files);
+  return dir;
+}
+
+const restores: Array<() => void> = [];
+afterEach(() => {
+  for (const restore of restores.splice(0)) restore();
+});
+
+/** The CLI never prints a stack trace: no "    at " frames, no Node error banners. */
+function expectNoStack(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toMatch(/node:internal|TypeError|RangeError/);
+}
+
+describe("input folders that loop", () => {
+  it("scans each real file once when a folder links to itself, twice over, and says what it skipped", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    symlinkSync(".", path.join(dir, "lua/self"));
+    symlinkSync(".", path.join(dir, "lua/again"));
+    const run = await runCli(["lua", "--out", "gen"], dir, {}, { timeout: 20_000 });
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(0);
+    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["a.ts", "index.ts", "runtime.ts"]);
+    expect(run.stderr).toMatch(/lua\/again:1:1 - warning LG003: .*link/);
+    expect(run.stderr).toMatch(/lua\/self:1:1 - warning LG003: .*link/);
+  }, 30_000);
+
+  it("ends a loop through the parent folder instead of generating the scripts again under longer paths", async () => {
+    const dir = project({ "lua/a/b.lua": script(1), "lua/c.lua": script(2) });
+    symlinkSync("..", path.join(dir, "lua/a/loop"));
+    const run = await runCli(["lua", "--out", "gen"], dir, {}, { timeout: 20_000 });
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(0);
+    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["a/b.ts", "c.ts", "index.ts", "runtime.ts"]);
+    expect(run.stderr).toMatch(/lua\/a\/loop:1:1 - warning LG003: /);
+  }, 30_000);
+
+  it("a glob does not follow links either way into a loop", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    symlinkSync(".", path.join(dir, "lua/self"));
+    const run = await runCli(["lua/**/*.lua", "--out", "gen"], dir, {}, { timeout: 20_000 });
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(0);
+    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["a.ts", "index.ts", "runtime.ts"]);
+  }, 30_000);
+});
+
+describe("bytes that are not UTF-8", () => {
+  it("refuses a script that is not valid UTF-8 with LG002 naming the byte offset, never altering it", async () => {
+    const dir = project({ "lua/ok.lua": script(1) });
+    const bytes = Buffer.concat([Buffer.from("---@return string\nreturn 'caf"), Buffer.from([0xe9]), Buffer.from("'\n")]);
+    writeFileSync(path.join(dir, "lua/latin1.lua"), bytes);
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lua\/latin1\.lua:2:12 - error LG002: not valid UTF-8: byte 0xE9 at offset 29/m);
+    expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
+  });
+
+  it("refuses binary data the same way", async () => {
+    const dir = project({});
+    mkdirSync(path.join(dir, "lua"));
+    writeFileSync(path.join(dir, "lua/image.lua"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lua\/image\.lua:1:1 - error LG002: not valid UTF-8: byte 0x89 at offset 0/m);
+  });
+});
+
+describe("file-system errors are one line naming the path", () => {
+  it("an unreadable folder in the input: exit 2", async () => {
+    const dir = project({ "lua/a.lua": script(1), "lua/private/b.lua": script(2) });
+    const as = unprivileged(dir);
+    chmodSync(path.join(dir, "lua/private"), 0o000);
+    restores.push(() => chmodSync(path.join(dir, "lua/private"), 0o755));
+    const run = await runCli(["lua", "--out", "gen"], dir, {}, as);
+    expect(run.stderr.trim().split("\n")).toEqual(["luagen: cannot read lua/private: EACCES: permission denied"]);
+    expect(run.code).toBe(2);
+  });
+
+  it("an unreadable generated file in the output: exit 2", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
+    const as = unprivileged(dir);
+    chmodSync(path.join(dir, "gen/a.ts"), 0o000);
+    const run = await runCli(["lua", "--out", "gen"], dir, {}, as);
+    expect(run.stderr.trim().split("\n")).toEqual(["luagen: cannot read gen/a.ts: EACCES: permission denied"]);
+    expect(run.code).toBe(2);
+  });
+
+  it("an output path too long for the file system: exit 2", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    const run = await runCli(["lua", "--out", `gen/${"x".repeat(300)}`], dir);
+    expectNoStack(run.stderr);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^luagen: cannot (read|write) gen\/x+.*ENAMETOOLONG/);
+    expect(run.code).toBe(2);
+  });
+
+  it("a link that loops onto itself where a script would be: LG002, not a crash", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    symlinkSync("self.lua", path.join(dir, "lua/self.lua"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expectNoStack(run.stderr);
+    expect(run.stderr).toMatch(/^lua\/self\.lua:1:1 - error LG002: cannot read: ELOOP/m);
+    expect(run.code).toBe(1);
+  });
+
+  it.each([
+    ["without LUAGEN_DEBUG", undefined, 1],
+    ["with LUAGEN_DEBUG=1", "1", 2],
+  ])("anything unexpected is one line asking for a report, %s", async (_, debug, outputs) => {
+    const saved = process.env.LUAGEN_DEBUG;
+    if (debug === undefined) delete process.env.LUAGEN_DEBUG;
+    else process.env.LUAGEN_DEBUG = debug;
+    restores.push(() => (saved === undefined ? delete process.env.LUAGEN_DEBUG : (process.env.LUAGEN_DEBUG = saved)));
+    const stderr: string[] = [];
+    // Printing the version fails inside: a stand-in for any bug below main().
+    const io = { stdout: () => { throw new TypeError("boom"); }, stderr: (t: string) => void stderr.push(t), cwd: tempDir("unexpected"), color: { stdout: false, stderr: false }, tty: false };
+    expect(await main(["--version"], io)).toBe(2);
+    expect(stderr).toHaveLength(outputs);
+    expect(stderr[0]).toMatch(/^luagen: internal error: boom \(a bug in luagen: please report it .*npm bugs luagen.*\)$/);
+    if (outputs === 2) expect(stderr[1]).toMatch(/^TypeError: boom\n\s+at /);
+  });
+});
