@@ -21,6 +21,7 @@ export const CODES = {
   LG110: { severity: "error", title: "---@include names a file that does not exist" },
   LG111: { severity: "error", title: "---@include cycle" },
   LG112: { severity: "error", title: "malformed ---@include line" },
+  LG113: { severity: "error", title: "---@include of a file that is not .lua" },
   LG200: { severity: "error", title: "KEYS[n] read past the declared keys" },
   LG201: { severity: "error", title: "ARGV[n] read past the declared arguments" },
   LG202: { severity: "warning", title: "declared key never read" },

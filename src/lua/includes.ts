@@ -43,12 +43,21 @@ export function includeTarget(from: string, spec: string): string {
   return path.posix.normalize(path.posix.join(path.posix.dirname(from), file));
 }
 
-/** Every file the well-formed include lines of `text` (the file at `from`) name. The scanner follows them. */
+/**
+ * Every Lua file the well-formed include lines of `text` (the file at `from`) name. The scanner
+ * follows them; it never reads a file that is not `.lua` (an `.env` named by mistake or on purpose).
+ */
 export function includedPaths(from: string, text: string): string[] {
   return normalizeSource(text)
     .split("\n")
     .map(readDirective)
-    .flatMap((d) => (d?.kind === "include" ? [includeTarget(from, d.spec)] : []));
+    .flatMap((d) => (d?.kind === "include" ? [includeTarget(from, d.spec)] : []))
+    .filter(isLuaPath);
+}
+
+/** Only Lua is ever included: a `.lua` name (any case), or a name without extension, which gets `.lua`. */
+function isLuaPath(target: string): boolean {
+  return path.posix.extname(target).toLowerCase() === ".lua";
 }
 
 /**
@@ -91,6 +100,10 @@ class Expansion {
     const route = [...chain, target].join(" → ");
     if (chain.includes(target)) {
       return this.fail("LG111", file, at, `include cycle: ${route}`, "a file cannot include itself, directly or through the files it includes");
+    }
+    if (!isLuaPath(target)) {
+      // Named, never read: nothing of it reaches the output or a code frame.
+      return this.fail("LG113", file, at, `only .lua files can be included, not ${target}`, EXAMPLE);
     }
     if (this.included.includes(target)) return true; // at most once per script
     const text = this.library.get(target);
