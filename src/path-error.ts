@@ -18,9 +18,11 @@ export class PathError extends Error {
     this.name = "PathError";
   }
 
-  /** The one-line message with paths relative to `cwd`, as the user typed them. */
+  /** The one-line message with the path relative to `cwd` when it lies below it, else absolute. */
   shown(cwd: string): string {
-    return `cannot ${this.action} ${toPosix(path.relative(cwd, this.path)) || "."}: ${this.reason}`;
+    const relative = path.relative(cwd, this.path);
+    const shown = relative.startsWith("..") || path.isAbsolute(relative) ? this.path : toPosix(relative) || ".";
+    return `cannot ${this.action} ${shown}: ${this.reason}`;
   }
 }
 

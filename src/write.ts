@@ -149,10 +149,13 @@ function readOwn(file: string): string {
   return onPath("read", file, () => readFileSync(file, "utf8"));
 }
 
-/** Every folder on the way to `file` is a real folder (or absent), and `file` is a file (or absent). */
+/**
+ * Every folder on the way to `file` below the output folder is a real folder (or absent), and `file`
+ * is a file (or absent). The output folder itself may be a link: the user named it.
+ */
 function checkTarget(outDir: string, file: string): void {
   const parts = file.split("/");
-  for (let i = 0; i <= parts.length; i++) {
+  for (let i = 1; i <= parts.length; i++) {
     const absolute = path.join(outDir, ...parts.slice(0, i));
     const stats = onPath("write", absolute, () => lstatIfAny(absolute));
     if (stats === undefined) return;

@@ -130,7 +130,7 @@ describe("file-system errors are one line naming the path", () => {
     restores.push(() => (saved === undefined ? delete process.env.LUAGEN_DEBUG : (process.env.LUAGEN_DEBUG = saved)));
     const stderr: string[] = [];
     // Printing the version fails inside: a stand-in for any bug below main().
-    const io = { stdout: () => { throw new TypeError("boom"); }, stderr: (t: string) => void stderr.push(t), cwd: tempDir("unexpected"), color: { stdout: false, stderr: false }, tty: false };
+    const io = { stdout: () => { throw new TypeError("boom"); }, stderr: (t: string) => void stderr.push(t), status: () => {}, cwd: tempDir("unexpected"), color: { stdout: false, stderr: false }, tty: false };
     expect(await main(["--version"], io)).toBe(2);
     expect(stderr).toHaveLength(outputs);
     expect(stderr[0]).toMatch(/^luagen: internal error: boom \(a bug in luagen: please report it .*npm bugs luagen.*\)$/);

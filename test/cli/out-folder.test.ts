@@ -63,6 +63,19 @@ describe("the output folder: never through a link", () => {
   });
 });
 
+describe("the output folder named as a link", () => {
+  it("writes into it: the user named it (only links inside it are never followed)", async () => {
+    const dir = tempDir("out-link");
+    writeTree(dir, { "lua/a.lua": script(1), "real/.keep": "" });
+    symlinkSync("real", path.join(dir, "gen"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(Object.keys(readTree(path.join(dir, "real")))).toEqual([".keep", "a.ts", "index.ts", "runtime.ts"]);
+    expect(lstatSync(path.join(dir, "gen")).isSymbolicLink()).toBe(true);
+  });
+});
+
 describe("the output folder: never one that holds what is not luagen's", () => {
   it.each([
     [".", ["lua"], "."],
