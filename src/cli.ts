@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { IMPORT_EXTENSIONS, loadConfig, type ImportExtension } from "./config.js";
+import { CLIENTS, IMPORT_EXTENSIONS, loadConfig, type Client, type ImportExtension } from "./config.js";
 import { openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import { generate, type GenerateOptions } from "./generate.js";
@@ -123,6 +123,8 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
   if (!IMPORT_EXTENSIONS.includes(importExtension as ImportExtension)) {
     return { error: `--import-extension must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}` };
   }
+  const client = values.client ?? config.client ?? "ioredis";
+  if (!CLIENTS.includes(client as Client)) return { error: `--client must be one of ${CLIENTS.join(", ")}` };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {
@@ -131,6 +133,7 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       cwd: io.cwd,
       strict,
       importExtension,
+      client: client as Client,
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),

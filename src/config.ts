@@ -11,10 +11,15 @@ export interface Config {
   importExtension?: ImportExtension;
   /** Commands to add to Redis's table for the checks: a module's, or a newer server's. */
   commands?: Record<string, UserCommand>;
+  client?: Client;
 }
 
 export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
 export type ImportExtension = (typeof IMPORT_EXTENSIONS)[number];
+
+/** The client libraries generated code can be for; the first is the default. */
+export const CLIENTS = ["ioredis", "iovalkey"] as const;
+export type Client = (typeof CLIENTS)[number];
 
 export type LoadedConfig = { config: Config; file?: string } | { error: string };
 
@@ -82,8 +87,12 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       config.commands = value as Record<string, UserCommand>;
       return;
     }
+    case "client":
+      if (!CLIENTS.includes(value as Client)) return `must be one of ${CLIENTS.map((c) => JSON.stringify(c)).join(", ")}`;
+      config.client = value as Client;
+      return;
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension, commands)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client)`;
   }
 }
 

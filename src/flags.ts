@@ -22,6 +22,7 @@ export const FLAGS = {
   strict: { type: "boolean", help: "treat warnings as errors" },
   exclude: { type: "string", multiple: true, value: "<glob>", help: "leave matching files out (repeatable)" },
   "import-extension": { type: "string", value: "<e>", help: 'extension of relative imports: ".js" (default), "" or ".ts"' },
+  client: { type: "string", value: "<name>", help: "client library: ioredis (default) or iovalkey" },
   quiet: { type: "boolean", short: "q", help: "print errors only" },
   help: { type: "boolean", short: "h", help: "print this help" },
   version: { type: "boolean", short: "v", help: "print the version" },

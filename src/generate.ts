@@ -15,6 +15,7 @@ import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, Sourc
 import { checkCollisions, checkNames, functionNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { scan, toPosix } from "./scan.js";
+import type { Client } from "./config.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
 
 export interface GenerateOptions {
@@ -27,6 +28,8 @@ export interface GenerateOptions {
   strict?: boolean;
   /** Appended to relative imports in generated code; ".js" (NodeNext) by default. */
   importExtension?: string;
+  /** The client library generated modules are typed for; ioredis by default. */
+  client?: Client;
   /** Globs (relative to `cwd`) of files to leave out. */
   exclude?: readonly string[];
   /** Compare with the output folder instead of writing to it (`--check`). */
@@ -92,7 +95,8 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
 
   const { emit } = await import("./emit/emit.js");
   const importExtension = options.importExtension ?? ".js";
-  const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, previous: context.modules });
+  const client = options.client ?? "ioredis";
+  const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, client, previous: context.modules });
   keepModules(context, emitted.modules);
   const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });
   diagnostics.push(...foreignDiagnostics(plan, cwd));

@@ -2,24 +2,27 @@
  * The luagen runtime: how a generated function validates its parameters and
  * sends its script, so that it never meets `NOSCRIPT` at a bad moment.
  *
- * | target                          | sent                                                                 |
- * | ------------------------------- | -------------------------------------------------------------------- |
- * | `Redis` / `Cluster` (direct)    | `EVALSHA`; on a `NOSCRIPT` reply, once `EVAL`                         |
- * | `redis.multi()` (transaction)   | first call of a script: `EVAL`; later calls of it: `EVALSHA`         |
- * | `redis.pipeline()`              | always `EVAL`                                                        |
+ * | target                                              | sent                                                  |
+ * | --------------------------------------------------- | ----------------------------------------------------- |
+ * | a client or cluster (direct)                        | `EVALSHA`; on a `NOSCRIPT` reply, once `EVAL`          |
+ * | ioredis/iovalkey `multi()` (transaction)            | first call of a script: `EVAL`; later calls: `EVALSHA` |
+ * | ioredis/iovalkey `pipeline()`                       | always `EVAL`                                          |
+ * | node-redis `multi()` (`exec()` or `execAsPipeline()`) | always `EVAL`                                        |
  *
  * A NOSCRIPT reply means the script did not run, so the direct retry cannot
  * apply it twice. EXEC runs atomically, so once a transaction's EVAL has
  * cached a script nothing can flush it before the same transaction's
  * EVALSHA. Between pipelined commands other clients can flush or evict, so a
- * pipeline always carries the source. `SCRIPT EXISTS` / `SCRIPT LOAD` are
- * never used: checking first and sending later is exactly the race.
+ * pipeline always carries the source. A node-redis multi may end as either,
+ * and which is unknown while it is queued, so it always carries the source.
+ * `SCRIPT EXISTS` / `SCRIPT LOAD` are never used: checking first and sending
+ * later is exactly the race.
  *
- * Needs nothing at run time but ioredis 5 or 6, and from it one value:
- * `Command`, whose `getSlot()` is how ioredis itself routes a command in a
- * Cluster (see `clusterSlot`).
+ * The policy (which command, when) is decided in one place, `The policy`
+ * below; each client library adds only how a command is sent (`Transports`).
+ * Imports nothing: the same file serves ioredis 5 and 6, iovalkey and
+ * node-redis 5 and 6, and compiles in a project that has only one of them.
  */
-import { Command } from "ioredis";
 
 // The descriptor's types, from here to `SourceOrigin`, and `originOf` below are luagen's single
 // definition of what a generated module passes: luagen's src/descriptor.ts repeats them
@@ -73,29 +76,61 @@ export interface SourceOrigin {
   readonly fileLine: number;
 }
 
+// ---------------------------------------------------------------------------
+// Targets: what a generated function may be given
+// ---------------------------------------------------------------------------
+
 /**
- * A connection a script can be called on directly: `Redis` or `Cluster`, of
- * ioredis 5 or 6 (in 6 with either reply mapping: `Redis<"legacy">`,
- * `Cluster<"resp3">`). Structural, because ioredis 6 makes both classes
- * generic and ioredis 5 does not, so no one named type fits both. What tells
- * a client from a batch is the reply of `evalsha`: a promise here, the batch
- * itself on a pipeline.
+ * An ioredis or iovalkey connection a script can be called on directly: `Redis` or
+ * `Cluster`, of ioredis 5 or 6 (in 6 with either reply mapping: `Redis<"legacy">`,
+ * `Cluster<"resp3">`) or iovalkey. Structural, because ioredis 6 makes both classes
+ * generic and ioredis 5 does not, so no one named type fits both. What tells a
+ * client from a batch is the reply of `evalsha`: a promise here, the batch itself
+ * on a pipeline.
  */
 export interface ScriptClient {
   evalsha(...args: [sha1: string, numkeys: number, ...keysAndArgs: Wire[]]): Promise<unknown>;
 }
 
 /**
- * A pipeline or a transaction (`redis.pipeline()`, `redis.multi()`, and the
- * same on a `Cluster`), of ioredis 5 or 6: it queues commands and counts
- * them, and `exec()` sends them. Generated functions return the very batch
- * they were given, with its own type, so calls chain.
+ * An ioredis or iovalkey pipeline or transaction (`redis.pipeline()`, `redis.multi()`,
+ * and the same on a `Cluster`): it queues commands and counts them, and `exec()`
+ * sends them. Generated functions return the very batch they were given, with its
+ * own type, so calls chain.
  */
 export interface ScriptBatch {
   readonly length: number;
   evalsha(...args: [sha1: string, numkeys: number, ...keysAndArgs: Wire[]]): unknown;
   exec(): Promise<unknown>;
 }
+
+/** The keys and arguments of node-redis's own EVAL and EVALSHA commands. */
+interface NodeRedisScriptOptions {
+  keys: Wire[];
+  arguments: Wire[];
+}
+
+/**
+ * A node-redis client or cluster, of node-redis 5 or 6 (`createClient()`,
+ * `createClient({ RESP: 3 })`, `createCluster(...)`, with any modules, scripts or
+ * functions): its EVALSHA answers with a promise.
+ */
+export interface NodeRedisClient {
+  EVALSHA(sha1: string, options: NodeRedisScriptOptions): Promise<unknown>;
+}
+
+/**
+ * A node-redis `multi()` of a client or cluster: it queues commands, and runs them
+ * with `exec()` (MULTI/EXEC) or `execAsPipeline()`. Generated functions return the
+ * very multi they were given, with its own type, so calls chain.
+ */
+export interface NodeRedisMulti {
+  EVAL(script: string, options: NodeRedisScriptOptions): unknown;
+  execAsPipeline(): Promise<unknown>;
+}
+
+/** Everything `runScript` accepts. */
+export type ScriptTarget = ScriptClient | ScriptBatch | NodeRedisClient | NodeRedisMulti;
 
 /** What is actually written to the wire for a key or an argument. */
 type Wire = string | Buffer;
@@ -122,7 +157,7 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
  * entry per `ArgSpec` (`undefined` for an omitted optional, an array for a rest).
  * Everything is validated and encoded before anything is sent. A bad value is a
  * `TypeError` naming the script and the parameter; so are keys in different hash
- * slots when the target is (or was made from) a `Cluster`. For a client the
+ * slots when the target is (or was made from) a Redis Cluster. For a client the
  * call returns a promise, so the error rejects it; for a batch it is thrown,
  * and nothing is queued. A target that is neither a client nor a batch (`null`,
  * `{}`) is thrown as a `TypeError` too: nothing tells whether a promise or a
@@ -131,14 +166,14 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
  * @returns the reply's promise for a client; the same `target` for a batch,
  * so calls can be chained.
  */
-export function runScript(
+export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
   script: ScriptDescriptor,
-  target: ScriptClient | ScriptBatch,
+  target: ScriptClient | NodeRedisClient | Batch,
   keys: readonly unknown[],
   args: readonly unknown[],
-): Promise<unknown> | ScriptBatch {
-  checkTarget(script, target);
-  const context = scriptContext(target);
+): Promise<unknown> | Batch {
+  const transport = transportOf(script, target);
+  const context = transport.context(target);
   // Keys then arguments in one array: the wire form after `numkeys`.
   let wire: Wire[];
   let numKeys: number;
@@ -146,181 +181,51 @@ export function runScript(
     wire = encodeKeys(script, keys);
     numKeys = wire.length;
     encodeArgs(script, args, wire);
-    checkSlots(script, target, keys, wire, numKeys);
+    checkSlots(script, transport.cluster(target), keys, wire, numKeys);
   } catch (error) {
     if (context.kind === "direct") return Promise.reject(error);
     throw error;
   }
-  switch (context.kind) {
-    case "direct":
-      return callDirect(script, target as ScriptClient, numKeys, wire);
-    case "pipeline":
-      (target as unknown as Evaluator<unknown>).eval(script.source, numKeys, wire);
-      return target as ScriptBatch;
-    case "transaction":
-      return queueInTransaction(script, target as ScriptBatch, context.multiIndex, numKeys, wire);
-  }
-}
-
-/** Anything that cannot even send a command (`null`, `{}`, a promise) is refused before it is read. */
-function checkTarget(script: ScriptDescriptor, target: unknown): void {
-  const evalsha = typeof target === "object" && target !== null ? (target as { evalsha?: unknown }).evalsha : undefined;
-  if (typeof evalsha !== "function") {
-    throw new TypeError(`${script.name}: expected an ioredis client, pipeline or transaction, got ${describe(target)}`);
-  }
+  if (context.kind === "direct") return callDirect(script, transport, target, numKeys, wire);
+  const command = queuedCommand(script, target, context);
+  transport.queue(target, command, textFor(script, command), numKeys, wire);
+  return target as Batch;
 }
 
 // ---------------------------------------------------------------------------
-// Context: the one place that reads ioredis internals
+// The policy: which command carries a script, and when (the one place that decides)
 // ---------------------------------------------------------------------------
 
 /** Where a call is going; a transaction also says where its MULTI sits in the queue. */
 export type ScriptContext =
+  /** a client or cluster: the reply comes back to the caller */
   | { readonly kind: "direct" }
+  /** queued; other clients' commands may run between ours */
   | { readonly kind: "pipeline" }
-  | { readonly kind: "transaction"; readonly multiIndex: number };
+  /** queued inside MULTI ... EXEC, known to be so while queuing (ioredis, iovalkey) */
+  | { readonly kind: "transaction"; readonly multiIndex: number }
+  /** queued; ends as MULTI/EXEC or as a pipeline, unknown while queuing (node-redis) */
+  | { readonly kind: "multi" };
 
-/**
- * Tells a client from a pipeline from a transaction.
- *
- * ioredis has no public way to ask, so this reads its internals (the same in
- * ioredis 5 and 6); only this section of the file does:
- * - `isPipeline === true` marks a `Pipeline` (both `pipeline()` and `multi()`);
- * - `_transactions > 0` while a `multi()` is open and its `exec()` not yet queued;
- * - `_queue` holds the queued `Command`s; the last one named `multi` starts the
- *   open transaction, so a second `multi()` in the same pipeline is a new one.
- *
- * If those internals ever change shape, a pipeline falls back to "pipeline"
- * (always EVAL), which is safe everywhere, only larger on the wire.
- */
-export function scriptContext(target: ScriptClient | ScriptBatch): ScriptContext {
-  const internals = target as unknown as { isPipeline?: unknown; _transactions?: unknown; _queue?: unknown };
-  if (internals.isPipeline !== true) return DIRECT;
-  if (typeof internals._transactions !== "number" || internals._transactions <= 0) return PIPELINE;
-  const queue = Array.isArray(internals._queue) ? (internals._queue as unknown[]) : [];
-  const multiIndex = lastMulti(target, queue);
-  return multiIndex < 0 ? PIPELINE : { kind: "transaction", multiIndex };
-}
+/** A command that runs a script: by its source (EVAL) or by its SHA-1 (EVALSHA). */
+export type ScriptCommand = "EVAL" | "EVALSHA";
 
-const DIRECT: ScriptContext = { kind: "direct" };
-const PIPELINE: ScriptContext = { kind: "pipeline" };
+/** A direct call sends this first, and on a NOSCRIPT reply (the script did not run) once `DIRECT_RETRY`. */
+const DIRECT_FIRST: ScriptCommand = "EVALSHA";
+const DIRECT_RETRY: ScriptCommand = "EVAL";
 
-/** Per pipeline, how much of its queue was searched and the last MULTI found in it (weak, like `transactions`). */
-const scanned = new WeakMap<object, { length: number; multiIndex: number }>();
-
-/**
- * The index of the last `multi` command in `queue`, or -1. A queue only grows, so each call
- * searches just what was queued since the previous one: a transaction of n calls costs O(n),
- * not O(n²).
- */
-function lastMulti(pipeline: object, queue: readonly unknown[]): number {
-  const seen = scanned.get(pipeline);
-  const from = seen !== undefined && seen.length <= queue.length ? seen.length : 0;
-  let multiIndex = from === 0 ? -1 : seen!.multiIndex;
-  for (let i = from; i < queue.length; i++) {
-    const name = (queue[i] as { name?: unknown } | null)?.name;
-    if (name === "multi" || (typeof name === "string" && name.toLowerCase() === "multi")) multiIndex = i;
-  }
-  scanned.set(pipeline, { length: queue.length, multiIndex });
-  return multiIndex;
+/** What `command` carries: the SHA-1 for EVALSHA, the source for EVAL. */
+function textFor(script: ScriptDescriptor, command: ScriptCommand): string {
+  return command === "EVALSHA" ? script.sha1 : script.source;
 }
 
 /**
- * Whether calls on `target` go to a Redis Cluster, and the `keyPrefix` ioredis
- * will put before every key. Reads, the same in ioredis 5 and 6:
- * - `isCluster === true` on a `Cluster` and on a pipeline or transaction made
- *   from one (a `Redis` has `isCluster === false`);
- * - `options.keyPrefix`: public on `Redis` and `Cluster` (a `Cluster` copies
- *   `redisOptions.keyPrefix` there), and a pipeline shares its client's `options`.
- *
- * If those ever change shape, the answer is "not a cluster": no slot guard, and
- * Redis itself refuses keys in different slots (CROSSSLOT), only later and less clearly.
+ * The command a queued call sends: EVAL, except in a transaction known as such,
+ * where a script already EVALed in it goes as EVALSHA (see `transactionCommand`).
+ * A pipeline, and a multi that may end as one, always carry the source.
  */
-export function clusterTarget(target: ScriptClient | ScriptBatch): { readonly keyPrefix: string | Buffer | undefined } | undefined {
-  const internals = target as unknown as { isCluster?: unknown; options?: { keyPrefix?: unknown } | null };
-  if (internals.isCluster !== true) return undefined;
-  const keyPrefix = internals.options?.keyPrefix;
-  return { keyPrefix: typeof keyPrefix === "string" || Buffer.isBuffer(keyPrefix) ? keyPrefix : undefined };
-}
-
-/**
- * The hash slot of `key` as ioredis computes it when it routes a command:
- * `Command` (exported by ioredis, documented `@ignore`) applies the client's
- * `keyPrefix` to the key positions of the command, and `getSlot()` hashes its
- * first key with cluster-key-slot, a dependency of ioredis that users' code
- * cannot be sure to resolve itself. Same API in ioredis 5 and 6.
- */
-function clusterSlot(key: Wire, keyPrefix: string | Buffer | undefined): number | null {
-  const options = keyPrefix === undefined ? {} : { keyPrefix: keyPrefix as string };
-  return new Command("get", [key], options).getSlot();
-}
-
-// ---------------------------------------------------------------------------
-// Dispatch
-// ---------------------------------------------------------------------------
-
-/**
- * The commands the runtime sends, typed loosely enough for ioredis 5 and 6. Keys and
- * arguments go as one array: ioredis flattens it (`args.flat()`) into the command, where
- * spreading it into the call would overflow the stack past ~100,000 elements.
- */
-interface Evaluator<R> {
-  eval(source: string, numkeys: number, keysAndArgs: Wire[]): R;
-  evalsha(sha1: string, numkeys: number, keysAndArgs: Wire[]): R;
-  ping(): R;
-  discard(): R;
-}
-
-/**
- * EVALSHA; on NOSCRIPT (the script did not run) once EVAL. Other errors reach
- * the caller as ioredis raised them, with the script's file and line appended
- * when Redis names a line of it (see `withScriptLocation`).
- */
-function callDirect(script: ScriptDescriptor, client: ScriptClient, numKeys: number, wire: Wire[]): Promise<unknown> {
-  const redis = client as unknown as Evaluator<Promise<unknown>>;
-  // Plain `then` rather than async/await: one promise on top of ioredis's, which is what
-  // keeps a direct call within a few percent of a raw `evalsha` (see BENCHMARKS.md).
-  const settle = (reply: unknown) => (reply === "QUEUED" ? settleQueued(script, redis) : reply);
-  const fail = (error: unknown): never => {
-    throw withScriptLocation(script, error);
-  };
-  return redis.evalsha(script.sha1, numKeys, wire).then(settle, (error: unknown) => {
-    if (!isNoScript(error)) fail(error);
-    return redis.eval(script.source, numKeys, wire).then(settle, fail);
-  });
-}
-
-function isNoScript(error: unknown): boolean {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" && message.startsWith("NOSCRIPT");
-}
-
-/**
- * A direct call answered `QUEUED`. Either the script itself replied "QUEUED" (ioredis
- * gives a status and a bulk string alike, so the reply cannot tell), or the connection
- * is inside `multi({ pipeline: false })`, which leaves no trace in ioredis: then our
- * EVALSHA was queued and could fail alone with NOSCRIPT at EXEC while the rest of the
- * transaction applies. PING tells them apart without changing anything when no
- * transaction is open: "PONG" means the reply was the script's own; "QUEUED" means a
- * transaction is open, so DISCARD it (nothing of it runs) and refuse.
- */
-async function settleQueued(script: ScriptDescriptor, redis: Evaluator<Promise<unknown>>): Promise<unknown> {
-  if ((await redis.ping()) !== "QUEUED") return "QUEUED";
-  try {
-    await redis.discard();
-  } catch (error) {
-    const message = (error as { message?: unknown } | null)?.message;
-    // Error's `cause` option needs lib ES2022; set it by hand so any target compiles.
-    throw Object.assign(
-      new Error(
-        `${script.name}: luagen cannot run "${script.name}" inside multi({ pipeline: false }), and sending DISCARD failed (${String(message)}); the transaction may still be open. Use redis.multi() (the default) instead.`,
-      ),
-      { cause: error },
-    );
-  }
-  throw new Error(
-    `${script.name}: luagen cannot run "${script.name}" inside multi({ pipeline: false }): the server queued it where NOSCRIPT could fail it alone at EXEC. The transaction was discarded (DISCARD sent), so none of its commands ran. Use redis.multi() (the default) instead.`,
-  );
+function queuedCommand(script: ScriptDescriptor, batch: object, context: ScriptContext): ScriptCommand {
+  return context.kind === "transaction" ? transactionCommand(script, batch, context.multiIndex) : "EVAL";
 }
 
 /**
@@ -347,26 +252,291 @@ const MAX_SCRIPTS_PER_TRANSACTION = 400;
  * EVALSHA; once the transaction has more than MAX_SCRIPTS_PER_TRANSACTION
  * distinct scripts, EVAL for everything.
  */
-function queueInTransaction(script: ScriptDescriptor, batch: ScriptBatch, multiIndex: number, numKeys: number, wire: Wire[]): ScriptBatch {
+function transactionCommand(script: ScriptDescriptor, batch: object, multiIndex: number): ScriptCommand {
   let state = transactions.get(batch);
   if (state === undefined || state.multiIndex !== multiIndex) {
     state = { multiIndex, sent: new Set(), evalOnly: false }; // a new MULTI in this pipeline: start over
     transactions.set(batch, state);
   }
-  const commands = batch as unknown as Evaluator<unknown>;
-  if (!state.evalOnly && state.sent.has(script.sha1)) {
-    commands.evalsha(script.sha1, numKeys, wire);
-    return batch;
+  if (state.evalOnly) return "EVAL";
+  if (state.sent.has(script.sha1)) return "EVALSHA";
+  if (state.sent.size < MAX_SCRIPTS_PER_TRANSACTION) state.sent.add(script.sha1);
+  else {
+    state.evalOnly = true;
+    state.sent.clear();
   }
-  if (!state.evalOnly) {
-    if (state.sent.size < MAX_SCRIPTS_PER_TRANSACTION) state.sent.add(script.sha1);
-    else {
-      state.evalOnly = true;
-      state.sent.clear();
+  return "EVAL";
+}
+
+/**
+ * DIRECT_FIRST; on NOSCRIPT (the script did not run) once DIRECT_RETRY. Other
+ * errors reach the caller as the client raised them, with the script's file and
+ * line appended when Redis names a line of it (see `withScriptLocation`).
+ */
+function callDirect(script: ScriptDescriptor, transport: Transport, target: object, numKeys: number, wire: Wire[]): Promise<unknown> {
+  // Plain `then` rather than async/await: one promise on top of the client's, which is what
+  // keeps a direct call within a few percent of a raw `evalsha` (see BENCHMARKS.md).
+  const settle = (reply: unknown) => transport.settle(script, target, reply);
+  const fail = (error: unknown): never => {
+    throw withScriptLocation(script, error);
+  };
+  const send = (command: ScriptCommand) => transport.send(target, command, textFor(script, command), numKeys, wire);
+  return send(DIRECT_FIRST).then(settle, (error: unknown) => {
+    if (!isNoScript(error)) fail(error);
+    return send(DIRECT_RETRY).then(settle, fail);
+  });
+}
+
+function isNoScript(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && message.startsWith("NOSCRIPT");
+}
+
+// ---------------------------------------------------------------------------
+// Transports: how each client library sends what the policy chose
+// ---------------------------------------------------------------------------
+
+/** How one client library is asked where a call goes, and sends or queues a command. */
+interface Transport {
+  context(target: object): ScriptContext;
+  /** On a Redis Cluster: the keyPrefix the client puts before every key; otherwise undefined. */
+  cluster(target: object): ClusterTarget | undefined;
+  /** Sends `command` with `text` (source or SHA-1); the reply's promise, also for an error thrown while sending. */
+  send(target: object, command: ScriptCommand, text: string, numKeys: number, wire: Wire[]): Promise<unknown>;
+  queue(target: object, command: ScriptCommand, text: string, numKeys: number, wire: Wire[]): void;
+  /** A direct call's reply, checked for what only this client can tell (ioredis: a hidden MULTI). */
+  settle(script: ScriptDescriptor, target: object, reply: unknown): unknown;
+}
+
+export interface ClusterTarget {
+  readonly keyPrefix: string | Buffer | undefined;
+}
+
+/**
+ * ioredis and iovalkey have lower-case command methods (`evalsha`); node-redis has
+ * upper-case ones (`EVALSHA`) and no lower-case `evalsha`. Anything with neither
+ * cannot send a command: refused before it is read.
+ */
+function transportOf(script: ScriptDescriptor, target: unknown): Transport {
+  const methods = typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
+  if (typeof methods.evalsha === "function") return IOREDIS;
+  if (typeof methods.EVALSHA === "function") return NODE_REDIS;
+  throw new TypeError(
+    `${script.name}: expected an ioredis or iovalkey client, pipeline or transaction, or a node-redis client, cluster or multi, got ${describe(target)}`,
+  );
+}
+
+/** Where a call on `target` goes (exported for tests and for debugging). */
+export function scriptContext(target: ScriptTarget): ScriptContext {
+  return (typeof (target as { evalsha?: unknown }).evalsha === "function" ? IOREDIS : NODE_REDIS).context(target);
+}
+
+/** Whether `target` is (or was made from) a Redis Cluster, and its keyPrefix (exported for tests and for debugging). */
+export function clusterTarget(target: ScriptTarget): ClusterTarget | undefined {
+  return (typeof (target as { evalsha?: unknown }).evalsha === "function" ? IOREDIS : NODE_REDIS).cluster(target);
+}
+
+/** Calls `send` and turns an error it throws into a rejected promise, as a direct call reports every error. */
+function sending(send: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return send();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+// --- ioredis 5 and 6, iovalkey: the one place that reads their internals ---
+
+/**
+ * The methods of the policy's commands. Keys and arguments go as one array: ioredis
+ * and iovalkey flatten it (`args.flat()` in `Command`) into the command, where
+ * spreading it into the call would overflow the stack past ~100,000 elements.
+ */
+const IOREDIS_METHODS = { EVAL: "eval", EVALSHA: "evalsha" } as const satisfies Record<ScriptCommand, string>;
+
+type IORedisCommands<R> = Record<(typeof IOREDIS_METHODS)[ScriptCommand], (text: string, numKeys: number, wire: Wire[]) => R> & {
+  ping(): R;
+  discard(): R;
+};
+
+const IOREDIS: Transport = {
+  context: ioredisContext,
+  cluster: ioredisCluster,
+  send: (target, command, text, numKeys, wire) =>
+    sending(() => (target as IORedisCommands<Promise<unknown>>)[IOREDIS_METHODS[command]](text, numKeys, wire)),
+  queue: (target, command, text, numKeys, wire) => {
+    (target as IORedisCommands<unknown>)[IOREDIS_METHODS[command]](text, numKeys, wire);
+  },
+  settle: (script, target, reply) => (reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply),
+};
+
+/**
+ * Tells a client from a pipeline from a transaction.
+ *
+ * ioredis has no public way to ask, so this reads its internals (the same in
+ * ioredis 5 and 6 and in iovalkey 0.4); only this section of the file does:
+ * - `isPipeline === true` marks a `Pipeline` (both `pipeline()` and `multi()`);
+ * - `_transactions > 0` while a `multi()` is open and its `exec()` not yet queued;
+ * - `_queue` holds the queued `Command`s; the last one named `multi` starts the
+ *   open transaction, so a second `multi()` in the same pipeline is a new one.
+ *
+ * If those internals ever change shape, a pipeline falls back to "pipeline"
+ * (always EVAL), which is safe everywhere, only larger on the wire.
+ */
+function ioredisContext(target: object): ScriptContext {
+  const internals = target as { isPipeline?: unknown; _transactions?: unknown; _queue?: unknown };
+  if (internals.isPipeline !== true) return DIRECT;
+  if (typeof internals._transactions !== "number" || internals._transactions <= 0) return PIPELINE;
+  const queue = Array.isArray(internals._queue) ? (internals._queue as unknown[]) : [];
+  const multiIndex = lastMulti(target, queue);
+  return multiIndex < 0 ? PIPELINE : { kind: "transaction", multiIndex };
+}
+
+const DIRECT: ScriptContext = { kind: "direct" };
+const PIPELINE: ScriptContext = { kind: "pipeline" };
+const MULTI: ScriptContext = { kind: "multi" };
+
+/** Per pipeline, how much of its queue was searched and the last MULTI found in it (weak, like `transactions`). */
+const scanned = new WeakMap<object, { length: number; multiIndex: number }>();
+
+/**
+ * The index of the last `multi` command in `queue`, or -1. A queue only grows, so each call
+ * searches just what was queued since the previous one: a transaction of n calls costs O(n),
+ * not O(n²).
+ */
+function lastMulti(pipeline: object, queue: readonly unknown[]): number {
+  const seen = scanned.get(pipeline);
+  const from = seen !== undefined && seen.length <= queue.length ? seen.length : 0;
+  let multiIndex = from === 0 || seen === undefined ? -1 : seen.multiIndex;
+  for (let i = from; i < queue.length; i++) {
+    const name = (queue[i] as { name?: unknown } | null)?.name;
+    if (name === "multi" || (typeof name === "string" && name.toLowerCase() === "multi")) multiIndex = i;
+  }
+  scanned.set(pipeline, { length: queue.length, multiIndex });
+  return multiIndex;
+}
+
+/**
+ * Reads, the same in ioredis 5 and 6 and iovalkey:
+ * - `isCluster === true` on a `Cluster` and on a pipeline or transaction made
+ *   from one (a `Redis` has `isCluster === false`);
+ * - `options.keyPrefix`: public on `Redis` and `Cluster` (a `Cluster` copies
+ *   `redisOptions.keyPrefix` there), and a pipeline shares its client's `options`.
+ *
+ * If those ever change shape, the answer is "not a cluster": no slot guard, and
+ * Redis itself refuses keys in different slots (CROSSSLOT), only later and less clearly.
+ */
+function ioredisCluster(target: object): ClusterTarget | undefined {
+  const internals = target as { isCluster?: unknown; options?: { keyPrefix?: unknown } | null };
+  if (internals.isCluster !== true) return undefined;
+  return { keyPrefix: prefixOrUndefined(internals.options?.keyPrefix) };
+}
+
+/**
+ * A direct call answered `QUEUED`. Either the script itself replied "QUEUED" (ioredis
+ * gives a status and a bulk string alike, so the reply cannot tell), or the connection
+ * is inside `multi({ pipeline: false })`, which leaves no trace in ioredis: then our
+ * EVALSHA was queued and could fail alone with NOSCRIPT at EXEC while the rest of the
+ * transaction applies. PING tells them apart without changing anything when no
+ * transaction is open: "PONG" means the reply was the script's own; "QUEUED" means a
+ * transaction is open, so DISCARD it (nothing of it runs) and refuse.
+ */
+async function settleQueued(script: ScriptDescriptor, redis: IORedisCommands<Promise<unknown>>): Promise<unknown> {
+  if ((await redis.ping()) !== "QUEUED") return "QUEUED";
+  try {
+    await redis.discard();
+  } catch (error) {
+    const message = (error as { message?: unknown } | null)?.message;
+    // Error's `cause` option needs lib ES2022; set it by hand so any target compiles.
+    throw Object.assign(
+      new Error(
+        `${script.name}: luagen cannot run "${script.name}" inside multi({ pipeline: false }), and sending DISCARD failed (${String(message)}); the transaction may still be open. Use redis.multi() (the default) instead.`,
+      ),
+      { cause: error },
+    );
+  }
+  throw new Error(
+    `${script.name}: luagen cannot run "${script.name}" inside multi({ pipeline: false }): the server queued it where NOSCRIPT could fail it alone at EXEC. The transaction was discarded (DISCARD sent), so none of its commands ran. Use redis.multi() (the default) instead.`,
+  );
+}
+
+// --- node-redis 5 and 6 ---
+
+/**
+ * Through node-redis's own EVAL and EVALSHA commands, public API only: node-redis applies
+ * its `keyPrefix` (v6) to the keys and never to the arguments, and on a cluster routes
+ * the command by its first key with the command's read-only flag, as for any command of
+ * its own. A multi is told from a client or cluster by `execAsPipeline`.
+ */
+type NodeRedisCommands<R> = Record<ScriptCommand, (text: string, options: NodeRedisScriptOptions) => R>;
+
+const NODE_REDIS: Transport = {
+  context: (target) => (typeof (target as { execAsPipeline?: unknown }).execAsPipeline === "function" ? MULTI : DIRECT),
+  cluster: nodeRedisCluster,
+  send: (target, command, text, numKeys, wire) =>
+    sending(() => (target as NodeRedisCommands<Promise<unknown>>)[command](text, nodeRedisOptions(numKeys, wire))),
+  queue: (target, command, text, numKeys, wire) => {
+    (target as NodeRedisCommands<unknown>)[command](text, nodeRedisOptions(numKeys, wire));
+  },
+  settle: (_script, _target, reply) => reply,
+};
+
+function nodeRedisOptions(numKeys: number, wire: Wire[]): NodeRedisScriptOptions {
+  return { keys: wire.slice(0, numKeys), arguments: wire.slice(numKeys) };
+}
+
+/**
+ * A cluster (`createCluster`) has a `masters` list, and in v6 a `_keyPrefix` (documented:
+ * "the configured key prefix"). A cluster's multi shows neither, so calls on it get no
+ * slot guard: Redis refuses keys in different slots itself (CROSSSLOT), which aborts the
+ * whole MULTI at `exec()` and fails that call alone under `execAsPipeline()`.
+ */
+function nodeRedisCluster(target: object): ClusterTarget | undefined {
+  const cluster = target as { masters?: unknown; _keyPrefix?: unknown };
+  if (!Array.isArray(cluster.masters)) return undefined;
+  return { keyPrefix: prefixOrUndefined(cluster._keyPrefix) };
+}
+
+function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
+  return (typeof keyPrefix === "string" && keyPrefix !== "") || Buffer.isBuffer(keyPrefix) ? keyPrefix : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Cluster hash slots
+// ---------------------------------------------------------------------------
+
+/** CRC16/XMODEM (polynomial 0x1021), the hash of Redis Cluster; one table, built once. */
+const CRC16 = ((): Uint16Array => {
+  const table = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[byte] = crc;
+  }
+  return table;
+})();
+
+/**
+ * The hash slot of `key` behind `keyPrefix`, as Redis Cluster computes it: CRC16 of the
+ * key's bytes modulo 16384, or of only the part between the first `{` and the next `}`
+ * when that part is not empty (a hash tag). The prefix is joined as the clients join it,
+ * byte for byte.
+ */
+export function keySlot(key: Wire, keyPrefix?: string | Buffer): number {
+  const bytes = keyPrefix === undefined ? Buffer.from(key) : Buffer.concat([Buffer.from(keyPrefix), Buffer.from(key)]);
+  let start = 0;
+  let end = bytes.length;
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
     }
   }
-  commands.eval(script.source, numKeys, wire);
-  return batch;
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ (CRC16[((crc >> 8) ^ (bytes[i] ?? 0)) & 0xff] ?? 0);
+  return crc & 0x3fff;
 }
 
 // ---------------------------------------------------------------------------
@@ -424,21 +594,19 @@ export function originOf(origins: readonly SourceOrigin[], line: number): { file
 /**
  * On a Cluster every key of one call must hash to one slot (Redis refuses the
  * call with CROSSSLOT otherwise, and inside a transaction only at EXEC). Checked
- * before anything is sent, with the slots ioredis itself computes, keyPrefix
- * included. Zero or one key: nothing to check.
+ * before anything is sent, with the slots Redis computes, behind the client's
+ * keyPrefix. Zero or one key: nothing to check.
  */
 function checkSlots(
   script: ScriptDescriptor,
-  target: ScriptClient | ScriptBatch,
+  cluster: ClusterTarget | undefined,
   keys: readonly unknown[],
   keysAndArgs: readonly Wire[],
   numKeys: number,
 ): void {
-  if (numKeys < 2) return;
-  const cluster = clusterTarget(target);
-  if (cluster === undefined) return;
+  if (numKeys < 2 || cluster === undefined) return;
   const wire = keysAndArgs.slice(0, numKeys);
-  const slots = wire.map((key) => clusterSlot(key, cluster.keyPrefix));
+  const slots = wire.map((key) => keySlot(key, cluster.keyPrefix));
   if (slots.every((slot) => slot === slots[0])) return;
   const labels = keyLabels(script, keys);
   const shown = (key: Wire) => (typeof key === "string" ? JSON.stringify(key) : `<Buffer ${key.toString("hex")}>`);

@@ -33,7 +33,7 @@ export interface Emitted {
 export function emit(scripts: readonly Script[], options: EmitOptions): Emitted {
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
-    const key = hashOf(JSON.stringify([script, options.importExtension]));
+    const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis"]));
     const content = options.previous?.get(key) ?? print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
     modules.set(key, content);
     return { path: outputPathFor(script), content };

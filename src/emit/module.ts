@@ -1,4 +1,5 @@
 import type CodeBlockWriter from "code-block-writer";
+import type { Client } from "../config.js";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import { descriptorFor, printDescriptor } from "./descriptor.js";
@@ -8,16 +9,42 @@ import { paramTypeText, returnTypeText } from "./types.js";
 export interface ModuleOptions {
   /** Appended to relative imports: ".js" for NodeNext, "" for bundlers, ".ts" for allowImportingTsExtensions. */
   importExtension: string;
+  /** The client library the module is typed for; ioredis by default. */
+  client?: Client;
 }
+
+/**
+ * Per client library: the package a key's type comes from, and the runtime's target types the
+ * overloads take (imported under the names `ScriptClient` and `ScriptBatch`), as the JSDoc names them.
+ */
+const CLIENT_TYPES: Record<Client, { from: string; key: string; client: string; batch: string; clientDoc: string; batchDoc: string }> = {
+  ioredis: {
+    from: "ioredis",
+    key: "RedisKey",
+    client: "ScriptClient",
+    batch: "ScriptBatch",
+    clientDoc: "a client (`Redis` or `Cluster`); the call resolves to the script's reply",
+    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining",
+  },
+  iovalkey: {
+    from: "iovalkey",
+    key: "RedisKey",
+    client: "ScriptClient",
+    batch: "ScriptBatch",
+    clientDoc: "a client (`Redis` or `Cluster`); the call resolves to the script's reply",
+    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining",
+  },
+};
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
 export function writeScriptModule(writer: CodeBlockWriter, script: Script, options: ModuleOptions): void {
   const depth = outputPathFor(script).split("/").length - 1;
   const runtime = `${depth === 0 ? "./" : "../".repeat(depth)}runtime${options.importExtension}`;
   const names = bindingsFor(script);
-  for (const line of importLines(script, names, runtime)) writer.writeLine(line);
+  const types = CLIENT_TYPES[options.client ?? "ioredis"];
+  for (const line of importLines(script, names, runtime, types)) writer.writeLine(line);
   writeDescriptor(writer, script, names);
-  writeFunction(writer, script, names);
+  writeFunction(writer, script, names, types);
 }
 
 /**
@@ -59,11 +86,17 @@ function bindingsFor(script: Script): Bindings {
 }
 
 /** What a module imports: the one place that says from where, and under which local names. */
-function importLines(script: Script, names: Bindings, runtime: string): string[] {
-  const as = (name: keyof Bindings) => (names[name] === name ? name : `${name} as ${names[name]}`);
+function importLines(script: Script, names: Bindings, runtime: string, types: (typeof CLIENT_TYPES)[Client]): string[] {
+  const as = (name: keyof Bindings, exported: string = name) => (names[name] === exported ? exported : `${exported} as ${names[name]}`);
   const lines: string[] = [];
-  if (script.signature.keys.length > 0) lines.push(`import type { ${as("RedisKey")} } from "ioredis";`);
-  const fromRuntime = [as("defineScript"), as("runScript"), `type ${as("ScriptBatch")}`, `type ${as("ScriptClient")}`, `type ${as("ScriptDescriptor")}`];
+  if (script.signature.keys.length > 0) lines.push(`import type { ${as("RedisKey", types.key)} } from ${stringLiteral(types.from)};`);
+  const fromRuntime = [
+    as("defineScript"),
+    as("runScript"),
+    `type ${as("ScriptBatch", types.batch)}`,
+    `type ${as("ScriptClient", types.client)}`,
+    `type ${as("ScriptDescriptor")}`,
+  ];
   lines.push(`import { ${fromRuntime.join(", ")} } from ${stringLiteral(runtime)};`);
   return lines;
 }
@@ -76,7 +109,7 @@ function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Binding
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */
-function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings): void {
+function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings, types: (typeof CLIENT_TYPES)[Client]): void {
   const { signature } = script;
   const { target, batch, ScriptBatch, ScriptClient } = names;
   const params = parameterList(script, names);
@@ -85,9 +118,9 @@ function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings)
   const args = signature.args.map((a) => a.name).join(", ");
   const signatureOf = (first: string) => `(${[`${target}: ${first}`, ...params].join(", ")})`;
   writer.blankLine();
-  writeJsDoc(writer, script, target, "a client (`Redis` or `Cluster`); the call resolves to the script's reply");
+  writeJsDoc(writer, script, target, types.clientDoc);
   writer.writeLine(`export function ${script.name}${signatureOf(ScriptClient)}: Promise<${result}>;`);
-  writeJsDoc(writer, script, target, "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining");
+  writeJsDoc(writer, script, target, types.batchDoc);
   writer.writeLine(`export function ${script.name}<${batch} extends ${ScriptBatch}>${signatureOf(batch)}: ${batch};`);
   writer.write(`export function ${script.name}${signatureOf(`${ScriptClient} | ${ScriptBatch}`)}: Promise<unknown> | ${ScriptBatch}`).block(() => {
     writer.writeLine(`return ${names.runScript}(${script.name}Script, ${target}, [${keys}], [${args}]);`);

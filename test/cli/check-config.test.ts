@@ -77,7 +77,26 @@ describe("configuration", () => {
     expect(tree["gen-b/index.ts"]).toContain('from "./other.ts";');
   });
 
+  it("takes the client library from \"client\" in the config, and --client overrides it", async () => {
+    const dir = project({
+      "a/counter.lua": COUNTER,
+      "luagen.config.json": JSON.stringify({ input: ["a"], out: "gen", client: "iovalkey" }),
+    });
+    expect((await runCli([], dir)).code).toBe(0);
+    expect(readTree(path.join(dir, "gen"))["counter.ts"]).toContain('import type { RedisKey } from "iovalkey";');
+    expect((await runCli(["--client", "ioredis"], dir)).code).toBe(0);
+    expect(readTree(path.join(dir, "gen"))["counter.ts"]).toContain('import type { RedisKey } from "ioredis";');
+  });
+
+  it("exits 2 on an unknown --client", async () => {
+    const dir = project({ "a/counter.lua": COUNTER });
+    const run = await runCli(["a", "--out", "g", "--client", "redis"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe("luagen: --client must be one of ioredis, iovalkey");
+  });
+
   it.each([
+    ["luagen.config.json", { input: ["a"], out: "g", client: "valkey" }, /luagen\.config\.json: "client" must be one of "ioredis", "iovalkey"/],
     ["luagen.config.json", { input: ["a"], out: "g", outDir: "x" }, /luagen\.config\.json: "outDir" is not a known key/],
     ["luagen.config.json", { input: ["a"], out: 3 }, /luagen\.config\.json: "out" must be a non-empty string/],
     ["luagen.config.json", { input: [1], out: "g" }, /luagen\.config\.json: "input" must be a string or an array of strings/],

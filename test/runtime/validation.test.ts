@@ -204,7 +204,7 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster: ClusterClient }) => {
       ["a string", "redis://localhost", 'got "redis://localhost"'],
     ])("a target that is %s: a TypeError that says what was expected, nothing sent", async (_title, target, got) => {
       expect(() => runScript(incrCapped, target as unknown as ScriptClient, ["c"], [1])).toThrowError(
-        new TypeError(`incrCapped: expected an ioredis client, pipeline or transaction, ${got}`),
+        new TypeError(`incrCapped: expected an ioredis or iovalkey client, pipeline or transaction, or a node-redis client, cluster or multi, ${got}`),
       );
       expect(await scriptsRun()).toBe(0);
     });

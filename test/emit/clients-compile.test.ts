@@ -1,0 +1,92 @@
+// The `client` setting: a project that installs only one client library compiles the
+// generated code under the strictest settings (issue 8 §6), with either module resolution,
+// and the types accept that library's clients and batches and refuse wrong calls. Each
+// project lives outside this repository, so no other client library can be resolved.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Client } from "../../src/config.js";
+import { generate } from "../../src/generate.js";
+import { STRICTEST, tsc } from "../support/tsc.js";
+import { ROOT, readTree } from "../support/workspace.js";
+
+const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
+const NODENEXT = { module: "NodeNext", moduleResolution: "NodeNext" };
+const BUNDLER = { module: "ESNext", moduleResolution: "bundler" };
+
+// Each `@ts-expect-error` line is a type test: tsc fails if the line below it compiles.
+const IOVALKEY_CONSUMER = `import { Redis, Cluster } from "iovalkey";
+import { addTags, moveJobs, pingStatus } from "./gen/index.js";
+
+export async function use(redis: Redis, cluster: Cluster): Promise<void> {
+  const moved: [number, (string | null)[]] = await moveJobs(redis, "src", ["a", "b"], 10, "asc", { by: "me" });
+  const onCluster: number = await addTags(cluster, ["{s}1", "{s}2"], "red");
+  const results = await addTags(pingStatus(redis.pipeline().get("x")), ["s"], "t").set("y", "1").exec();
+  const txResults = await moveJobs(redis.multi(), "s", ["d"], 1, "asc", {}).exec();
+  void [moved, onCluster, results, txResults];
+
+  // @ts-expect-error count must be a number
+  await moveJobs(redis, "src", ["a"], "10", "asc", {});
+  // @ts-expect-error the reply is a number, not a string
+  const wrong: string = await addTags(redis, ["s"], "red");
+  // @ts-expect-error a batch call returns the batch, not a promise of the reply
+  const notAPromise: Promise<number> = addTags(redis.pipeline(), ["s"], "t");
+  void [wrong, notAPromise];
+}
+`;
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A project outside the repository whose node_modules holds only `packages` (as links) and @types/node. */
+async function project(client: Client, packages: Record<string, string>, consumer: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), `luagen-${client}-`));
+  made.push(dir);
+  mkdirSync(path.join(dir, "node_modules", "@types"), { recursive: true });
+  symlinkSync(path.join(ROOT, "node_modules", "@types", "node"), path.join(dir, "node_modules", "@types", "node"), "dir");
+  for (const [name, installed] of Object.entries(packages)) {
+    symlinkSync(path.join(ROOT, "node_modules", installed), path.join(dir, "node_modules", name), "dir");
+  }
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
+  const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT, client });
+  expect(result.kind).toBe("written");
+  writeFileSync(path.join(dir, "consumer.ts"), consumer);
+  return dir;
+}
+
+function tsconfig(dir: string, options: Record<string, unknown>): string {
+  const file = path.join(dir, "tsconfig.json");
+  const compilerOptions = { ...STRICTEST, noEmit: true, target: "ES2022", skipLibCheck: true, types: ["node"], ...options };
+  writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
+  return file;
+}
+
+/** Every package name the generated files import from. */
+function importedPackages(dir: string): string[] {
+  const files = Object.values(readTree(path.join(dir, "gen")));
+  const specifiers = files.flatMap((text) => [...text.matchAll(/from "([^".][^"]*)"/g)].map((match) => match[1] ?? ""));
+  return [...new Set(specifiers)].sort();
+}
+
+describe("iovalkey", () => {
+  it.each([
+    { mode: "NodeNext", options: NODENEXT },
+    { mode: "bundler", options: BUNDLER },
+  ])("a project with iovalkey and no ioredis compiles under the strictest settings ($mode resolution)", async ({ options }) => {
+    const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER);
+    expect(importedPackages(dir)).toEqual(["iovalkey"]);
+    const result = await tsc(tsconfig(dir, options));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("and its type tests are real: without one expect-error directive tsc fails", async () => {
+    const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));
+    const result = await tsc(tsconfig(dir, NODENEXT));
+    expect(result.output).toContain("not assignable to parameter of type 'number'");
+    expect(readFileSync(path.join(dir, "gen", "runtime.ts"), "utf8")).not.toContain('from "ioredis"');
+  });
+});
