@@ -67,6 +67,8 @@ export interface ScriptDescriptor {
    * on, until the next entry. Absent: every line is `file`'s own, one for one.
    */
   readonly origins?: readonly SourceOrigin[];
+  /** The flags of the script's `#!lua flags=...` line (`no-writes`, `allow-cross-slot-keys`, ...); absent without one. */
+  readonly flags?: readonly string[];
 }
 
 /** One entry of `ScriptDescriptor.origins`. */

@@ -19,6 +19,8 @@ export function descriptorFor(script: Script): ScriptDescriptor {
     args: args.map((a) => ({ name: a.name, kinds: a.type.kinds, literals: a.type.literals, optional: a.optional, rest: a.rest })),
     // Only a script that includes other files has origins: every other descriptor stays as it was.
     ...(script.origins && { origins: script.origins.map((o) => ({ line: o.line, file: o.file, fileLine: o.fileLine })) }),
+    // Likewise only a script with a `#!lua` line has flags.
+    ...(script.flags && { flags: script.flags }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Chunk, Expression, StringLiteral } from "luaparse";
 import { walk } from "./parse.js";
-import { resolveScopes, type AnyCall, type Resolution } from "./scopes.js";
+import { resolveScopes, type AnyCall, type Binding, type Resolution } from "./scopes.js";
 
 /** One `redis.call(...)` / `redis.pcall(...)`, directly or through a local alias of either. */
 export interface CommandCall {
@@ -25,15 +25,39 @@ export interface CommandCall {
  * (`local rcall = redis.call`, BullMQ's style).
  */
 export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(chunk)): CommandCall[] {
+  return findRedisCalls(chunk, refs).calls;
+}
+
+/**
+ * The calls, and whether redis.call/pcall may also be called where luagen does not see it: passed
+ * to a function, stored in a table or a global, or held by a local that is reassigned or passed on.
+ */
+export function findRedisCalls(chunk: Chunk, refs: Resolution = resolveScopes(chunk)): { calls: CommandCall[]; hidden: boolean } {
   const calls: CommandCall[] = [];
+  const callees = new Set<Expression>();
+  const members: Expression[] = [];
   walk(chunk.body, (node) => {
     if (node.type === "CallExpression" || node.type === "StringCallExpression" || node.type === "TableCallExpression") {
       const via = redisFunction(node.base, refs, 0);
       if (via) calls.push(describeCall(node, via));
+      if (via) callees.add(node.base);
+    } else if (node.type === "MemberExpression" && redisFunction(node, refs, 0)) {
+      members.push(node);
     }
     return true;
   });
-  return calls;
+  const aliases = [...new Set(refs.values())].filter((b) => b.kind === "local" && aliasedValue(b, refs) !== undefined);
+  const aliasValues = new Set(aliases.map((b) => aliasedValue(b, refs)));
+  const hidden =
+    members.some((m) => !callees.has(m) && !aliasValues.has(m)) ||
+    aliases.some((b) => b.reassigned.length > 0 || b.escapes || b.passedTo.length > 0);
+  return { calls, hidden };
+}
+
+/** The declared value of a local that holds redis.call or redis.pcall. */
+function aliasedValue(binding: Binding, refs: Resolution): Expression | undefined {
+  const value = binding.declared?.values[binding.declared.index];
+  return value !== undefined && redisFunction(value, refs, 0, true) ? value : undefined;
 }
 
 function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
@@ -53,16 +77,16 @@ function expands(e: Expression): boolean {
 /** Aliases are followed a few steps (`local c = redis.call; local rc = c`), never around a cycle. */
 const MAX_ALIAS_DEPTH = 8;
 
-function redisFunction(e: Expression, refs: Resolution, depth: number): CommandCall["via"] | undefined {
+function redisFunction(e: Expression, refs: Resolution, depth: number, evenReassigned = false): CommandCall["via"] | undefined {
   if (e.type === "MemberExpression" && e.indexer === "." && e.base.type === "Identifier" && e.base.name === "redis" && !refs.has(e.base)) {
     const field = e.identifier.name;
     return field === "call" || field === "pcall" ? `redis.${field}` : undefined;
   }
   if (e.type !== "Identifier" || depth >= MAX_ALIAS_DEPTH) return undefined;
   const binding = refs.get(e);
-  if (binding?.kind !== "local" || binding.reassigned.length > 0 || binding.declared === undefined) return undefined;
+  if (binding?.kind !== "local" || (binding.reassigned.length > 0 && !evenReassigned) || binding.declared === undefined) return undefined;
   const value = binding.declared.values[binding.declared.index];
-  return value === undefined ? undefined : redisFunction(value, refs, depth + 1);
+  return value === undefined ? undefined : redisFunction(value, refs, depth + 1, evenReassigned);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Chunk, Expression } from "luaparse";
 import { plural } from "../diagnostics.js";
 import type { Diagnostic } from "../model.js";
 import { closest } from "../suggest.js";
-import { findCommandCalls, stringLiteralText, type CommandCall } from "./calls.js";
+import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
 import { COMMANDS, isModuleCommand, keyPositions, lookupCommand, type CommandInfo, type CommandTable } from "./commands.js";
 import { nodePosition } from "./parse.js";
 import type { Place } from "./return-check.js";
@@ -11,6 +11,12 @@ import { readShebang, type ScriptFlag } from "./shebang.js";
 export interface CommandUse {
   /** The flags of the script's `#!lua` line; undefined when it has none. */
   flags?: ScriptFlag[];
+  /**
+   * Whether the script may write: `no` when every call names its command and none writes (nor may
+   * replicate), and redis.call is not used where luagen cannot follow it; `unknown` when a call's
+   * command is computed or hidden.
+   */
+  writes: "yes" | "no" | "unknown";
   diagnostics: Diagnostic[];
 }
 
@@ -23,8 +29,21 @@ export function checkCommandUse(chunk: Chunk, source: string, place: Place, tabl
   const { shebang, problems } = readShebang(source);
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
-  for (const call of findCommandCalls(chunk)) diagnostics.push(...checkCall(call, table, noWrites, place));
-  return { flags: shebang?.flags, diagnostics };
+  const { calls, hidden } = findRedisCalls(chunk);
+  for (const call of calls) diagnostics.push(...checkCall(call, table, noWrites, place));
+  return { flags: shebang?.flags, writes: mayWrite(calls, hidden, table), diagnostics };
+}
+
+function mayWrite(calls: readonly CommandCall[], hidden: boolean, table: CommandTable): CommandUse["writes"] {
+  const infos = calls.map((call) => (call.name === undefined ? undefined : commandOf(call, table)));
+  if (infos.some((info) => info !== undefined && writes(info))) return "yes";
+  return hidden || infos.some((info) => info === undefined) ? "unknown" : "no";
+}
+
+/** What a call runs, when its name (and subcommand) are known to the table. */
+function commandOf(call: CommandCall, table: CommandTable): CommandInfo | undefined {
+  const found = resolve(call, table);
+  return found.kind === "known" ? found.info : undefined;
 }
 
 function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, place: Place): Diagnostic[] {

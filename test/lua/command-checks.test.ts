@@ -143,3 +143,26 @@ describe("the config's commands", () => {
     expect(run.stderr).toContain(`luagen.config.json: "commands" "HFOO".arity must be a non-zero integer`);
   });
 });
+
+describe("whether a script may write", () => {
+  const writes = (text: string) => check(text).writes;
+
+  it("is no when every call names a command that only reads", () => {
+    expect(writes(`local rcall = redis.call\nreturn {rcall("GET", KEYS[1]), redis.pcall("OBJECT", "ENCODING", KEYS[1])}`)).toBe("no");
+    expect(writes(`return 1`)).toBe("no");
+  });
+
+  it("is yes on a write or a command that may replicate, even through an alias", () => {
+    expect(writes(`local rcall = redis.call\nreturn rcall("SET", KEYS[1], "v")`)).toBe("yes");
+    expect(writes(`return redis.call("PUBLISH", "ch", "m")`)).toBe("yes");
+  });
+
+  it("is unknown when a command is computed or redis.call goes where luagen cannot follow it", () => {
+    expect(writes(`return redis.call(ARGV[1], KEYS[1])`)).toBe("unknown");
+    expect(writes(`local function run(f) return f("SET", KEYS[1], "v") end\nreturn run(redis.call)`)).toBe("unknown");
+    expect(writes(`local t = { call = redis.call }\nreturn t.call("SET", KEYS[1], "v")`)).toBe("unknown");
+    expect(writes(`local rcall = redis.call\nlocal function run(f) return f("SET", KEYS[1], "v") end\nreturn run(rcall)`)).toBe("unknown");
+    expect(writes(`local rcall = redis.call\nif ARGV[1] then rcall = redis.pcall end\nreturn rcall("SET", KEYS[1], "v")`)).toBe("unknown");
+    expect(writes(`return redis.call("MYMODULE.WRITE", KEYS[1])`)).toBe("unknown");
+  });
+});
