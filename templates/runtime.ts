@@ -18,6 +18,10 @@
  * `SCRIPT EXISTS` / `SCRIPT LOAD` are never used: checking first and sending
  * later is exactly the race.
  *
+ * A script that declares `#!lua flags=no-writes` goes as `EVALSHA_RO` / `EVAL_RO`
+ * in the same places (the NOSCRIPT retry too), so a client that reads from
+ * replicas may run it there.
+ *
  * The policy (which command, when) is decided in one place, `The policy`
  * below; each client library adds only how a command is sent (`Transports`).
  * Imports nothing: the same file serves ioredis 5 and 6, iovalkey and
@@ -146,6 +150,7 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
     Object.freeze(arg);
   }
   for (const origin of descriptor.origins ?? []) Object.freeze(origin);
+  if (descriptor.flags !== undefined) Object.freeze(descriptor.flags);
   if (descriptor.origins !== undefined) Object.freeze(descriptor.origins);
   Object.freeze(descriptor.keys);
   Object.freeze(descriptor.args);
@@ -189,7 +194,7 @@ export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
     throw error;
   }
   if (context.kind === "direct") return callDirect(script, transport, target, numKeys, wire);
-  const command = queuedCommand(script, target, context);
+  const command = forScript(script, queuedCommand(script, target, context));
   transport.queue(target, command, textFor(script, command), numKeys, wire);
   return target as Batch;
 }
@@ -209,16 +214,27 @@ export type ScriptContext =
   /** queued; ends as MULTI/EXEC or as a pipeline, unknown while queuing (node-redis) */
   | { readonly kind: "multi" };
 
-/** A command that runs a script: by its source (EVAL) or by its SHA-1 (EVALSHA). */
-export type ScriptCommand = "EVAL" | "EVALSHA";
+/** What the policy chooses: a script by its source (EVAL) or by its SHA-1 (EVALSHA). */
+export type PolicyCommand = "EVAL" | "EVALSHA";
+
+/**
+ * What is sent: the policy's command, or its read-only form for a script that declares
+ * `#!lua flags=no-writes` (Redis 7+), which a client may send to a replica.
+ */
+export type ScriptCommand = PolicyCommand | "EVAL_RO" | "EVALSHA_RO";
 
 /** A direct call sends this first, and on a NOSCRIPT reply (the script did not run) once `DIRECT_RETRY`. */
-const DIRECT_FIRST: ScriptCommand = "EVALSHA";
-const DIRECT_RETRY: ScriptCommand = "EVAL";
+const DIRECT_FIRST: PolicyCommand = "EVALSHA";
+const DIRECT_RETRY: PolicyCommand = "EVAL";
 
-/** What `command` carries: the SHA-1 for EVALSHA, the source for EVAL. */
+/** The read-only form for a no-writes script, in every context and for the NOSCRIPT retry too. */
+function forScript(script: ScriptDescriptor, command: PolicyCommand): ScriptCommand {
+  return script.flags?.includes("no-writes") ? (`${command}_RO` as const) : command;
+}
+
+/** What `command` carries: the SHA-1 for EVALSHA(_RO), the source for EVAL(_RO). */
 function textFor(script: ScriptDescriptor, command: ScriptCommand): string {
-  return command === "EVALSHA" ? script.sha1 : script.source;
+  return command === "EVALSHA" || command === "EVALSHA_RO" ? script.sha1 : script.source;
 }
 
 /**
@@ -226,7 +242,7 @@ function textFor(script: ScriptDescriptor, command: ScriptCommand): string {
  * where a script already EVALed in it goes as EVALSHA (see `transactionCommand`).
  * A pipeline, and a multi that may end as one, always carry the source.
  */
-function queuedCommand(script: ScriptDescriptor, batch: object, context: ScriptContext): ScriptCommand {
+function queuedCommand(script: ScriptDescriptor, batch: object, context: ScriptContext): PolicyCommand {
   return context.kind === "transaction" ? transactionCommand(script, batch, context.multiIndex) : "EVAL";
 }
 
@@ -254,7 +270,7 @@ const MAX_SCRIPTS_PER_TRANSACTION = 400;
  * EVALSHA; once the transaction has more than MAX_SCRIPTS_PER_TRANSACTION
  * distinct scripts, EVAL for everything.
  */
-function transactionCommand(script: ScriptDescriptor, batch: object, multiIndex: number): ScriptCommand {
+function transactionCommand(script: ScriptDescriptor, batch: object, multiIndex: number): PolicyCommand {
   let state = transactions.get(batch);
   if (state === undefined || state.multiIndex !== multiIndex) {
     state = { multiIndex, sent: new Set(), evalOnly: false }; // a new MULTI in this pipeline: start over
@@ -282,7 +298,10 @@ function callDirect(script: ScriptDescriptor, transport: Transport, target: obje
   const fail = (error: unknown): never => {
     throw withScriptLocation(script, error);
   };
-  const send = (command: ScriptCommand) => transport.send(target, command, textFor(script, command), numKeys, wire);
+  const send = (policy: PolicyCommand) => {
+    const command = forScript(script, policy);
+    return transport.send(target, command, textFor(script, command), numKeys, wire);
+  };
   return send(DIRECT_FIRST).then(settle, (error: unknown) => {
     if (!isNoScript(error)) fail(error);
     return send(DIRECT_RETRY).then(settle, fail);
@@ -354,7 +373,10 @@ function sending(send: () => Promise<unknown>): Promise<unknown> {
  * and iovalkey flatten it (`args.flat()` in `Command`) into the command, where
  * spreading it into the call would overflow the stack past ~100,000 elements.
  */
-const IOREDIS_METHODS = { EVAL: "eval", EVALSHA: "evalsha" } as const satisfies Record<ScriptCommand, string>;
+const IOREDIS_METHODS = { EVAL: "eval", EVALSHA: "evalsha", EVAL_RO: "eval_ro", EVALSHA_RO: "evalsha_ro" } as const satisfies Record<
+  ScriptCommand,
+  string
+>;
 
 type IORedisCommands<R> = Record<(typeof IOREDIS_METHODS)[ScriptCommand], (text: string, numKeys: number, wire: Wire[]) => R> & {
   ping(): R;

@@ -3,7 +3,7 @@
 // Each test runs with ioredis 5 and with ioredis 6.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
-import type { ScriptBatch } from "../../templates/runtime.js";
+import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandCalls, connect, descriptor, names, queue, startMulti, watchWire } from "../support/script.js";
@@ -153,5 +153,46 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
       await queueIncr(redis.multi(), 1).exec();
     });
     expect(names(seen)).toEqual(["MULTI", "EVAL", "EXEC", "MULTI", "EVAL", "EXEC"]);
+  });
+});
+
+/** A no-writes script goes as EVALSHA_RO / EVAL_RO wherever the policy sends EVALSHA / EVAL. */
+const readOnly = (() => {
+  const source = '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])';
+  const plain = descriptor("readKey", source, ["key"]);
+  return defineScript({ ...plain, flags: ["no-writes"] });
+})();
+
+describe.each(IOREDIS)("$name, a no-writes script", ({ Redis: Client }) => {
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = connect(server, Client);
+  });
+
+  afterAll(() => {
+    redis?.disconnect();
+  });
+
+  test("direct, cold cache: EVALSHA_RO, NOSCRIPT, then EVAL_RO (the retry stays read-only)", async () => {
+    await admin.set("key", "v");
+    const seen = await wire.capture(redis, async () => {
+      expect(await call(readOnly, redis, ["key"], [])).toBe("v");
+    });
+    expect(names(seen)).toEqual(["EVALSHA_RO", "EVAL_RO"]);
+    expect(seen[0]).toEqual(["EVALSHA_RO", readOnly.sha1, "1", "key"]);
+    expect(await commandCalls(admin)).toMatchObject({ evalsha_ro: 1, eval_ro: 1 });
+  });
+
+  test("a transaction: EVAL_RO, then EVALSHA_RO; a pipeline: EVAL_RO", async () => {
+    await admin.set("key", "v");
+    const seen = await wire.capture(redis, async () => {
+      expect(await queue(readOnly, queue(readOnly, redis.multi(), ["key"], []), ["key"], []).exec()).toEqual([
+        [null, "v"],
+        [null, "v"],
+      ]);
+      expect(await queue(readOnly, redis.pipeline(), ["key"], []).exec()).toEqual([[null, "v"]]);
+    });
+    expect(names(seen)).toEqual(["MULTI", "EVAL_RO", "EVALSHA_RO", "EXEC", "EVAL_RO"]);
   });
 });
