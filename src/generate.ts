@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createRunContext, keepBuilds, keepModules, type BuildEntry, type BuiltScript, type RunContext } from "./context.js";
 import { diagnostic, hasErrors, sortDiagnostics, type Code, type SourceTexts } from "./diagnostics.js";
 import { hashOf } from "./hash.js";
+import { adoptionFor } from "./lua/adopt.js";
 import { readAnnotations } from "./lua/annotations.js";
 import { checkScript } from "./lua/check.js";
 import { checkCommandUse } from "./lua/command-checks.js";
@@ -188,7 +189,8 @@ function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics:
   const parsed = parseLua(file, expanded);
   if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
   const annotations = readAnnotations(file, parsed.chunk, expanded);
-  const checked = checkScript(file, parsed.chunk, annotations.signature, expanded);
+  const adoption = adoptionFor(file, parsed.chunk, expanded, annotations.signature !== undefined);
+  const checked = checkScript(file, parsed.chunk, annotations.signature, expanded, undefined, adoption);
   const place = (code: Code, at: Position, message: string, hint?: string) => diagnosticAt(code, file.path, expanded.origins, at, message, hint);
   const used = checkCommandUse(parsed.chunk, parsed.source, place, commands);
   const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics, ...used.diagnostics];
@@ -196,7 +198,7 @@ function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics:
     file,
     source: parsed.source,
     sha1: hashOf(parsed.source),
-    name: checked.signature.name ?? functionNameFor(file.relativePath),
+    name: checked.signature.name ?? functionNameFor(adoption.namePath),
     signature: checked.signature,
   };
   if (expanded.included.length > 0) script.origins = expanded.origins;

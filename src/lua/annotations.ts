@@ -1,9 +1,8 @@
 import type { Chunk } from "luaparse";
 import { diagnostic } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Signature, SourceFile } from "../model.js";
-import { originOf } from "../origins.js";
 import { Cursor, TagProblem, WORD } from "./annotations/cursor.js";
-import { leadingDocBlock, type DocLine, type StrayTag } from "./annotations/doc-block.js";
+import { leadingDocBlock, ownLineIn, type DocLine, type StrayTag } from "./annotations/doc-block.js";
 import { checkOrder, type Declared } from "./annotations/order.js";
 import { didYouMean } from "./annotations/suggest.js";
 import { readArgType, readReturnType } from "./annotations/type-grammar.js";
@@ -186,11 +185,7 @@ export function readAnnotations(
   expanded?: ExpandedSource,
 ): { signature: Signature | undefined; diagnostics: Diagnostic[] } {
   const reader = new Reader();
-  const ownLine = (line: number) => {
-    const origin = expanded && originOf(expanded.origins, line);
-    return origin === undefined ? line : origin.file === file.path ? origin.line : undefined;
-  };
-  const block = leadingDocBlock(chunk, normalizeSource(file.text).startsWith("#!"), ownLine);
+  const block = leadingDocBlock(chunk, normalizeSource(file.text).startsWith("#!"), ownLineIn(file, expanded));
   for (const doc of block.lines) reader.readLine(doc);
   const diagnostics = [...reader.problems, ...reader.orderProblems()].map((p) => diagnostic(p.code, file.path, p, p.message, p.hint));
   diagnostics.push(...block.strays.map((stray) => strayWarning(file, stray)));

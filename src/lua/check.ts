@@ -2,6 +2,7 @@ import type { Chunk, Identifier, Node } from "luaparse";
 import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt, originOf } from "../origins.js";
+import type { Adoption, Documented } from "./adopt.js";
 import { nodePosition, walk } from "./parse.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, type Place } from "./return-check.js";
@@ -36,6 +37,7 @@ export function checkScript(
   signature: Signature | undefined,
   expanded?: ExpandedSource,
   lookup: ReplyLookup = () => undefined,
+  adoption: Adoption = { namePath: file.relativePath, keys: new Map(), args: new Map() },
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);
   const place: Place = (code, at, message, hint) => diagnosticAt(code, file.path, expanded?.origins, at, message, hint);
@@ -50,8 +52,10 @@ export function checkScript(
     return { ...declared, returns: checked.returns };
   };
   if (signature === undefined) {
-    const inferred = withReturns(inferSignature(usage));
-    return { signature: inferred, diagnostics: [...diagnostics, inferredWarning(file, inferred, usage)] };
+    const { keyCount } = adoption;
+    const inferred = withReturns(inferSignature(usage, adoption));
+    const counted = keyCount === undefined ? [] : readsPastCount(place, usage, file, keyCount);
+    return { signature: inferred, diagnostics: [...diagnostics, ...counted, inferredWarning(file, inferred, usage)] };
   }
   diagnostics.push(
     ...readsPastDeclared(place, usage, "KEYS", signature.keys),
@@ -114,6 +118,17 @@ function readsPastDeclared(place: Place, usage: Usage, table: Table, params: (Ke
     .map((read) => place(past, read.at, `${table}[${read.index}] is read but ${declared} declared`, hint));
 }
 
+/** LG200 for BullMQ's `name-N.lua`: a literal `KEYS[n]` past the N keys the file name gives. */
+function readsPastCount(place: Place, usage: Usage, file: SourceFile, count: number): Diagnostic[] {
+  const base = file.relativePath.slice(file.relativePath.lastIndexOf("/") + 1).replace(/-\d+\.lua$/i, "");
+  return usage.reads
+    .filter((read) => read.table === "KEYS" && read.index > count)
+    .map((read) => {
+      const message = `KEYS[${read.index}] is read but the file name (-${count}) says the script takes ${plural(count, "key")}`;
+      return place("LG200", read.at, message, `rename it to ${base}-${read.index}.lua, or declare the keys with ---@key`);
+    });
+}
+
 /** LG202/LG203: a declared param whose index is never read, unless the table is used dynamically. */
 function neverRead(file: SourceFile, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
   if (usage.dynamic.has(table)) return [];
@@ -137,26 +152,33 @@ function highestIndex(usage: Usage, table: Table): number {
   return Math.max(0, ...usage.reads.filter((r) => r.table === table).map((r) => r.index));
 }
 
-function inferSignature(usage: Usage): Signature {
-  const keys = Array.from({ length: highestIndex(usage, "KEYS") }, (_, i): KeyParam => ({
-    name: `key${i + 1}`,
-    description: "",
-    rest: false,
-    line: 1,
-    column: 1,
-    nameColumn: 1,
-  }));
-  const args = Array.from({ length: highestIndex(usage, "ARGV") }, (_, i): ArgParam => ({
-    name: `arg${i + 1}`,
-    description: "",
+/**
+ * Keys and arguments up to the highest literal index read (or, for keys, as many as a BullMQ file
+ * name says), named as a leading block comment documents them, else key1.., arg1...
+ */
+function inferSignature(usage: Usage, adoption: Adoption): Signature {
+  const keyCount = adoption.keyCount ?? Math.max(highestIndex(usage, "KEYS"), ...adoption.keys.keys());
+  const argCount = Math.max(highestIndex(usage, "ARGV"), ...adoption.args.keys());
+  const args = Array.from({ length: argCount }, (_, i): ArgParam => ({
+    ...documented(adoption.args, i + 1, "arg"),
     type: { kinds: ["string", "number"], literals: [] },
     optional: false,
     rest: false,
-    line: 1,
-    column: 1,
-    nameColumn: 1,
+    ...AT_TOP,
   }));
-  return { summary: "", keys, args, returns: { type: { kind: "unknown" }, description: "", origin: "missing" }, inferred: true };
+  const returns: Signature["returns"] = { type: { kind: "unknown" }, description: "", origin: "missing" };
+  return { summary: "", keys: inferredKeys(keyCount, adoption.keys), args, returns, inferred: true };
+}
+
+/** Where an inferred parameter "is": no tag declares it. */
+const AT_TOP = { line: 1, column: 1, nameColumn: 1 };
+
+function inferredKeys(count: number, names: ReadonlyMap<number, Documented>): KeyParam[] {
+  return Array.from({ length: count }, (_, i): KeyParam => ({ ...documented(names, i + 1, "key"), rest: false, ...AT_TOP }));
+}
+
+function documented(names: ReadonlyMap<number, Documented>, index: number, prefix: string): Documented {
+  return names.get(index) ?? { name: `${prefix}${index}`, description: "" };
 }
 
 function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {

@@ -1,0 +1,81 @@
+import type { Chunk } from "luaparse";
+import type { ExpandedSource, SourceFile } from "../model.js";
+import { isValidIdentifier } from "../naming.js";
+import { leadingComments, ownLineIn } from "./annotations/doc-block.js";
+
+/**
+ * What luagen reads from a script folder written for another loader, for a script with no luagen
+ * annotations at all (one with `---@arg` or `---@return` but no `---@key` was written for luagen,
+ * and takes no keys):
+ * - BullMQ's file names, `moveToDelayed-8.lua`: the trailing `-8` is the number of keys, and the
+ *   function is named without it (`moveToDelayed`);
+ * - a leading `--[[ ... ]]` comment that documents `KEYS[1] 'wait'` or `ARGV[2] timestamp`: the
+ *   inferred keys and arguments take those names (and the rest of the line as description).
+ */
+export interface Adoption {
+  /** From the file name; only for a script with no annotations. */
+  keyCount?: number;
+  /** The path the function is named from: without the `-N` when `keyCount` came from it. */
+  namePath: string;
+  /** Names by 1-based index, from the leading block comment. */
+  keys: Map<number, Documented>;
+  args: Map<number, Documented>;
+}
+
+export interface Documented {
+  name: string;
+  description: string;
+}
+
+const COUNTED = /^(.*[^-])-(\d+)\.lua$/i;
+
+/** `annotated`: the doc comment has luagen tags, which then say everything about the signature. */
+export function adoptionFor(file: SourceFile, chunk: Chunk, expanded: ExpandedSource | undefined, annotated: boolean): Adoption {
+  const documented = documentedNames(chunk, ownLineIn(file, expanded));
+  const counted = annotated ? null : COUNTED.exec(file.relativePath);
+  if (counted === null) return { namePath: file.relativePath, ...documented };
+  return { keyCount: Number(counted[2]), namePath: `${counted[1]}.lua`, ...documented };
+}
+
+const MENTION = /\b(KEYS|ARGV)\[(\d+)\][\s:=-]*(.*)$/;
+const QUOTED = /^(['"])([^'"]+)\1[\s,;.]*(.*)$/;
+/** Words that end a name made from a description: "the id of the job" → `id`. */
+const STOP = new Set(["of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "if", "is", "as"]);
+const ARTICLES = new Set(["the", "a", "an"]);
+
+/** The names a leading `--[[ ]]` comment gives `KEYS[n]` and `ARGV[n]`; a name that cannot be one is left out. */
+function documentedNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): { keys: Map<number, Documented>; args: Map<number, Documented> } {
+  const found = { keys: new Map<number, Documented>(), args: new Map<number, Documented>() };
+  const taken = new Set<string>();
+  for (const { comment } of leadingComments(chunk, ownLine)) {
+    if (!comment.raw.startsWith("--[")) continue;
+    for (const line of comment.value.split("\n")) {
+      const mention = MENTION.exec(line);
+      const named = mention && nameFrom(mention[3]);
+      // key3/arg2 are what undocumented ones are called: such a name could clash with one of those.
+      if (!mention || !named || taken.has(named.name) || /^(key|arg)\d+$/.test(named.name)) continue;
+      const table = mention[1] === "KEYS" ? found.keys : found.args;
+      const index = Number(mention[2]);
+      if (index < 1 || table.has(index)) continue;
+      table.set(index, named);
+      taken.add(named.name);
+    }
+  }
+  return found;
+}
+
+/** `'wait',` → wait; `key prefix` → keyPrefix (up to three words); undefined when no identifier comes of it. */
+function nameFrom(text: string): Documented | undefined {
+  const quoted = QUOTED.exec(text.trim());
+  const words = (quoted ? quoted[2] : text).split(/[,.;:()[\]]/)[0].trim().split(/\s+/);
+  const kept = words.filter((w, i) => !(i === 0 && ARTICLES.has(w.toLowerCase())));
+  const stop = kept.findIndex((w) => STOP.has(w.toLowerCase()));
+  const name = camelCase((stop < 0 ? kept : kept.slice(0, stop)).slice(0, 3));
+  if (!isValidIdentifier(name)) return undefined;
+  const description = (quoted ? quoted[3] : text).trim().replace(/[,;]$/, "");
+  return { name, description };
+}
+
+function camelCase(words: readonly string[]): string {
+  return words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() : w.charAt(0).toUpperCase()) + w.slice(1)).join("");
+}

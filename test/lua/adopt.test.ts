@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { buildScripts } from "../../src/generate.js";
+import type { Diagnostic } from "../../src/model.js";
+
+/** Builds one script at `lua/<relativePath>` in memory. */
+function build(relativePath: string, text: string) {
+  return buildScripts([{ path: `lua/${relativePath}`, relativePath, text, partial: false }]);
+}
+
+const shown = (ds: readonly Diagnostic[]) => ds.map((d) => `${d.line}:${d.column} ${d.code}: ${d.message}`);
+
+/** A script laid out as BullMQ's are: a block comment documenting KEYS and ARGV, no --- tags. */
+const DOCUMENTED = `--[[
+  Moves a job from the active list to the delayed set.
+
+  Input:
+    KEYS[1] 'wait',
+    KEYS[2] active key
+    KEYS[3] job key
+
+    ARGV[1] key prefix
+    ARGV[2] the id of the job
+]]
+local jobId = ARGV[2]
+redis.call("LREM", KEYS[2], -1, jobId)
+redis.call("HSET", KEYS[3], "prefix", ARGV[1])
+return redis.call("LLEN", KEYS[1])
+`;
+
+describe("BullMQ's name-N.lua: N keys, for a script with no annotations", () => {
+  it("takes N as the key count and names the function without the -N", () => {
+    const { scripts } = build("queue/moveJob-4.lua", "return redis.call('GET', KEYS[1])\n");
+    expect(scripts[0]?.name).toBe("moveJob");
+    expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["key1", "key2", "key3", "key4"]);
+  });
+
+  it("is an error (LG200 at the read) when the script reads a key past N", () => {
+    const { scripts, diagnostics } = build("moveJob-2.lua", "redis.call('DEL', KEYS[2])\nreturn redis.call('GET', KEYS[3])\n");
+    expect(scripts).toEqual([]);
+    expect(shown(diagnostics.filter((d) => d.severity === "error"))).toEqual([
+      "2:26 LG200: KEYS[3] is read but the file name (-2) says the script takes 2 keys",
+    ]);
+    expect(diagnostics.find((d) => d.code === "LG200")?.hint).toBe("rename it to moveJob-3.lua, or declare the keys with ---@key");
+  });
+
+  it("does not apply to a script annotated for luagen: ---@arg without ---@key means no keys, and the digits stay in the name", () => {
+    const { scripts, diagnostics } = build("bump-2.lua", "---@arg by integer\n---@return integer\nreturn tonumber(ARGV[1]) + 1\n");
+    expect(diagnostics).toEqual([]);
+    expect(scripts[0]?.name).toBe("bump2");
+    expect(scripts[0]?.signature.keys).toEqual([]);
+  });
+
+  it("does not apply when ---@key tags declare the keys", () => {
+    const { scripts } = build("bump-2.lua", "---@key counter\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n");
+    expect(scripts[0]?.name).toBe("bump2");
+    expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["counter"]);
+  });
+});
+
+describe("names from a leading block comment that documents KEYS[n] and ARGV[n]", () => {
+  it("names the inferred keys and arguments and keeps the rest of the line as their description", () => {
+    const { scripts, diagnostics } = build("moveJob-3.lua", DOCUMENTED);
+    const signature = scripts[0]?.signature;
+    expect(scripts[0]?.name).toBe("moveJob");
+    expect(signature?.keys.map((k) => [k.name, k.description])).toEqual([
+      ["wait", ""],
+      ["activeKey", "active key"],
+      ["jobKey", "job key"],
+    ]);
+    expect(signature?.args.map((a) => [a.name, a.description])).toEqual([
+      ["keyPrefix", "key prefix"],
+      ["id", "the id of the job"],
+    ]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["LG205"]);
+    expect(diagnostics[0]?.message).toContain("inferred 3 keys (wait, activeKey, jobKey) and 2 arguments (keyPrefix: string | number, id: string | number)");
+  });
+
+  it("works without a counted file name, and falls back to keyN for a name that cannot be one", () => {
+    const text = "--[[\n  KEYS[1] 'wait'\n  KEYS[2] 'class'\n]]\nreturn redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')\n";
+    const { scripts } = build("move.lua", text);
+    expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["wait", "key2"]);
+  });
+
+  it("reads only the script's own leading comment, not a comment after its first statement", () => {
+    const text = "local x = 1\n--[[ KEYS[1] 'late' ]]\nreturn redis.call('GET', KEYS[1])\n";
+    expect(build("get.lua", text).scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["key1"]);
+  });
+});
