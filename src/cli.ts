@@ -137,6 +137,8 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),
+      // Paths in generated code are relative to the folder of the config file that applies (root.ts).
+      ...(loaded.file !== undefined ? { root: "." } : {}),
     },
     reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
   };

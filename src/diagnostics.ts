@@ -75,6 +75,8 @@ export type SourceTexts = Pick<ReadonlyMap<string, string>, "get">;
 export interface FormatOptions {
   sources?: SourceTexts;
   color?: boolean;
+  /** How to show a diagnostic's file (the CLI: relative to its working directory); as it is by default. */
+  shown?: (file: string) => string;
 }
 
 /** `text` in the ANSI colour `code` when `on`, else as it is. */
@@ -94,7 +96,7 @@ export function plural(count: number, noun: string): string {
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const color = options.color ?? false;
   const severity = paint(color, d.severity === "error" ? "31" : "33", d.severity);
-  const lines = [`${paint(color, "36", d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${printable(d.message)}`];
+  const lines = [`${paint(color, "36", options.shown?.(d.file) ?? d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${printable(d.message)}`];
   const source = options.sources?.get(d.file);
   if (source !== undefined) lines.push(...codeFrame(source, d.line, d.column));
   if (d.hint) lines.push(`  hint: ${d.hint}`);

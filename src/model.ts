@@ -13,7 +13,10 @@ export interface Position {
 
 /** One `.lua` file found by the scanner, read but not yet interpreted. */
 export interface SourceFile {
-  /** Path relative to the working directory, with `/` separators: what diagnostics and headers show. */
+  /**
+   * Path relative to the project root (root.ts), with `/` separators: what headers, `file:` and
+   * diagnostics show (the CLI prints diagnostics relative to its working directory).
+   */
   path: string;
   /** Path relative to the input root it was found under, with `/`: mirrored into the output folder. */
   relativePath: string;
@@ -141,7 +144,7 @@ export interface Diagnostic {
   /** Stable code, `LGnnn`; documented in the README. */
   code: string;
   message: string;
-  /** Path as shown to the user (relative to the working directory, `/` separators). */
+  /** Path as shown to the user (relative to the project root, `/` separators). */
   file: string;
   line: number;
   column: number;

@@ -27,7 +27,7 @@ export interface ReportOptions {
 export async function report(result: RunOutcome, options: ReportOptions, io: Io): Promise<0 | 1> {
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
-    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr }) + "\n");
+    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown: relativeTo(io.cwd, result.root) }) + "\n");
   }
   switch (result.kind) {
     case "failed": {
@@ -41,6 +41,11 @@ export async function report(result: RunOutcome, options: ReportOptions, io: Io)
       if (!options.quiet) io.stdout(paint(io.color.stdout, "32", summaryLine(result.scripts.length, options.out, result.summary, result.diagnostics.length)));
       return 0;
   }
+}
+
+/** Diagnostics name files relative to the project root; on the terminal, relative to where luagen runs. */
+function relativeTo(cwd: string, root: string): (file: string) => string {
+  return (file) => path.relative(cwd, path.resolve(root, file)).split(path.sep).join("/");
 }
 
 /** `--check`: a unified diff per stale file, then the missing and extra ones. */

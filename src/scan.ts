@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
@@ -35,7 +35,8 @@ const IGNORE = ["**/node_modules/**"];
 /**
  * Finds the `.lua` files named by `inputs` (folders, files or globs, relative to `cwd`), reads
  * them (unless `texts`, by absolute path, already holds them), and returns them sorted by their
- * POSIX relative path so everything downstream is deterministic. Files that `---@include` reaches
+ * POSIX relative path so everything downstream is deterministic. Their `path` is relative to
+ * `root`, the project root (see root.ts): the same from any working directory. Files that `---@include` reaches
  * outside the inputs are read too, into `library`: this is the stage that touches the disk.
  */
 export async function scan(
@@ -43,6 +44,7 @@ export async function scan(
   cwd: string,
   exclude: readonly string[] = [],
   texts: Map<string, string> = new Map(),
+  root: string = cwd,
 ): Promise<ScanResult> {
   // By real path: a file reached through two inputs or two names is scanned once.
   const found = new Map<string, Found>();
@@ -51,8 +53,7 @@ export async function scan(
   const diagnostics: Diagnostic[] = [];
   const excluded = await excludedFiles(exclude, cwd);
   for (const input of inputs) {
-    const root = watchRoot(input, cwd);
-    roots.add((await isFile(root)) ? path.dirname(root) : root);
+    roots.add(inputFolder(input, cwd));
     const expanded = await expand(input, cwd);
     const matches = expanded.found.filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
@@ -60,13 +61,13 @@ export async function scan(
       const real = realOrSelf(match.absolute);
       if (!found.has(real)) found.set(real, match);
     }
-    diagnostics.push(...expanded.skipped.map(({ link, target }) => skippedLink(cwd, link, target)));
+    diagnostics.push(...expanded.skipped.map(({ link, target }) => skippedLink(root, link, target)));
   }
   const files: SourceFile[] = [];
   const library = new Map<string, string>();
-  for (const { absolute, root } of found.values()) {
-    const shown = toPosix(path.relative(cwd, absolute));
-    const relativePath = toPosix(path.relative(root, absolute));
+  for (const { absolute, root: inputRoot } of found.values()) {
+    const shown = toPosix(path.relative(root, absolute));
+    const relativePath = toPosix(path.relative(inputRoot, absolute));
     const text = readText(absolute, texts);
     if (typeof text !== "string") {
       diagnostics.push(diagnostic("LG002", shown, text.at, text.message, text.hint));
@@ -76,7 +77,7 @@ export async function scan(
     library.set(shown, text);
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
-  readIncludedFiles(library, cwd, texts);
+  readIncludedFiles(library, root, texts);
   return { files, library, missing, roots: [...roots], diagnostics };
 }
 
@@ -91,7 +92,7 @@ export function isPartial(relativePath: string): boolean {
  * in those too. A file that cannot be read is left out: the include stage reports it where it is
  * included (LG110), with the chain that led there.
  */
-function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map<string, string>): void {
+function readIncludedFiles(library: Map<string, string>, root: string, texts: Map<string, string>): void {
   const pending = [...library];
   const tried = new Set(library.keys());
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -99,7 +100,7 @@ function readIncludedFiles(library: Map<string, string>, cwd: string, texts: Map
     for (const target of includedPaths(from, text)) {
       if (tried.has(target)) continue;
       tried.add(target);
-      const included = readText(path.resolve(cwd, target), texts);
+      const included = readText(path.resolve(root, target), texts);
       if (typeof included !== "string") continue;
       library.set(target, included);
       pending.push([target, included]);
@@ -153,6 +154,12 @@ function realOrSelf(absolute: string): string {
 function skippedLink(cwd: string, link: string, target: string): Diagnostic {
   const shown = (p: string) => toPosix(path.relative(cwd, p)) || ".";
   return diagnostic("LG003", shown(link), { line: 1, column: 1 }, `a symbolic link to ${shown(target)}, which is scanned already (a loop, or a second name for it): skipped`);
+}
+
+/** The folder an input stands for (absolute): the folder itself, a file's folder, a glob's static part. */
+export function inputFolder(input: string, cwd: string): string {
+  const root = watchRoot(input, cwd);
+  return statSync(root, { throwIfNoEntry: false })?.isFile() ? path.dirname(root) : root;
 }
 
 /** The folder (or file) a watcher must observe to see every file an input can match. */

@@ -1,13 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTree, runCli, tempDir, writeTree } from "../support/workspace.js";
+import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
 const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A project with node_modules, where luagen keeps its cache between runs. */
 function project(): { dir: string; cacheFile: () => string } {
-  const dir = tempDir("cache");
+  const dir = tempProject("cache");
   writeTree(dir, { "lua/get.lua": script("GET"), "lua/ttl.lua": script("TTL") });
   mkdirSync(path.join(dir, "node_modules"));
   const cacheDir = path.join(dir, "node_modules", ".cache", "luagen");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, readTree, runCli, tempDir, writeTree } from "../support/workspace.js";
+import { ROOT, readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
 const COUNTER = `---Increment a counter.
 ---@key counter  the counter
@@ -18,7 +18,7 @@ return 0
 `;
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir("cli");
+  const dir = tempProject("cli");
   writeTree(dir, files);
   return dir;
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, tempDir, writeTree } from "../support/workspace.js";
+import { runCli, tempProject, writeTree } from "../support/workspace.js";
 
 // §7 of issue 8: ---@include pulls in Lua and nothing else; a secret never reaches output or messages.
 
@@ -13,7 +13,7 @@ describe("---@include of a file that is not Lua", () => {
     ["as a plain line", `---@return integer\n---@include "../.env.production"\nreturn 1\n`],
     ["a JSON file", `---@return integer\n---@include "../config.json"\nreturn 1\n`],
   ])("%s: LG113 naming the path, none of its content anywhere, nothing written", async (_, text) => {
-    const dir = tempDir("include-lua-only");
+    const dir = tempProject("include-lua-only");
     writeTree(dir, {
       ".env.production": `API_KEY=${SECRET}\n`,
       "config.json": `{"password": "${SECRET}"}\n`,
@@ -27,7 +27,7 @@ describe("---@include of a file that is not Lua", () => {
   });
 
   it("still includes a .lua file, and a name without extension as .lua", async () => {
-    const dir = tempDir("include-lua-only");
+    const dir = tempProject("include-lua-only");
     writeTree(dir, {
       "lua/lib/_a.lua": "local function a() return 1 end\n",
       "lua/lib/_b.lua": "local function b() return 2 end\n",

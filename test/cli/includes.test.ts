@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTree, runCli, tempDir, writeTree } from "../support/workspace.js";
+import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
 const SCRIPT = `---Count a hit, under a namespace.
 ---@key counter
@@ -22,7 +22,7 @@ const PARTIALS = {
 
 /** The project above with `changes` made to it: the run must fail; its stderr is returned. */
 async function failingRun(changes: Record<string, string>): Promise<string> {
-  const dir = tempDir("includes");
+  const dir = tempProject("includes");
   writeTree(dir, { "lua/hit.lua": SCRIPT, ...PARTIALS, ...changes });
   const run = await runCli(["lua", "--out", "gen"], dir);
   expect(run.code).toBe(1);
@@ -32,7 +32,7 @@ async function failingRun(changes: Record<string, string>): Promise<string> {
 
 describe("luagen CLI with ---@include", () => {
   it("generates scripts only: partials (`_name.lua`, anything below `includes/`) are inlined, never generated", async () => {
-    const dir = tempDir("includes");
+    const dir = tempProject("includes");
     writeTree(dir, { "lua/hit.lua": SCRIPT, ...PARTIALS });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.stderr).toBe("");

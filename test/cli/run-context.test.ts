@@ -5,14 +5,14 @@ import { createRunContext } from "../../src/context.js";
 import { emit } from "../../src/emit/emit.js";
 import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
 import type { SourceFile } from "../../src/model.js";
-import { tempDir, writeTree } from "../support/workspace.js";
+import { tempProject, writeTree } from "../support/workspace.js";
 
 const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 const file = (name: string, text: string): SourceFile => ({ path: `lua/${name}`, relativePath: name, text, partial: false });
 
 describe("the run context", () => {
   it("is updated by generate: a second run reuses the first run's builds and modules, and forgets a removed script", async () => {
-    const dir = tempDir("context");
+    const dir = tempProject("context");
     writeTree(dir, { "lua/get.lua": script("GET"), "lua/ttl.lua": script("TTL") });
     const context = createRunContext();
     await generate({ inputs: ["lua"], out: "gen", cwd: dir }, context);
@@ -32,7 +32,7 @@ describe("the run context", () => {
   });
 
   it("holds the texts the scanner read, and a run takes a file's text from it rather than from disk", async () => {
-    const dir = tempDir("context");
+    const dir = tempProject("context");
     writeTree(dir, { "lua/get.lua": script("GET") });
     const context = createRunContext();
     await generate({ inputs: ["lua"], out: "gen", cwd: dir }, context);
@@ -47,7 +47,7 @@ describe("the run context", () => {
   });
 
   it("is not made dirty by a rerun over unchanged scripts, so the CLI does not rewrite its cache file", async () => {
-    const dir = tempDir("context");
+    const dir = tempProject("context");
     writeTree(dir, { "lua/get.lua": script("GET") });
     const context = createRunContext();
     await generate({ inputs: ["lua"], out: "gen", cwd: dir }, context);

@@ -5,7 +5,7 @@ import { generate } from "../../src/generate.js";
 import { originOf } from "../../src/origins.js";
 import type { ScriptDescriptor } from "../../templates/runtime.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { tempDir, writeTree } from "../support/workspace.js";
+import { tempProject, writeTree } from "../support/workspace.js";
 
 // A script whose work happens in included files, so that Redis's errors name lines of the
 // assembled source (`user_script:N`) that only the descriptor's origins lead back from.
@@ -53,7 +53,7 @@ describe("a script with includes, run on redis-server", () => {
   beforeAll(async () => {
     server = await startRedisServer();
     redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
-    const dir = tempDir("includes-run");
+    const dir = tempProject("includes-run");
     writeTree(dir, FILES);
     const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
     expect(result.kind).toBe("written");

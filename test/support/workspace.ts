@@ -13,6 +13,16 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(base, `${prefix}-`));
 }
 
+/**
+ * A fresh project folder, as a user's would be: with a package.json, which makes it the project root
+ * paths in generated code are relative to (without one, that root would be this repository's).
+ */
+export function tempProject(prefix: string): string {
+  const dir = tempDir(prefix);
+  writeFileSync(path.join(dir, "package.json"), `{ "name": "${prefix}", "private": true }\n`);
+  return dir;
+}
+
 /** Writes `files` (relative path → content) below `dir`. */
 export function writeTree(dir: string, files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) {
