@@ -22,7 +22,7 @@ export const FLAGS = {
   strict: { type: "boolean", help: "treat warnings as errors" },
   exclude: { type: "string", multiple: true, value: "<glob>", help: "leave matching files out (repeatable)" },
   "import-extension": { type: "string", value: "<e>", help: 'extension of relative imports: ".js" (default), "" or ".ts"' },
-  client: { type: "string", value: "<name>", help: "client library: ioredis (default) or iovalkey" },
+  client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey or node-redis" },
   quiet: { type: "boolean", short: "q", help: "print errors only" },
   help: { type: "boolean", short: "h", help: "print this help" },
   version: { type: "boolean", short: "v", help: "print the version" },

@@ -34,6 +34,14 @@ const CLIENT_TYPES: Record<Client, { from: string; key: string; client: string; 
     clientDoc: "a client (`Redis` or `Cluster`); the call resolves to the script's reply",
     batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining",
   },
+  "node-redis": {
+    from: "redis",
+    key: "RedisArgument",
+    client: "NodeRedisClient",
+    batch: "NodeRedisMulti",
+    clientDoc: "a client or cluster (`createClient()`, `createCluster()`); the call resolves to the script's reply",
+    batchDoc: "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
+  },
 };
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */

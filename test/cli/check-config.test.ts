@@ -84,6 +84,10 @@ describe("configuration", () => {
     });
     expect((await runCli([], dir)).code).toBe(0);
     expect(readTree(path.join(dir, "gen"))["counter.ts"]).toContain('import type { RedisKey } from "iovalkey";');
+    expect((await runCli(["--client", "node-redis"], dir)).code).toBe(0);
+    const nodeRedis = readTree(path.join(dir, "gen"))["counter.ts"];
+    expect(nodeRedis).toContain('import type { RedisArgument as RedisKey } from "redis";');
+    expect(nodeRedis).toContain("type NodeRedisMulti as ScriptBatch, type NodeRedisClient as ScriptClient");
     expect((await runCli(["--client", "ioredis"], dir)).code).toBe(0);
     expect(readTree(path.join(dir, "gen"))["counter.ts"]).toContain('import type { RedisKey } from "ioredis";');
   });
@@ -92,11 +96,11 @@ describe("configuration", () => {
     const dir = project({ "a/counter.lua": COUNTER });
     const run = await runCli(["a", "--out", "g", "--client", "redis"], dir);
     expect(run.code).toBe(2);
-    expect(run.stderr.split("\n")[0]).toBe("luagen: --client must be one of ioredis, iovalkey");
+    expect(run.stderr.split("\n")[0]).toBe("luagen: --client must be one of ioredis, iovalkey, node-redis");
   });
 
   it.each([
-    ["luagen.config.json", { input: ["a"], out: "g", client: "valkey" }, /luagen\.config\.json: "client" must be one of "ioredis", "iovalkey"/],
+    ["luagen.config.json", { input: ["a"], out: "g", client: "valkey" }, /luagen\.config\.json: "client" must be one of "ioredis", "iovalkey", "node-redis"/],
     ["luagen.config.json", { input: ["a"], out: "g", outDir: "x" }, /luagen\.config\.json: "outDir" is not a known key/],
     ["luagen.config.json", { input: ["a"], out: 3 }, /luagen\.config\.json: "out" must be a non-empty string/],
     ["luagen.config.json", { input: [1], out: "g" }, /luagen\.config\.json: "input" must be a string or an array of strings/],

@@ -36,6 +36,39 @@ export async function use(redis: Redis, cluster: Cluster): Promise<void> {
 }
 `;
 
+const NODE_REDIS_CONSUMER = `import { createClient, createCluster } from "redis";
+import { addTags, moveJobs, pingStatus } from "./gen/index.js";
+
+export async function use(): Promise<void> {
+  const client = createClient();
+  const resp3 = createClient({ RESP: 3 });
+  const cluster = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] });
+  const moved: [number, (string | null)[]] = await moveJobs(client, "src", ["a", "b"], 10, "asc", { by: "me" });
+  const onResp3: number = await addTags(resp3, ["s1"], "red");
+  const onCluster: number = await addTags(cluster, ["{s}1", "{s}2"], "red");
+  const status: string = await pingStatus(resp3);
+  const chained = addTags(pingStatus(client.multi().get("x")), ["s"], "t").set("y", "1");
+  const results = await chained.exec();
+  const piped = await addTags(resp3.multi(), ["s"], "t").execAsPipeline();
+  const onClusterMulti = await moveJobs(cluster.multi(), "{q}s", [], 1, "desc", {}).exec();
+  void [moved, onResp3, onCluster, status, results, piped, onClusterMulti];
+
+  // @ts-expect-error count must be a number
+  await moveJobs(client, "src", ["a"], "10", "asc", {});
+  // @ts-expect-error a required argument is missing
+  await moveJobs(cluster, "src", ["a"], 10, "asc");
+  // @ts-expect-error a key is a string or Buffer
+  await addTags(resp3, [1], "red");
+  // @ts-expect-error the reply is a number, not a string
+  const wrong: string = await addTags(client, ["s"], "red");
+  // @ts-expect-error a call on a multi returns the multi, not a promise of the reply
+  const notAPromise: Promise<number> = addTags(client.multi(), ["s"], "t");
+  // @ts-expect-error an ioredis-shaped object is not a node-redis client
+  await addTags({ evalsha: async () => 1 }, ["s"], "t");
+  void [wrong, notAPromise];
+}
+`;
+
 const made: string[] = [];
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
@@ -88,5 +121,27 @@ describe("iovalkey", () => {
     const result = await tsc(tsconfig(dir, NODENEXT));
     expect(result.output).toContain("not assignable to parameter of type 'number'");
     expect(readFileSync(path.join(dir, "gen", "runtime.ts"), "utf8")).not.toContain('from "ioredis"');
+  });
+});
+
+describe.each([
+  { name: "node-redis 5", installed: "redis" },
+  { name: "node-redis 6", installed: "redis6" },
+])("$name", ({ installed }) => {
+  it.each([
+    { mode: "NodeNext", options: NODENEXT },
+    { mode: "bundler", options: BUNDLER },
+  ])("a project with node-redis and no ioredis compiles under the strictest settings ($mode resolution)", async ({ options }) => {
+    const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER);
+    expect(importedPackages(dir)).toEqual(["redis"]);
+    const result = await tsc(tsconfig(dir, options));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("and its type tests are real: without one expect-error directive tsc fails", async () => {
+    const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER.replace("// @ts-expect-error the reply is a number, not a string\n", ""));
+    const result = await tsc(tsconfig(dir, NODENEXT));
+    expect(result.output).toContain("Type 'number' is not assignable to type 'string'");
   });
 });

@@ -1,0 +1,137 @@
+// What runScript sends through node-redis 5 and 6, in RESP2 and RESP3, as MONITOR on a
+// second connection sees it: a direct call is EVALSHA then, after a flush, one EVAL; a
+// multi always queues EVAL, whether it ends as exec() or execAsPipeline(), because which
+// one is unknown while it is queued. v6's keyPrefix goes before the keys, never the arguments.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import type { Redis } from "ioredis";
+import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { commandCalls, connect, descriptor, names, watchWire } from "../support/script.js";
+
+const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
+const echo = descriptor("echo", "return {KEYS, ARGV}", ["first", "...more"], [{ name: "values", rest: true }]);
+
+let server: RedisServer;
+let admin: Redis; // markers and checks, outside the client under test
+let wire: Awaited<ReturnType<typeof watchWire>>;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  admin = connect(server);
+  wire = await watchWire(server);
+});
+
+afterAll(async () => {
+  await wire?.close();
+  admin?.disconnect();
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  await admin.flushall();
+  await admin.script("FLUSH");
+  await admin.config("RESETSTAT");
+});
+
+afterEach(async () => {
+  const scriptCommands = Object.keys(await commandCalls(admin)).filter((name) => name.startsWith("script"));
+  expect(scriptCommands).toEqual([]);
+});
+
+describe.each(NODE_REDIS)("$name", (nodeRedis) => {
+  let client: NodeRedisConnection;
+
+  beforeAll(async () => {
+    client = await nodeRedis.client(server);
+  });
+
+  afterAll(() => {
+    client?.destroy();
+  });
+
+  test("direct, cold cache: EVALSHA, NOSCRIPT, then EVAL once; warm: EVALSHA only", async () => {
+    const cold = await wire.capture(admin, async () => {
+      expect(await callOn(incr, client, ["counter"], [5])).toBe(5);
+    });
+    expect(cold).toEqual([
+      ["EVALSHA", incr.sha1, "1", "counter", "5"],
+      ["EVAL", incr.source, "1", "counter", "5"],
+    ]);
+    const warm = await wire.capture(admin, async () => {
+      expect(await callOn(incr, client, ["counter"], [2])).toBe(7);
+    });
+    expect(names(warm)).toEqual(["EVALSHA"]);
+  });
+
+  test("a multi ending in exec(): EVAL every time, never EVALSHA, also on a warm cache", async () => {
+    await callOn(incr, client, ["counter"], [1]);
+    const seen = await wire.capture(admin, async () => {
+      const multi = queueOn(incr, queueOn(incr, client.multi(), ["counter"], [1]), ["counter"], [10]);
+      expect(await multi.exec()).toEqual([2, 12]);
+    });
+    expect(seen).toEqual([
+      ["MULTI"],
+      ["EVAL", incr.source, "1", "counter", "1"],
+      ["EVAL", incr.source, "1", "counter", "10"],
+      ["EXEC"],
+    ]);
+  });
+
+  test("a multi ending in execAsPipeline(): EVAL every time, no MULTI", async () => {
+    const seen = await wire.capture(admin, async () => {
+      const multi = queueOn(incr, queueOn(incr, client.multi(), ["counter"], [1]), ["counter"], [1]);
+      expect(await multi.execAsPipeline()).toEqual([1, 2]);
+    });
+    expect(names(seen)).toEqual(["EVAL", "EVAL"]);
+  });
+
+  test("a call on a multi returns that multi, for chaining", () => {
+    const multi = client.multi();
+    expect(queueOn(incr, multi, ["counter"], [1])).toBe(multi);
+  });
+
+  test("keys and arguments are sent as given, rest parameters flattened", async () => {
+    expect(await callOn(echo, client, ["a", ["b", "c"]], [["x", "y"]])).toEqual([["a", "b", "c"], ["x", "y"]]);
+  });
+
+
+  test("a bad argument rejects a direct call and throws for a multi; nothing is sent", async () => {
+    const direct = callOn(incr, client, ["counter"], [1.5]);
+    await expect(direct).rejects.toThrowError(new TypeError('incrBy: argument "by" must be a safe integer, got 1.5'));
+    const multi = client.multi();
+    expect(() => queueOn(incr, multi, [7], [1])).toThrowError(new TypeError('incrBy: key "counter" must be a string or Buffer, got 7'));
+    expect(await multi.execAsPipeline()).toEqual([]);
+    const calls = await commandCalls(admin);
+    expect((calls.eval ?? 0) + (calls.evalsha ?? 0)).toBe(0);
+  });
+
+  test("a script error names the .lua file and line; the error class is node-redis's own", async () => {
+    const failing = descriptor("failing", "local x = 1\nreturn redis.call('NOPE')");
+    const error = (await callOn(failing, client, [], []).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(nodeRedis.ErrorReply);
+    expect(error.message).toMatch(/^ERR .*user_script:2\b.* \(test\/lua\/failing\.lua:2\)$/);
+  });
+});
+
+// keyPrefix is new in node-redis 6.
+describe.each(NODE_REDIS.filter((nodeRedis) => nodeRedis.major === 6))("$name", (nodeRedis) => {
+  test("keyPrefix (v6) goes before every key and never before an argument, directly and in a multi", async () => {
+    const prefixed = await nodeRedis.client(server, { keyPrefix: "app:" });
+    try {
+      const seen = await wire.capture(admin, async () => {
+        expect(await callOn(echo, prefixed, ["a", ["b"]], [["a"]])).toEqual([["app:a", "app:b"], ["a"]]);
+        const multi = queueOn(echo, prefixed.multi(), ["a", []], [["a"]]);
+        expect(await multi.exec()).toEqual([[["app:a"], ["a"]]]);
+      });
+      expect(seen).toEqual([
+        ["EVALSHA", echo.sha1, "2", "app:a", "app:b", "a"],
+        ["EVAL", echo.source, "2", "app:a", "app:b", "a"],
+        ["MULTI"],
+        ["EVAL", echo.source, "1", "app:a", "a"],
+        ["EXEC"],
+      ]);
+    } finally {
+      prefixed.destroy();
+    }
+  });
+});
