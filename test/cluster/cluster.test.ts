@@ -5,7 +5,7 @@
 import calculateSlot from "cluster-key-slot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { ReplyError, type Cluster, type Redis } from "ioredis";
-import type { ScriptBatch } from "../../templates/runtime.js";
+import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { call, commandStats, descriptor, names, queue, watchWire } from "../support/script.js";
@@ -22,6 +22,11 @@ const incrPair = descriptor(
   [{ name: "by", kinds: ["integer"] }],
 );
 const getPair = descriptor("getPair", 'return redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]);
+/** The same read as getPair, declared no-writes: the runtime sends it as EVALSHA_RO / EVAL_RO. */
+const readPair = defineScript({
+  ...descriptor("readPair", '#!lua flags=no-writes\nreturn redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]),
+  flags: ["no-writes"],
+});
 const moveAll = descriptor("moveAll", "return KEYS", ["source", "...destinations"]);
 const noKeys = descriptor("noKeys", "return ARGV[1]", [], [{ name: "value" }]);
 
@@ -102,6 +107,30 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
 
   afterAll(() => {
     client?.disconnect();
+  });
+
+  test('a no-writes script with scaleReads: "slave": EVALSHA_RO, then EVAL_RO, on the replica of the slot', async () => {
+    await cluster.waitUntilHealthy();
+    const reader = new ClusterClient([...cluster.startupNodes], {
+      scaleReads: "slave",
+      slotsRefreshInterval: 100,
+      redisOptions: { maxRetriesPerRequest: 1 },
+    });
+    try {
+      // The node ioredis first asks may not list the slot's replica yet (gossip): wait for the client to know it.
+      await reader.ping();
+      for (let tries = 0; (reader.slots[SLOT]?.length ?? 0) < 2; tries++) {
+        if (tries > 100) throw new Error(`the client never learnt a replica of slot ${SLOT}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { replicaPorts } = await cluster.shardOf(SLOT);
+      await call(readPair, reader, KEYS, []);
+      const perNode = await scriptCallsPerNode();
+      expect(replicaPorts.map((port) => perNode[port])).toContainEqual({ evalsha_ro: 1, eval_ro: 1 });
+      expect(perNode[owner.options.port!]).toBeUndefined(); // nothing on the master
+    } finally {
+      reader.disconnect();
+    }
   });
 
   describe("the policy, on the master that owns the slot and nowhere else", () => {
