@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { Redis } from "ioredis";
 import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { defineScript } from "../../templates/runtime.js";
 import { commandCalls, connect, descriptor, names, watchWire } from "../support/script.js";
 
 const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
@@ -132,6 +133,31 @@ describe.each(NODE_REDIS.filter((nodeRedis) => nodeRedis.major === 6))("$name", 
       ]);
     } finally {
       prefixed.destroy();
+    }
+  });
+});
+
+/** A no-writes script goes as EVALSHA_RO / EVAL_RO through node-redis too (its own EVAL_RO/EVALSHA_RO commands). */
+const readOnly = (() => {
+  const plain = descriptor("readKey", '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])', ["key"]);
+  return defineScript({ ...plain, flags: ["no-writes"] });
+})();
+
+describe.each(NODE_REDIS)("$name, a no-writes script", (nodeRedis) => {
+  test("direct: EVALSHA_RO, NOSCRIPT, EVAL_RO; a multi: EVAL_RO for exec() and execAsPipeline()", async () => {
+    const client = await nodeRedis.client(server);
+    try {
+      await admin.set("key", "v");
+      const seen = await wire.capture(admin, async () => {
+        expect(await callOn(readOnly, client, ["key"], [])).toBe("v");
+        expect(await queueOn(readOnly, queueOn(readOnly, client.multi(), ["key"], []), ["key"], []).exec()).toEqual(["v", "v"]);
+        expect(await queueOn(readOnly, client.multi(), ["key"], []).execAsPipeline()).toEqual(["v"]);
+      });
+      // (MONITOR shows the source's newline escaped, so the EVALs are compared by name.)
+      expect(seen[0]).toEqual(["EVALSHA_RO", readOnly.sha1, "1", "key"]);
+      expect(names(seen)).toEqual(["EVALSHA_RO", "EVAL_RO", "MULTI", "EVAL_RO", "EVAL_RO", "EXEC", "EVAL_RO"]);
+    } finally {
+      client.destroy();
     }
   });
 });
