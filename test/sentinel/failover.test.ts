@@ -4,9 +4,13 @@
 // fail. Until the clients are on the new master a call may fail with a tolerated error (the
 // old master turning read-only or dropping the connection); NOSCRIPT never, a partial
 // transaction never, and nothing at all once the client is on the new master.
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
+import { createSentinel as createSentinel5 } from "redis";
+import { createSentinel as createSentinel6 } from "redis6";
 import { IOREDIS } from "../support/ioredis.js";
+import { callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
 import { sleep } from "../support/redis-process.js";
 import { startSentinelDeployment, type SentinelDeployment } from "../support/redis-sentinel.js";
 import { call, commandStats, descriptor, queue } from "../support/script.js";
@@ -30,6 +34,14 @@ const TOLERATED_DURING_FAILOVER = /READONLY|Connection is closed|ECONNREFUSED|ma
 const ROUND_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 30_000;
 const ROUNDS_AFTER = 10;
+
+const require = createRequire(import.meta.url);
+const versionOf = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+
+/** What the test uses of a node-redis Sentinel client, whichever major. */
+type SentinelFactory = (options: { name: string; sentinelRootNodes: { host: string; port: number }[] }) => NodeRedisConnection & {
+  configGet(parameter: string): Promise<Record<string, string>>;
+};
 
 type ExecResults = [error: Error | null, result: unknown][] | null;
 
@@ -169,3 +181,108 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
     }
   });
 });
+
+// node-redis: `createSentinel` follows +switch-master by itself. Its multi is sent as EVAL always
+// (exec() or execAsPipeline() is unknown when queuing), so the lanes are execAsPipeline(), exec()
+// and direct calls.
+const NODE_REDIS_SENTINEL = [
+  { name: `node-redis ${versionOf("redis")}`, major: 5, createSentinel: createSentinel5 as unknown as SentinelFactory },
+  { name: `node-redis ${versionOf("redis6")}`, major: 6, createSentinel: createSentinel6 as unknown as SentinelFactory },
+];
+
+describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
+  let deployment: SentinelDeployment;
+
+  beforeAll(async () => {
+    deployment = await startSentinelDeployment();
+  });
+
+  afterAll(async () => {
+    await deployment?.stop();
+  });
+
+  test("SENTINEL FAILOVER: no NOSCRIPT, no partial multi, and every call succeeds once on the new master", async () => {
+    const counter = `node-redis-sentinel${major}:counter`;
+    const plain = `node-redis-sentinel${major}:plain`;
+    const client = createSentinel({ name: deployment.name, sentinelRootNodes: [...deployment.sentinels] });
+    client.on("error", () => undefined); // each call reports its own failure
+    await client.connect();
+    const port = async () => Number((await client.configGet("port")).port);
+    try {
+      const oldMaster = await deployment.masterPort();
+      expect(await port()).toBe(oldMaster);
+      const first = Number(await callOn(incrBy, client, [counter], [1]));
+      for (const read of reads) expect(await callOn(read, client, [counter], [])).toBe(String(first));
+      const replicaPort = deployment.dataPorts.find((p) => p !== oldMaster)!;
+      const replica = deployment.admin(replicaPort);
+      expect(await replica.script("EXISTS", ...reads.map((script) => script.sha1))).toEqual([0, 0, 0]);
+
+      let switched = false;
+      const duringFailover: unknown[] = [];
+      const afterSwitch: unknown[] = [];
+      let partials = 0;
+      const round = async (): Promise<void> => {
+        const attempt = async (work: () => Promise<unknown>) => {
+          const failures = switched ? afterSwitch : duringFailover;
+          await within(ROUND_TIMEOUT_MS, work()).catch((error: unknown) => void failures.push(error));
+        };
+        await attempt(() => queueOn(incrBy, queueOn(incrBy, client.multi(), [counter], [1]), [counter], [1]).execAsPipeline());
+        await attempt(() =>
+          queueOn(incrBy, queueOn(incrBy, client.multi().incr(plain), [counter], [1]), [counter], [1])
+            .exec()
+            .catch((error: unknown) => {
+              if (isPartial(error)) partials++;
+              throw error;
+            }),
+        );
+        await attempt(() => callOn(incrBy, client, [counter], [1]));
+      };
+
+      for (let i = 0; i < 3; i++) await round();
+      expect(duringFailover).toEqual([]);
+      const failoverStarted = Date.now();
+      const newMaster = deployment.failover();
+      let settled = false;
+      void newMaster.then(() => (settled = true), () => (settled = true));
+      while (!settled) {
+        await round();
+        await Promise.race([newMaster.catch(() => undefined), sleep(20)]);
+      }
+      expect(await newMaster).toBe(replicaPort);
+      const deadline = Date.now() + SWITCH_TIMEOUT_MS;
+      while ((await port().catch(() => 0)) !== replicaPort) {
+        if (Date.now() > deadline) throw new Error("node-redis never moved to the promoted master");
+        await round();
+        await sleep(20);
+      }
+      switched = true;
+      const switchMs = Date.now() - failoverStarted;
+
+      expect(duringFailover.map(String).filter((message) => message.includes("NOSCRIPT"))).toEqual([]);
+      expect(partials).toBe(0);
+
+      await replica.config("RESETSTAT");
+      const now = (await replica.get(counter)) as string;
+      expect(await queueOn(getInPipeline, client.multi(), [counter], []).execAsPipeline()).toEqual([now]);
+      expect(await queueOn(getInTransaction, client.multi().incr(plain), [counter], []).exec()).toEqual([expect.any(Number), now]);
+      expect(await callOn(getCounter, client, [counter], [])).toBe(now);
+      expect((await commandStats(replica)).evalsha?.failed ?? 0).toBe(1);
+      for (let i = 0; i < ROUNDS_AFTER; i++) await round();
+      expect(afterSwitch).toEqual([]);
+      expect(partials).toBe(0);
+      expect(Number(await replica.get(counter))).toBe(Number(now) + 5 * ROUNDS_AFTER);
+      console.info(
+        `sentinel failover (node-redis ${major}): on the new master after ${switchMs} ms, ${duringFailover.length} errors while switching ` +
+          `(${[...new Set(duringFailover.map((error) => String(error).slice(0, 60)))].join("; ") || "none"})`,
+      );
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+/** node-redis rejects a multi with some failed commands with a MultiErrorReply listing them. */
+function isPartial(error: unknown): boolean {
+  const reply = error as { replies?: unknown[]; errorIndexes?: unknown[] } | null;
+  return Array.isArray(reply?.replies) && Array.isArray(reply?.errorIndexes) && reply.errorIndexes.length < reply.replies.length;
+}
