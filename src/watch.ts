@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import chokidar from "chokidar";
 import { openRunContext, saveRunContext } from "./context.js";
@@ -19,15 +20,18 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
   const watcher = chokidar.watch(roots, {
     ignoreInitial: true,
+    // chokidar would walk `ln -s . lua/self` forever; files the scanner reached through links are added below.
+    followSymlinks: false,
     ignored: (file, stats) => file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
   });
   const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-  // `context.texts` holds every file the last run read: scripts, partials and files included from elsewhere.
-  const outside = new Set<string>();
+  // `context.texts` holds every file the last run read: scripts, partials and files included from
+  // elsewhere or reached through a link, which the watch on the roots does not see.
+  const added = new Set<string>();
   const watchIncludedFiles = () => {
-    const added = [...context.texts.keys()].filter((file) => !outside.has(file) && !roots.some((root) => isWithin(file, root)));
-    for (const file of added) outside.add(file);
-    if (added.length > 0) watcher.add(added);
+    const fresh = [...context.texts.keys()].filter((file) => !added.has(file) && (!roots.some((root) => isWithin(file, root)) || throughLink(file)));
+    for (const file of fresh) added.add(file);
+    if (fresh.length > 0) watcher.add(fresh);
   };
   const runOnce = async () => {
     const result = await generate(options, context);
@@ -63,6 +67,14 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+function throughLink(file: string): boolean {
+  try {
+    return realpathSync(file) !== file;
+  } catch {
+    return false;
+  }
 }
 
 function isWithin(file: string, root: string): boolean {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, tempDir, writeTree } from "../support/workspace.js";
@@ -101,5 +101,22 @@ describe("--watch", () => {
       expect(gen("get.ts")).toContain("-- log v2");
       expect(existsSync(path.join(dir, "gen", "includes"))).toBe(false);
     });
+  });
+
+  it("watches a folder that links to itself: the first run, then a change, without spinning (issue 8 §3)", async () => {
+    const dir = tempDir("watch-loop");
+    writeTree(dir, { "lua/get.lua": script("GET") });
+    symlinkSync(".", path.join(dir, "lua/self"));
+    symlinkSync(".", path.join(dir, "lua/again"));
+    const watch = startWatch(dir);
+    try {
+      await watch.next(/luagen: 1 script → gen \(3 written, 0 unchanged, 0 removed, 2 warnings\)/);
+      await watch.next(/watching lua/);
+      writeTree(dir, { "lua/get.lua": script("STRLEN") });
+      await watch.next(/luagen: 1 script → gen \(1 written, 2 unchanged, 0 removed, 2 warnings\)/);
+    } finally {
+      watch.child.kill("SIGINT");
+    }
+    expect(await watch.exited).toBe(0);
   });
 });
