@@ -186,7 +186,12 @@ function stage(outDir: string, files: readonly GeneratedFile[]): Staged[] {
       const made = onPath("write", folder, () => mkdirSync(folder, { recursive: true }));
       if (made !== undefined) madeFolders.push(made);
       const temp = path.join(folder, `.${path.basename(target)}.${process.pid}.luagen-tmp`);
-      onPath("write", target, () => writeFileSync(temp, file.content, { encoding: "utf8", flag: "wx" }));
+      // A temporary left by a killed run with the same pid is removed (a link there too, not its target);
+      // "wx" then never writes through anything already at that name.
+      onPath("write", target, () => {
+        rmSync(temp, { force: true });
+        writeFileSync(temp, file.content, { encoding: "utf8", flag: "wx" });
+      });
       staged.push({ target, temp });
     }
     return staged;
