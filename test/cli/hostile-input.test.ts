@@ -97,6 +97,7 @@ describe("file-system errors are one line naming the path", () => {
     expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
     const as = unprivileged(dir);
     chmodSync(path.join(dir, "gen/a.ts"), 0o000);
+    restores.push(() => chmodSync(path.join(dir, "gen/a.ts"), 0o644));
     const run = await runCli(["lua", "--out", "gen"], dir, {}, as);
     expect(run.stderr.trim().split("\n")).toEqual(["luagen: cannot read gen/a.ts: EACCES: permission denied"]);
     expect(run.code).toBe(2);
