@@ -7,10 +7,31 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { ROOT, runCli } from "../support/workspace.js";
 
 const run = promisify(execFile);
-const EXAMPLE = path.join(ROOT, "examples", "quickstart");
+const EXAMPLES = path.join(ROOT, "examples");
 
-// The quickstart as a user runs it: luagen (its prebuild), tsc (its build), node (its start).
-describe("examples/quickstart", () => {
+const tsc = (example: string, ...args: string[]) =>
+  run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json", ...args], { cwd: example });
+
+/**
+ * An example as a user runs it: luagen (its prebuild, with `luagenArgs`), tsc --strict (its build),
+ * node (its start) against `server`. Returns the generated index and the program's output lines.
+ */
+async function generateCompileRun(example: string, luagenArgs: string[], server: RedisServer): Promise<{ index: string; lines: string[] }> {
+  const generated = await runCli([...luagenArgs, "--out", "src/generated"], example);
+  expect(generated.stderr).toBe("");
+  expect(generated.stdout).toMatch(/^luagen: 3 scripts → src\/generated \(\d+ written, \d+ unchanged, 0 removed\)$/m);
+  await tsc(example);
+  const { stdout } = await run(process.execPath, ["dist/main.js"], {
+    cwd: example,
+    env: { ...process.env, REDIS_URL: `redis://${server.host}:${server.port}` },
+  });
+  return { index: readFileSync(path.join(example, "src/generated/index.ts"), "utf8"), lines: stdout.split("\n").filter(Boolean) };
+}
+
+/** The lock token the program prints inside its batch results. */
+const tokenIn = (lines: string[]) => lines.join("\n").match(/"([0-9a-f-]{36})"/)?.[1];
+
+describe("examples", () => {
   let server: RedisServer;
   beforeAll(async () => {
     server = await startRedisServer();
@@ -19,35 +40,51 @@ describe("examples/quickstart", () => {
     await server?.stop();
   });
 
-  const tsc = (...args: string[]) => run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json", ...args], { cwd: EXAMPLE });
+  describe("quickstart (ioredis)", () => {
+    const EXAMPLE = path.join(EXAMPLES, "quickstart");
 
-  it("type-checks under bundler resolution with extensionless imports (importExtension \"\")", async () => {
-    const generated = await runCli(["src/lua", "--out", "src/generated", "--import-extension", ""], EXAMPLE);
-    expect(generated.code).toBe(0);
-    await tsc("--noEmit", "--module", "ESNext", "--moduleResolution", "bundler");
+    it("type-checks under bundler resolution with extensionless imports (importExtension \"\")", async () => {
+      const generated = await runCli(["src/lua", "--out", "src/generated", "--import-extension", ""], EXAMPLE);
+      expect(generated.code).toBe(0);
+      await tsc(EXAMPLE, "--noEmit", "--module", "ESNext", "--moduleResolution", "bundler");
+    });
+
+    it("generates, compiles under tsc --strict and runs against redis-server", async () => {
+      const { index, lines } = await generateCompileRun(EXAMPLE, ["src/lua"], server);
+      expect(index).toContain('from "./incr-capped.js"');
+      const token = tokenIn(lines);
+      expect(token).toBeDefined();
+      expect(lines).toEqual([
+        "incrCapped (direct): 1",
+        "slidingWindow (direct): admitted = 1 in window = 1",
+        "releaseLock (direct), wrong token: 0",
+        // capped at 3; the window admits 2 per second; someone else's token releases nothing
+        "pipeline: [2,3,[1,2],0]",
+        `transaction: [${JSON.stringify(token)},3,[0,2],0,1]`,
+      ]);
+    });
   });
 
-  it("generates, compiles under tsc --strict and runs against redis-server", async () => {
-    const generated = await runCli(["src/lua", "--out", "src/generated"], EXAMPLE);
-    expect(generated.stderr).toBe("");
-    expect(generated.stdout).toMatch(/^luagen: 3 scripts → src\/generated \(\d+ written, \d+ unchanged, 0 removed\)$/m);
-    expect(readFileSync(path.join(EXAMPLE, "src/generated/index.ts"), "utf8")).toContain('from "./incr-capped.js"');
+  describe("quickstart-node-redis", () => {
+    const EXAMPLE = path.join(EXAMPLES, "quickstart-node-redis");
 
-    await tsc();
-
-    const { stdout } = await run(process.execPath, ["dist/main.js"], {
-      cwd: EXAMPLE,
-      env: { ...process.env, REDIS_URL: `redis://${server.host}:${server.port}` },
+    it("generates the quickstart's scripts for node-redis, compiles under tsc --strict and runs direct, exec() and execAsPipeline() against redis-server", async () => {
+      const { lines } = await generateCompileRun(EXAMPLE, ["../quickstart/src/lua", "--client", "node-redis"], server);
+      const module = readFileSync(path.join(EXAMPLE, "src/generated/incr-capped.ts"), "utf8");
+      expect(module).toContain('from "redis"');
+      expect(module).not.toContain("ioredis");
+      const token = tokenIn(lines);
+      expect(token).toBeDefined();
+      expect(lines).toEqual([
+        "incrCapped (direct): 1",
+        "slidingWindow (direct): admitted = 1 in window = 1",
+        "releaseLock (direct), wrong token: 0",
+        // the transaction reads the lock, counts to 2, is admitted as the window's 2nd, and only the
+        // holder's token releases the lock
+        `exec: [${JSON.stringify(token)},2,[1,2],0,1]`,
+        // then capped at 3; the window (2 per second) is full; the lock is already gone
+        "execAsPipeline: [3,3,[0,2],0]",
+      ]);
     });
-    const token = stdout.match(/"([0-9a-f-]{36})"/)?.[1];
-    expect(token).toBeDefined();
-    expect(stdout.split("\n").filter(Boolean)).toEqual([
-      "incrCapped (direct): 1",
-      "slidingWindow (direct): admitted = 1 in window = 1",
-      "releaseLock (direct), wrong token: 0",
-      // capped at 3; the window admits 2 per second; someone else's token releases nothing
-      "pipeline: [2,3,[1,2],0]",
-      `transaction: [${JSON.stringify(token)},3,[0,2],0,1]`,
-    ]);
   });
 });
