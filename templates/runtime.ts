@@ -188,7 +188,9 @@ export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
     wire = encodeKeys(script, keys);
     numKeys = wire.length;
     encodeArgs(script, args, wire);
-    checkSlots(script, transport.cluster(target), keys, wire, numKeys);
+    const cluster = transport.cluster(target);
+    refuseNoCluster(script, cluster);
+    checkSlots(script, cluster, keys, wire, numKeys);
   } catch (error) {
     if (context.kind === "direct") return Promise.reject(error);
     throw error;
@@ -614,6 +616,15 @@ export function originOf(origins: readonly SourceOrigin[], line: number): { file
 // ---------------------------------------------------------------------------
 // Validation and encoding
 // ---------------------------------------------------------------------------
+
+/**
+ * A script that declares `#!lua flags=no-cluster` is refused by a Redis Cluster
+ * ("Can not run script on cluster, 'no-cluster' flag is set"): say so before sending.
+ */
+function refuseNoCluster(script: ScriptDescriptor, cluster: ClusterTarget | undefined): void {
+  if (cluster === undefined || !script.flags?.includes("no-cluster")) return;
+  throw new TypeError(`${script.name}: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server`);
+}
 
 /**
  * On a Cluster every key of one call must hash to one slot (Redis refuses the

@@ -22,6 +22,11 @@ const incrPair = descriptor(
   [{ name: "by", kinds: ["integer"] }],
 );
 const getPair = descriptor("getPair", 'return redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]);
+/** A script Redis Cluster refuses to run. */
+const noCluster = defineScript({
+  ...descriptor("noClusterGet", '#!lua flags=no-cluster\nreturn redis.call("GET", KEYS[1])', ["key"]),
+  flags: ["no-cluster"],
+});
 /** The same read as getPair, declared no-writes: the runtime sends it as EVALSHA_RO / EVAL_RO. */
 const readPair = defineScript({
   ...descriptor("readPair", '#!lua flags=no-writes\nreturn redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]),
@@ -131,6 +136,17 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
     } finally {
       reader.disconnect();
     }
+  });
+
+  test("a no-cluster script: a TypeError before anything is sent, as Redis Cluster would refuse it", async () => {
+    const raw = await owner.eval(noCluster.source, 1, KEYS[0]).then(() => "ran", (error: Error) => error.message);
+    expect(raw).toMatch(/no-cluster/); // why: Redis itself refuses it on a cluster node
+    for (const { admin } of cluster.live()) await admin.config("RESETSTAT");
+    await expect(call(noCluster, client, [KEYS[0]], [])).rejects.toThrow(new TypeError(
+      "noClusterGet: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server",
+    ));
+    expect(() => queue(noCluster, client.pipeline(), [KEYS[0]], [])).toThrow(TypeError);
+    expect(await scriptCallsPerNode()).toEqual({});
   });
 
   describe("the policy, on the master that owns the slot and nowhere else", () => {
