@@ -31,10 +31,13 @@ export function printDescriptor(descriptor: ScriptDescriptor, column: number): s
 
 /**
  * One string literal per line, joined with "\n": the Lua reads as Lua in the generated file, and
- * escaping keeps every byte exact without a template literal's `${` and `\` traps.
+ * escaping keeps every byte exact without a template literal's `${` and `\` traps. A final
+ * newline is added after the join rather than kept as an empty last line, so the expression is
+ * still exactly the source (and its SHA-1 the one embedded).
  */
 function sourceCode(source: string): Code {
-  const lines = source.split("\n");
+  const newline = source.endsWith("\n");
+  const lines = (newline ? source.slice(0, -1) : source).split("\n");
   if (lines.length === 1) return new Code([stringLiteral(source)]);
-  return new Code(["[", ...lines.map((line) => `  ${stringLiteral(line)},`), '].join("\\n")']);
+  return new Code(["[", ...lines.map((line) => `  ${stringLiteral(line)},`), `].join("\\n")${newline ? ' + "\\n"' : ""}`]);
 }

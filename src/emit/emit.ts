@@ -3,6 +3,7 @@ import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
 import { GENERATED_MARK, headerFor } from "./header.js";
+import { code, printList } from "./literal.js";
 import { writeScriptModule, type ModuleOptions } from "./module.js";
 import { stringLiteral } from "./text.js";
 
@@ -46,7 +47,7 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
   for (const script of scripts) {
     const from = `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`;
-    writer.writeLine(`export { ${script.name}, ${script.name}Script } from ${stringLiteral(from)};`);
+    writer.writeLine(printList("export {", code([script.name, `${script.name}Script`]), `} from ${stringLiteral(from)};`, "", true));
   }
   writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
 }

@@ -65,3 +65,26 @@ function breaksAlways(value: unknown): boolean {
 function propertyName(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? key : stringLiteral(key);
 }
+
+/**
+ * `open`, the items separated by commas, `close`: on one line when it fits before column WIDTH
+ * (`pad` puts a space inside braces: `import { a, b }`), else one item a line, indented one
+ * step past `indent`, with trailing commas. Items are literals as `printLiteral` takes them
+ * (`Code` for names and parameters), so an array among them breaks in turn when it is too long.
+ */
+export function printList(open: string, items: readonly unknown[], close: string, indent = "", pad = false): string {
+  const flat = items.map(flatText);
+  if (flat.every((item) => item !== undefined)) {
+    const space = pad && items.length > 0 ? " " : "";
+    const line = `${open}${space}${flat.join(", ")}${space}${close}`;
+    if (indent.length + line.length <= WIDTH) return line;
+  }
+  const inner = `${indent}  `;
+  const lines = items.map((item) => `${inner}${printLiteral(item, inner, inner.length, 1)},`);
+  return `${open.trimEnd()}\n${lines.join("\n")}\n${indent}${close.trimStart()}`;
+}
+
+/** Names or other code, each on one line, as items for `printList`/`printLiteral`. */
+export function code(texts: readonly string[]): Code[] {
+  return texts.map((text) => new Code([text]));
+}

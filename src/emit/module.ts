@@ -3,7 +3,9 @@ import type { Client } from "../config.js";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import { descriptorFor, printDescriptor } from "./descriptor.js";
-import { commentPath, docText, stringLiteral } from "./text.js";
+import { docComment } from "./doc.js";
+import { code, printList } from "./literal.js";
+import { commentPath, stringLiteral } from "./text.js";
 import { paramTypeText, returnTypeText } from "./types.js";
 
 export interface ModuleOptions {
@@ -23,16 +25,16 @@ const CLIENT_TYPES: Record<Client, { from: string; key: string; client: string; 
     key: "RedisKey",
     client: "ScriptClient",
     batch: "ScriptBatch",
-    clientDoc: "a client (`Redis` or `Cluster`); the call resolves to the script's reply",
-    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining",
+    clientDoc: "a client (`Redis` or `Cluster`)",
+    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`)",
   },
   iovalkey: {
     from: "iovalkey",
     key: "RedisKey",
     client: "ScriptClient",
     batch: "ScriptBatch",
-    clientDoc: "a client (`Redis` or `Cluster`); the call resolves to the script's reply",
-    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`); the call is queued and the same object is returned for chaining",
+    clientDoc: "a client (`Redis` or `Cluster`)",
+    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`)",
   },
   "node-redis": {
     from: "redis",
@@ -105,14 +107,14 @@ function importLines(script: Script, names: Bindings, runtime: string, types: (t
     `type ${as("ScriptClient", types.client)}`,
     `type ${as("ScriptDescriptor")}`,
   ];
-  lines.push(`import { ${fromRuntime.join(", ")} } from ${stringLiteral(runtime)};`);
+  lines.push(printList("import {", code(fromRuntime), `} from ${stringLiteral(runtime)};`, "", true));
   return lines;
 }
 
 function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Bindings): void {
   const head = `export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`;
   writer.blankLine();
-  writer.writeLine(`/** The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature. */`);
+  writer.writeLine(docComment([`The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature.`]));
   writer.writeLine(`${head}${printDescriptor(descriptorFor(script), head.length)});`);
 }
 
@@ -121,18 +123,21 @@ function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings,
   const { signature } = script;
   const { target, batch, ScriptBatch, ScriptClient } = names;
   const params = parameterList(script, names);
-  const result = returnTypeText(signature.returns.type);
-  const keys = signature.keys.map((k) => k.name).join(", ");
-  const args = signature.args.map((a) => a.name).join(", ");
-  const signatureOf = (first: string) => `(${[`${target}: ${first}`, ...params].join(", ")})`;
+  const reply = returnTypeText(signature.returns.type);
+  const declaration = (typeParameters: string, targetType: string, returns: string, end: string) =>
+    printList(`export function ${script.name}${typeParameters}(`, code([`${target}: ${targetType}`, ...params]), `): ${returns}${end}`);
+  const replyText = returnsText(script);
   writer.blankLine();
-  writeJsDoc(writer, script, target, types.clientDoc);
-  writer.writeLine(`export function ${script.name}${signatureOf(ScriptClient)}: Promise<${result}>;`);
-  writeJsDoc(writer, script, target, types.batchDoc);
-  writer.writeLine(`export function ${script.name}<${batch} extends ${ScriptBatch}>${signatureOf(batch)}: ${batch};`);
-  writer.write(`export function ${script.name}${signatureOf(`${ScriptClient} | ${ScriptBatch}`)}: Promise<unknown> | ${ScriptBatch}`).block(() => {
-    writer.writeLine(`return ${names.runScript}(${script.name}Script, ${target}, [${keys}], [${args}]);`);
-  });
+  writer.writeLine(jsDoc(script, target, types.clientDoc, replyText && `the script's reply: ${replyText}`));
+  writer.writeLine(declaration("", ScriptClient, `Promise<${reply}>`, ";"));
+  const queued = `\`${target}\`, the call queued in it for chaining; \`exec()\` gives its reply${replyText && `: ${replyText}`}`;
+  writer.writeLine(jsDoc(script, target, types.batchDoc, queued));
+  writer.writeLine(declaration(`<${batch} extends ${ScriptBatch}>`, batch, batch, ";"));
+  writer.writeLine(declaration("", `${ScriptClient} | ${ScriptBatch}`, `Promise<unknown> | ${ScriptBatch}`, " {"));
+  const keys = code(signature.keys.map((k) => k.name));
+  const args = code(signature.args.map((a) => a.name));
+  writer.writeLine(printList(`  return ${names.runScript}(`, [...code([`${script.name}Script`, target]), keys, args], ");", "  "));
+  writer.writeLine("}");
 }
 
 function parameterList(script: Script, names: Bindings): string[] {
@@ -140,18 +145,22 @@ function parameterList(script: Script, names: Bindings): string[] {
   return [...keys, ...args].map((p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, names.RedisKey)}`);
 }
 
-function writeJsDoc(writer: CodeBlockWriter, script: Script, target: string, targetDescription: string): void {
+/** What `@returns` says of the reply: the tag's description, and whether luagen inferred the type. */
+function returnsText(script: Script): string {
+  const { returns } = script.signature;
+  const inferred = returns.origin === "inferred" ? "(type inferred by luagen from the script's returns)" : "";
+  return [returns.description, inferred].filter(Boolean).join(" ");
+}
+
+/**
+ * One overload's JSDoc: the summary, where the script is, the target, every parameter that has a
+ * description (an empty `@param name` says nothing the signature does not), and what it returns.
+ */
+function jsDoc(script: Script, target: string, targetDescription: string, returns: string): string {
   const { signature } = script;
   const description = [signature.summary, `Runs \`${commentPath(script.file.path)}\`.`].filter(Boolean).join("\n\n");
-  const tags = [
-    `@param ${target} - ${targetDescription}`,
-    ...[...signature.keys, ...signature.args].map((p) => `@param ${p.description ? `${p.name} - ${p.description}` : p.name}`),
-  ];
-  const inferred = signature.returns.origin === "inferred" ? "(type inferred by luagen from the script's returns)" : "";
-  const returns = [signature.returns.description, inferred].filter(Boolean).join(" ");
+  const params = [...signature.keys, ...signature.args].filter((p) => p.description !== "");
+  const tags = [`@param ${target} - ${targetDescription}`, ...params.map((p) => `@param ${p.name} - ${p.description}`)];
   if (returns) tags.push(`@returns ${returns}`);
-  const lines = [...docText(description).split("\n"), "", ...tags.map(docText)];
-  writer.writeLine("/**");
-  for (const line of lines) writer.writeLine(line ? ` * ${line}` : " *");
-  writer.writeLine(" */");
+  return docComment([...description.split("\n"), "", ...tags]);
 }

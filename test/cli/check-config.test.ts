@@ -87,7 +87,7 @@ describe("configuration", () => {
     expect((await runCli(["--client", "node-redis"], dir)).code).toBe(0);
     const nodeRedis = readTree(path.join(dir, "gen"))["counter.ts"];
     expect(nodeRedis).toContain('import type { RedisArgument as RedisKey } from "redis";');
-    expect(nodeRedis).toContain("type NodeRedisMulti as ScriptBatch, type NodeRedisClient as ScriptClient");
+    expect(nodeRedis).toMatch(/type NodeRedisMulti as ScriptBatch,\s+type NodeRedisClient as ScriptClient/);
     expect((await runCli(["--client", "ioredis"], dir)).code).toBe(0);
     expect(readTree(path.join(dir, "gen"))["counter.ts"]).toContain('import type { RedisKey } from "ioredis";');
   });
