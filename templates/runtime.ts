@@ -312,8 +312,16 @@ function callDirect(script: ScriptDescriptor, transport: Transport, target: obje
 
 function isNoScript(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" && message.startsWith("NOSCRIPT");
+  return typeof message === "string" && (message.startsWith("NOSCRIPT") || SPENT_ON_NOSCRIPT.test(message));
 }
+
+/**
+ * ioredis's Cluster counts every error reply against `maxRedirections`, NOSCRIPT included, and
+ * once the count is spent (a command redirected through a failover, then meeting the promoted
+ * replica's empty cache) rejects with its own error quoting the last reply. That reply still
+ * says the script did not run.
+ */
+const SPENT_ON_NOSCRIPT = /^Too many Cluster redirections\. Last error: (?:ReplyError: )?NOSCRIPT/;
 
 // ---------------------------------------------------------------------------
 // Transports: how each client library sends what the policy chose
