@@ -130,8 +130,14 @@ export async function init(io: Io, args: readonly string[]): Promise<number> {
 
   for (const file of created) io.stdout(`created  ${file}`);
   for (const file of kept) io.stdout(`left     ${file}`);
-  io.stdout(created.length > 0 ? "luagen: next, run `npx luagen` (or `npm run build`)" : "luagen: nothing to do; the project is set up");
+  io.stdout(created.length > 0 ? nextStep(pkg.scripts ?? {}) : "luagen: nothing to do; the project is set up");
   return 0;
+}
+
+/** npm runs "prebuild" only before "build": promise `npm run build` only where there is one. */
+function nextStep(scripts: Record<string, string>): string {
+  if (scripts.build !== undefined) return "luagen: next, run `npx luagen` (or `npm run build`: its prebuild now runs luagen)";
+  return 'luagen: next, run `npx luagen`; this project has no "build" script, and npm runs "prebuild" only before one';
 }
 
 async function createIfMissing(file: string, content: string): Promise<boolean> {

@@ -42,6 +42,19 @@ describe("luagen init", () => {
     expect(readTree(dir)).toEqual(before);
   });
 
+  it("promises `npm run build` only in a project that has a build script", async () => {
+    const withBuild = tempDir("init");
+    writeTree(withBuild, { "package.json": JSON.stringify({ name: "app", scripts: { build: "tsc" } }) });
+    expect((await runCli(["init"], withBuild)).stdout).toContain("npm run build");
+
+    const withoutBuild = tempDir("init");
+    writeTree(withoutBuild, { "package.json": JSON.stringify({ name: "app", scripts: { test: "vitest" } }) });
+    const result = await runCli(["init"], withoutBuild);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("npm run build");
+    expect(result.stdout).toContain('no "build" script');
+  });
+
   it("leaves an existing prebuild alone and says so", async () => {
     const dir = tempDir("init");
     writeTree(dir, { "package.json": JSON.stringify({ name: "app", scripts: { prebuild: "tsc --noEmit" } }) });
