@@ -140,7 +140,7 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).
       ...(loaded.file !== undefined ? { root: "." } : {}),
     },
-    reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false },
+    reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false, explainTypes: values["explain-types"] ?? false },
   };
 }
 

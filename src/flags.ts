@@ -23,6 +23,7 @@ export const FLAGS = {
   exclude: { type: "string", multiple: true, value: "<glob>", help: "leave matching files out (repeatable)" },
   "import-extension": { type: "string", value: "<e>", help: 'extension of relative imports: ".js" (default), "" or ".ts"' },
   client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey or node-redis" },
+  "explain-types": { type: "boolean", help: "print each script's return type and, per return, what luagen inferred and why" },
   quiet: { type: "boolean", short: "q", help: "print errors only" },
   help: { type: "boolean", short: "h", help: "print this help" },
   version: { type: "boolean", short: "v", help: "print the version" },

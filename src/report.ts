@@ -1,5 +1,6 @@
 import path from "node:path";
 import { formatDiagnostic, paint, plural } from "./diagnostics.js";
+import { explainTypes } from "./explain.js";
 import type { RunOutcome } from "./generate.js";
 import type { WritePlan } from "./write.js";
 
@@ -21,6 +22,8 @@ export interface ReportOptions {
   quiet: boolean;
   strict: boolean;
   check: boolean;
+  /** `--explain-types`: print each script's return type and why. */
+  explainTypes?: boolean;
 }
 
 /** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
@@ -29,6 +32,7 @@ export async function report(result: RunOutcome, options: ReportOptions, io: Io)
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
     io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown: relativeTo(io.cwd, result.root) }) + "\n");
   }
+  if (options.explainTypes) for (const line of explainTypes(result.scripts)) io.stdout(line);
   switch (result.kind) {
     case "failed": {
       const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;

@@ -44,7 +44,7 @@ export function checkScript(
   const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(place, write));
   const where = (at: Position) => {
     const origin = (expanded && originOf(expanded.origins, at.line)) ?? { file: file.path, line: at.line };
-    return `${origin.file}:${origin.line}`;
+    return origin.file === file.path ? `line ${origin.line}` : `${origin.file}:${origin.line}`;
   };
   const withReturns = (declared: Signature): Signature => {
     const checked = checkReturns({ chunk, signature: declared, place, where, lookup });

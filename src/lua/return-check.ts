@@ -12,7 +12,7 @@ export interface ReturnCheckInput {
   chunk: Chunk;
   signature: Signature;
   place: Place;
-  /** `file:line` of a position of the parsed source, for explanations. */
+  /** `line 4`, or `includes/x.lua:4` for a line an include brought in: for explanations. */
   where: (at: Position) => string;
   lookup: ReplyLookup;
 }
@@ -26,7 +26,7 @@ export function checkReturns(input: ReturnCheckInput): { returns: Signature["ret
   const { chunk, signature, lookup } = input;
   const keys = countRequired(signature.keys);
   const args = countRequired(signature.args);
-  const inference = inferReturns(chunk, { lookup, keys, args });
+  const inference = inferReturns(chunk, { lookup, keys, args, line: (line) => input.where({ line, column: 1 }) });
   const explanation = inference.sites.map((site) => `${input.where(nodePosition(site.node))}: ${explain(site)}`);
   if (inference.fallsThrough) explanation.push("end of script: nil (it can end without a return)");
   if (signature.returns.origin !== "missing") {

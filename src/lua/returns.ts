@@ -48,6 +48,8 @@ export interface InferenceContext {
   /** KEYS[1..keys] and ARGV[1..args] are certainly strings (declared, required, not rest). */
   keys: number;
   args: number;
+  /** How a line of the parsed source is named in explanations (`line 4`, `includes/x.lua:4`). */
+  line: (line: number) => string;
 }
 
 /** Infers what each of the script's own `return`s gives, from the parse tree alone. */
@@ -228,7 +230,7 @@ class Inferer {
     }
     const value = this.binding(binding);
     const type = binding.tested ? softened(value.type) : value.type;
-    return { type, why: `${binding.name} (line ${binding.line}): ${value.why}` };
+    return { type, why: `${binding.name} (${this.context.line(binding.line)}): ${value.why}` };
   }
 
   /** A local's type: its value, kept when every reassignment gives the same type; else unknown. */

@@ -177,7 +177,7 @@ describe("---@return checked against every return", () => {
 
   test("the explanation lists every return and the end of the script", () => {
     const { returns } = run("if ARGV[1] then return redis.call('INCR', KEYS[1]) end\nredis.call('DEL', KEYS[1])").signature;
-    expect(returns.explanation).toEqual(["inline.lua:1: integer (INCR replies integer)", "end of script: nil (it can end without a return)"]);
+    expect(returns.explanation).toEqual(["line 1: integer (INCR replies integer)", "end of script: nil (it can end without a return)"]);
     expect(replyText(returns.type)).toBe("integer|nil");
   });
 });
