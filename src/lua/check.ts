@@ -5,7 +5,7 @@ import { diagnosticAt, originOf } from "../origins.js";
 import type { Adoption, Documented } from "./adopt.js";
 import { nodePosition, walk } from "./parse.js";
 import { replyText } from "./lua-types.js";
-import { checkReturns, type Place } from "./return-check.js";
+import { checkReturns, shippedReplies, type Place } from "./return-check.js";
 import type { ReplyLookup } from "./returns.js";
 
 type Table = "KEYS" | "ARGV";
@@ -36,7 +36,7 @@ export function checkScript(
   chunk: Chunk,
   signature: Signature | undefined,
   expanded?: ExpandedSource,
-  lookup: ReplyLookup = () => undefined,
+  lookup: ReplyLookup = shippedReplies,
   adoption: Adoption = { namePath: file.relativePath, keys: new Map(), args: new Map() },
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);

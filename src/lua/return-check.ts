@@ -1,6 +1,7 @@
 import type { Chunk } from "luaparse";
 import type { Code } from "../diagnostics.js";
 import type { Diagnostic, Position, ReturnType, Signature } from "../model.js";
+import { lookupCommand } from "./commands.js";
 import { isKnown, luaToReply, membersOf, replyText, replyUnion, withoutSoft, type LuaType } from "./lua-types.js";
 import { nodePosition } from "./parse.js";
 import { inferReturns, type ReplyLookup, type ReturnSite } from "./returns.js";
@@ -16,6 +17,9 @@ export interface ReturnCheckInput {
   where: (at: Position) => string;
   lookup: ReplyLookup;
 }
+
+/** Replies from the command table luagen ships (`CLIENT|INFO` for a subcommand). */
+export const shippedReplies: ReplyLookup = (name) => lookupCommand(name)?.reply;
 
 /**
  * With `---@return`: every return of the script checked against it (LG220, LG221). Without: the

@@ -365,12 +365,19 @@ class Inferer {
     const nameNode = e.type === "CallExpression" ? e.arguments[0] : undefined;
     const name = nameNode?.type === "StringLiteral" ? literalText(nameNode) : undefined;
     if (name === undefined) return unknown(`${via} with a command name that is not a literal`);
-    const reply = this.context.lookup(name);
-    const shown = name.toUpperCase();
+    const { shown, reply } = this.reply(name, e.type === "CallExpression" ? e.arguments[1] : undefined);
     if (reply === undefined) return unknown(`${shown}'s reply is not in the command table`);
     const type = replyToLua(reply);
     const pcall = via === "redis.pcall" ? [{ kind: "error" } as LuaType] : [];
     return { type: unionOf([type, ...pcall]), why: `${shown} replies ${replyText(reply)}` };
+  }
+
+  /** A command's reply; a container (OBJECT, CLIENT) has none of its own, its subcommand (OBJECT|FREQ) may. */
+  private reply(name: string, second: Expression | undefined): { shown: string; reply: ReturnType | undefined } {
+    const own = this.context.lookup(name);
+    const sub = second?.type === "StringLiteral" ? literalText(second) : undefined;
+    if (own !== undefined || sub === undefined) return { shown: name.toUpperCase(), reply: own };
+    return { shown: `${name} ${sub}`.toUpperCase(), reply: this.context.lookup(`${name}|${sub}`) };
   }
 
   /** A local function's first return value: the union of its returns (nil if it can end without one). */

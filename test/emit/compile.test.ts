@@ -17,7 +17,7 @@ export async function use(redis: Redis, cluster: Cluster): Promise<void> {
   const moved: [number, (string | null)[]] = await moveJobs(redis, "src", ["a", "b"], 10, "asc", { by: "me" });
   const withOptional: Promise<[number, (string | null)[]]> = moveJobs(cluster, "src", [], 1, "desc", null, true, 7);
   const tagged: number = await addTags(redis, ["s1", "s2"], "red");
-  const inferred: unknown = await bare(redis, "k1", "k2", 1);
+  const inferred: string | null = await bare(redis, "k1", "k2", 1); // no @return: inferred from GET's reply
   const status: string = await pingStatus(redis);
   const results = await addTags(pingStatus(redis.pipeline().get("x")), ["s"], "t").set("y", "1").exec();
   const txResults = await moveJobs(redis.multi(), "s", ["d"], 1, "asc", {}).exec();

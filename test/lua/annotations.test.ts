@@ -85,7 +85,10 @@ describe("signatures of the good fixtures", () => {
     expect(signature?.summary).toBe("Set a lock.");
     expect(signature?.keys).toEqual([{ name: "lock", description: "the lock's key, which must be unique per resource", rest: false, line: 2, column: 4, nameColumn: 9 }]);
     expect(signature?.args.map((a) => a.description)).toEqual(["milliseconds"]);
-    expect(signature?.returns).toEqual({ type: { kind: "status" }, description: "OK when set" });
+    expect(signature?.returns).toEqual({
+      type: { kind: "union", members: [{ kind: "status" }, { kind: "nil" }] },
+      description: "OK when set, nil when the lock is taken",
+    });
   });
 
   test("nested return types", () => {

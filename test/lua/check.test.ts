@@ -16,7 +16,7 @@ describe("inferred signatures", () => {
         { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
         { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
       ],
-      returns: { type: { kind: "unknown" }, description: "", origin: "missing", explanation: expect.any(Array) },
+      returns: { type: { kind: "integer" }, description: "", origin: "inferred", explanation: expect.any(Array) },
       inferred: true,
     });
     expect(diagnostics).toMatchObject([{ code: "LG205", severity: "warning", line: 1, column: 1, hint: expect.stringContaining("---@key name") }]);
@@ -25,7 +25,7 @@ describe("inferred signatures", () => {
   test("a script that reads neither KEYS nor ARGV", () => {
     const { signature, diagnostics } = runLuaStages(source("return redis.call('PING')\n"));
     expect(signature).toMatchObject({ keys: [], args: [], inferred: true });
-    expect(diagnostics[0].message).toBe("no annotations: inferred 0 keys and 0 arguments, returning unknown");
+    expect(diagnostics[0].message).toBe("no annotations: inferred 0 keys and 0 arguments, returning status|string");
   });
 
   test("a computed index adds advice to declare a rest parameter", () => {

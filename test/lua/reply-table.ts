@@ -24,6 +24,7 @@ const REPLIES: Record<string, ReturnType> = {
   zadd: integer,
   set: { kind: "union", members: [status, nil] },
   ping: status,
+  "object|encoding": { kind: "union", members: [string, nil] },
   lrange: { kind: "array", element: string },
   mget: { kind: "array", element: { kind: "union", members: [string, nil] } },
 };

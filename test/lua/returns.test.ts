@@ -69,6 +69,17 @@ describe("command replies, as a script sees them", () => {
     expect(inferred(script)).toBe(expected);
   });
 
+  test("a subcommand's reply, when its container has none", () => {
+    expect(inferred("return redis.call('OBJECT', 'ENCODING', KEYS[1])")).toBe("string|nil");
+  });
+
+  test("without an injected lookup, the command table luagen ships answers", () => {
+    const file = source("return redis.call('INCR', KEYS[1])");
+    const parsed = parseLua(file);
+    const { signature } = checkScript(file, parsed.chunk!, undefined);
+    expect(replyText(signature.returns.type)).toBe("integer");
+  });
+
   test("a command not in the table, or a computed name, is unknown", () => {
     expect(inferred("return redis.call('OBJECT', 'FREQ', KEYS[1])")).toBe("unknown");
     expect(inferred("return redis.call(ARGV[1], KEYS[1])")).toBe("unknown");
