@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A project with node_modules, where luagen keeps its cache between runs. */
 function project(): { dir: string; cacheFile: () => string } {

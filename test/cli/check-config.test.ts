@@ -28,7 +28,7 @@ describe("--check", () => {
   it("exits 1 with a unified diff naming the stale file, and lists missing and extra files, writing nothing", async () => {
     const dir = project({ "lua/counter.lua": COUNTER, "lua/gone.lua": COUNTER.replace("INCRBY", "DECRBY") });
     expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
-    writeTree(dir, { "lua/counter.lua": COUNTER.replace("INCRBY", "INCRBYFLOAT"), "lua/fresh.lua": COUNTER });
+    writeTree(dir, { "lua/counter.lua": COUNTER.replace("INCRBY", "DECRBY"), "lua/fresh.lua": COUNTER });
     await import("node:fs/promises").then((fs) => fs.rm(path.join(dir, "lua/gone.lua")));
     const before = readTree(dir);
     const run = await runCli(["lua", "--out", "gen", "--check"], dir);
@@ -36,7 +36,7 @@ describe("--check", () => {
     expect(run.stdout).toContain("--- a/gen/counter.ts");
     expect(run.stdout).toContain("+++ b/gen/counter.ts");
     expect(run.stdout).toMatch(/^-\s+"return redis\.call\(\\"INCRBY\\", KEYS\[1\], ARGV\[1\]\)",$/m);
-    expect(run.stdout).toMatch(/^\+\s+"return redis\.call\(\\"INCRBYFLOAT\\", KEYS\[1\], ARGV\[1\]\)",$/m);
+    expect(run.stdout).toMatch(/^\+\s+"return redis\.call\(\\"DECRBY\\", KEYS\[1\], ARGV\[1\]\)",$/m);
     expect(run.stdout).toContain("missing: gen/fresh.ts");
     expect(run.stdout).toContain("extra: gen/gone.ts");
     expect(run.stderr).toContain("gen is out of date: 2 stale, 1 missing, 1 extra");

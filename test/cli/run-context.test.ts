@@ -7,7 +7,7 @@ import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.
 import type { SourceFile } from "../../src/model.js";
 import { tempProject, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 const file = (name: string, text: string): SourceFile => ({ path: `lua/${name}`, relativePath: name, text, partial: false });
 
 describe("the run context", () => {

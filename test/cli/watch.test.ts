@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, tempDir, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A spawned `luagen --watch` whose output can be awaited line by line. */
 function startWatch(dir: string) {
@@ -86,7 +86,7 @@ describe("--watch", () => {
     const dir = tempDir("watch");
     const partial = (command: string) => `local function read(key)\n  return redis.call("${command}", key)\nend\n`;
     writeTree(dir, {
-      "lua/get.lua": '---@key k\n---@return string|nil\n---@include "includes/read"\n---@include "../shared/_log"\nreturn read(KEYS[1])\n',
+      "lua/get.lua": '---@key k\n---@return string|integer|nil\n---@include "includes/read"\n---@include "../shared/_log"\nreturn read(KEYS[1])\n',
       "lua/includes/read.lua": partial("GET"),
       "shared/_log.lua": "-- log v1\n",
     });
