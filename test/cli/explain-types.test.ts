@@ -35,7 +35,8 @@ export async function use(redis: Redis): Promise<void> {
 describe("inferred return types", () => {
   it("--explain-types prints each script's return type and, per return, what was inferred and why", async () => {
     const dir = tempDir("explain");
-    writeTree(dir, { "lua/tally.lua": TALLY, "lua/decode.lua": DECODE, "lua/declared.lua": DECLARED });
+    // package.json makes the folder the project root, which printed paths are relative to.
+    writeTree(dir, { "package.json": "{}\n", "lua/tally.lua": TALLY, "lua/decode.lua": DECODE, "lua/declared.lua": DECLARED });
     const run = await runCli(["lua", "--out", "gen", "--explain-types", "--quiet"], dir);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split("\n")).toEqual([
