@@ -3,24 +3,18 @@
 // no other node; and the slot guard, which refuses keys in different slots
 // before anything is sent.
 import calculateSlot from "cluster-key-slot";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { ReplyError, type Cluster, type Redis } from "ioredis";
 import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
-import { call, commandStats, descriptor, names, queue, watchWire } from "../support/script.js";
+import { call, commandStats, descriptor, incrPair, names, queue } from "../support/script.js";
+import { holdOpen, useWatchedCluster, type Wire } from "../support/fixtures.js";
 
 const TAG = "{user42}";
 const KEYS = [`${TAG}:a`, `${TAG}:b`];
 const SLOT = calculateSlot(TAG);
 
-/** Adds `by` to two counters and returns both. */
-const incrPair = descriptor(
-  "incrPair",
-  'return {redis.call("INCRBY", KEYS[1], ARGV[1]), redis.call("INCRBY", KEYS[2], ARGV[1])}',
-  ["first", "second"],
-  [{ name: "by", kinds: ["integer"] }],
-);
 const getPair = descriptor("getPair", 'return redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]);
 /** A script Redis Cluster refuses to run. */
 const noCluster = defineScript({
@@ -37,28 +31,10 @@ const noKeys = descriptor("noKeys", "return ARGV[1]", [], [{ name: "value" }]);
 
 let cluster: RedisCluster;
 let owner: Redis; // a plain connection to the master that owns SLOT
-let wire: Awaited<ReturnType<typeof watchWire>>;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
+let wire: Wire;
+useWatchedCluster(SLOT, (fixture) => {
+  ({ cluster, owner, wire } = fixture);
   console.info(`cluster: 3 masters + 3 replicas started and joined in ${cluster.setupMs} ms`);
-  const { port } = await cluster.shardOf(SLOT);
-  owner = cluster.admin(port);
-  wire = await watchWire({ host: "127.0.0.1", port });
-});
-
-afterAll(async () => {
-  await wire?.close();
-  await cluster?.stop();
-});
-
-beforeEach(async () => {
-  const masters = new Set((await cluster.shards()).map((shard) => shard.port));
-  for (const { port, admin } of cluster.live()) {
-    if (masters.has(port)) await admin.flushall();
-    await admin.script("FLUSH");
-    await admin.config("RESETSTAT");
-  }
 });
 
 /** Per node, the calls of script-related commands since the last RESETSTAT, e.g. `{ 7001: { evalsha: 1 } }`. */
@@ -105,14 +81,7 @@ test("why the guard: Redis itself refuses declared keys in different slots, even
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   let client: Cluster;
-
-  beforeAll(() => {
-    client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
-  });
-
-  afterAll(() => {
-    client?.disconnect();
-  });
+  holdOpen(() => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })));
 
   test('a no-writes script with scaleReads: "slave": EVALSHA_RO, then EVAL_RO, on the replica of the slot', async () => {
     await cluster.waitUntilHealthy();

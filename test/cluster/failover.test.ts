@@ -5,19 +5,15 @@
 // listed in TOLERATED_WHILE_DOWN are accepted. Both ioredis majors run on one
 // cluster: each stops the master of a different shard.
 import calculateSlot from "cluster-key-slot";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Cluster } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { sleep } from "../support/redis-process.js";
 import { startRedisCluster, type ClusterShard, type RedisCluster } from "../support/redis-cluster.js";
-import { call, commandStats, descriptor, queue } from "../support/script.js";
+import { call, commandStats, descriptor, incrPair, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
+import { firstError, within } from "../support/load.js";
 
-const incrPair = descriptor(
-  "incrPair",
-  'return {redis.call("INCRBY", KEYS[1], ARGV[1]), redis.call("INCRBY", KEYS[2], ARGV[1])}',
-  ["first", "second"],
-  [{ name: "by", kinds: ["integer"] }],
-);
 const getPair = descriptor("getPair", 'return redis.call("MGET", KEYS[1], KEYS[2])', ["first", "second"]);
 
 /**
@@ -44,14 +40,7 @@ const ROUND_TIMEOUT_MS = 10_000;
 const ROUNDS_AFTER = 10;
 
 let cluster: RedisCluster;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+holdOpen(async () => (cluster = await startRedisCluster()));
 
 /** A hash tag whose slot the shard serves. */
 function tagServedBy(shard: ClusterShard, name: string): string {
@@ -60,19 +49,6 @@ function tagServedBy(shard: ClusterShard, name: string): string {
     if (shard.slots.some(([from, to]) => from <= slot && slot <= to)) return `{${name}-${i}}`;
   }
   throw new Error(`no tag of ${name} hashes to the shard of ${shard.port}`);
-}
-
-/** Rejects with the first error of a batch's exec() results, so every context fails the same way. */
-function firstError(results: [error: Error | null, result: unknown][] | null): void {
-  for (const [error] of results ?? []) if (error) throw error;
-}
-
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient, major }) => {

@@ -5,12 +5,13 @@
 // 5 and 6. (A file of its own: the other cluster tests assert that no SCRIPT command ever
 // reaches a node.)
 import calculateSlot from "cluster-key-slot";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Cluster } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { pool, underFlushStorm } from "../support/load.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { call, commandStats, descriptor, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const DIRECT_CALLS = 1_000;
 const PIPELINES = 100;
@@ -21,25 +22,11 @@ const CONCURRENCY = 20;
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
 let cluster: RedisCluster;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+holdOpen(async () => (cluster = await startRedisCluster()));
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   let client: Cluster;
-
-  beforeAll(() => {
-    client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
-  });
-
-  afterAll(() => {
-    client?.disconnect();
-  });
+  holdOpen(() => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })));
 
   test("direct calls, pipelines and transactions all succeed while every master's script cache is flushed", async () => {
     const masters = (await cluster.shards()).map((shard) => cluster.admin(shard.port));

@@ -4,49 +4,24 @@
 // exec() or execAsPipeline(); keys in different slots are a TypeError before anything is
 // sent; and a SCRIPT FLUSH storm on every master fails nothing.
 import calculateSlot from "cluster-key-slot";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
 import { pool, underFlushStorm } from "../support/load.js";
-import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
-import { commandStats, descriptor, names, watchWire } from "../support/script.js";
+import { type RedisCluster } from "../support/redis-cluster.js";
+import { commandStats, descriptor, incrPair, names } from "../support/script.js";
+import { holdOpen, useWatchedCluster, type Wire } from "../support/fixtures.js";
 
 const TAG = "{user42}";
 const KEYS = [`${TAG}:a`, `${TAG}:b`];
 const SLOT = calculateSlot(TAG);
 
-const incrPair = descriptor(
-  "incrPair",
-  'return {redis.call("INCRBY", KEYS[1], ARGV[1]), redis.call("INCRBY", KEYS[2], ARGV[1])}',
-  ["first", "second"],
-  [{ name: "by", kinds: ["integer"] }],
-);
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
 let cluster: RedisCluster;
 let owner: Redis;
-let wire: Awaited<ReturnType<typeof watchWire>>;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-  const { port } = await cluster.shardOf(SLOT);
-  owner = cluster.admin(port);
-  wire = await watchWire({ host: "127.0.0.1", port });
-});
-
-afterAll(async () => {
-  await wire?.close();
-  await cluster?.stop();
-});
-
-beforeEach(async () => {
-  const masters = new Set((await cluster.shards()).map((shard) => shard.port));
-  for (const { port, admin } of cluster.live()) {
-    if (masters.has(port)) await admin.flushall();
-    await admin.script("FLUSH");
-    await admin.config("RESETSTAT");
-  }
-});
+let wire: Wire;
+useWatchedCluster(SLOT, (fixture) => ({ cluster, owner, wire } = fixture));
 
 /** What node-redis sends on its own to a node it (re)connects to or asks for the slot map. */
 const HOUSEKEEPING = new Set(["CLUSTER", "INFO", "HELLO", "CLIENT", "READONLY", "PING", "COMMAND"]);
@@ -68,14 +43,7 @@ async function scriptCallsPerNode(): Promise<Record<number, number>> {
 
 describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   let client: NodeRedisConnection;
-
-  beforeAll(async () => {
-    client = await nodeRedis.cluster(cluster.startupNodes);
-  });
-
-  afterAll(() => {
-    client?.destroy();
-  });
+  holdOpen(async () => (client = await nodeRedis.cluster(cluster.startupNodes)));
 
   test("direct: EVALSHA, NOSCRIPT, one EVAL on the owner of the slot, and nowhere else", async () => {
     const seen = await seenOnOwner(async () => {

@@ -9,6 +9,7 @@ import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection, type NodeRedisTe
 import { pool as poolOf, underFlushStorm } from "../support/load.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { commandStats, connect, descriptor } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const DIRECT_CALLS = 2_000;
 const MULTIS = 200;
@@ -53,14 +54,7 @@ async function failuresOf(run: Promise<unknown[]>): Promise<{ errors: unknown[];
 
 describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   let clients: NodeRedisConnection[];
-
-  beforeAll(async () => {
-    clients = await Promise.all([1, 2, 3].map(() => nodeRedis.client(server)));
-  });
-
-  afterAll(() => {
-    for (const client of clients ?? []) client.destroy();
-  });
+  holdOpen(async () => (clients = await Promise.all([1, 2, 3].map(() => nodeRedis.client(server)))));
 
   test("direct calls, multis run by exec() and multis run by execAsPipeline() all succeed under a SCRIPT FLUSH storm", async () => {
     const [direct, transactional, pipelined] = clients as [NodeRedisConnection, NodeRedisConnection, NodeRedisConnection];

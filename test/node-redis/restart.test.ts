@@ -1,22 +1,16 @@
 // A redis-server restart between two calls through node-redis 5 and 6: the restarted server
 // has an empty script cache, so the next direct call gets NOSCRIPT for its EVALSHA and sends
 // the source once; it succeeds, and a multi after the restart succeeds as it always does.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { NODE_REDIS, callOn, queueOn } from "../support/node-redis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { commandCalls, connect, descriptor } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
 
 let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+holdOpen(async () => (server = await startRedisServer()));
 
 describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   test("a restart between calls: EVALSHA, NOSCRIPT, one EVAL, and the call succeeds; a multi too", async () => {

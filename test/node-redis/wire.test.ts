@@ -2,53 +2,25 @@
 // second connection sees it: a direct call is EVALSHA then, after a flush, one EVAL; a
 // multi always queues EVAL, whether it ends as exec() or execAsPipeline(), because which
 // one is unknown while it is queued. v6's keyPrefix goes before the keys, never the arguments.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { type RedisServer } from "../support/redis-server.js";
 import { defineScript } from "../../templates/runtime.js";
-import { commandCalls, connect, descriptor, names, watchWire } from "../support/script.js";
+import { commandCalls, descriptor, names } from "../support/script.js";
+import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 
 const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
 const echo = descriptor("echo", "return {KEYS, ARGV}", ["first", "...more"], [{ name: "values", rest: true }]);
 
 let server: RedisServer;
 let admin: Redis; // markers and checks, outside the client under test
-let wire: Awaited<ReturnType<typeof watchWire>>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = connect(server);
-  wire = await watchWire(server);
-});
-
-afterAll(async () => {
-  await wire?.close();
-  admin?.disconnect();
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  await admin.flushall();
-  await admin.script("FLUSH");
-  await admin.config("RESETSTAT");
-});
-
-afterEach(async () => {
-  const scriptCommands = Object.keys(await commandCalls(admin)).filter((name) => name.startsWith("script"));
-  expect(scriptCommands).toEqual([]);
-});
+let wire: Wire;
+useWatchedServer((fixture) => ({ server, admin, wire } = fixture));
 
 describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   let client: NodeRedisConnection;
-
-  beforeAll(async () => {
-    client = await nodeRedis.client(server);
-  });
-
-  afterAll(() => {
-    client?.destroy();
-  });
+  holdOpen(async () => (client = await nodeRedis.client(server)));
 
   test("direct, cold cache: EVALSHA, NOSCRIPT, then EVAL once; warm: EVALSHA only", async () => {
     const cold = await wire.capture(admin, async () => {

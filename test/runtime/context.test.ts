@@ -1,32 +1,19 @@
 // Which context runScript sees for each kind of target, and the one context
 // it cannot see: multi({ pipeline: false }). With ioredis 5 and with ioredis 6.
-import { afterAll, beforeAll, beforeEach, describe as group, expect, test } from "vitest";
+import { beforeEach, describe as group, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { clusterTarget, scriptContext } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, connect, descriptor, startMulti, watchWire } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+holdOpen(async () => (server = await startRedisServer()));
 
 group.each(IOREDIS)("$name", ({ Redis: Client, Cluster }) => {
   let redis: Redis;
-
-  beforeAll(() => {
-    redis = connect(server, Client);
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-  });
+  holdOpen(() => (redis = connect(server, Client)));
 
   beforeEach(async () => {
     await redis.flushall();

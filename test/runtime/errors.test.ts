@@ -2,12 +2,13 @@
 // ReplyError for a direct call, the [error] pair in exec() results for a batch.
 // On a direct call, when Redis names a line of the script (`user_script:N`),
 // the same error also names the .lua file and line. With ioredis 5 and 6.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { ReplyError, type Redis } from "ioredis";
 import { defineScript, sourceLocation, type ScriptDescriptor, type SourceOrigin } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, connect, descriptor, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const failing = descriptor("failing", 'return redis.error_reply("my error")');
 const broken = descriptor("broken", 'return redis.call("INCR", KEYS[1])', ["key"]);
@@ -29,14 +30,7 @@ const assembled = withOrigins(
 );
 
 let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+holdOpen(async () => (server = await startRedisServer()));
 
 describe("sourceLocation", () => {
   test("without origins: the descriptor's file, same line", () => {
@@ -55,14 +49,7 @@ describe("sourceLocation", () => {
 
 describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   let redis: Redis;
-
-  beforeAll(() => {
-    redis = connect(server, Client);
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-  });
+  holdOpen(() => (redis = connect(server, Client)));
 
   beforeEach(async () => {
     await redis.flushall();

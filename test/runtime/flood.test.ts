@@ -3,12 +3,13 @@
 // NOSCRIPT, and no transaction is ever partial. A control run shows that the
 // same storm does break ioredis's own defineCommand inside MULTI. With
 // ioredis 5 and with ioredis 6.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { pool as poolOf, underFlushStorm } from "../support/load.js";
 import { call, commandStats, connect, descriptor, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const DIRECT_CALLS = 2_000;
 const PIPELINES = 200;
@@ -20,27 +21,13 @@ const pool = (count: number, task: () => Promise<void>) => poolOf(count, CONCURR
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
 
 let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+holdOpen(async () => (server = await startRedisServer()));
 
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
 describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   let clients: Redis[];
-
-  beforeAll(() => {
-    clients = Array.from({ length: 5 }, () => connect(server, Client));
-  });
-
-  afterAll(() => {
-    for (const client of clients ?? []) client.disconnect();
-  });
+  holdOpen(() => (clients = Array.from({ length: 5 }, () => connect(server, Client))));
 
   beforeEach(async () => {
     await clients[0].flushall();

@@ -8,6 +8,7 @@ import { IOREDIS } from "../support/ioredis.js";
 import { sleep } from "../support/redis-process.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandStats, descriptor, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
 
 const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [
   { name: "by", kinds: ["integer"] },
@@ -18,14 +19,7 @@ const RESTARTS = 2;
 const RECONNECT_TIMEOUT_MS = 10_000;
 
 let server: RedisServer;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+holdOpen(async () => (server = await startRedisServer()));
 
 /** Restarts the server and waits until `clients` have reconnected (they retry on their own). */
 async function restart(...clients: Redis[]): Promise<void> {

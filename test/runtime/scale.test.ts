@@ -4,13 +4,14 @@
 // and 10,000 transactions.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { pool as poolOf } from "../support/load.js";
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { sleep } from "../support/redis-process.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandCalls, connect, descriptor, names, queue, watchWire } from "../support/script.js";
+import { holdOpen, resetServer } from "../support/fixtures.js";
 
 const KiB = 1024;
 
@@ -32,33 +33,13 @@ function distinctScripts(count: number, name: string) {
 
 let server: RedisServer;
 let admin: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = connect(server);
-});
-
-afterAll(async () => {
-  admin?.disconnect();
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  await admin.flushall();
-  await admin.script("FLUSH");
-  await admin.config("RESETSTAT");
-});
+holdOpen(async () => (server = await startRedisServer()));
+holdOpen(() => (admin = connect(server)));
+beforeEach(() => resetServer(admin));
 
 describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   let redis: Redis;
-
-  beforeAll(() => {
-    redis = connect(server, Client);
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-  });
+  holdOpen(() => (redis = connect(server, Client)));
 
   test("a 256 KiB script and a 1 MiB argument round-trip directly, in a pipeline and in a transaction", async () => {
     expect(big.source.length).toBeGreaterThan(256 * KiB);

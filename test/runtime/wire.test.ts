@@ -1,12 +1,13 @@
 // What runScript actually sends, as MONITOR on a second connection sees it,
 // cross-checked with INFO commandstats: never SCRIPT EXISTS / SCRIPT LOAD.
 // Each test runs with ioredis 5 and with ioredis 6.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { call, commandCalls, connect, descriptor, names, queue, startMulti, watchWire } from "../support/script.js";
+import { type RedisServer } from "../support/redis-server.js";
+import { call, commandCalls, connect, descriptor, names, queue, startMulti } from "../support/script.js";
+import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 
 const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [
   { name: "by", kinds: ["integer"] },
@@ -15,30 +16,8 @@ const get = descriptor("getKey", 'return redis.call("GET", KEYS[1])', ["key"]);
 
 let server: RedisServer;
 let admin: Redis; // the test's own checks, outside the wire being watched
-let wire: Awaited<ReturnType<typeof watchWire>>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = connect(server);
-  wire = await watchWire(server);
-});
-
-afterAll(async () => {
-  await wire?.close();
-  admin?.disconnect();
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  await admin.flushall();
-  await admin.script("FLUSH");
-  await admin.config("RESETSTAT");
-});
-
-afterEach(async () => {
-  const scriptCommands = Object.keys(await commandCalls(admin)).filter((name) => name.startsWith("script"));
-  expect(scriptCommands).toEqual([]);
-});
+let wire: Wire;
+useWatchedServer((fixture) => ({ server, admin, wire } = fixture));
 
 function incrOn(client: Redis, by: number): Promise<unknown> {
   return call(incr, client, ["counter"], [by]);
@@ -50,14 +29,7 @@ function queueIncr<Batch extends ScriptBatch>(batch: Batch, by: number): Batch {
 
 describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   let redis: Redis;
-
-  beforeAll(() => {
-    redis = connect(server, Client);
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-  });
+  holdOpen(() => (redis = connect(server, Client)));
 
   test("direct, cold cache: EVALSHA, NOSCRIPT, then EVAL once", async () => {
     const seen = await wire.capture(redis, async () => {
@@ -165,14 +137,7 @@ const readOnly = (() => {
 
 describe.each(IOREDIS)("$name, a no-writes script", ({ Redis: Client }) => {
   let redis: Redis;
-
-  beforeAll(() => {
-    redis = connect(server, Client);
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-  });
+  holdOpen(() => (redis = connect(server, Client)));
 
   test("direct, cold cache: EVALSHA_RO, NOSCRIPT, then EVAL_RO (the retry stays read-only)", async () => {
     await admin.set("key", "v");

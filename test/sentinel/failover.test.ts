@@ -5,7 +5,7 @@
 // old master turning read-only or dropping the connection); NOSCRIPT never, a partial
 // transaction never, and nothing at all once the client is on the new master.
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { createSentinel as createSentinel5 } from "redis";
 import { createSentinel as createSentinel6 } from "redis6";
@@ -14,6 +14,8 @@ import { callOn, queueOn, type NodeRedisConnection } from "../support/node-redis
 import { sleep } from "../support/redis-process.js";
 import { startSentinelDeployment, type SentinelDeployment } from "../support/redis-sentinel.js";
 import { call, commandStats, descriptor, queue } from "../support/script.js";
+import { holdOpen } from "../support/fixtures.js";
+import { firstError, within, type ExecResults } from "../support/load.js";
 
 const incrBy = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
 // Three reads, each called once before the failover and first again on the new master, one per context.
@@ -43,24 +45,10 @@ type SentinelFactory = (options: { name: string; sentinelRootNodes: { host: stri
   configGet(parameter: string): Promise<Record<string, string>>;
 };
 
-type ExecResults = [error: Error | null, result: unknown][] | null;
-
 /** A transaction is partial when some of its commands applied and others failed. */
 function partial(results: ExecResults): boolean {
   const errors = (results ?? []).filter(([error]) => error !== null).length;
   return errors > 0 && errors < (results ?? []).length;
-}
-
-function firstError(results: ExecResults): void {
-  for (const [error] of results ?? []) if (error) throw error;
-}
-
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The port of the server a client's connection is on, as that server reports it. */
@@ -73,14 +61,7 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
   // One deployment per major: a second failover must wait for the demoted master to resync and
   // be seen as a replica again, which takes longer than starting afresh.
   let deployment: SentinelDeployment;
-
-  beforeAll(async () => {
-    deployment = await startSentinelDeployment();
-  });
-
-  afterAll(async () => {
-    await deployment?.stop();
-  });
+  holdOpen(async () => (deployment = await startSentinelDeployment()));
 
   test("SENTINEL FAILOVER: no NOSCRIPT, no partial transaction, and every call succeeds once on the new master", async () => {
     const tag = `sentinel${major}`;
@@ -192,14 +173,7 @@ const NODE_REDIS_SENTINEL = [
 
 describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
   let deployment: SentinelDeployment;
-
-  beforeAll(async () => {
-    deployment = await startSentinelDeployment();
-  });
-
-  afterAll(async () => {
-    await deployment?.stop();
-  });
+  holdOpen(async () => (deployment = await startSentinelDeployment()));
 
   test("SENTINEL FAILOVER: no NOSCRIPT, no partial multi, and every call succeeds once on the new master", async () => {
     const counter = `node-redis-sentinel${major}:counter`;

@@ -58,3 +58,20 @@ export async function underFlushStorm(
   }
   return { flushes, timedOut: Date.now() >= deadline };
 }
+
+/** `work`, or a rejection once `ms` have passed without its reply: a failover round never hangs. */
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The [error, result] pairs of an ioredis pipeline's or transaction's exec(). */
+export type ExecResults = [error: Error | null, result: unknown][] | null;
+
+/** Rejects with the first error of a batch's exec() results, so every context fails the same way. */
+export function firstError(results: ExecResults): void {
+  for (const [error] of results ?? []) if (error) throw error;
+}

@@ -144,3 +144,11 @@ export function queue<Batch extends ScriptBatch>(script: ScriptDescriptor, batch
 export function startMulti<Batch extends ScriptBatch>(pipeline: Batch): Batch {
   return (pipeline as unknown as { multi(): Batch }).multi();
 }
+
+/** Adds `by` to two counters and returns both: the cluster tests' two-key script. */
+export const incrPair = descriptor(
+  "incrPair",
+  'return {redis.call("INCRBY", KEYS[1], ARGV[1]), redis.call("INCRBY", KEYS[2], ARGV[1])}',
+  ["first", "second"],
+  [{ name: "by", kinds: ["integer"] }],
+);
