@@ -141,7 +141,7 @@ export type Severity = "error" | "warning";
 /** Errors are values until the CLI prints them. */
 export interface Diagnostic {
   severity: Severity;
-  /** Stable code, `LGnnn`; documented in the README. */
+  /** Stable code, `LGnnn`; documented in docs/diagnostics.md. */
   code: string;
   message: string;
   /** Path as shown to the user (relative to the project root, `/` separators). */

@@ -73,7 +73,7 @@ describe("nesting depth: luagen refuses what Redis refuses", () => {
     expect(byLuagen).toBe(byRedis);
   });
 
-  it("Redis's figures for the two shapes the README names: 199 parentheses, 200 blocks", async () => {
+  it("Redis's figures for the two shapes docs/diagnostics.md names: 199 parentheses, 200 blocks", async () => {
     expect(await smallest((n) => redisRefuses(SHAPES.parentheses(n)))).toBe(199);
     expect(await smallest((n) => redisRefuses(SHAPES["do blocks"](n)))).toBe(200);
   });

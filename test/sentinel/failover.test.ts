@@ -68,7 +68,7 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
     const counter = `${tag}:counter`;
     const plain = `${tag}:plain`;
     // failoverDetector: without it ioredis keeps using the demoted master until that drops the
-    // connection (see README, "Sentinel"); with it ioredis reconnects on +switch-master.
+    // connection (see docs/runtime.md, "Redis Sentinel"); with it ioredis reconnects on +switch-master.
     const client = new Client({ sentinels: [...deployment.sentinels], name: deployment.name, failoverDetector: true, maxRetriesPerRequest: 1 });
     client.on("error", () => undefined); // each call reports its own failure
     try {
