@@ -76,7 +76,12 @@ export function ioredis(server: RedisServer, major: IoredisMajor = 5): IoClient 
 }
 
 /** Queues the steps on a new ioredis pipeline or multi, `add` queuing the script calls. */
-function buildIoBatch(client: IoClient, kind: BatchKind, steps: readonly Step[], add: (batch: IoBatch, step: ScriptStep) => void): IoBatch {
+function buildIoBatch(
+  client: IoClient,
+  kind: BatchKind,
+  steps: readonly Step[],
+  add: (batch: IoBatch, step: ScriptStep) => void,
+): IoBatch {
   const batch = kind === "pipeline" ? client.pipeline() : client.multi();
   for (const step of steps) {
     if ("incr" in step) batch.incr(step.incr);
@@ -96,7 +101,10 @@ async function execIoBatch(batch: IoBatch, steps: readonly Step[]): Promise<Step
 }
 
 /** A contender's batch methods on ioredis, given how it queues one script call. */
-function ioBatches(client: IoClient, add: (batch: IoBatch, step: ScriptStep) => void): Pick<Contender, "batch" | "build"> {
+function ioBatches(
+  client: IoClient,
+  add: (batch: IoBatch, step: ScriptStep) => void,
+): Pick<Contender, "batch" | "build"> {
   return {
     batch: (kind, steps) => execIoBatch(buildIoBatch(client, kind, steps, add), steps),
     build: (kind, steps) => void buildIoBatch(client, kind, steps, add),
@@ -130,7 +138,11 @@ export function defineCommand(server: RedisServer, major: IoredisMajor = 5): Con
   return {
     label: `ioredis ${major} defineCommand`,
     direct: (script, key, by) => commands[script](key, by),
-    ...ioBatches(client, (batch, s) => void (batch as unknown as Record<string, (key: string, by: number) => unknown>)[s.script](s.key, s.by)),
+    ...ioBatches(
+      client,
+      (batch, s) =>
+        void (batch as unknown as Record<string, (key: string, by: number) => unknown>)[s.script](s.key, s.by),
+    ),
     close: async () => void (await client.quit()),
   };
 }
@@ -156,7 +168,18 @@ export async function generatedModule(): Promise<GeneratedModule> {
   const compiledDir = path.join(dir, "compiled");
   run("luagen", [path.join(ROOT, "bin", "luagen.js"), path.join(dir, "lua"), "--out", generatedDir]);
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const flags = ["--strict", "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--skipLibCheck", "--outDir", compiledDir];
+  const flags = [
+    "--strict",
+    "--target",
+    "ES2022",
+    "--module",
+    "NodeNext",
+    "--moduleResolution",
+    "NodeNext",
+    "--skipLibCheck",
+    "--outDir",
+    compiledDir,
+  ];
   run("tsc", [tsc, ...flags, path.join(generatedDir, "index.ts")]);
   writeFileSync(path.join(compiledDir, "package.json"), '{ "type": "module" }\n');
   return (await import(pathToFileURL(path.join(compiledDir, "index.js")).href)) as GeneratedModule;
@@ -164,7 +187,8 @@ export async function generatedModule(): Promise<GeneratedModule> {
 
 function run(what: string, args: readonly string[]): void {
   const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
-  if (child.status !== 0) throw new Error(`${what} failed on the bench scripts (exit ${child.status}):\n${child.stdout}${child.stderr}`);
+  if (child.status !== 0)
+    throw new Error(`${what} failed on the bench scripts (exit ${child.status}):\n${child.stdout}${child.stderr}`);
 }
 
 /** The generated functions on a fresh ioredis connection of the given major. */

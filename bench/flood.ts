@@ -66,7 +66,11 @@ interface Cell {
   readonly firstError?: string;
 }
 
-export async function floodBench(server: RedisServer, module: GeneratedModule, config: FloodConfig): Promise<BenchResult> {
+export async function floodBench(
+  server: RedisServer,
+  module: GeneratedModule,
+  config: FloodConfig,
+): Promise<BenchResult> {
   const watch = observer(server);
   const flusher = observer(server);
   const cells: Cell[] = [];
@@ -88,7 +92,13 @@ export async function floodBench(server: RedisServer, module: GeneratedModule, c
   return { title: "Under a SCRIPT FLUSH flood", tables: [floodTable(cells, config)], targets: floodTargets(cells) };
 }
 
-async function runCell(context: Context, contender: Contender, watch: ReturnType<typeof observer>, flusher: ReturnType<typeof observer>, config: FloodConfig): Promise<Cell> {
+async function runCell(
+  context: Context,
+  contender: Contender,
+  watch: ReturnType<typeof observer>,
+  flusher: ReturnType<typeof observer>,
+  config: FloodConfig,
+): Promise<Cell> {
   const id = `${context}:${contender.label}`;
   const key = `flood:${id}:hits`;
   const counter = `flood:${id}:incr`;
@@ -116,30 +126,40 @@ async function runCell(context: Context, contender: Contender, watch: ReturnType
 
   const work = async () => {
     if (context === "direct") {
-      await pool(config.calls, config.directInFlight, async () => {
-        attempted++;
-        await contender.direct(script, key, 1).then(
-          () => count(null),
-          (error: Error) => count(error),
-        );
-      }, deadline);
+      await pool(
+        config.calls,
+        config.directInFlight,
+        async () => {
+          attempted++;
+          await contender.direct(script, key, 1).then(
+            () => count(null),
+            (error: Error) => count(error),
+          );
+        },
+        deadline,
+      );
       return;
     }
     const steps: Step[] = Array.from({ length: config.batchSize }, () => ({ script, key, by: 1 }));
     if (context === "transaction") steps.unshift({ incr: counter });
-    await pool(Math.ceil(config.calls / config.batchSize), config.batchesInFlight, async () => {
-      attempted += config.batchSize;
-      const errors = await contender.batch(context, steps);
-      const scriptErrors = context === "transaction" ? errors.slice(1) : errors;
-      scriptErrors.forEach(count);
-      if (context === "transaction") {
-        transactions++;
-        if (errors[0] === null) {
-          incrApplied++;
-          if (scriptErrors.some((e) => e !== null)) partial++;
+    await pool(
+      Math.ceil(config.calls / config.batchSize),
+      config.batchesInFlight,
+      async () => {
+        attempted += config.batchSize;
+        const errors = await contender.batch(context, steps);
+        const scriptErrors = context === "transaction" ? errors.slice(1) : errors;
+        scriptErrors.forEach(count);
+        if (context === "transaction") {
+          transactions++;
+          if (errors[0] === null) {
+            incrApplied++;
+            if (scriptErrors.some((e) => e !== null)) partial++;
+          }
         }
-      }
-    }, deadline);
+      },
+      deadline,
+    );
   };
 
   const { flushes, timedOut } = await underFlushStorm([flusher], work, { maxFlushes: config.maxFlushes, deadline });
@@ -198,7 +218,7 @@ function floodTable(cells: readonly Cell[], config: FloodConfig): Table {
     ]),
     notes: [
       `Per cell: ${fmtInt(config.calls)} calls of a 1-key INCRBY script on a fresh, warmed connection — direct with ${config.directInFlight} in flight; pipelines of ${config.batchSize} calls and transactions of INCR + ${config.batchSize} calls, ${config.batchesInFlight} batches in flight — while another connection sends SCRIPT FLUSH back to back.`,
-      "\"Partial\": the transaction's INCR applied while one of its script calls failed. \"NOSCRIPT replies at the server\" (INFO errorstats) includes those a client caught and retried with EVAL, invisible to the caller. \"Applied − reported done\": what the counters hold minus what the calls reported as done; 0 means the caller can trust every reply, a positive number counts calls reported failed that were applied anyway (retrying them would apply them twice).",
+      '"Partial": the transaction\'s INCR applied while one of its script calls failed. "NOSCRIPT replies at the server" (INFO errorstats) includes those a client caught and retried with EVAL, invisible to the caller. "Applied − reported done": what the counters hold minus what the calls reported as done; 0 means the caller can trust every reply, a positive number counts calls reported failed that were applied anyway (retrying them would apply them twice).',
       "Contexts for node-redis: pipeline = multi().execAsPipeline() (no MULTI; it sends EVAL for the first call of a script and EVALSHA after, and rejects the whole batch with the first error, so every call of a failed batch counts as failed), transaction = multi().exec().",
     ],
   };
@@ -210,7 +230,9 @@ function floodTargets(cells: readonly Cell[]): Target[] {
   const theirs = cells.filter((c) => c.label.includes("defineCommand") && c.context === "transaction");
   const ourFailures = ours.reduce((sum, c) => sum + failures(c), 0);
   const ourDrift = ours.some((c) => c.drift !== 0);
-  const theirPartial = theirs.map((c) => `${c.label}: ${fmtInt(c.partial)} partial of ${fmtInt(c.transactions)}`).join("; ");
+  const theirPartial = theirs
+    .map((c) => `${c.label}: ${fmtInt(c.partial)} partial of ${fmtInt(c.transactions)}`)
+    .join("; ");
   const flushes = ours.reduce((sum, c) => sum + c.flushes, 0);
   const met = ourFailures === 0 && !ourDrift;
   return [

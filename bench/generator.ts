@@ -5,14 +5,36 @@
 // the same files. A CPU profile of the cold and no-op runs says where time goes.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, appendFileSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  appendFileSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import luaparse from "luaparse";
 import { ROOT } from "./clients.js";
 import { profileTable, summarizeProfile } from "./profile.js";
 import { writeSynthTree } from "./synth.js";
-import { atMost, below, fmtBytes, fmtInt, fmtMs, fmtRatio, fmtSpread, median, ratio, type BenchResult, type Table, type Target } from "./table.js";
+import {
+  atMost,
+  below,
+  fmtBytes,
+  fmtInt,
+  fmtMs,
+  fmtRatio,
+  fmtSpread,
+  median,
+  ratio,
+  type BenchResult,
+  type Table,
+  type Target,
+} from "./table.js";
 
 export interface GeneratorConfig {
   /** Tree sizes, e.g. [1000, 5000]. */
@@ -49,7 +71,8 @@ const hasGnuTime = (() => {
 })();
 
 /** Reports the child's peak RSS when /usr/bin/time is missing: a preloaded module, no edit to luagen. */
-const RSS_HOOK = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS(kB):'+process.resourceUsage().maxRSS+'\\n'))";
+const RSS_HOOK =
+  "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS(kB):'+process.resourceUsage().maxRSS+'\\n'))";
 
 /** One whole `node` process, timed from spawn to exit, with its peak memory. */
 function timedNode(args: readonly string[], cwd: string): Run {
@@ -58,8 +81,16 @@ function timedNode(args: readonly string[], cwd: string): Run {
   const start = performance.now();
   const child = spawnSync(command, fullArgs, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
   const ms = performance.now() - start;
-  const rss = hasGnuTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr) : /maxRSS\(kB\):(\d+)/.exec(child.stderr);
-  return { ms, maxRss: rss ? Number(rss[1]) * 1024 : Number.NaN, status: child.status, stdout: child.stdout, stderr: child.stderr };
+  const rss = hasGnuTime
+    ? /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)
+    : /maxRSS\(kB\):(\d+)/.exec(child.stderr);
+  return {
+    ms,
+    maxRss: rss ? Number(rss[1]) * 1024 : Number.NaN,
+    status: child.status,
+    stdout: child.stdout,
+    stderr: child.stderr,
+  };
 }
 
 /** `node [nodeFlags] bin/luagen.js args`, which must exit with `expectStatus`. */
@@ -149,7 +180,11 @@ function referenceRuns(cwd: string): { node: number; version: number; versionRss
     node.push(timedNode(["-e", "0"], cwd).ms);
     version.push(luagen(["--version"], cwd));
   }
-  return { node: median(node), version: median(version.map((r) => r.ms)), versionRss: median(version.map((r) => r.maxRss)) };
+  return {
+    node: median(node),
+    version: median(version.map((r) => r.ms)),
+    versionRss: median(version.map((r) => r.maxRss)),
+  };
 }
 
 /**
@@ -161,7 +196,16 @@ function synthTree(size: number, dir: string): Tree {
   writeSynthTree(lua, size);
   mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   floorPass(luaFiles(lua)); // untimed: the in-process floor is measured with a warm JIT, every round alike
-  return { size, dir, lua, out: path.join(dir, "out"), files: luaFiles(lua), steps: new Map(STEPS.map((s) => [s, []])), floor: [], floorProcess: [] };
+  return {
+    size,
+    dir,
+    lua,
+    out: path.join(dir, "out"),
+    files: luaFiles(lua),
+    steps: new Map(STEPS.map((s) => [s, []])),
+    floor: [],
+    floorProcess: [],
+  };
 }
 
 /** What a fresh checkout has: no output folder and no cache. */
@@ -190,13 +234,20 @@ function runRounds(trees: readonly Tree[], config: GeneratorConfig, hasCheck: bo
       appendFileSync(files[files.length >> 1], `-- edited in round ${rounds}\n`);
       step("rerun after changing one script", [lua, "--out", out]);
       if (hasCheck) step("--check, up to date", [lua, "--out", out, "--check"]);
-      process.stderr.write(`  generator: round ${rounds}, ${fmtInt(tree.size)} scripts done (${fmtMs(performance.now() - started)} so far)\n`);
+      process.stderr.write(
+        `  generator: round ${rounds}, ${fmtInt(tree.size)} scripts done (${fmtMs(performance.now() - started)} so far)\n`,
+      );
     }
   }
   return rounds;
 }
 
-function generatorTable(results: readonly SizeResult[], rounds: number, reference: ReturnType<typeof referenceRuns>, hasCheck: boolean): Table {
+function generatorTable(
+  results: readonly SizeResult[],
+  rounds: number,
+  reference: ReturnType<typeof referenceRuns>,
+  hasCheck: boolean,
+): Table {
   const rows: string[][] = [];
   const first = results[0];
   for (const result of results) {
@@ -204,11 +255,20 @@ function generatorTable(results: readonly SizeResult[], rounds: number, referenc
     for (const step of STEPS) {
       const runs = result.steps.get(step)!;
       if (runs.length === 0) {
-        rows.push([fmtInt(result.size), step, step === "--check, up to date" && !hasCheck ? "n/a (no --check in the CLI)" : "n/a", "", "", "", ""]);
+        rows.push([
+          fmtInt(result.size),
+          step,
+          step === "--check, up to date" && !hasCheck ? "n/a (no --check in the CLI)" : "n/a",
+          "",
+          "",
+          "",
+          "",
+        ]);
         continue;
       }
       const ms = runs.map((r) => r.ms);
-      const vsFirst = result === first ? "" : fmtRatio(ratio(median(ms), median(first.steps.get(step)!.map((r) => r.ms))));
+      const vsFirst =
+        result === first ? "" : fmtRatio(ratio(median(ms), median(first.steps.get(step)!.map((r) => r.ms))));
       rows.push([
         fmtInt(result.size),
         step,
@@ -219,18 +279,53 @@ function generatorTable(results: readonly SizeResult[], rounds: number, referenc
         cliSummary(runs[runs.length - 1]),
       ]);
     }
-    const vs = (values: number[], firsts: number[]) => (result === first ? "" : fmtRatio(ratio(median(values), median(firsts))));
-    rows.push([fmtInt(result.size), "floor: read + luaparse + SHA-1, in-process", fmtSpread(result.floor, fmtMs), "", "", vs(result.floor, first.floor), ""]);
-    rows.push([fmtInt(result.size), "the same floor as a whole `node` process", fmtSpread(result.floorProcess, fmtMs), "", "", vs(result.floorProcess, first.floorProcess), ""]);
+    const vs = (values: number[], firsts: number[]) =>
+      result === first ? "" : fmtRatio(ratio(median(values), median(firsts)));
+    rows.push([
+      fmtInt(result.size),
+      "floor: read + luaparse + SHA-1, in-process",
+      fmtSpread(result.floor, fmtMs),
+      "",
+      "",
+      vs(result.floor, first.floor),
+      "",
+    ]);
+    rows.push([
+      fmtInt(result.size),
+      "the same floor as a whole `node` process",
+      fmtSpread(result.floorProcess, fmtMs),
+      "",
+      "",
+      vs(result.floorProcess, first.floorProcess),
+      "",
+    ]);
   }
   rows.push(["–", "`node -e 0` (Node start-up)", fmtMs(reference.node), "", "", "", ""]);
-  rows.push(["–", "`luagen --version` (start-up + CLI imports)", fmtMs(reference.version), fmtBytes(reference.versionRss), "", "", ""]);
+  rows.push([
+    "–",
+    "`luagen --version` (start-up + CLI imports)",
+    fmtMs(reference.version),
+    fmtBytes(reference.versionRss),
+    "",
+    "",
+    "",
+  ]);
   return {
     title: "Generator: whole-process wall time (median of rounds, min–max in brackets) and peak memory",
-    headers: ["scripts", "step", "wall time", "peak RSS", "cold ÷ floor", `vs ${fmtInt(first?.size ?? 0)}`, "CLI summary (last round)"],
+    headers: [
+      "scripts",
+      "step",
+      "wall time",
+      "peak RSS",
+      "cold ÷ floor",
+      `vs ${fmtInt(first?.size ?? 0)}`,
+      "CLI summary (last round)",
+    ],
     rows,
     notes: [
-      "Each step spawns `node bin/luagen.js <tree> --out <out>` (peak RSS from `/usr/bin/time -v`" + (hasGnuTime ? "" : ", here from process.resourceUsage(), /usr/bin/time being absent") + `). ${rounds} round(s); in each, every size in turn: the floor; cold run (no output folder, no \`node_modules/.cache\`); no-op rerun; append a comment to one script and rerun; \`--check\`. Each tree sits in a project folder with a \`node_modules\`, as a real project has, so reruns may use luagen's cache there.`,
+      "Each step spawns `node bin/luagen.js <tree> --out <out>` (peak RSS from `/usr/bin/time -v`" +
+        (hasGnuTime ? "" : ", here from process.resourceUsage(), /usr/bin/time being absent") +
+        `). ${rounds} round(s); in each, every size in turn: the floor; cold run (no output folder, no \`node_modules/.cache\`); no-op rerun; append a comment to one script and rerun; \`--check\`. Each tree sits in a project folder with a \`node_modules\`, as a real project has, so reruns may use luagen's cache there.`,
       "Synthesized trees: 5–200 lines per script, 0–4 keys (some rest keys), 0–4 arguments of every type (optional, literal unions, unions, rest), every return type, some `@name` and shebangs, up to 3 folders deep; all valid, no warnings.",
       "The floor runs inside the bench process (no Node start-up, warm JIT), as specified (after one untimed warm-up pass), and also as a whole `node -e` process (start-up, module loading, cold JIT), which is what a luagen run is compared with in fairness; `luagen --version` shows what start-up and luagen's imports alone cost.",
     ],
@@ -262,7 +357,8 @@ function profiles({ size, dir, lua }: Tree): Table[] {
 
 function generatorTargets(results: readonly SizeResult[]): Target[] {
   const at = (size: number) => results.find((r) => r.size === size);
-  const med = (r: SizeResult | undefined, step: StepName) => (r ? median(r.steps.get(step)!.map((x) => x.ms)) : Number.NaN);
+  const med = (r: SizeResult | undefined, step: StepName) =>
+    r ? median(r.steps.get(step)!.map((x) => x.ms)) : Number.NaN;
   const one = at(1000);
   const five = at(5000);
   const cold1 = med(one, "cold run");
@@ -281,6 +377,12 @@ function generatorTargets(results: readonly SizeResult[]): Target[] {
       fmtRatio,
       `(${fmtMs(cold1)} vs ${fmtMs(floor1)} in-process; vs the floor as a whole process, ${fmtMs(floorProcess1)}: ${fmtRatio(ratio(cold1, floorProcess1))})`,
     ),
-    atMost("5,000 scripts take at most 5.5× the time of 1,000 (cold run)", ratio5, 5.5, fmtRatio, `(${fmtMs(med(five, "cold run"))} vs ${fmtMs(cold1)})`),
+    atMost(
+      "5,000 scripts take at most 5.5× the time of 1,000 (cold run)",
+      ratio5,
+      5.5,
+      fmtRatio,
+      `(${fmtMs(med(five, "cold run"))} vs ${fmtMs(cold1)})`,
+    ),
   ];
 }

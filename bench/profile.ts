@@ -83,7 +83,12 @@ export function summarizeProfile(file: string, root: string, count = 10): Profil
     }
     for (const key of seen) add(stages, key, ms);
   });
-  return { totalMs, functions: top(functions, totalMs, count), modules: top(modules, totalMs, count), stages: top(stages, totalMs, count + 4) };
+  return {
+    totalMs,
+    functions: top(functions, totalMs, count),
+    modules: top(modules, totalMs, count),
+    stages: top(stages, totalMs, count + 4),
+  };
 }
 
 export function profileTable(title: string, spots: readonly Hotspot[], notes?: string[]): Table {

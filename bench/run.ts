@@ -29,7 +29,8 @@ const END = "<!-- bench:end -->";
 const env = process.env;
 const quick = env.BENCH_QUICK === "1";
 const parts = new Set((env.BENCH_ONLY ?? "runtime,flood,generator").split(",").map((s) => s.trim()));
-const num = (name: string, fallback: number) => (env[name] !== undefined && env[name] !== "" ? Number(env[name]) : fallback);
+const num = (name: string, fallback: number) =>
+  env[name] !== undefined && env[name] !== "" ? Number(env[name]) : fallback;
 
 const runtimeConfig: RuntimeConfig = {
   rounds: num("BENCH_ROUNDS", quick ? 3 : 11),
@@ -69,7 +70,9 @@ function versionOf(pkg: string): string {
 
 /** luagen's runtime dependencies as installed, e.g. "fast-glob 3.3.3, luaparse 0.3.1". */
 function dependencies(): string {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   return Object.keys(pkg.dependencies ?? {})
     .sort()
     .map((name) => `${name} ${versionOf(name)}`)
@@ -130,7 +133,10 @@ async function main(): Promise<void> {
       ["OS", `${os.type()} ${os.release()} ${os.arch()}`],
       ["Node", process.version],
       ["Redis (server)", redisVersion],
-      ["clients", `ioredis ${versionOf("ioredis")}, ioredis ${versionOf("ioredis6")} (as ioredis6), redis (node-redis) ${versionOf("redis")} / @redis/client ${versionOf("@redis/client")}`],
+      [
+        "clients",
+        `ioredis ${versionOf("ioredis")}, ioredis ${versionOf("ioredis6")} (as ioredis6), redis (node-redis) ${versionOf("redis")} / @redis/client ${versionOf("@redis/client")}`,
+      ],
       ["luagen's dependencies", dependencies()],
     ],
   };

@@ -23,7 +23,19 @@ import {
   type Step,
 } from "./clients.js";
 import { benchScriptName, VARIANTS, type ScriptSize } from "./synth.js";
-import { atLeast, fmtBytes, fmtInt, fmtRatio, fmtRatioIqr, fmtSpread, median, quantile, type BenchResult, type Table, type Target } from "./table.js";
+import {
+  atLeast,
+  fmtBytes,
+  fmtInt,
+  fmtRatio,
+  fmtRatioIqr,
+  fmtSpread,
+  median,
+  quantile,
+  type BenchResult,
+  type Table,
+  type Target,
+} from "./table.js";
 import { pool } from "../test/support/load.js";
 
 export interface RuntimeConfig {
@@ -99,13 +111,16 @@ async function sample(calls: number, run: () => Promise<unknown>): Promise<Sampl
   return { rate: (calls / ms) * 1000, cpuUs: (used.user + used.system) / calls };
 }
 
-
 /**
  * A warm-up round, then `rounds` rounds of every contender in turn (A B C D, B C D A, ...:
  * the order rotates so no variant always runs first, or always right after the same one).
  * Returns, per contender, one sample per timed round, in round order.
  */
-async function alternate(contenders: readonly Contender[], rounds: number, run: (c: Contender) => Promise<Sample>): Promise<Map<Contender, Sample[]>> {
+async function alternate(
+  contenders: readonly Contender[],
+  rounds: number,
+  run: (c: Contender) => Promise<Sample>,
+): Promise<Map<Contender, Sample[]>> {
   const samples = new Map(contenders.map((c) => [c, [] as Sample[]]));
   for (const contender of contenders) await run(contender);
   for (let round = 0; round < rounds; round++) {
@@ -118,14 +133,24 @@ async function alternate(contenders: readonly Contender[], rounds: number, run: 
 }
 
 /** Per round, `of`'s rate (or CPU) ÷ `base`'s in the same round. */
-function pairedRatios(samples: Map<Contender, Sample[]>, of: Contender, base: Contender, measure: keyof Sample = "rate"): number[] {
+function pairedRatios(
+  samples: Map<Contender, Sample[]>,
+  of: Contender,
+  base: Contender,
+  measure: keyof Sample = "rate",
+): number[] {
   const mine = samples.get(of)!;
   const theirs = samples.get(base)!;
   return mine.map((s, i) => s[measure] / theirs[i][measure]);
 }
 
 /** The median of the per-round ratios. */
-function pairedRatio(samples: Map<Contender, Sample[]>, of: Contender, base: Contender, measure: keyof Sample = "rate"): number {
+function pairedRatio(
+  samples: Map<Contender, Sample[]>,
+  of: Contender,
+  base: Contender,
+  measure: keyof Sample = "rate",
+): number {
   return median(pairedRatios(samples, of, base, measure));
 }
 
@@ -140,7 +165,13 @@ interface RatioFinding {
 }
 
 /** The target's number (median paired ratio) with what it rests on; `control` is an A/A run of the baseline. */
-function finding(label: string, samples: Map<Contender, Sample[]>, subject: Contender, baseline: Contender, control?: Contender): RatioFinding {
+function finding(
+  label: string,
+  samples: Map<Contender, Sample[]>,
+  subject: Contender,
+  baseline: Contender,
+  control?: Contender,
+): RatioFinding {
   const ratios = pairedRatios(samples, subject, baseline);
   const mine = median(rates(samples.get(subject)!));
   const theirs = median(rates(samples.get(baseline)!));
@@ -153,7 +184,11 @@ function finding(label: string, samples: Map<Contender, Sample[]>, subject: Cont
   };
 }
 
-export async function runtimeBench(server: RedisServer, module: GeneratedModule, config: RuntimeConfig): Promise<BenchResult> {
+export async function runtimeBench(
+  server: RedisServer,
+  module: GeneratedModule,
+  config: RuntimeConfig,
+): Promise<BenchResult> {
   const watch = observer(server);
   // The floor needs its scripts cached; the others cache them themselves in the warm-up round.
   for (const { source } of SCRIPTS.values()) await watch.script("LOAD", source);
@@ -169,8 +204,12 @@ export async function runtimeBench(server: RedisServer, module: GeneratedModule,
     const batches = await batchTable(contenders, theirs, ours, watch, config);
     const building = await buildTable(contenders, theirs, config);
     const targets: Target[] = [
-      ...direct.findings.map((f) => atLeast(`generated direct call ≥ 0.97× raw EVALSHA (${f.label})`, f.value, 0.97, f.detail)),
-      ...batches.findings.map((f) => atLeast(`generated transaction of 100 ≥ 0.97× defineCommand, warm cache (${f.label})`, f.value, 0.97, f.detail)),
+      ...direct.findings.map((f) =>
+        atLeast(`generated direct call ≥ 0.97× raw EVALSHA (${f.label})`, f.value, 0.97, f.detail),
+      ),
+      ...batches.findings.map((f) =>
+        atLeast(`generated transaction of 100 ≥ 0.97× defineCommand, warm cache (${f.label})`, f.value, 0.97, f.detail),
+      ),
     ];
     return { title: "Runtime throughput", tables: [direct.table, batches.table, building], targets };
   } finally {
@@ -179,7 +218,13 @@ export async function runtimeBench(server: RedisServer, module: GeneratedModule,
   }
 }
 
-async function directTable(contenders: readonly Contender[], baseline: Contender, subject: Contender, control: Contender, config: RuntimeConfig) {
+async function directTable(
+  contenders: readonly Contender[],
+  baseline: Contender,
+  subject: Contender,
+  control: Contender,
+  config: RuntimeConfig,
+) {
   const rows: string[][] = [];
   const findings: RatioFinding[] = [];
   for (const { size, label: sizeLabel } of SIZES) {
@@ -189,13 +234,30 @@ async function directTable(contenders: readonly Contender[], baseline: Contender
       [1, config.awaitedCalls],
       [config.inFlight, config.inFlightCalls],
     ] as const) {
-      const samples = await alternate(contenders, config.directRounds, (c) => sample(calls, () => pool(calls, concurrency, () => c.direct(name, key, 1))));
+      const samples = await alternate(contenders, config.directRounds, (c) =>
+        sample(calls, () => pool(calls, concurrency, () => c.direct(name, key, 1))),
+      );
       const inFlight = concurrency === 1 ? "1 (awaited)" : String(concurrency);
       for (const contender of contenders) {
         const mine = samples.get(contender)!;
-        rows.push([contender.label, sizeLabel, inFlight, fmtSpread(rates(mine)), fmtRatioIqr(pairedRatios(samples, contender, baseline)), fmtUs(cpu(mine))]);
+        rows.push([
+          contender.label,
+          sizeLabel,
+          inFlight,
+          fmtSpread(rates(mine)),
+          fmtRatioIqr(pairedRatios(samples, contender, baseline)),
+          fmtUs(cpu(mine)),
+        ]);
       }
-      findings.push(finding(`${sizeLabel}, ${concurrency === 1 ? "awaited" : `${concurrency} in flight`}`, samples, subject, baseline, control));
+      findings.push(
+        finding(
+          `${sizeLabel}, ${concurrency === 1 ? "awaited" : `${concurrency} in flight`}`,
+          samples,
+          subject,
+          baseline,
+          control,
+        ),
+      );
     }
   }
   const table: Table = {
@@ -214,7 +276,11 @@ async function directTable(contenders: readonly Contender[], baseline: Contender
 /** The steps of one batch shape, built once and reused by every variant. */
 function batchSteps(shape: BatchShape, size: ScriptSize): Step[] {
   const key = `bench:${shape.id}:${size}`;
-  return Array.from({ length: shape.calls }, (_, i) => ({ script: benchScriptName(size, shape.distinct ? i % VARIANTS : 0), key, by: 1 }));
+  return Array.from({ length: shape.calls }, (_, i) => ({
+    script: benchScriptName(size, shape.distinct ? i % VARIANTS : 0),
+    key,
+    by: 1,
+  }));
 }
 
 /** `count` batches of `steps`, one after the other; any failed step is a bench bug, so it throws. */
@@ -225,7 +291,13 @@ async function runBatches(contender: Contender, kind: BatchKind, steps: readonly
   }
 }
 
-async function batchTable(contenders: readonly Contender[], baseline: Contender, subject: Contender, watch: ReturnType<typeof observer>, config: RuntimeConfig) {
+async function batchTable(
+  contenders: readonly Contender[],
+  baseline: Contender,
+  subject: Contender,
+  watch: ReturnType<typeof observer>,
+  config: RuntimeConfig,
+) {
   const rows: string[][] = [];
   const findings: RatioFinding[] = [];
   const infoCost = await infoRequestBytes(watch);
@@ -236,7 +308,9 @@ async function batchTable(contenders: readonly Contender[], baseline: Contender,
         sample(config.batches * shape.calls, () => runBatches(c, shape.kind, steps, config.batches)),
       );
       for (const contender of contenders) {
-        const bytes = await bytesPerBatch(watch, infoCost, config.bytesBatches, () => runBatches(contender, shape.kind, steps, config.bytesBatches));
+        const bytes = await bytesPerBatch(watch, infoCost, config.bytesBatches, () =>
+          runBatches(contender, shape.kind, steps, config.bytesBatches),
+        );
         const mine = samples.get(contender)!;
         rows.push([
           contender.batchLabels?.[shape.kind] ?? contender.label,
@@ -253,7 +327,15 @@ async function batchTable(contenders: readonly Contender[], baseline: Contender,
   }
   const table: Table = {
     title: "Batches: script calls/s (median of rounds, min–max in brackets) and bytes the server received per batch",
-    headers: ["variant", "script", "batch", "calls/s", `vs ${baseline.label} (IQR)`, "client CPU / call", "bytes in / batch"],
+    headers: [
+      "variant",
+      "script",
+      "batch",
+      "calls/s",
+      `vs ${baseline.label} (IQR)`,
+      "client CPU / call",
+      "bytes in / batch",
+    ],
     rows,
     notes: [
       `${config.rounds} timed rounds after one warm-up round; per round ${fmtInt(config.batches)} batches per variant, each awaited before the next, variants alternating in rotating order. Warm cache throughout. Ratio and CPU as above.`,
@@ -268,9 +350,22 @@ async function batchTable(contenders: readonly Contender[], baseline: Contender,
  * The client's own cost of queuing a batch, with no network and no server in the way:
  * each variant builds the batch and drops it unsent. CPU time per queued call.
  */
-async function buildTable(contenders: readonly Contender[], baseline: Contender, config: RuntimeConfig): Promise<Table> {
+async function buildTable(
+  contenders: readonly Contender[],
+  baseline: Contender,
+  config: RuntimeConfig,
+): Promise<Table> {
   const rows: string[][] = [];
-  const shapes: BatchShape[] = [...SHAPES, { id: "multi1000", label: "transaction of 1,000 calls (same script)", kind: "transaction", calls: 1000, distinct: false }];
+  const shapes: BatchShape[] = [
+    ...SHAPES,
+    {
+      id: "multi1000",
+      label: "transaction of 1,000 calls (same script)",
+      kind: "transaction",
+      calls: 1000,
+      distinct: false,
+    },
+  ];
   for (const shape of shapes) {
     const steps = batchSteps(shape, "small");
     const batches = Math.max(1, Math.round(config.builtCalls / shape.calls));
@@ -305,7 +400,12 @@ async function infoRequestBytes(watch: ReturnType<typeof observer>): Promise<num
   return b - a;
 }
 
-async function bytesPerBatch(watch: ReturnType<typeof observer>, infoCost: number, count: number, run: () => Promise<void>): Promise<number> {
+async function bytesPerBatch(
+  watch: ReturnType<typeof observer>,
+  infoCost: number,
+  count: number,
+  run: () => Promise<void>,
+): Promise<number> {
   const before = await infoField(watch, "stats", "total_net_input_bytes");
   await run();
   const after = await infoField(watch, "stats", "total_net_input_bytes");

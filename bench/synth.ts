@@ -80,10 +80,43 @@ class Dice {
 }
 
 const VERBS = ["incr", "take", "claim", "rotate", "sync", "merge", "drain", "touch", "expire", "rank", "score", "trim"];
-const NOUNS = ["counter", "lock", "quota", "window", "queue", "set", "bucket", "stream", "lease", "index", "cache", "ledger"];
+const NOUNS = [
+  "counter",
+  "lock",
+  "quota",
+  "window",
+  "queue",
+  "set",
+  "bucket",
+  "stream",
+  "lease",
+  "index",
+  "cache",
+  "ledger",
+];
 const FOLDERS = ["rate", "locks", "queues", "jobs", "cache", "billing", "search", "sessions"];
-const ARG_TYPES = ["string", "number", "integer", "boolean", "json", '"asc"|"desc"', "integer|\"all\"", "string|number", '"a"|"b"|"c"'];
-const RETURN_TYPES = ["integer", "string", "string|nil", "integer[]", "[integer, string]", "status", "(string|nil)[]", "unknown", "nil"];
+const ARG_TYPES = [
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "json",
+  '"asc"|"desc"',
+  'integer|"all"',
+  "string|number",
+  '"a"|"b"|"c"',
+];
+const RETURN_TYPES = [
+  "integer",
+  "string",
+  "string|nil",
+  "integer[]",
+  "[integer, string]",
+  "status",
+  "(string|nil)[]",
+  "unknown",
+  "nil",
+];
 
 /** The tree's layout: `rate/q3/incr-counter-17.lua`, some one level deeper, some at the top. */
 function relativePathFor(i: number, dice: Dice): string {
@@ -112,7 +145,9 @@ function synthScript(i: number, dice: Dice): string {
   const restKey = keyCount > 0 && dice.chance(0.2);
   for (let k = 1; k <= keyCount; k++) {
     const rest = restKey && k === keyCount;
-    head.push(`---@key ${rest ? "..." : ""}key${k}${dice.chance(0.5) ? `  ${dice.chance(0.3) ? "# " : ""}the ${dice.pick(NOUNS)}` : ""}`);
+    head.push(
+      `---@key ${rest ? "..." : ""}key${k}${dice.chance(0.5) ? `  ${dice.chance(0.3) ? "# " : ""}the ${dice.pick(NOUNS)}` : ""}`,
+    );
   }
   const argCount = dice.int(0, 4);
   const restArg = argCount > 0 && dice.chance(0.15);
@@ -120,7 +155,9 @@ function synthScript(i: number, dice: Dice): string {
   for (let a = 1; a <= argCount; a++) {
     const rest = restArg && a === argCount;
     const optional = a >= firstOptional ? "?" : "";
-    head.push(`---@arg ${rest ? "..." : ""}arg${a}${optional} ${dice.pick(ARG_TYPES)}${dice.chance(0.4) ? "  a value" : ""}`);
+    head.push(
+      `---@arg ${rest ? "..." : ""}arg${a}${optional} ${dice.pick(ARG_TYPES)}${dice.chance(0.4) ? "  a value" : ""}`,
+    );
   }
   head.push(`---@return ${dice.pick(RETURN_TYPES)}${dice.chance(0.5) ? "  the reply" : ""}`);
   if (dice.chance(0.1)) head.push(`---@name renamed${i}`);
@@ -129,9 +166,11 @@ function synthScript(i: number, dice: Dice): string {
   const fixedKeys = restKey ? keyCount - 1 : keyCount;
   const fixedArgs = restArg ? argCount - 1 : argCount;
   for (let k = 1; k <= fixedKeys; k++) body.push(`local k${k} = KEYS[${k}]`);
-  if (restKey) body.push("local rest_keys = {}", `for i = ${keyCount}, #KEYS do rest_keys[#rest_keys + 1] = KEYS[i] end`);
+  if (restKey)
+    body.push("local rest_keys = {}", `for i = ${keyCount}, #KEYS do rest_keys[#rest_keys + 1] = KEYS[i] end`);
   for (let a = 1; a <= fixedArgs; a++) body.push(`local a${a} = ARGV[${a}] or ""`);
-  if (restArg) body.push("local rest_args = {}", `for i = ${argCount}, #ARGV do rest_args[#rest_args + 1] = ARGV[i] end`);
+  if (restArg)
+    body.push("local rest_args = {}", `for i = ${argCount}, #ARGV do rest_args[#rest_args + 1] = ARGV[i] end`);
 
   const target = dice.chance(0.7) ? dice.int(5, 40) : dice.int(40, 200);
   body.push("local acc = 0");
@@ -147,7 +186,13 @@ function filler(n: number, dice: Dice, keys: number): string[] {
     case 0:
       return [`local v${n} = acc * ${dice.int(2, 9)} + ${n}`, `acc = acc + v${n}`];
     case 1:
-      return [`if acc > ${dice.int(10, 1000)} then`, `  acc = acc - ${dice.int(1, 9)}`, "else", `  acc = acc + 1`, "end"];
+      return [
+        `if acc > ${dice.int(10, 1000)} then`,
+        `  acc = acc - ${dice.int(1, 9)}`,
+        "else",
+        `  acc = acc + 1`,
+        "end",
+      ];
     case 2:
       return [`for j${n} = 1, ${dice.int(2, 5)} do`, `  acc = acc + j${n}`, "end"];
     case 3:

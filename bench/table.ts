@@ -149,11 +149,24 @@ export function below(name: string, value: number, limit: number, format: (v: nu
 }
 
 /** "at most 5.5×": met when `value <= limit`, with the excess spelt out otherwise. */
-export function atMost(name: string, value: number, limit: number, format: (v: number) => string, context = ""): Target {
+export function atMost(
+  name: string,
+  value: number,
+  limit: number,
+  format: (v: number) => string,
+  context = "",
+): Target {
   return limitTarget(name, value, limit, format, context, value <= limit);
 }
 
-function limitTarget(name: string, value: number, limit: number, format: (v: number) => string, context: string, met: boolean): Target {
+function limitTarget(
+  name: string,
+  value: number,
+  limit: number,
+  format: (v: number) => string,
+  context: string,
+  met: boolean,
+): Target {
   const suffix = context ? ` ${context}` : "";
   if (!Number.isFinite(value)) return { name, met: undefined, detail: `not measured${suffix}` };
   const over = met ? "" : `; over by ${format(value - limit)} (${fmtRatio(value / limit)} the limit)`;

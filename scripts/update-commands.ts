@@ -44,8 +44,11 @@ async function main(): Promise<void> {
   const entries = merge([redis, valkey, ioredis], valkey);
   const sources = [redis.source, valkey.source, ioredis.source];
   writeFileSync(OUT, render(sources, entries));
-  console.log(`update-commands: ${entries.length} entries (${entries.filter((e) => !e.name.includes("|")).length} commands) → ${path.relative(process.cwd(), OUT)}`);
-  for (const source of sources) console.log(`  ${source.id}: ${entries.filter((e) => e.source === source.id).length} entries`);
+  console.log(
+    `update-commands: ${entries.length} entries (${entries.filter((e) => !e.name.includes("|")).length} commands) → ${path.relative(process.cwd(), OUT)}`,
+  );
+  for (const source of sources)
+    console.log(`  ${source.id}: ${entries.filter((e) => e.source === source.id).length} entries`);
 }
 
 function parseArgs(argv: string[]): { valkey: string; redisServer: string } {
@@ -68,12 +71,20 @@ interface Source {
 
 async function redisCommands(binary: string): Promise<Source> {
   const version = /v=([\d.]+)/.exec(execFileSync(binary, ["--version"], { encoding: "utf8" }))?.[1] ?? "unknown";
-  if (!version.startsWith("7.0.")) throw new Error(`${binary} is ${version}: use a redis-server 7.0 (BSD-3; 7.4 and later are not)`);
+  if (!version.startsWith("7.0."))
+    throw new Error(`${binary} is ${version}: use a redis-server 7.0 (BSD-3; 7.4 and later are not)`);
   const port = await freePort();
-  const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   try {
     await waitForPing(port);
-    const info = JSON.parse(execFileSync("redis-cli", ["-p", String(port), "--json", "COMMAND", "INFO"], { encoding: "utf8", maxBuffer: 64 << 20 }));
+    const info = JSON.parse(
+      execFileSync("redis-cli", ["-p", String(port), "--json", "COMMAND", "INFO"], {
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+      }),
+    );
     const id = `redis-${version}`;
     const entries = new Map<string, Entry>();
     for (const row of info as RedisInfoRow[]) addRedisRow(entries, row, id);
@@ -84,16 +95,36 @@ async function redisCommands(binary: string): Promise<Source> {
 }
 
 /** [name, arity, flags, first, last, step, acl, tips, key specs, subcommands], as redis-cli --json prints it. */
-type RedisInfoRow = [string, number, string[], number, number, number, string[], string[], RedisKeySpec[], RedisInfoRow[]];
+type RedisInfoRow = [
+  string,
+  number,
+  string[],
+  number,
+  number,
+  number,
+  string[],
+  string[],
+  RedisKeySpec[],
+  RedisInfoRow[],
+];
 interface RedisKeySpec {
   flags: string[];
   begin_search: { type: string; spec: { index?: number; keyword?: string; startfrom?: number } };
-  find_keys: { type: string; spec: { lastkey?: number; keystep?: number; limit?: number; keynumidx?: number; firstkey?: number } };
+  find_keys: {
+    type: string;
+    spec: { lastkey?: number; keystep?: number; limit?: number; keynumidx?: number; firstkey?: number };
+  };
 }
 
 function addRedisRow(entries: Map<string, Entry>, row: RedisInfoRow, source: string): void {
   const [name, arity, flags, , , , , , specs, subcommands] = row;
-  entries.set(name.toUpperCase(), { name: name.toUpperCase(), arity, flags: [...flags].sort(), keys: specs.map(redisKeySpec), source });
+  entries.set(name.toUpperCase(), {
+    name: name.toUpperCase(),
+    arity,
+    flags: [...flags].sort(),
+    keys: specs.map(redisKeySpec),
+    source,
+  });
   for (const sub of subcommands ?? []) addRedisRow(entries, sub, source);
 }
 
@@ -101,7 +132,11 @@ function redisKeySpec(spec: RedisKeySpec): KeySpec {
   const b = spec.begin_search;
   const f = spec.find_keys;
   const begin: BeginSearch =
-    b.type === "index" ? { index: b.spec.index! } : b.type === "keyword" ? { keyword: b.spec.keyword!, startfrom: b.spec.startfrom! } : { unknown: true };
+    b.type === "index"
+      ? { index: b.spec.index! }
+      : b.type === "keyword"
+        ? { keyword: b.spec.keyword!, startfrom: b.spec.startfrom! }
+        : { unknown: true };
   const find: FindKeys =
     f.type === "range"
       ? { range: { lastkey: f.spec.lastkey!, step: f.spec.keystep!, limit: f.spec.limit! } }
@@ -124,7 +159,13 @@ function freePort(): Promise<number> {
 async function waitForPing(port: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      if (execFileSync("redis-cli", ["-p", String(port), "PING"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG") return;
+      if (
+        execFileSync("redis-cli", ["-p", String(port), "PING"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        }).trim() === "PONG"
+      )
+        return;
     } catch {
       // not up yet
     }
@@ -146,7 +187,10 @@ interface ValkeyCommand {
 interface ValkeyKeySpec {
   flags: string[];
   begin_search: { index?: { pos: number }; keyword?: { keyword: string; startfrom: number } };
-  find_keys: { range?: { lastkey: number; step: number; limit: number }; keynum?: { keynumidx: number; firstkey: number; step: number } };
+  find_keys: {
+    range?: { lastkey: number; step: number; limit: number };
+    keynum?: { keynumidx: number; firstkey: number; step: number };
+  };
 }
 
 /** The subset of JSON Schema Valkey's reply_schema uses. */
@@ -169,7 +213,13 @@ function valkeyCommands(location: string): Source {
     const flags = (command.command_flags ?? []).map((flag) => flag.toLowerCase());
     if (flags.includes("only_sentinel")) continue;
     const name = command.container ? `${command.container}|${key}`.toUpperCase() : key.toUpperCase();
-    const entry: Entry = { name, arity: command.arity, flags: flags.sort(), keys: (command.key_specs ?? []).map(valkeyKeySpec), source: id };
+    const entry: Entry = {
+      name,
+      arity: command.arity,
+      flags: flags.sort(),
+      keys: (command.key_specs ?? []).map(valkeyKeySpec),
+      source: id,
+    };
     const reply = replyOf(name, command.reply_schema);
     if (reply) Object.assign(entry, { reply, replySource: id });
     entries.set(name, entry);
@@ -182,13 +232,21 @@ function valkeyCommands(location: string): Source {
 function valkeyFiles(location: string): { commit: string; texts: string[] } {
   const dir = path.join(location, "src", "commands");
   const git = (args: string[]) =>
-    execFileSync("git", existsSync(dir) ? ["-C", location, ...args] : ["--git-dir", location, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+    execFileSync("git", existsSync(dir) ? ["-C", location, ...args] : ["--git-dir", location, ...args], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
   const commit = git(["rev-parse", "HEAD"]).trim();
   if (existsSync(dir)) {
-    const names = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+    const names = readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .sort();
     return { commit, texts: names.map((name) => readFileSync(path.join(dir, name), "utf8")) };
   }
-  const names = git(["ls-tree", "--name-only", "HEAD", "src/commands/"]).split("\n").filter((name) => name.endsWith(".json")).sort();
+  const names = git(["ls-tree", "--name-only", "HEAD", "src/commands/"])
+    .split("\n")
+    .filter((name) => name.endsWith(".json"))
+    .sort();
   if (names.length === 0) throw new Error(`${location}: no src/commands/*.json (not a Valkey checkout or git dir)`);
   return { commit, texts: names.map((name) => git(["show", `HEAD:${name}`])) };
 }
@@ -197,7 +255,11 @@ function valkeyKeySpec(spec: ValkeyKeySpec): KeySpec {
   const b = spec.begin_search;
   const f = spec.find_keys;
   const begin: BeginSearch = b.index ? { index: b.index.pos } : b.keyword ? { ...b.keyword } : { unknown: true };
-  const find: FindKeys = f.range ? { range: { ...f.range } } : f.keynum ? { keynum: { ...f.keynum } } : { unknown: true };
+  const find: FindKeys = f.range
+    ? { range: { ...f.range } }
+    : f.keynum
+      ? { keynum: { ...f.keynum } }
+      : { unknown: true };
   return { begin, find, flags: spec.flags.map((flag) => flag.toLowerCase()) };
 }
 
@@ -270,16 +332,27 @@ function ioredisCommands(): Source {
   const entries = new Map<string, Entry>();
   for (const [name, command] of Object.entries(table)) {
     const upper = name.toUpperCase();
-    entries.set(upper, { name: upper, arity: command.arity, flags: [...command.flags].sort(), keys: legacyKeys(command), source: id });
+    entries.set(upper, {
+      name: upper,
+      arity: command.arity,
+      flags: [...command.flags].sort(),
+      keys: legacyKeys(command),
+      source: id,
+    });
   }
-  return { source: { id, description: `@ioredis/commands ${pkg.version}, built/commands.json`, licence: "MIT" }, entries };
+  return {
+    source: { id, description: `@ioredis/commands ${pkg.version}, built/commands.json`, licence: "MIT" },
+    entries,
+  };
 }
 
 /** COMMAND INFO's first/last/step as one range key spec (last counts from the end when negative). */
 function legacyKeys(command: IoredisCommand): KeySpec[] {
   if (command.keyStart <= 0) return [];
   const lastkey = command.keyStop < 0 ? command.keyStop : command.keyStop - command.keyStart;
-  return [{ begin: { index: command.keyStart }, find: { range: { lastkey, step: command.step, limit: 0 } }, flags: [] }];
+  return [
+    { begin: { index: command.keyStart }, find: { range: { lastkey, step: command.step, limit: 0 } }, flags: [] },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +374,8 @@ function merge(sources: Source[], replies: Source): Entry[] {
       if (merged.has(name)) continue;
       const { reply: _reply, replySource: _replySource, ...meta } = entry;
       const replied = replies.entries.get(name);
-      if (replied?.flags.includes(MAY_REPLICATE) && !meta.flags.includes(MAY_REPLICATE)) meta.flags = [...meta.flags, MAY_REPLICATE].sort();
+      if (replied?.flags.includes(MAY_REPLICATE) && !meta.flags.includes(MAY_REPLICATE))
+        meta.flags = [...meta.flags, MAY_REPLICATE].sort();
       merged.set(name, replied?.reply ? { ...meta, reply: replied.reply, replySource: replied.replySource } : meta);
     }
   }

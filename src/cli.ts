@@ -58,7 +58,9 @@ function unexpected(io: Io, error: unknown): number {
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`luagen: internal error: ${message.split("\n")[0]} (a bug in luagen: please report it with the command you ran, see 'npm bugs luagen')`);
+  io.stderr(
+    `luagen: internal error: ${message.split("\n")[0]} (a bug in luagen: please report it with the command you ran, see 'npm bugs luagen')`,
+  );
   if (process.env.LUAGEN_DEBUG === "1" && error instanceof Error && error.stack) io.stderr(error.stack);
   return EXIT.usage;
 }
@@ -109,15 +111,19 @@ function parseFlags(argv: readonly string[]) {
 type Flags = Exclude<ReturnType<typeof parseFlags>, { error: string }>;
 
 /** Flags override the config file; the config fills in what flags leave out. */
-async function resolveOptions(flags: Flags, io: Io): Promise<{ options: GenerateOptions; reporting: ReportOptions } | { error: string }> {
+async function resolveOptions(
+  flags: Flags,
+  io: Io,
+): Promise<{ options: GenerateOptions; reporting: ReportOptions } | { error: string }> {
   const loaded = await loadConfig(io.cwd);
   if ("error" in loaded) return loaded;
   const { config } = loaded;
   const { values, positionals } = flags;
   const inputs = positionals.length > 0 ? positionals : (config.input ?? []);
   const out = values.out ?? config.out;
-  if (inputs.length === 0) return { error: "no input given (pass folders or globs, or set \"input\" in luagen.config.json)" };
-  if (!out) return { error: "missing --out <dir> (or \"out\" in luagen.config.json)" };
+  if (inputs.length === 0)
+    return { error: 'no input given (pass folders or globs, or set "input" in luagen.config.json)' };
+  if (!out) return { error: 'missing --out <dir> (or "out" in luagen.config.json)' };
   if (values.check && values.watch) return { error: "--check and --watch cannot be combined" };
   const importExtension = values["import-extension"] ?? config.importExtension ?? ".js";
   if (!IMPORT_EXTENSIONS.includes(importExtension as ImportExtension)) {
@@ -140,7 +146,13 @@ async function resolveOptions(flags: Flags, io: Io): Promise<{ options: Generate
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).
       ...(loaded.file !== undefined ? { root: "." } : {}),
     },
-    reporting: { out, strict, quiet: values.quiet ?? false, check: values.check ?? false, explainTypes: values["explain-types"] ?? false },
+    reporting: {
+      out,
+      strict,
+      quiet: values.quiet ?? false,
+      check: values.check ?? false,
+      explainTypes: values["explain-types"] ?? false,
+    },
   };
 }
 

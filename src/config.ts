@@ -32,10 +32,13 @@ export const CONFIG_FILE = "luagen.config.json";
 export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const own = path.join(cwd, CONFIG_FILE);
   const ownText = await readFile(own, "utf8").catch(() => undefined);
-  if (ownText !== undefined) return parseConfig(ownText, CONFIG_FILE, (json) => json) ?? { error: `${CONFIG_FILE}: is empty` };
+  if (ownText !== undefined)
+    return parseConfig(ownText, CONFIG_FILE, (json) => json) ?? { error: `${CONFIG_FILE}: is empty` };
   const pkgText = await readFile(path.join(cwd, "package.json"), "utf8").catch(() => undefined);
   if (pkgText === undefined) return { config: {} };
-  return parseConfig(pkgText, "package.json", (json) => (json as Record<string, unknown> | null)?.luagen) ?? { config: {} };
+  return (
+    parseConfig(pkgText, "package.json", (json) => (json as Record<string, unknown> | null)?.luagen) ?? { config: {} }
+  );
 }
 
 /** Undefined when the file holds no luagen configuration at all. */
@@ -60,7 +63,12 @@ function parseConfig(text: string, file: string, pick: (json: unknown) => unknow
 
 /** Sets one validated key; returns what is wrong with it, if anything. */
 function assign(config: Config, key: string, value: unknown): string | undefined {
-  const strings = (v: unknown) => (typeof v === "string" ? [v] : Array.isArray(v) && v.every((s) => typeof s === "string") ? (v as string[]) : undefined);
+  const strings = (v: unknown) =>
+    typeof v === "string"
+      ? [v]
+      : Array.isArray(v) && v.every((s) => typeof s === "string")
+        ? (v as string[])
+        : undefined;
   switch (key) {
     case "input":
     case "exclude": {
@@ -78,7 +86,8 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       config.strict = value;
       return;
     case "importExtension":
-      if (!IMPORT_EXTENSIONS.includes(value as ImportExtension)) return `must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}`;
+      if (!IMPORT_EXTENSIONS.includes(value as ImportExtension))
+        return `must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}`;
       config.importExtension = value as ImportExtension;
       return;
     case "commands": {
@@ -88,7 +97,8 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       return;
     }
     case "client":
-      if (!CLIENTS.includes(value as Client)) return `must be one of ${CLIENTS.map((c) => JSON.stringify(c)).join(", ")}`;
+      if (!CLIENTS.includes(value as Client))
+        return `must be one of ${CLIENTS.map((c) => JSON.stringify(c)).join(", ")}`;
       config.client = value as Client;
       return;
     default:
@@ -98,14 +108,17 @@ function assign(config: Config, key: string, value: unknown): string | undefined
 
 /** `{ "NAME": { "arity"?: integer, "flags"?: string[] } }`: what is wrong with it, if anything. */
 function commandsProblem(value: unknown): string | undefined {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
   if (!isObject(value)) return 'must be an object of commands, e.g. { "MY.CMD": { "arity": -2, "flags": ["write"] } }';
   for (const [name, spec] of Object.entries(value)) {
     if (!isObject(spec)) return `"${name}" must be an object ({ "arity"?: integer, "flags"?: string[] })`;
     const unknownKey = Object.keys(spec).find((key) => key !== "arity" && key !== "flags");
     if (unknownKey) return `"${name}" has an unknown key "${unknownKey}" (known: arity, flags)`;
-    if (spec.arity !== undefined && (!Number.isInteger(spec.arity) || spec.arity === 0)) return `"${name}".arity must be a non-zero integer`;
-    if (spec.flags !== undefined && !(Array.isArray(spec.flags) && spec.flags.every((f) => typeof f === "string"))) return `"${name}".flags must be an array of strings`;
+    if (spec.arity !== undefined && (!Number.isInteger(spec.arity) || spec.arity === 0))
+      return `"${name}".arity must be a non-zero integer`;
+    if (spec.flags !== undefined && !(Array.isArray(spec.flags) && spec.flags.every((f) => typeof f === "string")))
+      return `"${name}".flags must be an array of strings`;
   }
   return undefined;
 }

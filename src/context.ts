@@ -98,7 +98,11 @@ export async function openRunContext(cwd: string, outDir: string, options: Conte
 export async function saveRunContext(context: RunContext): Promise<void> {
   if (!context.dirty || !context.file) return;
   context.dirty = false;
-  const stored: Stored = { fingerprint: await fingerprint(), build: [...context.builds], modules: [...context.modules] };
+  const stored: Stored = {
+    fingerprint: await fingerprint(),
+    build: [...context.builds],
+    modules: [...context.modules],
+  };
   try {
     await mkdir(path.dirname(context.file), { recursive: true });
     const temp = `${context.file}.${process.pid}.tmp`;
@@ -119,7 +123,9 @@ async function cacheFile(cwd: string, outDir: string): Promise<string | undefine
     () => true,
     () => false,
   );
-  return exists ? path.join(modules, ".cache", "luagen", `${hashOf(path.resolve(outDir)).slice(0, 16)}.json`) : undefined;
+  return exists
+    ? path.join(modules, ".cache", "luagen", `${hashOf(path.resolve(outDir)).slice(0, 16)}.json`)
+    : undefined;
 }
 
 let cachedFingerprint: Promise<string> | undefined;

@@ -38,7 +38,10 @@ export const CODES = {
   LG235: { severity: "warning", title: "a key named by a string literal, not passed in KEYS" },
   LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
-  LG302: { severity: "error", title: "output path taken by a file luagen generates itself, or by a file it did not generate" },
+  LG302: {
+    severity: "error",
+    title: "output path taken by a file luagen generates itself, or by a file it did not generate",
+  },
   LG303: { severity: "error", title: "output path no import can reach" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
@@ -65,7 +68,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code),
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.code.localeCompare(b.code),
   );
 }
 
@@ -96,7 +102,9 @@ export function plural(count: number, noun: string): string {
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const color = options.color ?? false;
   const severity = paint(color, d.severity === "error" ? "31" : "33", d.severity);
-  const lines = [`${paint(color, "36", options.shown?.(d.file) ?? d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${printable(d.message)}`];
+  const lines = [
+    `${paint(color, "36", options.shown?.(d.file) ?? d.file)}:${d.line}:${d.column} - ${severity} ${d.code}: ${printable(d.message)}`,
+  ];
   const source = options.sources?.get(d.file);
   if (source !== undefined) lines.push(...codeFrame(source, d.line, d.column));
   if (d.hint) lines.push(`  hint: ${d.hint}`);

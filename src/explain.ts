@@ -9,7 +9,12 @@ import type { Script } from "./model.js";
 export function explainTypes(scripts: readonly Script[]): string[] {
   return scripts.flatMap((script) => {
     const { returns } = script.signature;
-    const how = returns.origin === "inferred" ? "inferred" : returns.origin === "missing" ? "no ---@return; not every return is known" : "declared by ---@return";
+    const how =
+      returns.origin === "inferred"
+        ? "inferred"
+        : returns.origin === "missing"
+          ? "no ---@return; not every return is known"
+          : "declared by ---@return";
     const head = `${script.file.path}: returns ${replyText(returns.type)} (${how}) → Promise<${returnTypeText(returns.type)}>`;
     return [head, ...(returns.explanation ?? []).map((line) => `  ${line}`)];
   });

@@ -21,9 +21,16 @@ export const FLAGS = {
   watch: { type: "boolean", short: "w", help: "regenerate when a .lua file is added, changed or removed" },
   strict: { type: "boolean", help: "treat warnings as errors" },
   exclude: { type: "string", multiple: true, value: "<glob>", help: "leave matching files out (repeatable)" },
-  "import-extension": { type: "string", value: "<e>", help: 'extension of relative imports: ".js" (default), "" or ".ts"' },
+  "import-extension": {
+    type: "string",
+    value: "<e>",
+    help: 'extension of relative imports: ".js" (default), "" or ".ts"',
+  },
   client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey or node-redis" },
-  "explain-types": { type: "boolean", help: "print each script's return type and, per return, what luagen inferred and why" },
+  "explain-types": {
+    type: "boolean",
+    help: "print each script's return type and, per return, what luagen inferred and why",
+  },
   quiet: { type: "boolean", short: "q", help: "print errors only" },
   help: { type: "boolean", short: "h", help: "print this help" },
   version: { type: "boolean", short: "v", help: "print the version" },
@@ -48,6 +55,9 @@ export function flagSignature(name: string, flag: FlagSpec): string {
 /** The `Options:` lines of `--help`: signatures in one column, long flags aligned past the short ones. */
 export function flagHelp(): string {
   return Object.entries(FLAGS)
-    .map(([name, flag]: [string, FlagSpec]) => `  ${(flag.short ? "" : "    ") + flagSignature(name, flag)}`.padEnd(29) + flag.help)
+    .map(
+      ([name, flag]: [string, FlagSpec]) =>
+        `  ${(flag.short ? "" : "    ") + flagSignature(name, flag)}`.padEnd(29) + flag.help,
+    )
     .join("\n");
 }

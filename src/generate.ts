@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRunContext, keepBuilds, keepModules, type BuildEntry, type BuiltScript, type RunContext } from "./context.js";
+import {
+  createRunContext,
+  keepBuilds,
+  keepModules,
+  type BuildEntry,
+  type BuiltScript,
+  type RunContext,
+} from "./context.js";
 import { diagnostic, hasErrors, sortDiagnostics, type Code, type SourceTexts } from "./diagnostics.js";
 import { hashOf } from "./hash.js";
 import { adoptionFor } from "./lua/adopt.js";
@@ -79,7 +86,10 @@ export type RunOutcome = Exclude<GenerateResult, { kind: "usage-error" | "fs-err
  * output folder is changed only by the final write, never under `check`. `context` carries what
  * a session reuses between runs (see context.ts); this function is what updates it.
  */
-export async function generate(options: GenerateOptions, context: RunContext = createRunContext()): Promise<GenerateResult> {
+export async function generate(
+  options: GenerateOptions,
+  context: RunContext = createRunContext(),
+): Promise<GenerateResult> {
   try {
     return await pipeline(options, context);
   } catch (error) {
@@ -91,28 +101,47 @@ export async function generate(options: GenerateOptions, context: RunContext = c
 async function pipeline(options: GenerateOptions, context: RunContext): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const outDir = path.resolve(cwd, options.out);
-  const root = options.root !== undefined ? path.resolve(cwd, options.root) : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
+  const root =
+    options.root !== undefined
+      ? path.resolve(cwd, options.root)
+      : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
   const commands = extendCommands(COMMANDS, options.commands ?? {});
-  const built = buildScripts(scanned.files, { library: scanned.library, previous: context.builds, onProgress: context.onProgress, commands });
+  const built = buildScripts(scanned.files, {
+    library: scanned.library,
+    previous: context.builds,
+    onProgress: context.onProgress,
+    commands,
+  });
   keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
   const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
-  const findings = (): RunFindings => ({ diagnostics: sortDiagnostics(diagnostics), sources: built.sources, scripts: built.scripts, root });
+  const findings = (): RunFindings => ({
+    diagnostics: sortDiagnostics(diagnostics),
+    sources: built.sources,
+    scripts: built.scripts,
+    root,
+  });
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
 
   const { emit } = await import("./emit/emit.js");
   const importExtension = options.importExtension ?? ".js";
   const client = options.client ?? "ioredis";
-  const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension, client, previous: context.modules });
+  const emitted = emit(built.scripts, {
+    runtime: await readRuntimeTemplate(),
+    importExtension,
+    client,
+    previous: context.modules,
+  });
   keepModules(context, emitted.modules);
   const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });
   diagnostics.push(...foreignDiagnostics(plan, root));
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
-  if (options.check) return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
+  if (options.check)
+    return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
   return { kind: "written", ...findings(), plan, summary: await applyWrite(plan) };
 }
 
@@ -178,7 +207,12 @@ function normalizedTexts(library: ReadonlyMap<string, string>): SourceTexts {
 }
 
 /** The previous build when the script was built from the same text, output path and includes. */
-function reuseOrBuild(file: SourceFile, library: ReadonlyMap<string, string>, previous: BuildEntry | undefined, checks: CommandChecks): BuildEntry {
+function reuseOrBuild(
+  file: SourceFile,
+  library: ReadonlyMap<string, string>,
+  previous: BuildEntry | undefined,
+  checks: CommandChecks,
+): BuildEntry {
   const expanded = expandIncludes(file, library);
   const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded, checks.key]));
   return previous?.key === key ? previous : { key, built: buildScript(file, expanded, checks.table) };
@@ -192,18 +226,32 @@ interface CommandChecks {
 }
 
 function commandChecks(table: CommandTable): CommandChecks {
-  return { table, key: table === COMMANDS ? "" : JSON.stringify(Object.values(table.commands).filter((c) => c.source === "config")) };
+  return {
+    table,
+    key: table === COMMANDS ? "" : JSON.stringify(Object.values(table.commands).filter((c) => c.source === "config")),
+  };
 }
 
-function buildScript(file: SourceFile, expanded: ExpandedSource & { diagnostics: Diagnostic[] }, commands: CommandTable): BuiltScript {
+function buildScript(
+  file: SourceFile,
+  expanded: ExpandedSource & { diagnostics: Diagnostic[] },
+  commands: CommandTable,
+): BuiltScript {
   const parsed = parseLua(file, expanded);
   if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
   const annotations = readAnnotations(file, parsed.chunk, expanded);
   const adoption = adoptionFor(file, parsed.chunk, expanded, annotations.signature !== undefined);
   const checked = checkScript(file, parsed.chunk, annotations.signature, expanded, undefined, adoption);
-  const place = (code: Code, at: Position, message: string, hint?: string) => diagnosticAt(code, file.path, expanded.origins, at, message, hint);
+  const place = (code: Code, at: Position, message: string, hint?: string) =>
+    diagnosticAt(code, file.path, expanded.origins, at, message, hint);
   const used = checkCommandUse(parsed.chunk, parsed.source, place, commands);
-  const diagnostics = [...expanded.diagnostics, ...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics, ...used.diagnostics];
+  const diagnostics = [
+    ...expanded.diagnostics,
+    ...parsed.diagnostics,
+    ...annotations.diagnostics,
+    ...checked.diagnostics,
+    ...used.diagnostics,
+  ];
   const script: Script = {
     file,
     source: parsed.source,

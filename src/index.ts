@@ -1,5 +1,14 @@
 /** The programmatic API: the same pipeline the CLI runs. */
-export { generate, buildScripts, type BuildOptions, type Built, type GenerateOptions, type GenerateResult, type RunFindings, type RunOutcome } from "./generate.js";
+export {
+  generate,
+  buildScripts,
+  type BuildOptions,
+  type Built,
+  type GenerateOptions,
+  type GenerateResult,
+  type RunFindings,
+  type RunOutcome,
+} from "./generate.js";
 export { createRunContext, openRunContext, saveRunContext, type ContextOptions, type RunContext } from "./context.js";
 export { originOf } from "./origins.js";
 export { emit, type EmitOptions, type Emitted } from "./emit/emit.js";

@@ -109,7 +109,8 @@ export async function init(io: Io, args: readonly string[]): Promise<number> {
   const pkg = JSON.parse(pkgText) as { scripts?: Record<string, string>; luagen?: unknown };
   const created: string[] = [];
   const kept: string[] = [];
-  const create = async (file: string, content: string) => ((await createIfMissing(path.join(io.cwd, file), content)) ? created : kept).push(file);
+  const create = async (file: string, content: string) =>
+    ((await createIfMissing(path.join(io.cwd, file), content)) ? created : kept).push(file);
 
   await create("src/lua/incr-capped.lua", EXAMPLE_SCRIPT);
   if (pkg.luagen === undefined) await create(CONFIG_FILE, json(CONFIG));
@@ -136,7 +137,8 @@ export async function init(io: Io, args: readonly string[]): Promise<number> {
 
 /** npm runs "prebuild" only before "build": promise `npm run build` only where there is one. */
 function nextStep(scripts: Record<string, string>): string {
-  if (scripts.build !== undefined) return "luagen: next, run `npx luagen` (or `npm run build`: its prebuild now runs luagen)";
+  if (scripts.build !== undefined)
+    return "luagen: next, run `npx luagen` (or `npm run build`: its prebuild now runs luagen)";
   return 'luagen: next, run `npx luagen`; this project has no "build" script, and npm runs "prebuild" only before one';
 }
 

@@ -7,7 +7,10 @@ import type { Diagnostic, Script } from "./model.js";
  * allows), split at `_` too; NFC, so a macOS (NFD) checkout gives the same name.
  */
 export function functionNameFor(relativePath: string): string {
-  const base = relativePath.slice(relativePath.lastIndexOf("/") + 1).replace(/\.lua$/i, "").normalize("NFC");
+  const base = relativePath
+    .slice(relativePath.lastIndexOf("/") + 1)
+    .replace(/\.lua$/i, "")
+    .normalize("NFC");
   const words = base.split(/[^\p{ID_Continue}$\u200C\u200D]+|_+/u).filter(Boolean);
   return words.map((word, i) => withFirst(word, i === 0 ? (c) => c.toLowerCase() : (c) => c.toUpperCase())).join("");
 }
@@ -58,7 +61,9 @@ export function checkNames(script: Script): Diagnostic[] {
   const named = script.signature.name !== undefined;
   const problem =
     nameProblem(script.name) ??
-    ((INDEX_RUNTIME_TYPES as readonly string[]).includes(script.name) ? "is a type index.ts exports from the runtime" : undefined);
+    ((INDEX_RUNTIME_TYPES as readonly string[]).includes(script.name)
+      ? "is a type index.ts exports from the runtime"
+      : undefined);
   if (problem !== undefined) {
     const from = named ? "" : ` (made from the file name ${JSON.stringify(baseName(script.file.path))})`;
     diagnostics.push(

@@ -30,19 +30,31 @@ export interface ReportOptions {
 export async function report(result: RunOutcome, options: ReportOptions, io: Io): Promise<0 | 1> {
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
-    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown: relativeTo(io.cwd, result.root) }) + "\n");
+    io.stderr(
+      formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown: relativeTo(io.cwd, result.root) }) +
+        "\n",
+    );
   }
   if (options.explainTypes) for (const line of explainTypes(result.scripts)) io.stdout(line);
   switch (result.kind) {
     case "failed": {
       const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;
-      io.stderr(paint(io.color.stderr, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`));
+      io.stderr(
+        paint(io.color.stderr, "31", `luagen: ${plural(errors, "error")}; nothing was written to ${options.out}`),
+      );
       return 1;
     }
     case "planned":
       return reportCheck(result.plan, options, io);
     case "written":
-      if (!options.quiet) io.stdout(paint(io.color.stdout, "32", summaryLine(result.scripts.length, options.out, result.summary, result.diagnostics.length)));
+      if (!options.quiet)
+        io.stdout(
+          paint(
+            io.color.stdout,
+            "32",
+            summaryLine(result.scripts.length, options.out, result.summary, result.diagnostics.length),
+          ),
+        );
       return 0;
   }
 }
@@ -58,7 +70,9 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
   const shown = (file: string) => path.posix.join(options.out.split(path.sep).join("/"), file);
   for (const file of plan.write) {
     if (file.previous === undefined) continue;
-    io.stdout(createTwoFilesPatch(`a/${shown(file.path)}`, `b/${shown(file.path)}`, file.previous, file.content).trimEnd());
+    io.stdout(
+      createTwoFilesPatch(`a/${shown(file.path)}`, `b/${shown(file.path)}`, file.previous, file.content).trimEnd(),
+    );
   }
   const missing = plan.write.filter((f) => f.previous === undefined).map((f) => f.path);
   for (const file of missing) io.stdout(`missing: ${shown(file)}`);
@@ -69,13 +83,21 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
     return 0;
   }
   io.stderr(
-    paint(io.color.stderr, "31", `luagen: ${options.out} is out of date: ${stale} stale, ${missing.length} missing, ${plan.remove.length} extra; run luagen without --check`),
+    paint(
+      io.color.stderr,
+      "31",
+      `luagen: ${options.out} is out of date: ${stale} stale, ${missing.length} missing, ${plan.remove.length} extra; run luagen without --check`,
+    ),
   );
   return 1;
 }
 
-export function summaryLine(scripts: number, out: string, s: { written: number; unchanged: number; removed: number }, warnings: number): string {
+export function summaryLine(
+  scripts: number,
+  out: string,
+  s: { written: number; unchanged: number; removed: number },
+  warnings: number,
+): string {
   const warned = warnings > 0 ? `, ${plural(warnings, "warning")}` : "";
   return `luagen: ${plural(scripts, "script")} → ${out} (${s.written} written, ${s.unchanged} unchanged, ${s.removed} removed${warned})`;
 }
-

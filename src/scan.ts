@@ -128,7 +128,10 @@ function readText(absolute: string, texts: Map<string, string>): string | Unread
     bytes = readFileSync(absolute);
   } catch (error) {
     // "ELOOP: too many symbolic links encountered, open '/abs/x.lua'": the path is the diagnostic's.
-    return { at: { line: 1, column: 1 }, message: `cannot read: ${(error as Error).message.replace(/, [a-z]+ '.*$/s, "")}` };
+    return {
+      at: { line: 1, column: 1 },
+      message: `cannot read: ${(error as Error).message.replace(/, [a-z]+ '.*$/s, "")}`,
+    };
   }
   const text = decodeUtf8(bytes);
   if (typeof text !== "string") {
@@ -153,7 +156,12 @@ function realOrSelf(absolute: string): string {
 
 function skippedLink(cwd: string, link: string, target: string): Diagnostic {
   const shown = (p: string) => toPosix(path.relative(cwd, p)) || ".";
-  return diagnostic("LG003", shown(link), { line: 1, column: 1 }, `a symbolic link to ${shown(target)}, which is scanned already (a loop, or a second name for it): skipped`);
+  return diagnostic(
+    "LG003",
+    shown(link),
+    { line: 1, column: 1 },
+    `a symbolic link to ${shown(target)}, which is scanned already (a loop, or a second name for it): skipped`,
+  );
 }
 
 /** The folder an input stands for (absolute): the folder itself, a file's folder, a glob's static part. */
@@ -169,7 +177,10 @@ export function watchRoot(input: string, cwd: string): string {
   return path.resolve(cwd, task?.base ?? ".");
 }
 
-async function expand(input: string, cwd: string): Promise<{ found: Found[]; skipped: Array<{ link: string; target: string }> }> {
+async function expand(
+  input: string,
+  cwd: string,
+): Promise<{ found: Found[]; skipped: Array<{ link: string; target: string }> }> {
   const absolute = path.resolve(cwd, input);
   if (await isDirectory(absolute)) {
     const walked = walkLua(absolute);
@@ -182,7 +193,9 @@ async function expand(input: string, cwd: string): Promise<{ found: Found[]; ski
   const root = watchRoot(input, cwd);
   // Links in a glob's folders are not followed: fast-glob has no loop detection (name the folder to follow them).
   const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true, followSymbolicLinks: false });
-  const found = names.filter((name) => name.toLowerCase().endsWith(".lua")).map((name) => ({ absolute: path.normalize(name), root }));
+  const found = names
+    .filter((name) => name.toLowerCase().endsWith(".lua"))
+    .map((name) => ({ absolute: path.normalize(name), root }));
   return { found, skipped: [] };
 }
 

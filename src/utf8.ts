@@ -43,14 +43,21 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   if (b < 0x80) return 1;
   // Lead byte → number of continuation bytes and the range the first of them must fall in.
   const [count, low, high] =
-    b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
-    : b === 0xe0 ? [2, 0xa0, 0xbf]
-    : b === 0xed ? [2, 0x80, 0x9f]
-    : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
-    : b === 0xf0 ? [3, 0x90, 0xbf]
-    : b === 0xf4 ? [3, 0x80, 0x8f]
-    : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
-    : [0, 0, 0];
+    b >= 0xc2 && b <= 0xdf
+      ? [1, 0x80, 0xbf]
+      : b === 0xe0
+        ? [2, 0xa0, 0xbf]
+        : b === 0xed
+          ? [2, 0x80, 0x9f]
+          : b >= 0xe1 && b <= 0xef
+            ? [2, 0x80, 0xbf]
+            : b === 0xf0
+              ? [3, 0x90, 0xbf]
+              : b === 0xf4
+                ? [3, 0x80, 0x8f]
+                : b >= 0xf1 && b <= 0xf3
+                  ? [3, 0x80, 0xbf]
+                  : [0, 0, 0];
   if (count === 0) return 0;
   for (let k = 1; k <= count; k++) {
     const c = bytes[i + k];

@@ -25,7 +25,10 @@ export function walkLua(root: string): Walked {
     seen.add(real);
     folders.push({ at, real });
   };
-  enter(root, onPath("read", root, () => realpathSync(root)));
+  enter(
+    root,
+    onPath("read", root, () => realpathSync(root)),
+  );
   while (folders.length > 0 || links.length > 0) {
     const folder = folders.shift();
     if (folder !== undefined) {

@@ -22,14 +22,17 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     ignoreInitial: true,
     // chokidar would walk `ln -s . lua/self` forever; files the scanner reached through links are added below.
     followSymlinks: false,
-    ignored: (file, stats) => file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
+    ignored: (file, stats) =>
+      file.includes(`${path.sep}node_modules${path.sep}`) || (stats?.isFile() === true && !file.endsWith(".lua")),
   });
   const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   // `context.texts` holds every file the last run read: scripts, partials and files included from
   // elsewhere or reached through a link, which the watch on the roots does not see.
   const added = new Set<string>();
   const watchIncludedFiles = () => {
-    const fresh = [...context.texts.keys()].filter((file) => !added.has(file) && (!roots.some((root) => isWithin(file, root)) || throughLink(file)));
+    const fresh = [...context.texts.keys()].filter(
+      (file) => !added.has(file) && (!roots.some((root) => isWithin(file, root)) || throughLink(file)),
+    );
     for (const file of fresh) added.add(file);
     if (fresh.length > 0) watcher.add(fresh);
   };

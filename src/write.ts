@@ -1,4 +1,15 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { GENERATED_MARK } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
@@ -31,7 +42,11 @@ const INDEX = "index.ts";
  * Compares the wanted files with the output folder as it is. Reads only. A folder that cannot be
  * read fully is a PathError: taking it for empty would overwrite what it hides.
  */
-export async function planWrite(outDir: string, files: readonly GeneratedFile[], guard?: OutDirGuard): Promise<WritePlan> {
+export async function planWrite(
+  outDir: string,
+  files: readonly GeneratedFile[],
+  guard?: OutDirGuard,
+): Promise<WritePlan> {
   if (guard) checkOutDir(outDir, guard);
   const { generated: existing, links } = readOutput(outDir);
   const wanted = new Set(files.map((f) => f.path));
@@ -66,8 +81,12 @@ const NOT_OURS = new Set(["node_modules", ".git"]);
  * its own (a package's template that carries the generated header). A PathError naming it.
  */
 function checkOutDir(outDir: string, guard: OutDirGuard): void {
-  const refuse = (reason: string) => new PathError(outDir, "write into", `${reason}; give luagen an output folder of its own (e.g. src/generated)`);
-  const inside = path.relative(guard.cwd, outDir).split(path.sep).find((part) => NOT_OURS.has(part));
+  const refuse = (reason: string) =>
+    new PathError(outDir, "write into", `${reason}; give luagen an output folder of its own (e.g. src/generated)`);
+  const inside = path
+    .relative(guard.cwd, outDir)
+    .split(path.sep)
+    .find((part) => NOT_OURS.has(part));
   if (inside !== undefined) throw refuse(`it is inside ${inside}`);
   const real = realOrResolved(outDir);
   const input = guard.inputs.find((root) => isWithin(realOrResolved(root), real));
@@ -132,7 +151,11 @@ function readOutput(outDir: string): Output {
     for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
       const name = relative === "" ? entry.name : `${relative}/${entry.name}`;
       if (NOT_OURS.has(entry.name)) {
-        throw new PathError(outDir, "write into", `it holds ${name}, which is not luagen's; give luagen an output folder of its own`);
+        throw new PathError(
+          outDir,
+          "write into",
+          `it holds ${name}, which is not luagen's; give luagen an output folder of its own`,
+        );
       }
       if (entry.name.startsWith(".")) continue;
       if (entry.isSymbolicLink()) output.links.add(name);
@@ -160,7 +183,8 @@ function checkTarget(outDir: string, file: string): void {
     const stats = onPath("write", absolute, () => lstatIfAny(absolute));
     if (stats === undefined) return;
     const isTarget = i === parts.length;
-    if (stats.isSymbolicLink()) throw new PathError(absolute, "write through", "it is a symbolic link; luagen never writes through links");
+    if (stats.isSymbolicLink())
+      throw new PathError(absolute, "write through", "it is a symbolic link; luagen never writes through links");
     if (isTarget && !stats.isFile()) throw new PathError(absolute, "write", "it is a folder (or not a regular file)");
     if (!isTarget && !stats.isDirectory()) throw new PathError(absolute, "write into", "it is a file, not a folder");
   }

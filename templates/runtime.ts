@@ -293,7 +293,13 @@ function transactionCommand(script: ScriptDescriptor, batch: object, multiIndex:
  * errors reach the caller as the client raised them, with the script's file and
  * line appended when Redis names a line of it (see `withScriptLocation`).
  */
-function callDirect(script: ScriptDescriptor, transport: Transport, target: object, numKeys: number, wire: Wire[]): Promise<unknown> {
+function callDirect(
+  script: ScriptDescriptor,
+  transport: Transport,
+  target: object,
+  numKeys: number,
+  wire: Wire[],
+): Promise<unknown> {
   // Plain `then` rather than async/await: one promise on top of the client's, which is what
   // keeps a direct call within a few percent of a raw `evalsha` (see BENCHMARKS.md).
   const settle = (reply: unknown) => transport.settle(script, target, reply);
@@ -349,7 +355,8 @@ export interface ClusterTarget {
  * cannot send a command: refused before it is read.
  */
 function transportOf(script: ScriptDescriptor, target: unknown): Transport {
-  const methods = typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
+  const methods =
+    typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
   if (typeof methods.evalsha === "function") return IOREDIS;
   if (typeof methods.EVALSHA === "function") return NODE_REDIS;
   throw new TypeError(
@@ -383,12 +390,17 @@ function sending(send: () => Promise<unknown>): Promise<unknown> {
  * and iovalkey flatten it (`args.flat()` in `Command`) into the command, where
  * spreading it into the call would overflow the stack past ~100,000 elements.
  */
-const IOREDIS_METHODS = { EVAL: "eval", EVALSHA: "evalsha", EVAL_RO: "eval_ro", EVALSHA_RO: "evalsha_ro" } as const satisfies Record<
-  ScriptCommand,
-  string
->;
+const IOREDIS_METHODS = {
+  EVAL: "eval",
+  EVALSHA: "evalsha",
+  EVAL_RO: "eval_ro",
+  EVALSHA_RO: "evalsha_ro",
+} as const satisfies Record<ScriptCommand, string>;
 
-type IORedisCommands<R> = Record<(typeof IOREDIS_METHODS)[ScriptCommand], (text: string, numKeys: number, wire: Wire[]) => R> & {
+type IORedisCommands<R> = Record<
+  (typeof IOREDIS_METHODS)[ScriptCommand],
+  (text: string, numKeys: number, wire: Wire[]) => R
+> & {
   ping(): R;
   discard(): R;
 };
@@ -401,7 +413,8 @@ const IOREDIS: Transport = {
   queue: (target, command, text, numKeys, wire) => {
     (target as IORedisCommands<unknown>)[IOREDIS_METHODS[command]](text, numKeys, wire);
   },
-  settle: (script, target, reply) => (reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply),
+  settle: (script, target, reply) =>
+    reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply,
 };
 
 /**
@@ -631,7 +644,9 @@ export function originOf(origins: readonly SourceOrigin[], line: number): { file
  */
 function refuseNoCluster(script: ScriptDescriptor, cluster: ClusterTarget | undefined): void {
   if (cluster === undefined || !script.flags?.includes("no-cluster")) return;
-  throw new TypeError(`${script.name}: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server`);
+  throw new TypeError(
+    `${script.name}: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server`,
+  );
 }
 
 /**
@@ -776,7 +791,13 @@ function expectation(spec: ArgSpec): string {
   return parts.join(" or ");
 }
 
-function invalid(script: ScriptDescriptor, what: "key" | "argument", label: string, expected: string, value: unknown): TypeError {
+function invalid(
+  script: ScriptDescriptor,
+  what: "key" | "argument",
+  label: string,
+  expected: string,
+  value: unknown,
+): TypeError {
   return new TypeError(`${script.name}: ${what} "${label}" must be ${expected}, got ${describe(value)}`);
 }
 
@@ -784,7 +805,8 @@ function invalid(script: ScriptDescriptor, what: "key" | "argument", label: stri
 function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
-  if (typeof value === "string") return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
+  if (typeof value === "string")
+    return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "bigint") return `${value}n`;
   if (Buffer.isBuffer(value)) return "a Buffer";

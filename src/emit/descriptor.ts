@@ -16,9 +16,17 @@ export function descriptorFor(script: Script): ScriptDescriptor {
     sha1: script.sha1,
     numberOfKeys: keys.some((k) => k.rest) ? null : keys.length,
     keys: keys.map((k) => ({ name: k.name, rest: k.rest })),
-    args: args.map((a) => ({ name: a.name, kinds: a.type.kinds, literals: a.type.literals, optional: a.optional, rest: a.rest })),
+    args: args.map((a) => ({
+      name: a.name,
+      kinds: a.type.kinds,
+      literals: a.type.literals,
+      optional: a.optional,
+      rest: a.rest,
+    })),
     // Only a script that includes other files has origins: every other descriptor stays as it was.
-    ...(script.origins && { origins: script.origins.map((o) => ({ line: o.line, file: o.file, fileLine: o.fileLine })) }),
+    ...(script.origins && {
+      origins: script.origins.map((o) => ({ line: o.line, file: o.file, fileLine: o.fileLine })),
+    }),
     // Likewise only a script with a `#!lua` line has flags.
     ...(script.flags && { flags: script.flags }),
   };
@@ -39,5 +47,9 @@ function sourceCode(source: string): Code {
   const newline = source.endsWith("\n");
   const lines = (newline ? source.slice(0, -1) : source).split("\n");
   if (lines.length === 1) return new Code([stringLiteral(source)]);
-  return new Code(["[", ...lines.map((line) => `  ${stringLiteral(line)},`), `].join("\\n")${newline ? ' + "\\n"' : ""}`]);
+  return new Code([
+    "[",
+    ...lines.map((line) => `  ${stringLiteral(line)},`),
+    `].join("\\n")${newline ? ' + "\\n"' : ""}`,
+  ]);
 }

@@ -9,7 +9,9 @@ import { docText } from "./text.js";
 export function docComment(lines: readonly string[], indent = ""): string {
   const body = lines.flatMap((line) => wrap(docText(line), WIDTH - indent.length - 3));
   if (body.length === 1 && indent.length + body[0]!.length + 7 <= WIDTH) return `${indent}/** ${body[0]} */`;
-  return [`${indent}/**`, ...body.map((line) => (line ? `${indent} * ${line}` : `${indent} *`)), `${indent} */`].join("\n");
+  return [`${indent}/**`, ...body.map((line) => (line ? `${indent} * ${line}` : `${indent} *`)), `${indent} */`].join(
+    "\n",
+  );
 }
 
 /** `line` in pieces of at most `width` characters, split at spaces; a word longer than that stays whole. */

@@ -35,7 +35,9 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
     const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis"]));
-    const content = options.previous?.get(key) ?? print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
+    const content =
+      options.previous?.get(key) ??
+      print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
     modules.set(key, content);
     return { path: outputPathFor(script), content };
   });
@@ -47,7 +49,9 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
   for (const script of scripts) {
     const from = `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`;
-    writer.writeLine(printList("export {", code([script.name, `${script.name}Script`]), `} from ${stringLiteral(from)};`, "", true));
+    writer.writeLine(
+      printList("export {", code([script.name, `${script.name}Script`]), `} from ${stringLiteral(from)};`, "", true),
+    );
   }
   writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
 }

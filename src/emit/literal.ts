@@ -21,7 +21,8 @@ export class Code {
 export function printLiteral(value: unknown, indent = "", column = 0, after = 0): string {
   const flat = flatText(value);
   const breakable = typeof value === "object" && value !== null;
-  if (flat !== undefined && (!breakable || (!breaksAlways(value) && column + flat.length + after <= WIDTH))) return flat;
+  if (flat !== undefined && (!breakable || (!breaksAlways(value) && column + flat.length + after <= WIDTH)))
+    return flat;
   if (value instanceof Code) return value.lines.join(`\n${indent}`);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
@@ -59,7 +60,9 @@ function joined(parts: readonly (string | undefined)[], open: string, close: str
 }
 
 function breaksAlways(value: unknown): boolean {
-  return Array.isArray(value) && value.some((item) => typeof item === "object" && item !== null && !(item instanceof Code));
+  return (
+    Array.isArray(value) && value.some((item) => typeof item === "object" && item !== null && !(item instanceof Code))
+  );
 }
 
 function propertyName(key: string): string {

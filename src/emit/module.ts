@@ -19,7 +19,10 @@ export interface ModuleOptions {
  * Per client library: the package a key's type comes from, and the runtime's target types the
  * overloads take (imported under the names `ScriptClient` and `ScriptBatch`), as the JSDoc names them.
  */
-const CLIENT_TYPES: Record<Client, { from: string; key: string; client: string; batch: string; clientDoc: string; batchDoc: string }> = {
+const CLIENT_TYPES: Record<
+  Client,
+  { from: string; key: string; client: string; batch: string; clientDoc: string; batchDoc: string }
+> = {
   ioredis: {
     from: "ioredis",
     key: "RedisKey",
@@ -42,7 +45,8 @@ const CLIENT_TYPES: Record<Client, { from: string; key: string; client: string; 
     client: "NodeRedisClient",
     batch: "NodeRedisMulti",
     clientDoc: "a client or cluster (`createClient()`, `createCluster()`); the call resolves to the script's reply",
-    batchDoc: "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
+    batchDoc:
+      "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
   },
 };
 
@@ -97,9 +101,11 @@ function bindingsFor(script: Script): Bindings {
 
 /** What a module imports: the one place that says from where, and under which local names. */
 function importLines(script: Script, names: Bindings, runtime: string, types: (typeof CLIENT_TYPES)[Client]): string[] {
-  const as = (name: keyof Bindings, exported: string = name) => (names[name] === exported ? exported : `${exported} as ${names[name]}`);
+  const as = (name: keyof Bindings, exported: string = name) =>
+    names[name] === exported ? exported : `${exported} as ${names[name]}`;
   const lines: string[] = [];
-  if (script.signature.keys.length > 0) lines.push(`import type { ${as("RedisKey", types.key)} } from ${stringLiteral(types.from)};`);
+  if (script.signature.keys.length > 0)
+    lines.push(`import type { ${as("RedisKey", types.key)} } from ${stringLiteral(types.from)};`);
   const fromRuntime = [
     as("defineScript"),
     as("runScript"),
@@ -114,18 +120,29 @@ function importLines(script: Script, names: Bindings, runtime: string, types: (t
 function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Bindings): void {
   const head = `export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`;
   writer.blankLine();
-  writer.writeLine(docComment([`The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature.`]));
+  writer.writeLine(
+    docComment([`The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature.`]),
+  );
   writer.writeLine(`${head}${printDescriptor(descriptorFor(script), head.length)});`);
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */
-function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings, types: (typeof CLIENT_TYPES)[Client]): void {
+function writeFunction(
+  writer: CodeBlockWriter,
+  script: Script,
+  names: Bindings,
+  types: (typeof CLIENT_TYPES)[Client],
+): void {
   const { signature } = script;
   const { target, batch, ScriptBatch, ScriptClient } = names;
   const params = parameterList(script, names);
   const reply = returnTypeText(signature.returns.type);
   const declaration = (typeParameters: string, targetType: string, returns: string, end: string) =>
-    printList(`export function ${script.name}${typeParameters}(`, code([`${target}: ${targetType}`, ...params]), `): ${returns}${end}`);
+    printList(
+      `export function ${script.name}${typeParameters}(`,
+      code([`${target}: ${targetType}`, ...params]),
+      `): ${returns}${end}`,
+    );
   const replyText = returnsText(script);
   writer.blankLine();
   writer.writeLine(jsDoc(script, target, types.clientDoc, replyText && `the script's reply: ${replyText}`));
@@ -136,13 +153,17 @@ function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings,
   writer.writeLine(declaration("", `${ScriptClient} | ${ScriptBatch}`, `Promise<unknown> | ${ScriptBatch}`, " {"));
   const keys = code(signature.keys.map((k) => k.name));
   const args = code(signature.args.map((a) => a.name));
-  writer.writeLine(printList(`  return ${names.runScript}(`, [...code([`${script.name}Script`, target]), keys, args], ");", "  "));
+  writer.writeLine(
+    printList(`  return ${names.runScript}(`, [...code([`${script.name}Script`, target]), keys, args], ");", "  "),
+  );
   writer.writeLine("}");
 }
 
 function parameterList(script: Script, names: Bindings): string[] {
   const { keys, args } = script.signature;
-  return [...keys, ...args].map((p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, names.RedisKey)}`);
+  return [...keys, ...args].map(
+    (p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, names.RedisKey)}`,
+  );
 }
 
 /** What `@returns` says of the reply: the tag's description, and whether luagen inferred the type. */

@@ -6,7 +6,9 @@
 
 /** A string literal: JSON's escaping, plus U+2028/U+2029, which older parsers reject unescaped. */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(text)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** Characters that could end or garble a comment (line terminators, other controls, a block's end). */

@@ -30,7 +30,12 @@ export interface Documented {
 const COUNTED = /^(.*[^-])-(\d+)\.lua$/i;
 
 /** `annotated`: the doc comment has luagen tags, which then say everything about the signature. */
-export function adoptionFor(file: SourceFile, chunk: Chunk, expanded: ExpandedSource | undefined, annotated: boolean): Adoption {
+export function adoptionFor(
+  file: SourceFile,
+  chunk: Chunk,
+  expanded: ExpandedSource | undefined,
+  annotated: boolean,
+): Adoption {
   const documented = documentedNames(chunk, ownLineIn(file, expanded));
   const counted = annotated ? null : COUNTED.exec(file.relativePath);
   if (counted === null) return { namePath: file.relativePath, ...documented };
@@ -44,7 +49,10 @@ const STOP = new Set(["of", "for", "to", "in", "on", "at", "by", "with", "and", 
 const ARTICLES = new Set(["the", "a", "an"]);
 
 /** The names a leading `--[[ ]]` comment gives `KEYS[n]` and `ARGV[n]`; a name that cannot be one is left out. */
-function documentedNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): { keys: Map<number, Documented>; args: Map<number, Documented> } {
+function documentedNames(
+  chunk: Chunk,
+  ownLine: ReturnType<typeof ownLineIn>,
+): { keys: Map<number, Documented>; args: Map<number, Documented> } {
   const found = { keys: new Map<number, Documented>(), args: new Map<number, Documented>() };
   const taken = new Set<string>();
   for (const { comment } of leadingComments(chunk, ownLine)) {
@@ -67,7 +75,10 @@ function documentedNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): {
 /** `'wait',` → wait; `key prefix` → keyPrefix (up to three words); undefined when no identifier comes of it. */
 function nameFrom(text: string): Documented | undefined {
   const quoted = QUOTED.exec(text.trim());
-  const words = (quoted ? quoted[2] : text).split(/[,.;:()[\]]/)[0].trim().split(/\s+/);
+  const words = (quoted ? quoted[2] : text)
+    .split(/[,.;:()[\]]/)[0]
+    .trim()
+    .split(/\s+/);
   const kept = words.filter((w, i) => !(i === 0 && ARTICLES.has(w.toLowerCase())));
   const stop = kept.findIndex((w) => STOP.has(w.toLowerCase()));
   const name = camelCase((stop < 0 ? kept : kept.slice(0, stop)).slice(0, 3));

@@ -58,7 +58,11 @@ class Reader {
 
   signature(): Signature | undefined {
     if (!this.ourTag) return undefined;
-    const returns: Signature["returns"] = this.returns ?? { type: { kind: "unknown" }, description: "", origin: "missing" };
+    const returns: Signature["returns"] = this.returns ?? {
+      type: { kind: "unknown" },
+      description: "",
+      origin: "missing",
+    };
     const keys = this.declared.flatMap((d) => (d.tag === "key" ? [d.param] : []));
     const args = this.declared.flatMap((d) => (d.tag === "arg" ? [d.param] : []));
     const signature: Signature = { summary: this.summary.join("\n").trim(), keys, args, returns, inferred: false };
@@ -87,7 +91,8 @@ class Reader {
     if (tag === undefined) return cursor.problem("LG100", `expected a tag name after '@', found ${cursor.found()}`);
     if (!OUR_TAGS.includes(tag)) return foreignTag(tag, at);
     this.ourTag = true;
-    if (!cursor.done && !cursor.skipSpace()) return cursor.problem("LG100", `expected a space after @${tag}, found ${cursor.found()}`);
+    if (!cursor.done && !cursor.skipSpace())
+      return cursor.problem("LG100", `expected a space after @${tag}, found ${cursor.found()}`);
     const twice = this.claimSingle(tag, line, at);
     if (twice !== undefined) return twice;
     if (tag === "key") return this.readKey(cursor, { line, column: at });
@@ -100,7 +105,10 @@ class Reader {
     if (tag !== "return" && tag !== "name") return undefined;
     const first = this.singles.get(tag);
     if (first !== undefined) {
-      const hint = tag === "return" ? "a script returns one value: describe several as a tuple, e.g. [integer, string]" : undefined;
+      const hint =
+        tag === "return"
+          ? "a script returns one value: describe several as a tuple, e.g. [integer, string]"
+          : undefined;
       return new TagProblem("LG106", at, `@${tag} is given twice (first on line ${first})`, hint);
     }
     this.singles.set(tag, line);
@@ -116,7 +124,12 @@ class Reader {
     const problem = nameProblem(name, "key");
     if (problem !== undefined) return problem;
     if (name.optional) {
-      return new TagProblem("LG100", name.column, `key '${name.token}' cannot be optional`, "only arguments can be optional: ---@arg name? type");
+      return new TagProblem(
+        "LG100",
+        name.column,
+        `key '${name.token}' cannot be optional`,
+        "only arguments can be optional: ---@arg name? type",
+      );
     }
     const description = readDescription(cursor);
     if (description instanceof TagProblem) return description;
@@ -129,15 +142,29 @@ class Reader {
     const name = readParamName(cursor, "@arg");
     if (name instanceof TagProblem) return name;
     const type = { kinds: [], literals: [] };
-    const arg: ArgParam = { name: name.bare, description: "", type, optional: name.optional, rest: name.rest, ...tag, nameColumn: name.column };
+    const arg: ArgParam = {
+      name: name.bare,
+      description: "",
+      type,
+      optional: name.optional,
+      rest: name.rest,
+      ...tag,
+      nameColumn: name.column,
+    };
     this.declared.push({ tag: "arg", param: arg });
     const problem = nameProblem(name, "argument");
     if (problem !== undefined) return problem;
     if (name.rest && name.optional) {
-      return new TagProblem("LG100", name.column, `rest argument '${name.token}' cannot be optional`, "a rest argument may already be empty: drop the ?");
+      return new TagProblem(
+        "LG100",
+        name.column,
+        `rest argument '${name.token}' cannot be optional`,
+        "a rest argument may already be empty: drop the ?",
+      );
     }
     cursor.skipSpace();
-    if (cursor.done) return cursor.problem("LG100", `@arg ${name.token} needs a type`, "for example ---@arg limit integer");
+    if (cursor.done)
+      return cursor.problem("LG100", `@arg ${name.token} needs a type`, "for example ---@arg limit integer");
     const read = readArgType(cursor);
     if (read instanceof TagProblem) return read;
     arg.type = read;
@@ -162,9 +189,15 @@ class Reader {
   private readName(cursor: Cursor): TagProblem | undefined {
     const column = cursor.column;
     const token = cursor.read(/\S+/y);
-    if (token === undefined) return cursor.problem("LG100", "@name needs an identifier", "for example ---@name incrCapped");
+    if (token === undefined)
+      return cursor.problem("LG100", "@name needs an identifier", "for example ---@name incrCapped");
     if (!IDENTIFIER.test(token)) {
-      return new TagProblem("LG100", column, `@name '${token}' is not a valid identifier`, "use letters, digits and _, not starting with a digit");
+      return new TagProblem(
+        "LG100",
+        column,
+        `@name '${token}' is not a valid identifier`,
+        "use letters, digits and _, not starting with a digit",
+      );
     }
     cursor.skipSpace();
     if (!cursor.done) return cursor.problem("LG100", `unexpected text after @name ${token}`);
@@ -187,7 +220,9 @@ export function readAnnotations(
   const reader = new Reader();
   const block = leadingDocBlock(chunk, normalizeSource(file.text).startsWith("#!"), ownLineIn(file, expanded));
   for (const doc of block.lines) reader.readLine(doc);
-  const diagnostics = [...reader.problems, ...reader.orderProblems()].map((p) => diagnostic(p.code, file.path, p, p.message, p.hint));
+  const diagnostics = [...reader.problems, ...reader.orderProblems()].map((p) =>
+    diagnostic(p.code, file.path, p, p.message, p.hint),
+  );
   diagnostics.push(...block.strays.map((stray) => strayWarning(file, stray)));
   return { signature: reader.signature(), diagnostics };
 }
@@ -200,7 +235,8 @@ function strayWarning(file: SourceFile, stray: StrayTag): Diagnostic {
 
 function foreignTag(tag: string, at: number): TagProblem | undefined {
   if (LUALS_TAGS.has(tag) || tag === INCLUDE_TAG) return undefined;
-  if (tag === "param") return new TagProblem("LG108", at, "@param is not a luagen tag", "use @key for KEYS and @arg for ARGV");
+  if (tag === "param")
+    return new TagProblem("LG108", at, "@param is not a luagen tag", "use @key for KEYS and @arg for ARGV");
   const near = didYouMean(tag, OUR_TAGS, 2);
   return new TagProblem("LG101", at, `unknown tag @${tag}`, near === undefined ? undefined : `did you mean @${near}?`);
 }
@@ -217,7 +253,12 @@ interface ParamName {
 function readParamName(cursor: Cursor, tag: string): ParamName | TagProblem {
   const column = cursor.column;
   const token = cursor.read(/\S+/y);
-  if (token === undefined) return cursor.problem("LG100", `${tag} needs a name`, `for example ${tag === "@key" ? "---@key counter" : "---@arg limit integer"}`);
+  if (token === undefined)
+    return cursor.problem(
+      "LG100",
+      `${tag} needs a name`,
+      `for example ${tag === "@key" ? "---@key counter" : "---@arg limit integer"}`,
+    );
   const rest = token.startsWith("...");
   const optional = token.length > 1 && token.endsWith("?");
   return { token, bare: token.slice(rest ? 3 : 0, optional ? -1 : undefined), rest, optional, column };
@@ -225,14 +266,25 @@ function readParamName(cursor: Cursor, tag: string): ParamName | TagProblem {
 
 function nameProblem(name: ParamName, noun: string): TagProblem | undefined {
   if (IDENTIFIER.test(name.bare)) return undefined;
-  return new TagProblem("LG100", name.column, `'${name.token}' is not a valid ${noun} name`, "use letters, digits and _, not starting with a digit");
+  return new TagProblem(
+    "LG100",
+    name.column,
+    `'${name.token}' is not a valid ${noun} name`,
+    "use letters, digits and _, not starting with a digit",
+  );
 }
 
 /** After a name or type: whitespace, then the description (a leading `# ` is LuaLS style). */
 function readDescription(cursor: Cursor): string | TagProblem {
   if (!cursor.done && !cursor.skipSpace()) {
-    const hint = cursor.peek() === "?" ? "a value that may be nil is T|nil; an optional argument is ---@arg name? type" : undefined;
+    const hint =
+      cursor.peek() === "?"
+        ? "a value that may be nil is T|nil; an optional argument is ---@arg name? type"
+        : undefined;
     return cursor.problem("LG100", `unexpected '${cursor.peek()}' after the type`, hint);
   }
-  return cursor.rest().trim().replace(/^#(\s+|$)/, "");
+  return cursor
+    .rest()
+    .trim()
+    .replace(/^#(\s+|$)/, "");
 }

@@ -32,7 +32,10 @@ export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(
  * The calls, and whether redis.call/pcall may also be called where luagen does not see it: passed
  * to a function, stored in a table or a global, or held by a local that is reassigned or passed on.
  */
-export function findRedisCalls(chunk: Chunk, refs: Resolution = resolveScopes(chunk)): { calls: CommandCall[]; hidden: boolean } {
+export function findRedisCalls(
+  chunk: Chunk,
+  refs: Resolution = resolveScopes(chunk),
+): { calls: CommandCall[]; hidden: boolean } {
   const calls: CommandCall[] = [];
   const callees = new Set<Expression>();
   const members: Expression[] = [];
@@ -61,7 +64,12 @@ function aliasedValue(binding: Binding, refs: Resolution): Expression | undefine
 }
 
 function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
-  const all = node.type === "CallExpression" ? node.arguments : node.type === "StringCallExpression" ? [node.argument] : [node.arguments];
+  const all =
+    node.type === "CallExpression"
+      ? node.arguments
+      : node.type === "StringCallExpression"
+        ? [node.argument]
+        : [node.arguments];
   const [nameNode, ...args] = all;
   const last = all.at(-1);
   const exact = last === undefined || !expands(last);
@@ -71,20 +79,37 @@ function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
 
 /** A call or `...` last in an argument list gives all its values (luaparse drops the parentheses that would cut them to one). */
 function expands(e: Expression): boolean {
-  return e.type === "VarargLiteral" || e.type === "CallExpression" || e.type === "StringCallExpression" || e.type === "TableCallExpression";
+  return (
+    e.type === "VarargLiteral" ||
+    e.type === "CallExpression" ||
+    e.type === "StringCallExpression" ||
+    e.type === "TableCallExpression"
+  );
 }
 
 /** Aliases are followed a few steps (`local c = redis.call; local rc = c`), never around a cycle. */
 const MAX_ALIAS_DEPTH = 8;
 
-function redisFunction(e: Expression, refs: Resolution, depth: number, evenReassigned = false): CommandCall["via"] | undefined {
-  if (e.type === "MemberExpression" && e.indexer === "." && e.base.type === "Identifier" && e.base.name === "redis" && !refs.has(e.base)) {
+function redisFunction(
+  e: Expression,
+  refs: Resolution,
+  depth: number,
+  evenReassigned = false,
+): CommandCall["via"] | undefined {
+  if (
+    e.type === "MemberExpression" &&
+    e.indexer === "." &&
+    e.base.type === "Identifier" &&
+    e.base.name === "redis" &&
+    !refs.has(e.base)
+  ) {
     const field = e.identifier.name;
     return field === "call" || field === "pcall" ? `redis.${field}` : undefined;
   }
   if (e.type !== "Identifier" || depth >= MAX_ALIAS_DEPTH) return undefined;
   const binding = refs.get(e);
-  if (binding?.kind !== "local" || (binding.reassigned.length > 0 && !evenReassigned) || binding.declared === undefined) return undefined;
+  if (binding?.kind !== "local" || (binding.reassigned.length > 0 && !evenReassigned) || binding.declared === undefined)
+    return undefined;
   const value = binding.declared.values[binding.declared.index];
   return value === undefined ? undefined : redisFunction(value, refs, depth + 1, evenReassigned);
 }

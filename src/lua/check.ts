@@ -102,7 +102,9 @@ function isTable(name: string): name is Table {
 }
 
 function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number]): Diagnostic {
-  const what = write.isFunction ? `function ${write.name} is declared as a global` : `assignment to undeclared global '${write.name}'`;
+  const what = write.isFunction
+    ? `function ${write.name} is declared as a global`
+    : `assignment to undeclared global '${write.name}'`;
   const fix = write.isFunction ? `local function ${write.name}` : `local ${write.name}`;
   return place("LG204", write.at, `${what}: Redis refuses writes to globals at run time`, `declare it local: ${fix}`);
 }
@@ -111,7 +113,10 @@ function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number
 function readsPastDeclared(place: Place, usage: Usage, table: Table, params: (KeyParam | ArgParam)[]): Diagnostic[] {
   if (params.some((p) => p.rest)) return [];
   const { past, noun, tag, rest } = TABLES[table];
-  const declared = params.length === 0 ? `no ${noun}s are` : `only ${plural(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
+  const declared =
+    params.length === 0
+      ? `no ${noun}s are`
+      : `only ${plural(params.length, noun)} ${params.length === 1 ? "is" : "are"}`;
   const hint = `declare it with ---${tag}, or declare a rest ${noun} (${rest})`;
   return usage.reads
     .filter((read) => read.table === table && read.index > params.length)
@@ -125,7 +130,12 @@ function readsPastCount(place: Place, usage: Usage, file: SourceFile, count: num
     .filter((read) => read.table === "KEYS" && read.index > count)
     .map((read) => {
       const message = `KEYS[${read.index}] is read but the file name (-${count}) says the script takes ${plural(count, "key")}`;
-      return place("LG200", read.at, message, `rename it to ${base}-${read.index}.lua, or declare the keys with ---@key`);
+      return place(
+        "LG200",
+        read.at,
+        message,
+        `rename it to ${base}-${read.index}.lua, or declare the keys with ---@key`,
+      );
     });
 }
 
@@ -174,7 +184,11 @@ function inferSignature(usage: Usage, adoption: Adoption): Signature {
 const AT_TOP = { line: 1, column: 1, nameColumn: 1 };
 
 function inferredKeys(count: number, names: ReadonlyMap<number, Documented>): KeyParam[] {
-  return Array.from({ length: count }, (_, i): KeyParam => ({ ...documented(names, i + 1, "key"), rest: false, ...AT_TOP }));
+  return Array.from({ length: count }, (_, i): KeyParam => ({
+    ...documented(names, i + 1, "key"),
+    rest: false,
+    ...AT_TOP,
+  }));
 }
 
 function documented(names: ReadonlyMap<number, Documented>, index: number, prefix: string): Documented {
@@ -182,11 +196,22 @@ function documented(names: ReadonlyMap<number, Documented>, index: number, prefi
 }
 
 function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {
-  const keys = listed(signature.keys.map((k) => k.name), "key");
-  const args = listed(signature.args.map((a) => `${a.name}: string | number`), "argument");
+  const keys = listed(
+    signature.keys.map((k) => k.name),
+    "key",
+  );
+  const args = listed(
+    signature.args.map((a) => `${a.name}: string | number`),
+    "argument",
+  );
   const returned = signature.returns.origin === "inferred" ? replyText(signature.returns.type) : "unknown";
   const message = `no annotations: inferred ${keys} and ${args}, returning ${returned}`;
-  const dynamic = [...usage.dynamic].map((table) => `${table} is read with a computed index: declare ${TABLES[table].rest}`);
-  const hint = ["declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type", ...dynamic].join("; ");
+  const dynamic = [...usage.dynamic].map(
+    (table) => `${table} is read with a computed index: declare ${TABLES[table].rest}`,
+  );
+  const hint = [
+    "declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type",
+    ...dynamic,
+  ].join("; ");
   return diagnostic("LG205", file.path, { line: 1, column: 1 }, message, hint);
 }

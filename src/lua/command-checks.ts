@@ -3,7 +3,14 @@ import { plural } from "../diagnostics.js";
 import type { Diagnostic } from "../model.js";
 import { closest } from "../suggest.js";
 import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
-import { COMMANDS, isModuleCommand, keyPositions, lookupCommand, type CommandInfo, type CommandTable } from "./commands.js";
+import {
+  COMMANDS,
+  isModuleCommand,
+  keyPositions,
+  lookupCommand,
+  type CommandInfo,
+  type CommandTable,
+} from "./commands.js";
 import { nodePosition } from "./parse.js";
 import type { Place } from "./return-check.js";
 import { readShebang, type ScriptFlag } from "./shebang.js";
@@ -25,7 +32,12 @@ export interface CommandUse {
  * Redis's command table: what Redis would refuse only when the script runs (LG230-LG234), and keys
  * written as string literals (LG235). Computed names and commands of modules are never flagged.
  */
-export function checkCommandUse(chunk: Chunk, source: string, place: Place, table: CommandTable = COMMANDS): CommandUse {
+export function checkCommandUse(
+  chunk: Chunk,
+  source: string,
+  place: Place,
+  table: CommandTable = COMMANDS,
+): CommandUse {
   const { shebang, problems } = readShebang(source);
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
@@ -58,10 +70,13 @@ function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, pl
   const { info, shown } = found;
   if (info.flags.includes("noscript")) return [notInScripts(info, shown, table, place, at)];
   const diagnostics: Diagnostic[] = [];
-  if (call.exact && !arityFits(info.arity, call.args.length + 1)) diagnostics.push(wrongArity(info, shown, call, place));
+  if (call.exact && !arityFits(info.arity, call.args.length + 1))
+    diagnostics.push(wrongArity(info, shown, call, place));
   if (noWrites && writes(info)) {
     const message = `${shown} writes, and the script declares #!lua flags=no-writes: Redis refuses it ("Write commands are not allowed from read-only scripts")`;
-    diagnostics.push(place("LG233", at, message, "remove no-writes from the #!lua line, or move the write to another script"));
+    diagnostics.push(
+      place("LG233", at, message, "remove no-writes from the #!lua line, or move the write to another script"),
+    );
   }
   diagnostics.push(...literalKeys(info, call, place));
   return diagnostics;
@@ -79,7 +94,9 @@ function resolve(call: CommandCall, table: CommandTable): Resolved {
   if (info === undefined) {
     if (isModuleCommand(name)) return { kind: "module" };
     const near = closest(name, Object.keys(table.commands));
-    const hint = near ? `did you mean ${near}?` : `if a module or a newer server provides it, declare it under "commands" in luagen.config.json`;
+    const hint = near
+      ? `did you mean ${near}?`
+      : `if a module or a newer server provides it, declare it under "commands" in luagen.config.json`;
     return { kind: "unknown", shown: name, hint };
   }
   const subWord = call.args[0]?.type === "StringLiteral" ? stringLiteralText(call.args[0]) : undefined;
@@ -90,7 +107,11 @@ function resolve(call: CommandCall, table: CommandTable): Resolved {
   if (subInfo === undefined) {
     const subs = Object.keys(info.subcommands).sort();
     const near = closest(sub, subs);
-    return { kind: "unknown", shown, hint: near ? `did you mean ${name} ${near}?` : `${name}'s subcommands are ${subs.join(", ")}` };
+    return {
+      kind: "unknown",
+      shown,
+      hint: near ? `did you mean ${name} ${near}?` : `${name}'s subcommands are ${subs.join(", ")}`,
+    };
   }
   return { kind: "known", info: subInfo, shown };
 }
@@ -100,7 +121,13 @@ function writes(info: CommandInfo): boolean {
   return info.flags.includes("write") || info.flags.includes("may_replicate");
 }
 
-function notInScripts(info: CommandInfo, shown: string, table: CommandTable, place: Place, at: ReturnType<typeof nodePosition>): Diagnostic {
+function notInScripts(
+  info: CommandInfo,
+  shown: string,
+  table: CommandTable,
+  place: Place,
+  at: ReturnType<typeof nodePosition>,
+): Diagnostic {
   const message = `${shown} is not allowed in scripts: Redis refuses it ("This Redis command is not allowed from script")`;
   const nonBlocking = info.flags.includes("blocking") && !shown.includes(" ") ? shown.slice(1) : undefined;
   const hint =
@@ -131,7 +158,8 @@ function literalKeys(info: CommandInfo, call: CommandCall, place: Place): Diagno
     const word = words[i];
     if (word?.type !== "StringLiteral") return [];
     const message = `${word.raw} is a key written in the script, not passed in KEYS`;
-    const hint = "declare it with ---@key and read KEYS[n]: Redis Cluster routes a call by its keys, and ACL key patterns check only those";
+    const hint =
+      "declare it with ---@key and read KEYS[n]: Redis Cluster routes a call by its keys, and ACL key patterns check only those";
     return [place("LG235", nodePosition(word), message, hint)];
   });
 }

@@ -85,7 +85,10 @@ export function nest(flat: FlatCommands): Record<string, CommandInfo> {
  * Undefined when the table does not know it.
  */
 export function lookupCommand(name: string, table: CommandTable = COMMANDS): CommandInfo | undefined {
-  const [container, sub, ...rest] = name.trim().toUpperCase().split(/[|\s]+/);
+  const [container, sub, ...rest] = name
+    .trim()
+    .toUpperCase()
+    .split(/[|\s]+/);
   if (container === undefined || rest.length > 0) return undefined;
   const command = Object.hasOwn(table.commands, container) ? table.commands[container] : undefined;
   if (sub === undefined || command === undefined) return command;
@@ -169,9 +172,16 @@ export function extendCommands(base: CommandTable, extra: Readonly<Record<string
   const added: FlatCommands = Object.fromEntries(
     entries.map(([name, spec]) => {
       const upper = name.toUpperCase();
-      return [upper, { name: upper, arity: spec.arity ?? -1, flags: [...(spec.flags ?? [])], keys: [], source: "config" }];
+      return [
+        upper,
+        { name: upper, arity: spec.arity ?? -1, flags: [...(spec.flags ?? [])], keys: [], source: "config" },
+      ];
     }),
   );
-  const source: CommandSource = { id: "config", description: "the commands entry of the luagen config", licence: "the project's own" };
+  const source: CommandSource = {
+    id: "config",
+    description: "the commands entry of the luagen config",
+    licence: "the project's own",
+  };
   return { sources: [...base.sources, source], commands: { ...base.commands, ...nest(added) } };
 }

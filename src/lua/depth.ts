@@ -28,8 +28,21 @@ const LITERALS = new Set([STRING, NUMBER, 64 /* boolean */, 128 /* nil */, 256 /
 
 /** Binary operators' [left, right] priorities, as in lparser.c: right-associative `..` and `^` nest. */
 const BINARY: Record<string, readonly [number, number]> = {
-  "+": [6, 6], "-": [6, 6], "*": [7, 7], "/": [7, 7], "%": [7, 7], "^": [10, 9], "..": [5, 4],
-  "==": [3, 3], "~=": [3, 3], "<": [3, 3], "<=": [3, 3], ">": [3, 3], ">=": [3, 3], and: [2, 2], or: [1, 1],
+  "+": [6, 6],
+  "-": [6, 6],
+  "*": [7, 7],
+  "/": [7, 7],
+  "%": [7, 7],
+  "^": [10, 9],
+  "..": [5, 4],
+  "==": [3, 3],
+  "~=": [3, 3],
+  "<": [3, 3],
+  "<=": [3, 3],
+  ">": [3, 3],
+  ">=": [3, 3],
+  and: [2, 2],
+  or: [1, 1],
 };
 const UNARY_PRIORITY = 8;
 const BLOCK_FOLLOW = new Set(["else", "elseif", "end", "until"]);
@@ -54,7 +67,8 @@ export function tooDeep(source: string): Position | undefined {
     new Levels(tokens).chunk();
     return undefined;
   } catch (error) {
-    if (error instanceof TooDeep) return { line: error.token.line, column: error.token.range[0] - error.token.lineStart + 1 };
+    if (error instanceof TooDeep)
+      return { line: error.token.line, column: error.token.range[0] - error.token.lineStart + 1 };
     if (error === UNPARSABLE) return undefined;
     throw error;
   }
@@ -295,7 +309,9 @@ class Levels {
 
   private binary(): readonly [number, number] | undefined {
     const { type, value } = this.token;
-    return type === PUNCTUATOR || type === KEYWORD && Object.hasOwn(BINARY, String(value)) ? BINARY[String(value)] : undefined;
+    return type === PUNCTUATOR || (type === KEYWORD && Object.hasOwn(BINARY, String(value)))
+      ? BINARY[String(value)]
+      : undefined;
   }
 
   private blockFollow(): boolean {

@@ -13,8 +13,7 @@ const QUOTED = /^(["'])(.*?)\1[ \t;]*$/;
 const EXAMPLE = 'for example ---@include "lib/keys.lua" (relative to this file; ".lua" may be left out)';
 
 type Directive =
-  | { kind: "include"; spec: string; column: number }
-  | { kind: "malformed"; message: string; column: number };
+  { kind: "include"; spec: string; column: number } | { kind: "malformed"; message: string; column: number };
 
 /** Reads one line as an include directive; undefined when it is not one. Columns are 1-based, at the path. */
 function readDirective(line: string): Directive | undefined {
@@ -27,7 +26,9 @@ function readDirective(line: string): Directive | undefined {
   if (!/^["']/.test(rest)) return malformed(`the path after @include must be in quotes, found '${rest.trim()}'`);
   const quoted = QUOTED.exec(rest);
   if (quoted === null) {
-    return malformed(rest.indexOf(rest[0], 1) < 0 ? "unterminated path string" : "unexpected text after the included path");
+    return malformed(
+      rest.indexOf(rest[0], 1) < 0 ? "unterminated path string" : "unexpected text after the included path",
+    );
   }
   const spec = quoted[2];
   if (spec.trim() === "") return malformed("@include needs a path in quotes");
@@ -68,7 +69,10 @@ function isLuaPath(target: string): boolean {
  * error at the include's path; its line stays in the source (a Lua comment), so the other stages
  * still run and report what else is wrong. Pure: it reads nothing but `library`.
  */
-export function expandIncludes(file: SourceFile, library: ReadonlyMap<string, string>): ExpandedSource & { diagnostics: Diagnostic[] } {
+export function expandIncludes(
+  file: SourceFile,
+  library: ReadonlyMap<string, string>,
+): ExpandedSource & { diagnostics: Diagnostic[] } {
   const expansion = new Expansion(library);
   expansion.inline(file.path, normalizeSource(file.text).split("\n"), [file.path]);
   const { lines, origins, included, diagnostics } = expansion;
@@ -99,7 +103,13 @@ class Expansion {
     const target = includeTarget(file, directive.spec);
     const route = [...chain, target].join(" → ");
     if (chain.includes(target)) {
-      return this.fail("LG111", file, at, `include cycle: ${route}`, "a file cannot include itself, directly or through the files it includes");
+      return this.fail(
+        "LG111",
+        file,
+        at,
+        `include cycle: ${route}`,
+        "a file cannot include itself, directly or through the files it includes",
+      );
     }
     if (!isLuaPath(target)) {
       // Named, never read: nothing of it reaches the output or a code frame.
@@ -107,7 +117,8 @@ class Expansion {
     }
     if (this.included.includes(target)) return true; // at most once per script
     const text = this.library.get(target);
-    if (text === undefined) return this.fail("LG110", file, at, `included file not found: ${target} (${route})`, EXAMPLE);
+    if (text === undefined)
+      return this.fail("LG110", file, at, `included file not found: ${target} (${route})`, EXAMPLE);
     this.included.push(target);
     this.inline(target, ownLines(text), [...chain, target]);
     return true;

@@ -65,7 +65,10 @@ function syntaxError(lua: string, error: unknown): { at: Position; message: stri
     const message = error.message.replace(/^\[\d+:\d+\] /, "");
     // At the first token luaparse's "near" names a token of the previous file it parsed: drop it.
     const first = lex(lua.slice(0, error.index))?.length === 1;
-    return { at: errorPosition(lua, error), message: first ? message.replace(/^(unexpected symbol '.') near '.*'$/s, "$1") : message };
+    return {
+      at: errorPosition(lua, error),
+      message: first ? message.replace(/^(unexpected symbol '.') near '.*'$/s, "$1") : message,
+    };
   }
   if (error instanceof TypeError) return firstTokenError(lua);
   if (error instanceof RangeError) return { at: { line: 1, column: 1 }, message: "nested too deeply to parse" };

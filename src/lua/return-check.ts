@@ -97,7 +97,11 @@ export function assignable(from: ReturnType, to: ReturnType): boolean {
   }
   if (from.kind === "tuple") {
     if (to.kind === "array") return from.elements.every((e) => assignable(e, to.element));
-    return to.kind === "tuple" && to.elements.length === from.elements.length && from.elements.every((e, i) => assignable(e, to.elements[i]));
+    return (
+      to.kind === "tuple" &&
+      to.elements.length === from.elements.length &&
+      from.elements.every((e, i) => assignable(e, to.elements[i]))
+    );
   }
   if (to.kind === "array" || to.kind === "tuple") return false;
   const asSeen = (kind: string) => (kind === "status" ? "string" : kind);

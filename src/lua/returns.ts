@@ -1,4 +1,12 @@
-import type { Chunk, Expression, FunctionDeclaration, ReturnStatement, Statement, StringLiteral, TableConstructorExpression } from "luaparse";
+import type {
+  Chunk,
+  Expression,
+  FunctionDeclaration,
+  ReturnStatement,
+  Statement,
+  StringLiteral,
+  TableConstructorExpression,
+} from "luaparse";
 import type { ReturnType } from "../model.js";
 import {
   falsyPart,
@@ -116,12 +124,26 @@ function breaks(body: readonly Statement[]): boolean {
 }
 
 function isGlobalCall(call: AnyCall, name: string): boolean {
-  return call.base.type === "Identifier" && call.base.name === name && (call.base as { isLocal?: boolean }).isLocal === false;
+  return (
+    call.base.type === "Identifier" && call.base.name === name && (call.base as { isLocal?: boolean }).isLocal === false
+  );
 }
 
 /** Globals luagen knows the value of; any other global is unknown. */
 const GLOBAL_TABLES = new Set(["redis", "cjson", "cmsgpack", "string", "math", "table", "bit", "struct"]);
-const GLOBAL_FUNCTIONS = new Set(["tonumber", "tostring", "type", "error", "unpack", "select", "pcall", "ipairs", "pairs", "next", "assert"]);
+const GLOBAL_FUNCTIONS = new Set([
+  "tonumber",
+  "tostring",
+  "type",
+  "error",
+  "unpack",
+  "select",
+  "pcall",
+  "ipairs",
+  "pairs",
+  "next",
+  "assert",
+]);
 
 /** What calling a built-in gives (its first value). Built-ins not here give unknown. */
 const BUILTIN_RESULTS: Record<string, Inferred> = {
@@ -137,11 +159,12 @@ const BUILTIN_RESULTS: Record<string, Inferred> = {
   "table.concat": { type: STRING, why: "table.concat gives a string" },
   "table.getn": { type: NUMBER, why: "table.getn gives a number" },
   ...Object.fromEntries(
-    ["format", "sub", "upper", "lower", "rep", "reverse", "char", "gsub"].map((f) => [`string.${f}`, { type: STRING, why: `string.${f} gives a string` }]),
+    ["format", "sub", "upper", "lower", "rep", "reverse", "char", "gsub"].map((f) => [
+      `string.${f}`,
+      { type: STRING, why: `string.${f} gives a string` },
+    ]),
   ),
-  ...Object.fromEntries(
-    ["len"].map((f) => [`string.${f}`, { type: NUMBER, why: `string.${f} gives a number` }]),
-  ),
+  ...Object.fromEntries(["len"].map((f) => [`string.${f}`, { type: NUMBER, why: `string.${f} gives a number` }])),
   ...Object.fromEntries(
     ["floor", "ceil", "abs", "max", "min", "fmod", "sqrt", "pow", "random", "modf", "exp", "log"].map((f) => [
       `math.${f}`,
@@ -258,9 +281,15 @@ class Inferer {
             : { type: NIL, why: "declared with no value" };
     if (binding.reassigned.length === 0) return initial;
     if (!binding.declared && binding.kind === "local") return unknown("declared with no value and assigned later");
-    const later = binding.reassigned.map((a) => ("values" in a ? this.assigned(a) : { type: { kind: "function", node: a } as LuaType, why: "" }));
-    if (!later.every((l) => sameType(l.type, initial.type))) return unknown(`reassigned with a different type (${luaText(widen(initial.type))} first)`);
-    return { type: widen(initial.type), why: `${initial.why}; every reassignment keeps ${luaText(widen(initial.type))}` };
+    const later = binding.reassigned.map((a) =>
+      "values" in a ? this.assigned(a) : { type: { kind: "function", node: a } as LuaType, why: "" },
+    );
+    if (!later.every((l) => sameType(l.type, initial.type)))
+      return unknown(`reassigned with a different type (${luaText(widen(initial.type))} first)`);
+    return {
+      type: widen(initial.type),
+      why: `${initial.why}; every reassignment keeps ${luaText(widen(initial.type))}`,
+    };
   }
 
   /** A table that may be changed after it was built (mutated, aliased, passed on) has unknown contents. */
@@ -270,7 +299,10 @@ class Inferer {
     if (!members.some(tables)) return value;
     const changed = binding.escapes || binding.passedTo.some((call) => !READ_ONLY.has(this.builtinName(call) ?? ""));
     if (!changed) return value;
-    return { type: unionOf(members.map((t) => (tables(t) ? { kind: "table" } : t))), why: `${value.why}, then changed or passed on (contents not tracked)` };
+    return {
+      type: unionOf(members.map((t) => (tables(t) ? { kind: "table" } : t))),
+      why: `${value.why}, then changed or passed on (contents not tracked)`,
+    };
   }
 
   private builtinName(call: AnyCall): string | undefined {
@@ -283,26 +315,36 @@ class Inferer {
     const last = values.length - 1;
     if (index < last) return this.first(values[index]);
     if (index === last) return this.first(values[last]);
-    return last >= 0 && this.expands(values[last]) ? unknown("a later value of a call") : { type: NIL, why: "no value given" };
+    return last >= 0 && this.expands(values[last])
+      ? unknown("a later value of a call")
+      : { type: NIL, why: "no value given" };
   }
 
   /** A call or `...` last in a list may give any number of values; a built-in that gives one does not. */
   private expands(e: Expression): boolean {
     if (e.type === "VarargLiteral") return true;
-    if (e.type !== "CallExpression" && e.type !== "StringCallExpression" && e.type !== "TableCallExpression") return false;
+    if (e.type !== "CallExpression" && e.type !== "StringCallExpression" && e.type !== "TableCallExpression")
+      return false;
     const builtin = this.builtinName(e);
     return builtin === undefined || !SINGLE_VALUED.has(builtin);
   }
 
   private table(e: TableConstructorExpression): Inferred {
-    const keyed = e.fields.filter((f) => f.type === "TableKeyString").map((f) => (f.type === "TableKeyString" ? f.key.name : ""));
+    const keyed = e.fields
+      .filter((f) => f.type === "TableKeyString")
+      .map((f) => (f.type === "TableKeyString" ? f.key.name : ""));
     if (keyed.includes("err")) return { type: { kind: "error" }, why: "an {err=...} table (an error)" };
     if (keyed.includes("ok")) return { type: { kind: "status" }, why: "an {ok=...} table (a status)" };
-    if (e.fields.some((f) => f.type === "TableKey")) return { type: { kind: "table" }, why: "a table with computed keys" };
+    if (e.fields.some((f) => f.type === "TableKey"))
+      return { type: { kind: "table" }, why: "a table with computed keys" };
     const values = e.fields.flatMap((f) => (f.type === "TableValue" ? [f.value] : []));
-    if (values.length > 0 && this.expands(values.at(-1)!)) return { type: { kind: "table" }, why: "a table ending in a call or ..., which may add any number of values" };
+    if (values.length > 0 && this.expands(values.at(-1)!))
+      return { type: { kind: "table" }, why: "a table ending in a call or ..., which may add any number of values" };
     const elements = values.map((v) => this.first(v));
-    const why = elements.length === 0 ? "an empty table" : `a table of ${elements.length}: ${elements.map((x) => x.why).join(", ")}`;
+    const why =
+      elements.length === 0
+        ? "an empty table"
+        : `a table of ${elements.length}: ${elements.map((x) => x.why).join(", ")}`;
     return { type: { kind: "tuple", elements: elements.map((x) => x.type) }, why };
   }
 
@@ -311,12 +353,16 @@ class Inferer {
     if (e.operator === "#") return { type: NUMBER, why: "# gives a number" };
     const operand = this.first(e.argument);
     const value = operand.type.kind === "number" && operand.type.value !== undefined ? -operand.type.value : undefined;
-    return { type: value === undefined ? NUMBER : { kind: "number", value }, why: value === undefined ? "arithmetic gives a number" : `the number ${value}` };
+    return {
+      type: value === undefined ? NUMBER : { kind: "number", value },
+      why: value === undefined ? "arithmetic gives a number" : `the number ${value}`,
+    };
   }
 
   private binary(e: Expression & { type: "BinaryExpression" }): Inferred {
     if (e.operator === "..") return { type: STRING, why: ".. gives a string" };
-    if (["==", "~=", "<", "<=", ">", ">="].includes(e.operator)) return { type: { kind: "boolean" }, why: "a comparison gives a boolean" };
+    if (["==", "~=", "<", "<=", ">", ">="].includes(e.operator))
+      return { type: { kind: "boolean" }, why: "a comparison gives a boolean" };
     return { type: NUMBER, why: "arithmetic gives a number" };
   }
 
@@ -345,7 +391,8 @@ class Inferer {
     if (base.type === "Identifier" && !this.refs.has(base) && (base.name === "KEYS" || base.name === "ARGV")) {
       const n = e.index.type === "NumericLiteral" ? e.index.value : NaN;
       const declared = base.name === "KEYS" ? this.context.keys : this.context.args;
-      if (Number.isInteger(n) && n >= 1 && n <= declared) return { type: STRING, why: `${base.name}[${n}] is a string` };
+      if (Number.isInteger(n) && n >= 1 && n <= declared)
+        return { type: STRING, why: `${base.name}[${n}] is a string` };
       return unknown(`${base.name}[...] may be absent`);
     }
     return unknown("a table element");
@@ -386,7 +433,9 @@ class Inferer {
     if (memo) return memo;
     if (this.pending.has(fn)) return unknown("a recursive function");
     this.pending.add(fn);
-    const returns = ownReturns(fn.body).map((r) => (r.arguments[0] ? this.first(r.arguments[0]) : { type: NIL, why: "return" }));
+    const returns = ownReturns(fn.body).map((r) =>
+      r.arguments[0] ? this.first(r.arguments[0]) : { type: NIL, why: "return" },
+    );
     if (!alwaysReturns(fn.body)) returns.push({ type: NIL, why: "it can end without a return" });
     const name = fn.identifier?.type === "Identifier" ? fn.identifier.name : "a function";
     const type = unionOf(returns.map((r) => r.type));

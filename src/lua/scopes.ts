@@ -75,7 +75,16 @@ class Resolver {
   }
 
   private declare(id: Identifier, kind: Binding["kind"], extra: Partial<Binding> = {}): Binding {
-    const binding: Binding = { name: id.name, line: id.loc?.start.line ?? 1, kind, reassigned: [], tested: false, escapes: false, passedTo: [], ...extra };
+    const binding: Binding = {
+      name: id.name,
+      line: id.loc?.start.line ?? 1,
+      kind,
+      reassigned: [],
+      tested: false,
+      escapes: false,
+      passedTo: [],
+      ...extra,
+    };
     this.refs.set(id, binding);
     return binding;
   }
@@ -119,7 +128,10 @@ class Resolver {
         return this.block(s.body, [this.declare(s.variable, "numeric-for")]);
       case "ForGenericStatement":
         s.iterators.forEach((e) => this.expression(e));
-        return this.block(s.body, s.variables.map((v) => this.declare(v, "generic-for")));
+        return this.block(
+          s.body,
+          s.variables.map((v) => this.declare(v, "generic-for")),
+        );
       default:
         return;
     }
@@ -149,9 +161,20 @@ class Resolver {
   }
 
   private functionBody(f: FunctionDeclaration): void {
-    const params = f.parameters.filter((p): p is Identifier => p.type === "Identifier").map((p) => this.declare(p, "parameter"));
+    const params = f.parameters
+      .filter((p): p is Identifier => p.type === "Identifier")
+      .map((p) => this.declare(p, "parameter"));
     const method = f.identifier?.type === "MemberExpression" && f.identifier.indexer === ":";
-    if (method) params.push({ name: "self", line: 0, kind: "parameter", reassigned: [], tested: false, escapes: true, passedTo: [] });
+    if (method)
+      params.push({
+        name: "self",
+        line: 0,
+        kind: "parameter",
+        reassigned: [],
+        tested: false,
+        escapes: true,
+        passedTo: [],
+      });
     this.block(f.body, params);
   }
 
@@ -202,7 +225,8 @@ class Resolver {
     const method = e.base.type === "MemberExpression" && e.base.indexer === ":";
     if (method) this.expression((e.base as { base: Expression }).base, "alias");
     else this.expression(e.base);
-    const args = e.type === "CallExpression" ? e.arguments : e.type === "StringCallExpression" ? [e.argument] : [e.arguments];
+    const args =
+      e.type === "CallExpression" ? e.arguments : e.type === "StringCallExpression" ? [e.argument] : [e.arguments];
     for (const arg of args) {
       this.expression(arg);
       if (arg.type === "Identifier") this.refs.get(arg)?.passedTo.push(e);

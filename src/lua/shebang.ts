@@ -34,10 +34,19 @@ export function readShebang(source: string): { shebang?: Shebang; problems: Sheb
   for (const option of options) {
     const column = 1 + (option.index ?? 0);
     if (option[0].startsWith("name=")) {
-      const hint = "a library's #!lua name=... is for FUNCTION LOAD; a script sent with EVAL takes only flags=: remove name=";
-      problems.push({ column, message: `'${option[0]}' is not a script option: Redis refuses it ("Unknown lua shebang option")`, hint });
+      const hint =
+        "a library's #!lua name=... is for FUNCTION LOAD; a script sent with EVAL takes only flags=: remove name=";
+      problems.push({
+        column,
+        message: `'${option[0]}' is not a script option: Redis refuses it ("Unknown lua shebang option")`,
+        hint,
+      });
     } else if (!option[0].startsWith("flags=")) {
-      problems.push({ column, message: `unknown shebang option '${option[0]}': Redis accepts only flags=`, hint: "write #!lua flags=no-writes,..." });
+      problems.push({
+        column,
+        message: `unknown shebang option '${option[0]}': Redis accepts only flags=`,
+        hint: "write #!lua flags=no-writes,...",
+      });
     } else {
       readFlags(option[0].slice("flags=".length), column + "flags=".length, flags, problems);
     }
@@ -53,7 +62,11 @@ function readFlags(list: string, column: number, flags: ScriptFlag[], problems: 
     } else if (flag !== "" || list !== "") {
       const near = closest(flag, SCRIPT_FLAGS);
       const hint = near ? `did you mean ${near}?` : `script flags are ${SCRIPT_FLAGS.join(", ")}`;
-      problems.push({ column: column + offset, message: `unknown script flag '${flag}': Redis refuses the script ("Unexpected flag in script shebang")`, hint });
+      problems.push({
+        column: column + offset,
+        message: `unknown script flag '${flag}': Redis refuses the script ("Unexpected flag in script shebang")`,
+        hint,
+      });
     }
     offset += flag.length + 1;
   }

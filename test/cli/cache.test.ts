@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const script = (command: string) =>
+  `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A project with node_modules, where luagen keeps its cache between runs. */
 function project(): { dir: string; cacheFile: () => string } {
@@ -29,7 +30,10 @@ describe("the build cache under node_modules/.cache/luagen", () => {
     const { dir, cacheFile } = project();
     await runCli(["lua", "--out", "gen"], dir);
     const stored = JSON.parse(readFileSync(cacheFile(), "utf8"));
-    stored.modules = stored.modules.map(([key, content]: [string, string]) => [key, content.replace('\\"GET\\"', '\\"CACHED\\"')]);
+    stored.modules = stored.modules.map(([key, content]: [string, string]) => [
+      key,
+      content.replace('\\"GET\\"', '\\"CACHED\\"'),
+    ]);
     writeFileSync(cacheFile(), JSON.stringify(stored));
     await runCli(["lua", "--out", "gen", "--quiet"], dir);
     expect(readFileSync(path.join(dir, "gen/get.ts"), "utf8")).toContain('\\"CACHED\\"');

@@ -46,17 +46,23 @@ describe("--check", () => {
 
 describe("configuration", () => {
   it("reads inputs and out from luagen.config.json when run with no arguments", async () => {
-    const dir = project({ "src/lua/counter.lua": COUNTER, "luagen.config.json": JSON.stringify({ input: ["src/lua"], out: "src/gen" }) });
+    const dir = project({
+      "src/lua/counter.lua": COUNTER,
+      "luagen.config.json": JSON.stringify({ input: ["src/lua"], out: "src/gen" }),
+    });
     const run = await runCli([], dir);
     expect(run.code).toBe(0);
     expect(Object.keys(readTree(path.join(dir, "src/gen")))).toEqual(["counter.ts", "index.ts", "runtime.ts"]);
   });
 
-  it("reads the \"luagen\" field of package.json, with exclude and importExtension", async () => {
+  it('reads the "luagen" field of package.json, with exclude and importExtension', async () => {
     const dir = project({
       "src/lua/counter.lua": COUNTER,
       "src/lua/wip/draft.lua": "return (",
-      "package.json": JSON.stringify({ name: "x", luagen: { input: "src/lua", out: "gen", exclude: ["src/lua/wip"], importExtension: "" } }),
+      "package.json": JSON.stringify({
+        name: "x",
+        luagen: { input: "src/lua", out: "gen", exclude: ["src/lua/wip"], importExtension: "" },
+      }),
     });
     const run = await runCli([], dir);
     expect(run.stderr).toBe("");
@@ -73,11 +79,15 @@ describe("configuration", () => {
     const run = await runCli(["b", "--out", "gen-b", "--import-extension", ".ts"], dir);
     expect(run.code).toBe(0);
     const tree = readTree(dir);
-    expect(Object.keys(tree).filter((f) => f.startsWith("gen"))).toEqual(["gen-b/index.ts", "gen-b/other.ts", "gen-b/runtime.ts"]);
+    expect(Object.keys(tree).filter((f) => f.startsWith("gen"))).toEqual([
+      "gen-b/index.ts",
+      "gen-b/other.ts",
+      "gen-b/runtime.ts",
+    ]);
     expect(tree["gen-b/index.ts"]).toContain('from "./other.ts";');
   });
 
-  it("takes the client library from \"client\" in the config, and --client overrides it", async () => {
+  it('takes the client library from "client" in the config, and --client overrides it', async () => {
     const dir = project({
       "a/counter.lua": COUNTER,
       "luagen.config.json": JSON.stringify({ input: ["a"], out: "gen", client: "iovalkey" }),
@@ -100,13 +110,37 @@ describe("configuration", () => {
   });
 
   it.each([
-    ["luagen.config.json", { input: ["a"], out: "g", client: "valkey" }, /luagen\.config\.json: "client" must be one of "ioredis", "iovalkey", "node-redis"/],
-    ["luagen.config.json", { input: ["a"], out: "g", outDir: "x" }, /luagen\.config\.json: "outDir" is not a known key/],
+    [
+      "luagen.config.json",
+      { input: ["a"], out: "g", client: "valkey" },
+      /luagen\.config\.json: "client" must be one of "ioredis", "iovalkey", "node-redis"/,
+    ],
+    [
+      "luagen.config.json",
+      { input: ["a"], out: "g", outDir: "x" },
+      /luagen\.config\.json: "outDir" is not a known key/,
+    ],
     ["luagen.config.json", { input: ["a"], out: 3 }, /luagen\.config\.json: "out" must be a non-empty string/],
-    ["luagen.config.json", { input: [1], out: "g" }, /luagen\.config\.json: "input" must be a string or an array of strings/],
-    ["luagen.config.json", { input: ["a"], out: "g", strict: "yes" }, /luagen\.config\.json: "strict" must be true or false/],
-    ["luagen.config.json", { input: ["a"], out: "g", importExtension: ".mjs" }, /"importExtension" must be one of "\.js", "", "\.ts"/],
-    ["package.json", { name: "x", luagen: { input: ["a"], out: "g", exclude: "b", extra: 1 } }, /package\.json "luagen": "extra" is not a known key/],
+    [
+      "luagen.config.json",
+      { input: [1], out: "g" },
+      /luagen\.config\.json: "input" must be a string or an array of strings/,
+    ],
+    [
+      "luagen.config.json",
+      { input: ["a"], out: "g", strict: "yes" },
+      /luagen\.config\.json: "strict" must be true or false/,
+    ],
+    [
+      "luagen.config.json",
+      { input: ["a"], out: "g", importExtension: ".mjs" },
+      /"importExtension" must be one of "\.js", "", "\.ts"/,
+    ],
+    [
+      "package.json",
+      { name: "x", luagen: { input: ["a"], out: "g", exclude: "b", extra: 1 } },
+      /package\.json "luagen": "extra" is not a known key/,
+    ],
     ["package.json", { name: "x", luagen: ["a"] }, /package\.json "luagen": must be an object/],
   ])("exits 2 naming the key and the file for an invalid %s: %j", async (file, content, reason) => {
     const dir = project({ "a/counter.lua": COUNTER, [file]: JSON.stringify(content) });

@@ -29,7 +29,12 @@ describe("luagen CLI", () => {
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["counter.ts", "index.ts", "locks/release-lock.ts", "runtime.ts"]);
+    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual([
+      "counter.ts",
+      "index.ts",
+      "locks/release-lock.ts",
+      "runtime.ts",
+    ]);
     expect(run.stdout.trim()).toBe("luagen: 2 scripts → gen (4 written, 0 unchanged, 0 removed)");
     const index = readFileSync(path.join(dir, "gen/index.ts"), "utf8");
     expect(index).toContain('export { releaseLock, releaseLockScript } from "./locks/release-lock.js";');
@@ -47,7 +52,11 @@ describe("luagen CLI", () => {
   });
 
   it("removes generated files whose script is gone and keeps files it did not generate", async () => {
-    const dir = project({ "lua/counter.lua": COUNTER, "lua/old/release-lock.lua": LOCK, "gen/mine.ts": "export const mine = 1;\n" });
+    const dir = project({
+      "lua/counter.lua": COUNTER,
+      "lua/old/release-lock.lua": LOCK,
+      "gen/mine.ts": "export const mine = 1;\n",
+    });
     expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
     writeTree(dir, {});
     await import("node:fs/promises").then((fs) => fs.rm(path.join(dir, "lua/old"), { recursive: true }));
@@ -61,7 +70,10 @@ describe("luagen CLI", () => {
     const dir = project({ "lua/counter.lua": COUNTER, "lua/lock.lua": LOCK });
     expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
     const before = readTree(path.join(dir, "gen"));
-    writeTree(dir, { "lua/counter.lua": COUNTER.replace("return redis.call", "return redis.call(("), "lua/new.lua": LOCK });
+    writeTree(dir, {
+      "lua/counter.lua": COUNTER.replace("return redis.call", "return redis.call(("),
+      "lua/new.lua": LOCK,
+    });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^lua\/counter\.lua:5:\d+ - error LG001: /m);
@@ -133,12 +145,19 @@ describe("luagen CLI", () => {
   });
 
   it("refuses names TypeScript would reject: a reserved file name, a reserved parameter name", async () => {
-    const dir = project({ "lua/delete.lua": COUNTER, "lua/ok.lua": "---@key key\n---@arg new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n" });
+    const dir = project({
+      "lua/delete.lua": COUNTER,
+      "lua/ok.lua": "---@key key\n---@arg new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n",
+    });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('lua/delete.lua:1:1 - error LG300: the exported name "delete" (made from the file name "delete.lua") is a reserved word in TypeScript');
+    expect(run.stderr).toContain(
+      'lua/delete.lua:1:1 - error LG300: the exported name "delete" (made from the file name "delete.lua") is a reserved word in TypeScript',
+    );
     expect(run.stderr).toContain("@name");
-    expect(run.stderr).toMatch(/lua\/ok\.lua:2:\d+ - error LG300: the parameter name "new" is a reserved word in TypeScript/);
+    expect(run.stderr).toMatch(
+      /lua\/ok\.lua:2:\d+ - error LG300: the parameter name "new" is a reserved word in TypeScript/,
+    );
     expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
   });
 
@@ -146,8 +165,12 @@ describe("luagen CLI", () => {
     const dir = project({ "lua/index.lua": COUNTER, "lua/runtime.lua": LOCK });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("lua/index.lua:1:1 - error LG302: lua/index.lua would generate index.ts, which luagen writes itself");
-    expect(run.stderr).toContain("lua/runtime.lua:1:1 - error LG302: lua/runtime.lua would generate runtime.ts, which luagen writes itself");
+    expect(run.stderr).toContain(
+      "lua/index.lua:1:1 - error LG302: lua/index.lua would generate index.ts, which luagen writes itself",
+    );
+    expect(run.stderr).toContain(
+      "lua/runtime.lua:1:1 - error LG302: lua/runtime.lua would generate runtime.ts, which luagen writes itself",
+    );
   });
 
   it("names both files when two scripts would export the same name", async () => {

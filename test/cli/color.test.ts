@@ -13,9 +13,10 @@ const ESC = "\u001b[";
 async function onTty(dir: string, args: string, env: Record<string, string | undefined>): Promise<string> {
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
-  const { stdout } = await run("script", ["-qec", `${process.execPath} ${BIN} ${args}`, "/dev/null"], { cwd: dir, env: merged }).catch(
-    (e: { stdout: string }) => e,
-  );
+  const { stdout } = await run("script", ["-qec", `${process.execPath} ${BIN} ${args}`, "/dev/null"], {
+    cwd: dir,
+    env: merged,
+  }).catch((e: { stdout: string }) => e);
   return stdout;
 }
 
@@ -58,7 +59,10 @@ describe("colour", () => {
 describe("progress", () => {
   const many = () => {
     const dir = tempDir("progress");
-    writeTree(dir, Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`lua/s${i}.lua`, "---@key k\nreturn KEYS[1]\n"])));
+    writeTree(
+      dir,
+      Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`lua/s${i}.lua`, "---@key k\nreturn KEYS[1]\n"])),
+    );
     return dir;
   };
 
@@ -70,7 +74,14 @@ describe("progress", () => {
     const status: string[] = [];
     const written: string[] = [];
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => written.push(String(chunk)) > 0);
-    const io: Io = { stdout: () => {}, stderr: () => {}, status: (t) => status.push(t), cwd: many(), color: { stdout: false, stderr: false }, tty: true };
+    const io: Io = {
+      stdout: () => {},
+      stderr: () => {},
+      status: (t) => status.push(t),
+      cwd: many(),
+      color: { stdout: false, stderr: false },
+      tty: true,
+    };
     try {
       expect(await main(["lua", "--out", "gen", "--quiet"], io)).toBe(0);
     } finally {

@@ -36,7 +36,12 @@ describe("inferred return types", () => {
   it("--explain-types prints each script's return type and, per return, what was inferred and why", async () => {
     const dir = tempDir("explain");
     // package.json makes the folder the project root, which printed paths are relative to.
-    writeTree(dir, { "package.json": "{}\n", "lua/tally.lua": TALLY, "lua/decode.lua": DECODE, "lua/declared.lua": DECLARED });
+    writeTree(dir, {
+      "package.json": "{}\n",
+      "lua/tally.lua": TALLY,
+      "lua/decode.lua": DECODE,
+      "lua/declared.lua": DECLARED,
+    });
     const run = await runCli(["lua", "--out", "gen", "--explain-types", "--quiet"], dir);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split("\n")).toEqual([
@@ -65,8 +70,19 @@ describe("inferred return types", () => {
     const module = readFileSync(path.join(dir, "gen/tally.ts"), "utf8");
     expect(module).toContain("): Promise<null | number>;");
     expect(module).toContain("(type inferred by luagen from the script's returns)");
-    const compilerOptions = { strict: true, noEmit: true, target: "ES2022", skipLibCheck: true, module: "NodeNext", moduleResolution: "NodeNext", types: ["node"] };
-    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }));
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      target: "ES2022",
+      skipLibCheck: true,
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      types: ["node"],
+    };
+    writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }),
+    );
     const compiled = await tsc(path.join(dir, "tsconfig.json"));
     expect(compiled.output).toBe("");
     expect(compiled.code).toBe(0);

@@ -6,7 +6,8 @@ import { readTree, runCli, tempDir, writeTree } from "../support/workspace.js";
 
 // §2 of issue 8: a run that fails while writing changes nothing in the output folder.
 
-const script = (name: string, body = "return 1") => `---@key k\n---@return integer\nlocal _ = KEYS[1] -- ${name}\n${body}\n`;
+const script = (name: string, body = "return 1") =>
+  `---@key k\n---@return integer\nlocal _ = KEYS[1] -- ${name}\n${body}\n`;
 
 /** Every entry below `dir` (folders too, and hidden temporaries), with the content of files. */
 function snapshot(dir: string): Record<string, string> {
@@ -48,7 +49,11 @@ async function generatedProject(): Promise<string> {
   const dir = tempDir("failed-write");
   writeTree(dir, { "lua/a.lua": script("a"), "lua/sub/b.lua": script("b") });
   expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
-  writeTree(dir, { "lua/a.lua": script("a", "return 2"), "lua/sub/b.lua": script("b", "return 2"), "lua/c.lua": script("c") });
+  writeTree(dir, {
+    "lua/a.lua": script("a", "return 2"),
+    "lua/sub/b.lua": script("b", "return 2"),
+    "lua/c.lua": script("c"),
+  });
   return dir;
 }
 

@@ -61,7 +61,11 @@ describe("input folders that loop", () => {
 describe("bytes that are not UTF-8", () => {
   it("refuses a script that is not valid UTF-8 with LG002 naming the byte offset, never altering it", async () => {
     const dir = project({ "lua/ok.lua": script(1) });
-    const bytes = Buffer.concat([Buffer.from("---@return string\nreturn 'caf"), Buffer.from([0xe9]), Buffer.from("'\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from("---@return string\nreturn 'caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("'\n"),
+    ]);
     writeFileSync(path.join(dir, "lua/latin1.lua"), bytes);
     const run = await runCli(["lua", "--out", "gen"], dir);
     expectNoStack(run.stderr);
@@ -73,7 +77,10 @@ describe("bytes that are not UTF-8", () => {
   it("refuses binary data the same way", async () => {
     const dir = project({});
     mkdirSync(path.join(dir, "lua"));
-    writeFileSync(path.join(dir, "lua/image.lua"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    writeFileSync(
+      path.join(dir, "lua/image.lua"),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+    );
     const run = await runCli(["lua", "--out", "gen"], dir);
     expectNoStack(run.stderr);
     expect(run.code).toBe(1);
@@ -131,10 +138,21 @@ describe("file-system errors are one line naming the path", () => {
     restores.push(() => (saved === undefined ? delete process.env.LUAGEN_DEBUG : (process.env.LUAGEN_DEBUG = saved)));
     const stderr: string[] = [];
     // Printing the version fails inside: a stand-in for any bug below main().
-    const io = { stdout: () => { throw new TypeError("boom"); }, stderr: (t: string) => void stderr.push(t), status: () => {}, cwd: tempDir("unexpected"), color: { stdout: false, stderr: false }, tty: false };
+    const io = {
+      stdout: () => {
+        throw new TypeError("boom");
+      },
+      stderr: (t: string) => void stderr.push(t),
+      status: () => {},
+      cwd: tempDir("unexpected"),
+      color: { stdout: false, stderr: false },
+      tty: false,
+    };
     expect(await main(["--version"], io)).toBe(2);
     expect(stderr).toHaveLength(outputs);
-    expect(stderr[0]).toMatch(/^luagen: internal error: boom \(a bug in luagen: please report it .*npm bugs luagen.*\)$/);
+    expect(stderr[0]).toMatch(
+      /^luagen: internal error: boom \(a bug in luagen: please report it .*npm bugs luagen.*\)$/,
+    );
     if (outputs === 2) expect(stderr[1]).toMatch(/^TypeError: boom\n\s+at /);
   });
 });

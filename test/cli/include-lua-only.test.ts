@@ -21,7 +21,9 @@ describe("---@include of a file that is not Lua", () => {
     });
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^lua\/leak\.lua:\d+:\d+ - error LG113: only \.lua files can be included, not (\.env\.production|config\.json)/m);
+    expect(run.stderr).toMatch(
+      /^lua\/leak\.lua:\d+:\d+ - error LG113: only \.lua files can be included, not (\.env\.production|config\.json)/m,
+    );
     expect(run.stdout + run.stderr).not.toContain(SECRET);
     expect(readdirSync(dir)).not.toContain("gen");
   });

@@ -15,7 +15,8 @@ return incr(namespace(KEYS[1]))
 
 const PARTIALS = {
   "lua/_namespace.lua": 'local function namespace(key)\n  return "ns:" .. key\nend\n',
-  "lua/includes/incr.lua": '---@include "../_namespace.lua"\nlocal function incr(key)\n  return redis.call("INCR", key)\nend\n',
+  "lua/includes/incr.lua":
+    '---@include "../_namespace.lua"\nlocal function incr(key)\n  return redis.call("INCR", key)\nend\n',
   "lua/includes/unused/never.lua": "return 1\n",
   "shared/clock.lua": 'local function now()\n  return redis.call("TIME")[1]\nend\n',
 };
@@ -48,7 +49,9 @@ describe("luagen CLI with ---@include", () => {
   });
 
   it("exits 1 on an include error, with a code frame of the file that holds the include, and writes nothing", async () => {
-    const stderr = await failingRun({ "lua/includes/incr.lua": '---@include "../_namespace.lua"\n---@include "missing"\n' });
+    const stderr = await failingRun({
+      "lua/includes/incr.lua": '---@include "../_namespace.lua"\n---@include "missing"\n',
+    });
     expect(stderr).toContain(
       [
         "lua/includes/incr.lua:2:14 - error LG110: included file not found: lua/includes/missing.lua (lua/hit.lua → lua/includes/incr.lua → lua/includes/missing.lua)",

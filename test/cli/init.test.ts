@@ -10,12 +10,20 @@ const run = promisify(execFile);
 describe("luagen init", () => {
   it("sets up an npm project whose prebuild then generates, and a second init changes nothing", async () => {
     const dir = tempDir("init");
-    writeTree(dir, { "package.json": JSON.stringify({ name: "app", version: "1.0.0", scripts: { build: "echo built" } }, null, 4) });
+    writeTree(dir, {
+      "package.json": JSON.stringify({ name: "app", version: "1.0.0", scripts: { build: "echo built" } }, null, 4),
+    });
 
     const first = await runCli(["init"], dir);
     expect(first.code).toBe(0);
     const tree = readTree(dir);
-    expect(Object.keys(tree).sort()).toEqual([".luals/redis.lua", ".luarc.json", "luagen.config.json", "package.json", "src/lua/incr-capped.lua"]);
+    expect(Object.keys(tree).sort()).toEqual([
+      ".luals/redis.lua",
+      ".luarc.json",
+      "luagen.config.json",
+      "package.json",
+      "src/lua/incr-capped.lua",
+    ]);
     const pkg = JSON.parse(tree["package.json"]);
     expect(pkg.scripts).toEqual({ build: "echo built", prebuild: "luagen" });
     expect(tree["package.json"]).toMatch(/^ {4}"name"/m); // the user's indentation is kept

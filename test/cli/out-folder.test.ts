@@ -106,7 +106,11 @@ describe("the output folder: never one that holds what is not luagen's", () => {
 describe("the output folder: read fully or not at all", () => {
   it("stops with exit 2 naming an unreadable folder in --out instead of taking --out for empty", async () => {
     const dir = tempDir("out-unreadable");
-    writeTree(dir, { "lua/a.lua": script(1), "gen/index.ts": "// mine, hand-written\nexport const mine = 1;\n", "gen/private/x.ts": "export {};\n" });
+    writeTree(dir, {
+      "lua/a.lua": script(1),
+      "gen/index.ts": "// mine, hand-written\nexport const mine = 1;\n",
+      "gen/private/x.ts": "export {};\n",
+    });
     const as = unprivileged(dir);
     chmodSync(path.join(dir, "gen/private"), 0o000);
     restores.push(() => chmodSync(path.join(dir, "gen/private"), 0o755));
@@ -114,6 +118,9 @@ describe("the output folder: read fully or not at all", () => {
     expect(run.stderr.trim().split("\n")).toEqual(["luagen: cannot read gen/private: EACCES: permission denied"]);
     expect(run.code).toBe(2);
     chmodSync(path.join(dir, "gen/private"), 0o755);
-    expect(readTree(path.join(dir, "gen"))).toEqual({ "index.ts": "// mine, hand-written\nexport const mine = 1;\n", "private/x.ts": "export {};\n" });
+    expect(readTree(path.join(dir, "gen"))).toEqual({
+      "index.ts": "// mine, hand-written\nexport const mine = 1;\n",
+      "private/x.ts": "export {};\n",
+    });
   });
 });

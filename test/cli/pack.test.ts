@@ -19,7 +19,9 @@ describe("npm pack", () => {
       "src/lua/get.lua": "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
     });
     // --legacy-peer-deps: the CLI needs no ioredis; the consumer's own install would bring it.
-    await run("npm", ["install", `./${tarball}`, "--no-audit", "--no-fund", "--legacy-peer-deps", "--prefer-offline"], { cwd: dir });
+    await run("npm", ["install", `./${tarball}`, "--no-audit", "--no-fund", "--legacy-peer-deps", "--prefer-offline"], {
+      cwd: dir,
+    });
     const { stdout } = await run("npx", ["luagen", "src/lua", "--out", "src/generated"], { cwd: dir });
     expect(stdout.trim()).toBe("luagen: 1 script → src/generated (3 written, 0 unchanged, 0 removed)");
     expect(Object.keys(readTree(path.join(dir, "src/generated")))).toEqual(["get.ts", "index.ts", "runtime.ts"]);

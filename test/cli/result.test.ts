@@ -31,7 +31,10 @@ describe("generate's result: one outcome, carrying exactly what it has", () => {
     writeTree(dir, { "lua/get.lua": GOOD });
     const options = { inputs: ["lua"], out: "gen", cwd: dir };
     const stale = await generate({ ...options, check: true });
-    expect(stale.kind === "planned" && { upToDate: stale.upToDate, write: stale.plan.write.length }).toEqual({ upToDate: false, write: 3 });
+    expect(stale.kind === "planned" && { upToDate: stale.upToDate, write: stale.plan.write.length }).toEqual({
+      upToDate: false,
+      write: 3,
+    });
     expect(existsSync(path.join(dir, "gen"))).toBe(false);
     const written = await generate(options);
     expect(written.kind === "written" && written.summary).toEqual({ written: 3, unchanged: 0, removed: 0 });

@@ -7,8 +7,14 @@ import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.
 import type { SourceFile } from "../../src/model.js";
 import { tempProject, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
-const file = (name: string, text: string): SourceFile => ({ path: `lua/${name}`, relativePath: name, text, partial: false });
+const script = (command: string) =>
+  `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const file = (name: string, text: string): SourceFile => ({
+  path: `lua/${name}`,
+  relativePath: name,
+  text,
+  partial: false,
+});
 
 describe("the run context", () => {
   it("is updated by generate: a second run reuses the first run's builds and modules, and forgets a removed script", async () => {
@@ -73,7 +79,10 @@ describe("the stages a run context feeds", () => {
     const first = emit(scripts, { runtime, importExtension: ".js" });
     expect(first.modules.size).toBe(1);
     const [key] = first.modules.keys();
-    const previous = new Map([[key, "// reused\n"], ["gone", "// gone\n"]]);
+    const previous = new Map([
+      [key, "// reused\n"],
+      ["gone", "// gone\n"],
+    ]);
     const second = emit(scripts, { runtime, importExtension: ".js", previous });
     expect(second.files.find((f) => f.path === "get.ts")?.content).toBe("// reused\n");
     expect([...second.modules]).toEqual([[key, "// reused\n"]]);

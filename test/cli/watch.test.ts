@@ -4,11 +4,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, tempDir, writeTree } from "../support/workspace.js";
 
-const script = (command: string) => `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
+const script = (command: string) =>
+  `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A spawned `luagen --watch` whose output can be awaited line by line. */
 function startWatch(dir: string) {
-  const child = spawn(process.execPath, [BIN, "lua", "--out", "gen", "--watch"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, [BIN, "lua", "--out", "gen", "--watch"], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let output = "";
   let seen = 0;
   child.stdout.on("data", (d) => (output += d));
@@ -35,7 +39,10 @@ function startWatch(dir: string) {
  * Starts `luagen --watch` in `dir` (one script there), waits for its first run, runs `steps`,
  * then stops it with SIGINT, which must exit 0.
  */
-async function whileWatching(dir: string, steps: (next: ReturnType<typeof startWatch>["next"]) => Promise<void>): Promise<void> {
+async function whileWatching(
+  dir: string,
+  steps: (next: ReturnType<typeof startWatch>["next"]) => Promise<void>,
+): Promise<void> {
   const watch = startWatch(dir);
   try {
     await watch.next(/luagen: 1 script → gen \(3 written, 0 unchanged, 0 removed\)/);
@@ -86,7 +93,8 @@ describe("--watch", () => {
     const dir = tempDir("watch");
     const partial = (command: string) => `local function read(key)\n  return redis.call("${command}", key)\nend\n`;
     writeTree(dir, {
-      "lua/get.lua": '---@key k\n---@return string|integer|nil\n---@include "includes/read"\n---@include "../shared/_log"\nreturn read(KEYS[1])\n',
+      "lua/get.lua":
+        '---@key k\n---@return string|integer|nil\n---@include "includes/read"\n---@include "../shared/_log"\nreturn read(KEYS[1])\n',
       "lua/includes/read.lua": partial("GET"),
       "shared/_log.lua": "-- log v1\n",
     });

@@ -43,7 +43,8 @@ async function scriptCallsPerNode(): Promise<Record<number, Record<string, numbe
   for (const { port, admin } of cluster.live()) {
     const stats = await commandStats(admin);
     const scriptStats = Object.entries(stats).filter(([name]) => /^(eval|evalsha|script)/.test(name));
-    if (scriptStats.length > 0) perNode[port] = Object.fromEntries(scriptStats.map(([name, { calls }]) => [name, calls]));
+    if (scriptStats.length > 0)
+      perNode[port] = Object.fromEntries(scriptStats.map(([name, { calls }]) => [name, calls]));
   }
   return perNode;
 }
@@ -74,14 +75,20 @@ test("without redis-cli on PATH the cluster helper says what to install", async 
 
 test("why the guard: Redis itself refuses declared keys in different slots, even from a script flagged allow-cross-slot-keys", async () => {
   // Sent as plain EVAL on one node, without the runtime.
-  const refused = (source: string) => owner.eval(source, 2, "user42:a", "user42:b").then(() => "ran", (error: Error) => error.message);
+  const refused = (source: string) =>
+    owner.eval(source, 2, "user42:a", "user42:b").then(
+      () => "ran",
+      (error: Error) => error.message,
+    );
   expect(await refused("return 1")).toMatch(/^CROSSSLOT /);
   expect(await refused("#!lua flags=allow-cross-slot-keys\nreturn 1")).toMatch(/^CROSSSLOT /);
 });
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   let client: Cluster;
-  holdOpen(() => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })));
+  holdOpen(
+    () => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })),
+  );
 
   test('a no-writes script with scaleReads: "slave": EVALSHA_RO, then EVAL_RO, on the replica of the slot', async () => {
     await cluster.waitUntilHealthy();
@@ -108,12 +115,17 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   });
 
   test("a no-cluster script: a TypeError before anything is sent, as Redis Cluster would refuse it", async () => {
-    const raw = await owner.eval(noCluster.source, 1, KEYS[0]).then(() => "ran", (error: Error) => error.message);
+    const raw = await owner.eval(noCluster.source, 1, KEYS[0]).then(
+      () => "ran",
+      (error: Error) => error.message,
+    );
     expect(raw).toMatch(/no-cluster/); // why: Redis itself refuses it on a cluster node
     for (const { admin } of cluster.live()) await admin.config("RESETSTAT");
-    await expect(call(noCluster, client, [KEYS[0]], [])).rejects.toThrow(new TypeError(
-      "noClusterGet: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server",
-    ));
+    await expect(call(noCluster, client, [KEYS[0]], [])).rejects.toThrow(
+      new TypeError(
+        "noClusterGet: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; call it on a standalone server",
+      ),
+    );
     expect(() => queue(noCluster, client.pipeline(), [KEYS[0]], [])).toThrow(TypeError);
     expect(await scriptCallsPerNode()).toEqual({});
   });
@@ -177,10 +189,15 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   });
 
   test("a runtime error keeps ioredis's error and Redis's message, and names the .lua file and line", async () => {
-    const broken = descriptor("brokenPair", 'local total = 0\nreturn redis.call("INCR", KEYS[1]) + missing', ["first", "second"]);
+    const broken = descriptor("brokenPair", 'local total = 0\nreturn redis.call("INCR", KEYS[1]) + missing', [
+      "first",
+      "second",
+    ]);
     const error = (await call(broken, client, KEYS, []).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ReplyError); // ioredis 6 over RESP3: its SimpleError, a ReplyError
-    expect(error.message).toMatch(/^ERR user_script:2: .*nonexistent global variable 'missing'.* \(test\/lua\/brokenPair\.lua:2\)$/);
+    expect(error.message).toMatch(
+      /^ERR user_script:2: .*nonexistent global variable 'missing'.* \(test\/lua\/brokenPair\.lua:2\)$/,
+    );
   });
 
   describe("the slot guard", () => {
@@ -213,14 +230,22 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
     });
 
     test("keys that share a hash tag pass, as Buffers too; a single key and no keys need no check", async () => {
-      expect(await call(moveAll, client, [`${TAG}:s`, [Buffer.from(`${TAG}:d`)]], [])).toEqual([`${TAG}:s`, `${TAG}:d`]);
+      expect(await call(moveAll, client, [`${TAG}:s`, [Buffer.from(`${TAG}:d`)]], [])).toEqual([
+        `${TAG}:s`,
+        `${TAG}:d`,
+      ]);
       expect(await call(moveAll, client, ["anything", []], [])).toEqual(["anything"]);
       expect(await call(noKeys, client, [], ["v"])).toBe("v");
     });
 
     test("uses the slots the keys have after the client's keyPrefix", async () => {
-      const tagged = new ClusterClient([...cluster.startupNodes], { keyPrefix: "{tenant}:", redisOptions: { maxRetriesPerRequest: 1 } });
-      const braced = new ClusterClient([...cluster.startupNodes], { redisOptions: { keyPrefix: "{", maxRetriesPerRequest: 1 } });
+      const tagged = new ClusterClient([...cluster.startupNodes], {
+        keyPrefix: "{tenant}:",
+        redisOptions: { maxRetriesPerRequest: 1 },
+      });
+      const braced = new ClusterClient([...cluster.startupNodes], {
+        redisOptions: { keyPrefix: "{", maxRetriesPerRequest: 1 },
+      });
       try {
         // "a" and "b" differ, but behind the prefix "{tenant}:" both hash "tenant": allowed, and Redis agrees.
         expect(await call(moveAll, tagged, ["a", ["b"]], [])).toEqual(["{tenant}:a", "{tenant}:b"]);
@@ -232,7 +257,9 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
         await expect(call(moveAll, braced, ["1{t}", ["2{t}"]], [])).rejects.toThrowError(
           `key "source" "1{t}" is in slot ${calculateSlot("{1{t}")}, key "destinations[0]" "2{t}" is in slot ${calculateSlot("{2{t}")} (with the client's keyPrefix "{")`,
         );
-        expect(() => queue(moveAll, braced.pipeline(), ["1{t}", ["2{t}"]], [])).toThrowError(/with the client's keyPrefix "\{"/);
+        expect(() => queue(moveAll, braced.pipeline(), ["1{t}", ["2{t}"]], [])).toThrowError(
+          /with the client's keyPrefix "\{"/,
+        );
         expect(await call(moveAll, client, ["1{t}", ["2{t}"]], [])).toEqual(["1{t}", "2{t}"]); // no prefix: one slot
       } finally {
         tagged.disconnect();

@@ -81,7 +81,11 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient, major }) => {
         };
         await attempt(() => call(incrPair, client, keys, [1]));
         await attempt(() => queue(incrPair, client.pipeline(), keys, [1]).exec().then(firstError));
-        await attempt(() => queue(incrPair, queue(incrPair, client.multi(), keys, [1]), keys, [1]).exec().then(firstError));
+        await attempt(() =>
+          queue(incrPair, queue(incrPair, client.multi(), keys, [1]), keys, [1])
+            .exec()
+            .then(firstError),
+        );
       };
 
       await cluster.nodes.find((node) => node.port === victim.port)!.stop();

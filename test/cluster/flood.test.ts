@@ -26,7 +26,9 @@ holdOpen(async () => (cluster = await startRedisCluster()));
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
   let client: Cluster;
-  holdOpen(() => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })));
+  holdOpen(
+    () => (client = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })),
+  );
 
   test("direct calls, pipelines and transactions all succeed while every master's script cache is flushed", async () => {
     const masters = (await cluster.shards()).map((shard) => cluster.admin(shard.port));
@@ -61,8 +63,13 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
       ]);
     });
 
-    const noscriptReplies = (await Promise.all(masters.map(commandStats))).reduce((sum, stats) => sum + (stats.evalsha?.failed ?? 0), 0);
-    console.info(`cluster flood: ${flushes} SCRIPT FLUSH over ${masters.length} masters, ${noscriptReplies} NOSCRIPT replies absorbed`);
+    const noscriptReplies = (await Promise.all(masters.map(commandStats))).reduce(
+      (sum, stats) => sum + (stats.evalsha?.failed ?? 0),
+      0,
+    );
+    console.info(
+      `cluster flood: ${flushes} SCRIPT FLUSH over ${masters.length} masters, ${noscriptReplies} NOSCRIPT replies absorbed`,
+    );
     expect(failures).toEqual([]);
     expect(flushes).toBeGreaterThan(10 * masters.length);
     expect(noscriptReplies).toBeGreaterThan(0); // the storm really emptied the caches under direct calls
@@ -77,7 +84,8 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient }) => {
 /** A hash tag per name, each served by a different master (three masters, three names). */
 async function tagsOnDistinctMasters(names: readonly string[]): Promise<Record<string, string>> {
   const shards = await cluster.shards();
-  const masterOf = (tag: string) => shards.find((s) => s.slots.some(([from, to]) => calculateSlot(tag) >= from && calculateSlot(tag) <= to))?.port;
+  const masterOf = (tag: string) =>
+    shards.find((s) => s.slots.some(([from, to]) => calculateSlot(tag) >= from && calculateSlot(tag) <= to))?.port;
   const used = new Set<number | undefined>();
   const tags: Record<string, string> = {};
   for (const name of names) {

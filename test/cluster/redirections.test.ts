@@ -33,7 +33,9 @@ describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient, major }) => {
         await admin.config("RESETSTAT");
       }
       // What ioredis itself reports for an EVALSHA of an uncached script under this budget:
-      await expect(client.evalsha(incr.sha1, 1, key)).rejects.toThrow(/Too many Cluster redirections\. Last error: .*NOSCRIPT/);
+      await expect(client.evalsha(incr.sha1, 1, key)).rejects.toThrow(
+        /Too many Cluster redirections\. Last error: .*NOSCRIPT/,
+      );
       expect(await call(incr, client, [key], [])).toBe(1);
       const stats = await Promise.all(cluster.live().map(({ admin }) => commandStats(admin)));
       expect(stats.reduce((sum, s) => sum + (s.eval?.calls ?? 0), 0)).toBe(1);

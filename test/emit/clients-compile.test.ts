@@ -79,7 +79,11 @@ async function project(client: Client, packages: Record<string, string>, consume
   const dir = mkdtempSync(path.join(tmpdir(), `luagen-${client}-`));
   made.push(dir);
   mkdirSync(path.join(dir, "node_modules", "@types"), { recursive: true });
-  symlinkSync(path.join(ROOT, "node_modules", "@types", "node"), path.join(dir, "node_modules", "@types", "node"), "dir");
+  symlinkSync(
+    path.join(ROOT, "node_modules", "@types", "node"),
+    path.join(dir, "node_modules", "@types", "node"),
+    "dir",
+  );
   for (const [name, installed] of Object.entries(packages)) {
     symlinkSync(path.join(ROOT, "node_modules", installed), path.join(dir, "node_modules", name), "dir");
   }
@@ -92,7 +96,14 @@ async function project(client: Client, packages: Record<string, string>, consume
 
 function tsconfig(dir: string, options: Record<string, unknown>): string {
   const file = path.join(dir, "tsconfig.json");
-  const compilerOptions = { ...STRICTEST, noEmit: true, target: "ES2022", skipLibCheck: true, types: ["node"], ...options };
+  const compilerOptions = {
+    ...STRICTEST,
+    noEmit: true,
+    target: "ES2022",
+    skipLibCheck: true,
+    types: ["node"],
+    ...options,
+  };
   writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
   return file;
 }
@@ -108,16 +119,23 @@ describe("iovalkey", () => {
   it.each([
     { mode: "NodeNext", options: NODENEXT },
     { mode: "bundler", options: BUNDLER },
-  ])("a project with iovalkey and no ioredis compiles under the strictest settings ($mode resolution)", async ({ options }) => {
-    const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER);
-    expect(importedPackages(dir)).toEqual(["iovalkey"]);
-    const result = await tsc(tsconfig(dir, options));
-    expect(result.output).toBe("");
-    expect(result.code).toBe(0);
-  });
+  ])(
+    "a project with iovalkey and no ioredis compiles under the strictest settings ($mode resolution)",
+    async ({ options }) => {
+      const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER);
+      expect(importedPackages(dir)).toEqual(["iovalkey"]);
+      const result = await tsc(tsconfig(dir, options));
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
 
   it("and its type tests are real: without one expect-error directive tsc fails", async () => {
-    const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));
+    const dir = await project(
+      "iovalkey",
+      { iovalkey: "iovalkey" },
+      IOVALKEY_CONSUMER.replace("// @ts-expect-error count must be a number\n", ""),
+    );
     const result = await tsc(tsconfig(dir, NODENEXT));
     expect(result.output).toContain("not assignable to parameter of type 'number'");
     expect(readFileSync(path.join(dir, "gen", "runtime.ts"), "utf8")).not.toContain('from "ioredis"');
@@ -131,16 +149,23 @@ describe.each([
   it.each([
     { mode: "NodeNext", options: NODENEXT },
     { mode: "bundler", options: BUNDLER },
-  ])("a project with node-redis and no ioredis compiles under the strictest settings ($mode resolution)", async ({ options }) => {
-    const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER);
-    expect(importedPackages(dir)).toEqual(["redis"]);
-    const result = await tsc(tsconfig(dir, options));
-    expect(result.output).toBe("");
-    expect(result.code).toBe(0);
-  });
+  ])(
+    "a project with node-redis and no ioredis compiles under the strictest settings ($mode resolution)",
+    async ({ options }) => {
+      const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER);
+      expect(importedPackages(dir)).toEqual(["redis"]);
+      const result = await tsc(tsconfig(dir, options));
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
 
   it("and its type tests are real: without one expect-error directive tsc fails", async () => {
-    const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER.replace("// @ts-expect-error the reply is a number, not a string\n", ""));
+    const dir = await project(
+      "node-redis",
+      { redis: installed },
+      NODE_REDIS_CONSUMER.replace("// @ts-expect-error the reply is a number, not a string\n", ""),
+    );
     const result = await tsc(tsconfig(dir, NODENEXT));
     expect(result.output).toContain("Type 'number' is not assignable to type 'string'");
   });

@@ -51,7 +51,14 @@ export async function use(redis: Redis, cluster: Cluster): Promise<void> {
 
 function tsconfig(dir: string, name: string, options: Record<string, unknown>): string {
   const file = path.join(dir, name);
-  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", skipLibCheck: true, types: ["node"], ...options };
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: "ES2022",
+    skipLibCheck: true,
+    types: ["node"],
+    ...options,
+  };
   writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
   return file;
 }
@@ -72,7 +79,12 @@ describe("generated code compiles under tsc --strict", () => {
     { imports: '".js"', extension: ".js", mode: "NodeNext", options: NODENEXT },
     { imports: '".js"', extension: ".js", mode: "bundler", options: BUNDLER },
     { imports: "extensionless", extension: "", mode: "bundler", options: BUNDLER },
-    { imports: '".ts"', extension: ".ts", mode: "bundler + allowImportingTsExtensions", options: { ...BUNDLER, allowImportingTsExtensions: true } },
+    {
+      imports: '".ts"',
+      extension: ".ts",
+      mode: "bundler + allowImportingTsExtensions",
+      options: { ...BUNDLER, allowImportingTsExtensions: true },
+    },
   ])("with $imports imports under $mode resolution", async ({ extension, options }) => {
     const dir = await generatedProject(extension);
     const result = await tsc(tsconfig(dir, "tsconfig.json", options));
@@ -100,7 +112,11 @@ describe("generated code compiles under tsc --strict", () => {
 
   it("for scripts that include other files (descriptors with origins)", async () => {
     const dir = tempDir("compile");
-    const result = await generate({ inputs: [path.join(ROOT, "test", "fixtures", "includes", "lua")], out: path.join(dir, "gen"), cwd: ROOT });
+    const result = await generate({
+      inputs: [path.join(ROOT, "test", "fixtures", "includes", "lua")],
+      out: path.join(dir, "gen"),
+      cwd: ROOT,
+    });
     expect(result.kind).toBe("written");
     writeFileSync(
       path.join(dir, "consumer.ts"),
@@ -133,11 +149,12 @@ export async function use(redis: Redis): Promise<void> {
 // like what a module imports from the runtime, a `---@name` equal to an imported type, non-ASCII
 // names, and folders whose names end comments or strings. Built in memory: the scanner's globbing
 // skips folders named with a line terminator, and it is the emitted text that is under test here.
-const hostile = (params: string) => `---@key ${params.split(" ")[0]}\n${params
-  .split(" ")
-  .slice(1)
-  .map((name) => `---@arg ${name} string\n`)
-  .join("")}---@return integer\nreturn #KEYS + #ARGV\n`;
+const hostile = (params: string) =>
+  `---@key ${params.split(" ")[0]}\n${params
+    .split(" ")
+    .slice(1)
+    .map((name) => `---@arg ${name} string\n`)
+    .join("")}---@return integer\nreturn #KEYS + #ARGV\n`;
 const HOSTILE: Record<string, string> = {
   "run.lua": hostile("key"),
   "define.lua": hostile("key"),
@@ -159,7 +176,12 @@ const HOSTILE: Record<string, string> = {
 describe("generated code compiles for every name legal on disk", () => {
   it("scripts and parameters named like the runtime's imports, non-ASCII names, paths that end comments", async () => {
     const dir = tempDir("compile-hostile");
-    const files = Object.entries(HOSTILE).map(([relativePath, text]) => ({ path: `lua/${relativePath}`, relativePath, text, partial: false }));
+    const files = Object.entries(HOSTILE).map(([relativePath, text]) => ({
+      path: `lua/${relativePath}`,
+      relativePath,
+      text,
+      partial: false,
+    }));
     const built = buildScripts(files);
     expect(built.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const emitted = emit(built.scripts, { runtime: await readRuntimeTemplate(), importExtension: ".js" }).files;

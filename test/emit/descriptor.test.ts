@@ -29,7 +29,15 @@ async function compileCheck(sharedFile: string): Promise<{ code: number; output:
   const dir = tempDir("descriptor");
   const spec = (file: string) => `./${path.relative(dir, file).split(path.sep).join("/").replace(/\.ts$/, ".js")}`;
   writeFileSync(path.join(dir, "check.ts"), CHECK(spec(sharedFile), spec(path.join(ROOT, "templates", "runtime.ts"))));
-  const compilerOptions = { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: true, types: ["node"] };
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    skipLibCheck: true,
+    types: ["node"],
+  };
   writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["check.ts"] }));
   return tsc(path.join(dir, "tsconfig.json"));
 }
@@ -83,8 +91,12 @@ describe("the descriptor literal", () => {
     expect(printLiteral({ a: 1, b: [true, null], c: "x" })).toBe('{ a: 1, b: [true, null], c: "x" }');
     expect(printLiteral([{ a: 1 }])).toBe("[\n  { a: 1 },\n]");
     expect(printLiteral({ long: "x".repeat(90), n: 1 })).toBe(`{\n  long: "${"x".repeat(90)}",\n  n: 1,\n}`);
-    expect(printLiteral(["a".repeat(50), "b".repeat(50)], "  ", 10, 1)).toBe(`[\n    "${"a".repeat(50)}",\n    "${"b".repeat(50)}",\n  ]`);
-    expect(printLiteral({ "not-a-name": "\u2028*/\"", gone: undefined })).toBe('{ "not-a-name": "\\u2028*/\\"" }');
-    expect(printLiteral({ code: new Code(["[", '  "x",', "].join()"]) }, "  ")).toBe('{\n    code: [\n      "x",\n    ].join(),\n  }');
+    expect(printLiteral(["a".repeat(50), "b".repeat(50)], "  ", 10, 1)).toBe(
+      `[\n    "${"a".repeat(50)}",\n    "${"b".repeat(50)}",\n  ]`,
+    );
+    expect(printLiteral({ "not-a-name": '\u2028*/"', gone: undefined })).toBe('{ "not-a-name": "\\u2028*/\\"" }');
+    expect(printLiteral({ code: new Code(["[", '  "x",', "].join()"]) }, "  ")).toBe(
+      '{\n    code: [\n      "x",\n    ].join(),\n  }',
+    );
   });
 });

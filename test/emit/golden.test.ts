@@ -20,7 +20,14 @@ async function emitFixtures(transform: (text: string) => string = (t) => t) {
 describe("emitted modules", () => {
   it("match the golden files under test/fixtures/project/expected", async () => {
     const files = await emitFixtures();
-    expect(files.map((f) => f.path)).toEqual(["bare.ts", "index.ts", "ping_status.ts", "queue/move-jobs.ts", "runtime.ts", "tag-all.ts"]);
+    expect(files.map((f) => f.path)).toEqual([
+      "bare.ts",
+      "index.ts",
+      "ping_status.ts",
+      "queue/move-jobs.ts",
+      "runtime.ts",
+      "tag-all.ts",
+    ]);
     for (const file of files.filter((f) => f.path !== "runtime.ts")) {
       expectGolden(path.join(PROJECT, "expected", file.path), file.content);
     }

@@ -33,7 +33,9 @@ describe("---@include (golden)", () => {
 
   it("reports include errors at the include's path, and errors in included code in the included file", async () => {
     const built = await build("broken");
-    const lines = sortDiagnostics(built.diagnostics).map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`);
+    const lines = sortDiagnostics(built.diagnostics).map(
+      (d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}\n`,
+    );
     expectGolden(path.join(FIXTURE, "broken.diagnostics.txt"), lines.join(""));
     expect(built.scripts).toEqual([]);
   });

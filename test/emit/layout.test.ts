@@ -4,8 +4,33 @@ import { emit } from "../../src/emit/emit.js";
 import { buildScripts } from "../../src/generate.js";
 import type { SourceFile } from "../../src/model.js";
 
-const KEYS = ["wait", "active", "prioritized", "events", "stalled", "limiter", "delayed", "paused", "meta", "pc", "completed", "jobIdKey", "metrics", "marker"];
-const ARGS = ["jobId", "timestamp", "msgProperty", "returnValue", "target", "fetchNext", "keysPrefix", "opts", "jobFields"];
+const KEYS = [
+  "wait",
+  "active",
+  "prioritized",
+  "events",
+  "stalled",
+  "limiter",
+  "delayed",
+  "paused",
+  "meta",
+  "pc",
+  "completed",
+  "jobIdKey",
+  "metrics",
+  "marker",
+];
+const ARGS = [
+  "jobId",
+  "timestamp",
+  "msgProperty",
+  "returnValue",
+  "target",
+  "fetchNext",
+  "keysPrefix",
+  "opts",
+  "jobFields",
+];
 
 // A BullMQ-style script (moveToFinished-14.lua): 14 keys and 9 arguments.
 const MANY = [
@@ -17,7 +42,12 @@ const MANY = [
   "",
 ].join("\n");
 
-const file = (relativePath: string, text: string): SourceFile => ({ path: `lua/${relativePath}`, relativePath, text, partial: false });
+const file = (relativePath: string, text: string): SourceFile => ({
+  path: `lua/${relativePath}`,
+  relativePath,
+  text,
+  partial: false,
+});
 
 function moduleFor(text: string, relativePath = "script.lua"): string {
   const built = buildScripts([file(relativePath, text)]);
@@ -38,7 +68,7 @@ describe("generated modules read as hand-written", () => {
     const sourceLines = new Set(MANY.split("\n").map((line) => `    ${JSON.stringify(line)},`));
     const long = module.split("\n").filter((line) => line.length > 100 && !sourceLines.has(line));
     expect(long).toEqual([]);
-    expect(module).toContain("  keys: [\n    { name: \"wait\", rest: false },\n");
+    expect(module).toContain('  keys: [\n    { name: "wait", rest: false },\n');
     // BullMQ's script has an argument named `target`: the client parameter steps aside.
     expect(module).toContain("export function moveToFinished(\n  _target: ScriptClient,\n  wait: RedisKey,\n");
   });
@@ -48,7 +78,9 @@ describe("generated modules read as hand-written", () => {
     const unwrapped = module.replace(/\n \* {3}/g, " ");
     const [client, batch] = unwrapped.split("export function").slice(0, 2);
     expect(client).toContain("@returns the script's reply: the new value");
-    expect(batch).toContain("@returns `target`, the call queued in it for chaining; `exec()` gives its reply: the new value");
+    expect(batch).toContain(
+      "@returns `target`, the call queued in it for chaining; `exec()` gives its reply: the new value",
+    );
   });
 
   it("write no empty @param tag for an inferred or undescribed parameter", () => {

@@ -10,13 +10,19 @@ const run = promisify(execFile);
 const EXAMPLES = path.join(ROOT, "examples");
 
 const tsc = (example: string, ...args: string[]) =>
-  run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json", ...args], { cwd: example });
+  run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json", ...args], {
+    cwd: example,
+  });
 
 /**
  * An example as a user runs it: luagen (its prebuild, with `luagenArgs`), tsc --strict (its build),
  * node (its start) against `server`. Returns the generated index and the program's output lines.
  */
-async function generateCompileRun(example: string, luagenArgs: string[], server: RedisServer): Promise<{ index: string; lines: string[] }> {
+async function generateCompileRun(
+  example: string,
+  luagenArgs: string[],
+  server: RedisServer,
+): Promise<{ index: string; lines: string[] }> {
   const generated = await runCli([...luagenArgs, "--out", "src/generated"], example);
   expect(generated.stderr).toBe("");
   expect(generated.stdout).toMatch(/^luagen: 3 scripts → src\/generated \(\d+ written, \d+ unchanged, 0 removed\)$/m);
@@ -25,7 +31,10 @@ async function generateCompileRun(example: string, luagenArgs: string[], server:
     cwd: example,
     env: { ...process.env, REDIS_URL: `redis://${server.host}:${server.port}` },
   });
-  return { index: readFileSync(path.join(example, "src/generated/index.ts"), "utf8"), lines: stdout.split("\n").filter(Boolean) };
+  return {
+    index: readFileSync(path.join(example, "src/generated/index.ts"), "utf8"),
+    lines: stdout.split("\n").filter(Boolean),
+  };
 }
 
 /** The lock token the program prints inside its batch results. */
@@ -43,7 +52,7 @@ describe("examples", () => {
   describe("quickstart (ioredis)", () => {
     const EXAMPLE = path.join(EXAMPLES, "quickstart");
 
-    it("type-checks under bundler resolution with extensionless imports (importExtension \"\")", async () => {
+    it('type-checks under bundler resolution with extensionless imports (importExtension "")', async () => {
       const generated = await runCli(["src/lua", "--out", "src/generated", "--import-extension", ""], EXAMPLE);
       expect(generated.code).toBe(0);
       await tsc(EXAMPLE, "--noEmit", "--module", "ESNext", "--moduleResolution", "bundler");

@@ -70,8 +70,13 @@ describe("a script with includes, run on redis-server", () => {
   });
 
   /** The `user_script:N` Redis names, and where the origins say line N comes from. */
-  async function failure(call: Promise<unknown>): Promise<{ message: string; line: number; origin: ReturnType<typeof originOf> }> {
-    const error = (await call.then(() => expect.fail("expected the script to fail"), (e: unknown) => e)) as Error;
+  async function failure(
+    call: Promise<unknown>,
+  ): Promise<{ message: string; line: number; origin: ReturnType<typeof originOf> }> {
+    const error = (await call.then(
+      () => expect.fail("expected the script to fail"),
+      (e: unknown) => e,
+    )) as Error;
     const line = Number(/user_script:(\d+)/.exec(error.message)?.[1]);
     return { message: error.message, line, origin: originOf(script.origins ?? [], line) };
   }

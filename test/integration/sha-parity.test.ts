@@ -16,7 +16,10 @@ const SCRIPTS: Record<string, { text: string; embedded: string }> = {
     text: "---Grüße, 世界 🚀\n---@return string\nreturn 'héllo 世界 🚀'\n",
     embedded: "---Grüße, 世界 🚀\n---@return string\nreturn 'héllo 世界 🚀'\n",
   },
-  "trailing.lua": { text: "---@return integer  \nreturn 1   \n\t\n", embedded: "---@return integer  \nreturn 1   \n\t\n" },
+  "trailing.lua": {
+    text: "---@return integer  \nreturn 1   \n\t\n",
+    embedded: "---@return integer  \nreturn 1   \n\t\n",
+  },
   "shebang.lua": {
     text: "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
     embedded: "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
@@ -39,7 +42,9 @@ describe("the embedded source and its SHA-1", () => {
     descriptors = {};
     for (const name of Object.keys(SCRIPTS)) {
       const module = await import(path.join(dir, "gen", name.replace(/\.lua$/, ".ts")));
-      descriptors[name] = Object.values(module).find((v): v is { source: string; sha1: string; name: string } => typeof v === "object")!;
+      descriptors[name] = Object.values(module).find(
+        (v): v is { source: string; sha1: string; name: string } => typeof v === "object",
+      )!;
     }
   });
   afterAll(async () => {
@@ -47,11 +52,14 @@ describe("the embedded source and its SHA-1", () => {
     await server?.stop();
   });
 
-  it.each(Object.keys(SCRIPTS))("%s: source is the file with CRLF → LF and no BOM, sha1 equals SCRIPT LOAD's", async (name) => {
-    const descriptor = descriptors[name];
-    expect(descriptor.source).toBe(SCRIPTS[name].embedded);
-    expect(descriptor.sha1).toBe(await redis.script("LOAD", descriptor.source));
-  });
+  it.each(Object.keys(SCRIPTS))(
+    "%s: source is the file with CRLF → LF and no BOM, sha1 equals SCRIPT LOAD's",
+    async (name) => {
+      const descriptor = descriptors[name];
+      expect(descriptor.source).toBe(SCRIPTS[name].embedded);
+      expect(descriptor.sha1).toBe(await redis.script("LOAD", descriptor.source));
+    },
+  );
 
   it("a script with a shebang runs as Redis 7 reads it", async () => {
     const { source } = descriptors["shebang.lua"];

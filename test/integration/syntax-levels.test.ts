@@ -15,14 +15,23 @@ const SHAPES: Record<string, (n: number) => string> = {
   functions: (n) => `local f = ${"function() return ".repeat(n)}1${" end".repeat(n)} return 1`,
   tables: (n) => `return #${"{".repeat(n)}1${"}".repeat(n)}`,
   "table keys": (n) => `return #${"{[".repeat(n)}1${"]=1}".repeat(n)}`,
-  concatenation: (n) => `return ${Array(n + 1).fill("'a'").join("..")}`,
-  powers: (n) => `return ${Array(n + 1).fill("1").join("^")}`,
+  concatenation: (n) =>
+    `return ${Array(n + 1)
+      .fill("'a'")
+      .join("..")}`,
+  powers: (n) =>
+    `return ${Array(n + 1)
+      .fill("1")
+      .join("^")}`,
   "unary minus": (n) => `return ${"- ".repeat(n)}1`,
   "not and": (n) => `return ${"not 1 and ".repeat(n)}1`,
   calls: (n) => `local f = function(x) return x end return ${"f(".repeat(n)}1${")".repeat(n)}`,
   indexes: (n) => `local t = {} return ${"t[".repeat(n)}1${"]".repeat(n)}`,
   "parentheses in blocks": (n) => `${"do ".repeat(100)}return ${"(".repeat(n)}1${")".repeat(n)}${" end".repeat(100)}`,
-  "left-associative sums (never nest)": (n) => `return ${Array(n + 1).fill("1").join("+")}`,
+  "left-associative sums (never nest)": (n) =>
+    `return ${Array(n + 1)
+      .fill("1")
+      .join("+")}`,
 };
 
 const MAX = 400;

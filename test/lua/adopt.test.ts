@@ -35,23 +35,34 @@ describe("BullMQ's name-N.lua: N keys, for a script with no annotations", () => 
   });
 
   it("is an error (LG200 at the read) when the script reads a key past N", () => {
-    const { scripts, diagnostics } = build("moveJob-2.lua", "redis.call('DEL', KEYS[2])\nreturn redis.call('GET', KEYS[3])\n");
+    const { scripts, diagnostics } = build(
+      "moveJob-2.lua",
+      "redis.call('DEL', KEYS[2])\nreturn redis.call('GET', KEYS[3])\n",
+    );
     expect(scripts).toEqual([]);
     expect(shown(diagnostics.filter((d) => d.severity === "error"))).toEqual([
       "2:26 LG200: KEYS[3] is read but the file name (-2) says the script takes 2 keys",
     ]);
-    expect(diagnostics.find((d) => d.code === "LG200")?.hint).toBe("rename it to moveJob-3.lua, or declare the keys with ---@key");
+    expect(diagnostics.find((d) => d.code === "LG200")?.hint).toBe(
+      "rename it to moveJob-3.lua, or declare the keys with ---@key",
+    );
   });
 
   it("does not apply to a script annotated for luagen: ---@arg without ---@key means no keys, and the digits stay in the name", () => {
-    const { scripts, diagnostics } = build("bump-2.lua", "---@arg by integer\n---@return integer\nreturn tonumber(ARGV[1]) + 1\n");
+    const { scripts, diagnostics } = build(
+      "bump-2.lua",
+      "---@arg by integer\n---@return integer\nreturn tonumber(ARGV[1]) + 1\n",
+    );
     expect(diagnostics).toEqual([]);
     expect(scripts[0]?.name).toBe("bump2");
     expect(scripts[0]?.signature.keys).toEqual([]);
   });
 
   it("does not apply when ---@key tags declare the keys", () => {
-    const { scripts } = build("bump-2.lua", "---@key counter\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n");
+    const { scripts } = build(
+      "bump-2.lua",
+      "---@key counter\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n",
+    );
     expect(scripts[0]?.name).toBe("bump2");
     expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["counter"]);
   });
@@ -72,11 +83,14 @@ describe("names from a leading block comment that documents KEYS[n] and ARGV[n]"
       ["id", "the id of the job"],
     ]);
     expect(diagnostics.map((d) => d.code)).toEqual(["LG205"]);
-    expect(diagnostics[0]?.message).toContain("inferred 3 keys (wait, activeKey, jobKey) and 2 arguments (keyPrefix: string | number, id: string | number)");
+    expect(diagnostics[0]?.message).toContain(
+      "inferred 3 keys (wait, activeKey, jobKey) and 2 arguments (keyPrefix: string | number, id: string | number)",
+    );
   });
 
   it("works without a counted file name, and falls back to keyN for a name that cannot be one", () => {
-    const text = "--[[\n  KEYS[1] 'wait'\n  KEYS[2] 'class'\n]]\nreturn redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')\n";
+    const text =
+      "--[[\n  KEYS[1] 'wait'\n  KEYS[2] 'class'\n]]\nreturn redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')\n";
     const { scripts } = build("move.lua", text);
     expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["wait", "key2"]);
   });

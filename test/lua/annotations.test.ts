@@ -19,8 +19,26 @@ describe("signatures of the good fixtures", () => {
       summary: "Increment a counter, never past a cap.\n\nReturns the new value.",
       keys: [{ name: "counter", description: "the counter's key", rest: false, line: 4, column: 4, nameColumn: 9 }],
       args: [
-        { name: "max", description: "the cap", type: integer, optional: false, rest: false, line: 5, column: 4, nameColumn: 9 },
-        { name: "ttl", description: "seconds to live", type: integer, optional: true, rest: false, line: 6, column: 4, nameColumn: 9 },
+        {
+          name: "max",
+          description: "the cap",
+          type: integer,
+          optional: false,
+          rest: false,
+          line: 5,
+          column: 4,
+          nameColumn: 9,
+        },
+        {
+          name: "ttl",
+          description: "seconds to live",
+          type: integer,
+          optional: true,
+          rest: false,
+          line: 6,
+          column: 4,
+          nameColumn: 9,
+        },
       ],
       returns: { type: { kind: "integer" }, description: "the new value" },
       name: "incrCapped",
@@ -36,8 +54,26 @@ describe("signatures of the good fixtures", () => {
         { name: "sources", description: "the sets to drain", rest: true, line: 3, column: 4, nameColumn: 9 },
       ],
       args: [
-        { name: "limit", description: "most members to move", type: integer, optional: false, rest: false, line: 4, column: 4, nameColumn: 9 },
-        { name: "mode", description: "", type: { kinds: [], literals: ["copy", "move"] }, optional: false, rest: false, line: 5, column: 4, nameColumn: 9 },
+        {
+          name: "limit",
+          description: "most members to move",
+          type: integer,
+          optional: false,
+          rest: false,
+          line: 4,
+          column: 4,
+          nameColumn: 9,
+        },
+        {
+          name: "mode",
+          description: "",
+          type: { kinds: [], literals: ["copy", "move"] },
+          optional: false,
+          rest: false,
+          line: 5,
+          column: 4,
+          nameColumn: 9,
+        },
       ],
       returns: { type: { kind: "integer" }, description: "how many moved" },
       inferred: false,
@@ -48,8 +84,26 @@ describe("signatures of the good fixtures", () => {
     const signature = signatureOf("optional-trailing-args");
     expect(signature?.args).toEqual([
       { name: "token", description: "", type: string, optional: false, rest: false, line: 3, column: 4, nameColumn: 9 },
-      { name: "ttl", description: "milliseconds", type: integer, optional: true, rest: false, line: 4, column: 4, nameColumn: 9 },
-      { name: "retries", description: "", type: integer, optional: true, rest: false, line: 5, column: 4, nameColumn: 9 },
+      {
+        name: "ttl",
+        description: "milliseconds",
+        type: integer,
+        optional: true,
+        rest: false,
+        line: 4,
+        column: 4,
+        nameColumn: 9,
+      },
+      {
+        name: "retries",
+        description: "",
+        type: integer,
+        optional: true,
+        rest: false,
+        line: 5,
+        column: 4,
+        nameColumn: 9,
+      },
     ]);
     expect(signature?.returns).toEqual({ type: { kind: "status" }, description: "" });
     expect(signature?.name).toBeUndefined();
@@ -83,7 +137,16 @@ describe("signatures of the good fixtures", () => {
   test("continuation lines extend the tag above, until a blank line or a tag", () => {
     const signature = signatureOf("continuation-lines");
     expect(signature?.summary).toBe("Set a lock.");
-    expect(signature?.keys).toEqual([{ name: "lock", description: "the lock's key, which must be unique per resource", rest: false, line: 2, column: 4, nameColumn: 9 }]);
+    expect(signature?.keys).toEqual([
+      {
+        name: "lock",
+        description: "the lock's key, which must be unique per resource",
+        rest: false,
+        line: 2,
+        column: 4,
+        nameColumn: 9,
+      },
+    ]);
     expect(signature?.args.map((a) => a.description)).toEqual(["milliseconds"]);
     expect(signature?.returns).toEqual({
       type: { kind: "union", members: [{ kind: "status" }, { kind: "nil" }] },
@@ -94,7 +157,10 @@ describe("signatures of the good fixtures", () => {
   test("nested return types", () => {
     const batch: ReturnType = {
       kind: "tuple",
-      elements: [{ kind: "integer" }, { kind: "array", element: { kind: "union", members: [{ kind: "string" }, { kind: "nil" }] } }],
+      elements: [
+        { kind: "integer" },
+        { kind: "array", element: { kind: "union", members: [{ kind: "string" }, { kind: "nil" }] } },
+      ],
     };
     expect(signatureOf("nested-return-types")?.returns).toEqual({
       type: { kind: "union", members: [{ kind: "array", element: batch }, { kind: "nil" }] },
@@ -108,7 +174,9 @@ describe("signatures of the good fixtures", () => {
 
   test("no luagen tag: no signature (the checker infers one)", () => {
     expect(signatureOf("lg205-unannotated")).toBeUndefined();
-    expect(declared(source("---Just a summary.\n---@diagnostic disable: undefined-global\nreturn 1\n")).signature).toBeUndefined();
+    expect(
+      declared(source("---Just a summary.\n---@diagnostic disable: undefined-global\nreturn 1\n")).signature,
+    ).toBeUndefined();
   });
 
   test("@return alone gives a signature with no keys or arguments", () => {
@@ -122,7 +190,10 @@ describe("signatures of the good fixtures", () => {
   });
 
   test("no @return: unknown, with an empty description", () => {
-    expect(declared(source("---@key k\nreturn KEYS[1]\n")).signature?.returns).toEqual({ ...unknown, origin: "missing" });
+    expect(declared(source("---@key k\nreturn KEYS[1]\n")).signature?.returns).toEqual({
+      ...unknown,
+      origin: "missing",
+    });
   });
 });
 
@@ -153,7 +224,9 @@ describe("return types", () => {
   });
 
   test("the description follows the type after whitespace", () => {
-    expect(declared(source("---@return [integer, string]   the pair\nreturn nil\n")).signature?.returns.description).toBe("the pair");
+    expect(
+      declared(source("---@return [integer, string]   the pair\nreturn nil\n")).signature?.returns.description,
+    ).toBe("the pair");
   });
 });
 
@@ -173,13 +246,29 @@ describe("diagnostics carry a hint where one helps", () => {
   });
 
   test("LuaLS's own tags are left alone", () => {
-    const tags = "class field type alias generic vararg overload deprecated meta diagnostic see version async nodiscard cast operator enum module private protected package source as";
-    expect(problems(tags.split(" ").map((tag) => `---@${tag} x`).join("\n"))).toEqual([]);
+    const tags =
+      "class field type alias generic vararg overload deprecated meta diagnostic see version async nodiscard cast operator enum module private protected package source as";
+    expect(
+      problems(
+        tags
+          .split(" ")
+          .map((tag) => `---@${tag} x`)
+          .join("\n"),
+      ),
+    ).toEqual([]);
   });
 
   test("@param points to @key and @arg", () => {
     expect(problems("---@param key string")).toEqual([
-      { severity: "error", code: "LG108", file: "inline.lua", line: 1, column: 4, message: "@param is not a luagen tag", hint: "use @key for KEYS and @arg for ARGV" },
+      {
+        severity: "error",
+        code: "LG108",
+        file: "inline.lua",
+        line: 1,
+        column: 4,
+        message: "@param is not a luagen tag",
+        hint: "use @key for KEYS and @arg for ARGV",
+      },
     ]);
   });
 
@@ -198,7 +287,11 @@ describe("diagnostics carry a hint where one helps", () => {
   });
 
   test("@return given twice suggests a tuple", () => {
-    expect(problems("---@return integer\n---@return string")[0]).toMatchObject({ code: "LG106", line: 2, hint: expect.stringContaining("tuple") });
+    expect(problems("---@return integer\n---@return string")[0]).toMatchObject({
+      code: "LG106",
+      line: 2,
+      hint: expect.stringContaining("tuple"),
+    });
   });
 });
 
@@ -219,7 +312,9 @@ describe("malformed tags", () => {
   });
 
   test("each bad line is reported, and the good ones still count", () => {
-    const { signature, diagnostics } = declared(source("---@key a\n---@key b-c\n---@arg n int\n---@arg m integer\nreturn 1\n"));
+    const { signature, diagnostics } = declared(
+      source("---@key a\n---@key b-c\n---@arg n int\n---@arg m integer\nreturn 1\n"),
+    );
     expect(diagnostics.map((d) => [d.line, d.code])).toEqual([
       [2, "LG100"],
       [3, "LG102"],
@@ -232,7 +327,16 @@ describe("malformed tags", () => {
     const { signature, diagnostics } = declared(source("---   @arg\tlimit?   integer |  'x'   the limit\nreturn 1\n"));
     expect(diagnostics).toEqual([]);
     expect(signature?.args).toEqual([
-      { name: "limit", description: "the limit", type: { kinds: ["integer"], literals: ["x"] }, optional: true, rest: false, line: 1, column: 7, nameColumn: 12 },
+      {
+        name: "limit",
+        description: "the limit",
+        type: { kinds: ["integer"], literals: ["x"] },
+        optional: true,
+        rest: false,
+        line: 1,
+        column: 7,
+        nameColumn: 12,
+      },
     ]);
   });
 });
@@ -265,7 +369,8 @@ describe("LG109: a tag behind two dashes", () => {
         file: "inline.lua",
         line: 2,
         column: 1,
-        message: "'-- @key' has two dashes: luagen (like LuaLS) reads tags only in '---' comments, so this line is ignored",
+        message:
+          "'-- @key' has two dashes: luagen (like LuaLS) reads tags only in '---' comments, so this line is ignored",
         hint: "write ---@key",
       },
     ]);
@@ -273,7 +378,8 @@ describe("LG109: a tag behind two dashes", () => {
   });
 
   test("is given for each luagen tag before the first statement, not for other comments or later ones", () => {
-    const text = "--  @arg limit integer\n--@return integer\n-- @include is the include stage's\n-- a note @key\nlocal x = 1\n-- @name later\nreturn x\n";
+    const text =
+      "--  @arg limit integer\n--@return integer\n-- @include is the include stage's\n-- a note @key\nlocal x = 1\n-- @name later\nreturn x\n";
     expect(declared(source(text)).diagnostics.map((d) => `${d.line}:${d.code}`)).toEqual(["1:LG109", "2:LG109"]);
   });
 });

@@ -16,7 +16,9 @@ import { ROOT, runCli, tempDir } from "../support/workspace.js";
 const CORPUS = "test/fixtures/bullmq-style";
 
 function corpus(): { scripts: SourceFile[]; library: Map<string, string> } {
-  const files = readdirSync(path.join(ROOT, CORPUS), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".lua"));
+  const files = readdirSync(path.join(ROOT, CORPUS), { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".lua"),
+  );
   const library = new Map(files.map((f) => [`${CORPUS}/${f}`, readFileSync(path.join(ROOT, CORPUS, f), "utf8")]));
   const scripts = files
     .filter((f) => !f.startsWith("includes"))
@@ -38,7 +40,9 @@ describe("BullMQ-style scripts", () => {
       scripts.map((file) => {
         const expanded = expandIncludes(file, library);
         const parsed = parseLua(file, expanded);
-        const used = checkCommandUse(parsed.chunk!, parsed.source, (code, at, message) => diagnosticAt(code, file.path, expanded.origins, at, message));
+        const used = checkCommandUse(parsed.chunk!, parsed.source, (code, at, message) =>
+          diagnosticAt(code, file.path, expanded.origins, at, message),
+        );
         return [file.relativePath, used.writes];
       }),
     );

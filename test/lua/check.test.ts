@@ -13,13 +13,33 @@ describe("inferred signatures", () => {
       summary: "",
       keys: [{ name: "key1", description: "", rest: false, line: 1, column: 1, nameColumn: 1 }],
       args: [
-        { name: "arg1", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
-        { name: "arg2", description: "", type: { kinds: ["string", "number"], literals: [] }, optional: false, rest: false, line: 1, column: 1, nameColumn: 1 },
+        {
+          name: "arg1",
+          description: "",
+          type: { kinds: ["string", "number"], literals: [] },
+          optional: false,
+          rest: false,
+          line: 1,
+          column: 1,
+          nameColumn: 1,
+        },
+        {
+          name: "arg2",
+          description: "",
+          type: { kinds: ["string", "number"], literals: [] },
+          optional: false,
+          rest: false,
+          line: 1,
+          column: 1,
+          nameColumn: 1,
+        },
       ],
       returns: { type: { kind: "integer" }, description: "", origin: "inferred", explanation: expect.any(Array) },
       inferred: true,
     });
-    expect(diagnostics).toMatchObject([{ code: "LG205", severity: "warning", line: 1, column: 1, hint: expect.stringContaining("---@key name") }]);
+    expect(diagnostics).toMatchObject([
+      { code: "LG205", severity: "warning", line: 1, column: 1, hint: expect.stringContaining("---@key name") },
+    ]);
   });
 
   test("a script that reads neither KEYS nor ARGV", () => {
@@ -37,7 +57,10 @@ describe("inferred signatures", () => {
 describe("KEYS and ARGV past what is declared", () => {
   test("no keys or arguments declared at all", () => {
     const { diagnostics } = runLuaStages(source("---@return integer\nreturn #ARGV[1] + #KEYS[2]\n"));
-    expect(diagnostics.map((d) => d.message)).toEqual(["KEYS[2] is read but no keys are declared", "ARGV[1] is read but no arguments are declared"]);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      "KEYS[2] is read but no keys are declared",
+      "ARGV[1] is read but no arguments are declared",
+    ]);
   });
 
   test("each read is reported, with a hint naming the rest form", () => {
@@ -47,7 +70,9 @@ describe("KEYS and ARGV past what is declared", () => {
   });
 
   test("a rest parameter accepts any index", () => {
-    expect(codes("---@key first\n---@key ...others\n---@arg ...values string\nreturn { KEYS[1], KEYS[9], ARGV[7] }\n")).toEqual([]);
+    expect(
+      codes("---@key first\n---@key ...others\n---@arg ...values string\nreturn { KEYS[1], KEYS[9], ARGV[7] }\n"),
+    ).toEqual([]);
   });
 
   test("KEYS[1.0] is a literal index; KEYS[0], KEYS[i] and KEYS['x'] are not", () => {
@@ -64,7 +89,9 @@ describe("KEYS and ARGV past what is declared", () => {
 describe("declared but never read", () => {
   test("any use of the table other than a literal index counts as reading every entry", () => {
     for (const use of ["#KEYS", "unpack(KEYS)", "KEYS[tonumber(ARGV[1])]", "ipairs(KEYS)", "f(KEYS)"]) {
-      expect(codes(`---@key a\n---@key b\n---@arg n integer\nlocal f = print\nreturn ${use}, ARGV[1]\n`), use).toEqual([]);
+      expect(codes(`---@key a\n---@key b\n---@arg n integer\nlocal f = print\nreturn ${use}, ARGV[1]\n`), use).toEqual(
+        [],
+      );
     }
   });
 
@@ -101,13 +128,22 @@ describe("writes to undeclared globals", () => {
   });
 
   test("each global target is reported where it is written, with a fix", () => {
-    const { diagnostics } = runLuaStages(source("---@return integer\nlocal a\na, b = 1, 2\nif a then c = 3 end\nreturn a\n"));
-    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.hint}`)).toEqual(["3:4 LG204 declare it local: local b", "4:11 LG204 declare it local: local c"]);
+    const { diagnostics } = runLuaStages(
+      source("---@return integer\nlocal a\na, b = 1, 2\nif a then c = 3 end\nreturn a\n"),
+    );
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.hint}`)).toEqual([
+      "3:4 LG204 declare it local: local b",
+      "4:11 LG204 declare it local: local c",
+    ]);
   });
 
   test("a global function is reported at its name", () => {
-    const { diagnostics } = runLuaStages(source("---@return integer\nfunction add(x, y) return x + y end\nreturn add(1, 2)\n"));
-    expect(diagnostics).toMatchObject([{ code: "LG204", line: 2, column: 10, hint: "declare it local: local function add" }]);
+    const { diagnostics } = runLuaStages(
+      source("---@return integer\nfunction add(x, y) return x + y end\nreturn add(1, 2)\n"),
+    );
+    expect(diagnostics).toMatchObject([
+      { code: "LG204", line: 2, column: 10, hint: "declare it local: local function add" },
+    ]);
   });
 
   test("global writes are checked in unannotated scripts too", () => {

@@ -12,7 +12,12 @@ function check(text: string, table: CommandTable = COMMANDS) {
   const file = source(text);
   const parsed = parseLua(file);
   if (parsed.chunk === undefined) throw new Error(parsed.diagnostics[0]?.message);
-  return checkCommandUse(parsed.chunk, parsed.source, (code, at, message, hint) => diagnosticAt(code, file.path, undefined, at, message, hint), table);
+  return checkCommandUse(
+    parsed.chunk,
+    parsed.source,
+    (code, at, message, hint) => diagnosticAt(code, file.path, undefined, at, message, hint),
+    table,
+  );
 }
 
 const codes = (text: string, table?: CommandTable) => check(text, table).diagnostics.map((d) => d.code);
@@ -64,7 +69,9 @@ describe("command checks", () => {
     expect(codes(script)).toEqual(["LG230"]);
     expect(codes(script, extendCommands(COMMANDS, { hfoo: {} }))).toEqual([]);
     expect(codes(script, extendCommands(COMMANDS, { HFOO: { arity: 3 } }))).toEqual(["LG231"]);
-    expect(codes(`#!lua flags=no-writes\n${script}`, extendCommands(COMMANDS, { HFOO: { flags: ["write"] } }))).toEqual(["LG233"]);
+    expect(codes(`#!lua flags=no-writes\n${script}`, extendCommands(COMMANDS, { HFOO: { flags: ["write"] } }))).toEqual(
+      ["LG233"],
+    );
   });
 });
 
@@ -79,8 +86,16 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
   [`return redis.call("OBJECT", "ENCODING")`, "LG231", /Wrong number of args/],
   [`return redis.call("BLPOP", KEYS[1], 0)`, "LG232", /not allowed from script/],
   [`return redis.call("MULTI")`, "LG232", /not allowed from script/],
-  [`#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], "v")`, "LG233", /Write commands are not allowed from read-only scripts/],
-  [`#!lua flags=no-writes\nreturn redis.call("PFCOUNT", KEYS[1])`, "LG233", /Write commands are not allowed from read-only scripts/],
+  [
+    `#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], "v")`,
+    "LG233",
+    /Write commands are not allowed from read-only scripts/,
+  ],
+  [
+    `#!lua flags=no-writes\nreturn redis.call("PFCOUNT", KEYS[1])`,
+    "LG233",
+    /Write commands are not allowed from read-only scripts/,
+  ],
   [`#!lua flags=no-writes,bogus\nreturn 1`, "LG234", /Unexpected flag in script shebang/],
   [`#!lua flags=no-writes,\nreturn 1`, "LG234", /Unexpected flag in script shebang/],
   [`#!lua name=lib\nreturn 1`, "LG234", /Unknown lua shebang option/],
@@ -129,7 +144,13 @@ describe("the config's commands", () => {
     const unknown = await runCli(["lua", "--out", "gen"], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("error LG230: unknown Redis command 'HFOO'");
-    writeTree(dir, { "luagen.config.json": JSON.stringify({ input: ["lua"], out: "gen", commands: { HFOO: { arity: -2, flags: ["write"] } } }) });
+    writeTree(dir, {
+      "luagen.config.json": JSON.stringify({
+        input: ["lua"],
+        out: "gen",
+        commands: { HFOO: { arity: -2, flags: ["write"] } },
+      }),
+    });
     const declared = await runCli([], dir);
     expect(declared.stderr).toBe("");
     expect(declared.code).toBe(0);
@@ -137,7 +158,10 @@ describe("the config's commands", () => {
 
   it("is a usage error when malformed", async () => {
     const dir = tempDir("commands");
-    writeTree(dir, { "lua/foo.lua": SCRIPT, "luagen.config.json": JSON.stringify({ input: ["lua"], out: "gen", commands: { HFOO: { arity: "2" } } }) });
+    writeTree(dir, {
+      "lua/foo.lua": SCRIPT,
+      "luagen.config.json": JSON.stringify({ input: ["lua"], out: "gen", commands: { HFOO: { arity: "2" } } }),
+    });
     const run = await runCli([], dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`luagen.config.json: "commands" "HFOO".arity must be a non-zero integer`);
@@ -148,7 +172,9 @@ describe("whether a script may write", () => {
   const writes = (text: string) => check(text).writes;
 
   it("is no when every call names a command that only reads", () => {
-    expect(writes(`local rcall = redis.call\nreturn {rcall("GET", KEYS[1]), redis.pcall("OBJECT", "ENCODING", KEYS[1])}`)).toBe("no");
+    expect(
+      writes(`local rcall = redis.call\nreturn {rcall("GET", KEYS[1]), redis.pcall("OBJECT", "ENCODING", KEYS[1])}`),
+    ).toBe("no");
     expect(writes(`return 1`)).toBe("no");
   });
 
@@ -161,8 +187,12 @@ describe("whether a script may write", () => {
     expect(writes(`return redis.call(ARGV[1], KEYS[1])`)).toBe("unknown");
     expect(writes(`local function run(f) return f("SET", KEYS[1], "v") end\nreturn run(redis.call)`)).toBe("unknown");
     expect(writes(`local t = { call = redis.call }\nreturn t.call("SET", KEYS[1], "v")`)).toBe("unknown");
-    expect(writes(`local rcall = redis.call\nlocal function run(f) return f("SET", KEYS[1], "v") end\nreturn run(rcall)`)).toBe("unknown");
-    expect(writes(`local rcall = redis.call\nif ARGV[1] then rcall = redis.pcall end\nreturn rcall("SET", KEYS[1], "v")`)).toBe("unknown");
+    expect(
+      writes(`local rcall = redis.call\nlocal function run(f) return f("SET", KEYS[1], "v") end\nreturn run(rcall)`),
+    ).toBe("unknown");
+    expect(
+      writes(`local rcall = redis.call\nif ARGV[1] then rcall = redis.pcall end\nreturn rcall("SET", KEYS[1], "v")`),
+    ).toBe("unknown");
     expect(writes(`return redis.call("MYMODULE.WRITE", KEYS[1])`)).toBe("unknown");
   });
 });

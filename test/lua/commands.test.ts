@@ -1,6 +1,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMANDS, isModuleCommand, lookupCommand, nest, type CommandInfo, type CommandTable } from "../../src/lua/commands.js";
+import {
+  COMMANDS,
+  isModuleCommand,
+  lookupCommand,
+  nest,
+  type CommandInfo,
+  type CommandTable,
+} from "../../src/lua/commands.js";
 import type { ReturnType } from "../../src/model.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 
@@ -31,7 +38,10 @@ describe("lookupCommand", () => {
   });
 
   it("looks in the table it is given", () => {
-    const table: CommandTable = { sources: [], commands: nest({ "MY.CMD": { name: "MY.CMD", arity: -2, flags: ["write"], keys: [], source: "config" } }) };
+    const table: CommandTable = {
+      sources: [],
+      commands: nest({ "MY.CMD": { name: "MY.CMD", arity: -2, flags: ["write"], keys: [], source: "config" } }),
+    };
     expect(lookupCommand("my.cmd", table)?.flags).toEqual(["write"]);
     expect(lookupCommand("GET", table)).toBeUndefined();
   });
@@ -64,7 +74,9 @@ describe("the shipped command table", () => {
     expect(lookupCommand("EVAL")?.flags).toContain("noscript");
     expect(lookupCommand("SET")?.flags).toContain("write");
     expect(lookupCommand("GET")?.flags).toContain("readonly");
-    expect(lookupCommand("GET")?.keys).toEqual([{ begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } }, flags: ["ro", "access"] }]);
+    expect(lookupCommand("GET")?.keys).toEqual([
+      { begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } }, flags: ["ro", "access"] },
+    ]);
   });
 
   it("knows commands newer than Redis 7.0 through @ioredis/commands and Valkey", () => {
@@ -109,7 +121,11 @@ function fits(observed: unknown, type: ReturnType): boolean {
     case "array":
       return kind === "array" && items.every((item) => fits(item, type.element));
     case "tuple":
-      return kind === "array" && items.length === type.elements.length && items.every((item, i) => fits(item, type.elements[i]));
+      return (
+        kind === "array" &&
+        items.length === type.elements.length &&
+        items.every((item, i) => fits(item, type.elements[i]))
+      );
     default:
       return kind === type.kind;
   }
@@ -140,11 +156,15 @@ describe("the shipped command table against a live redis-server", () => {
     expect(fromRedis.length).toBe(live.size);
     // may_replicate comes from Valkey: 7.0's COMMAND INFO leaves it out (see the next test).
     const own = (flags: readonly string[]) => flags.filter((flag) => flag !== "may_replicate");
-    for (const entry of fromRedis) expect({ arity: entry.arity, flags: own(entry.flags) }, entry.name).toEqual(live.get(entry.name));
+    for (const entry of fromRedis)
+      expect({ arity: entry.arity, flags: own(entry.flags) }, entry.name).toEqual(live.get(entry.name));
   });
 
   it("marks may_replicate the commands Redis refuses in a no-writes script though they do not write", async () => {
-    for (const call of [["PUBLISH", "ch", "x"], ["PFCOUNT", "hll"]]) {
+    for (const call of [
+      ["PUBLISH", "ch", "x"],
+      ["PFCOUNT", "hll"],
+    ]) {
       const script = `#!lua flags=no-writes\nreturn redis.call(${call.map((w) => `"${w}"`).join(", ")})`;
       await expect(redis.eval(script, 0)).rejects.toThrow(/Write commands are not allowed from read-only scripts/);
       expect(lookupCommand(call[0])?.flags).toContain("may_replicate");
@@ -181,7 +201,10 @@ describe("the shipped command table against a live redis-server", () => {
       const observed = await redis.eval(CLASSIFY, 0, ...call);
       const reply = lookupCommand(call[0])?.reply;
       expect(reply, call.join(" ")).toBeDefined();
-      expect(fits(observed, reply!), `${call.join(" ")} replied ${JSON.stringify(observed)}; table says ${JSON.stringify(reply)}`).toBe(true);
+      expect(
+        fits(observed, reply!),
+        `${call.join(" ")} replied ${JSON.stringify(observed)}; table says ${JSON.stringify(reply)}`,
+      ).toBe(true);
     }
   });
 });

@@ -25,7 +25,9 @@ describe("input luaparse cannot cope with", () => {
     expect(parsed.chunk).toBeUndefined();
     expect(parsed.diagnostics).toMatchObject([{ code: "LG001", file: "lua/bad.lua", ...at }]);
     const printed = formatDiagnostic(parsed.diagnostics[0], { sources: new Map([["lua/bad.lua", parsed.source]]) });
-    expect(printed.split("\n")[0]).toMatch(/^lua\/bad\.lua:\d+:\d+ - error LG001: (unexpected symbol '.'( near '.+')?$|chunk has too many syntax levels)/);
+    expect(printed.split("\n")[0]).toMatch(
+      /^lua\/bad\.lua:\d+:\d+ - error LG001: (unexpected symbol '.'( near '.+')?$|chunk has too many syntax levels)/,
+    );
     expect(printed).toMatch(/\n +\| +\^/);
     // Nothing the terminal would act on: no control characters but tabs and line breaks.
     expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);

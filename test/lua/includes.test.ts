@@ -8,28 +8,42 @@ import { isPartial } from "../../src/scan.js";
 
 /** A project in memory: path → text. Every file is given to the stages; `_` files and `includes/` are partials. */
 function project(files: Record<string, string>): { files: SourceFile[]; library: Map<string, string> } {
-  const list = Object.entries(files).map(([path, text]) => ({ path, relativePath: path.replace(/^lua\//, ""), text, partial: false }));
+  const list = Object.entries(files).map(([path, text]) => ({
+    path,
+    relativePath: path.replace(/^lua\//, ""),
+    text,
+    partial: false,
+  }));
   for (const file of list) file.partial = isPartial(file.relativePath);
   return { files: list, library: new Map(Object.entries(files)) };
 }
 
 function expand(files: Record<string, string>, script = Object.keys(files)[0]) {
   const { files: list, library } = project(files);
-  return expandIncludes(list.find((f) => f.path === script)!, library);
+  return expandIncludes(
+    list.find((f) => f.path === script)!,
+    library,
+  );
 }
 
 /** Every line of the expanded source, mapped through the origins, is that file's own line, word for word. */
-function expectOriginsExact(files: Record<string, string>, expanded: { source: string; origins: { line: number; file: string; fileLine: number }[] }) {
+function expectOriginsExact(
+  files: Record<string, string>,
+  expanded: { source: string; origins: { line: number; file: string; fileLine: number }[] },
+) {
   expanded.source.split("\n").forEach((text, i) => {
     const origin = originOf(expanded.origins, i + 1);
     expect(origin, `line ${i + 1}`).toBeDefined();
-    expect(files[origin!.file].replace(/\r\n/g, "\n").split("\n")[origin!.line - 1], `line ${i + 1} from ${origin!.file}:${origin!.line}`).toBe(text);
+    expect(
+      files[origin!.file].replace(/\r\n/g, "\n").split("\n")[origin!.line - 1],
+      `line ${i + 1} from ${origin!.file}:${origin!.line}`,
+    ).toBe(text);
   });
 }
 
 describe("expandIncludes", () => {
   const files = {
-    "lua/a.lua": '---@key k\n---@include "lib/_b.lua"\nlocal x = b()\n--- @include \'includes/c\'\nreturn x\n',
+    "lua/a.lua": "---@key k\n---@include \"lib/_b.lua\"\nlocal x = b()\n--- @include 'includes/c'\nreturn x\n",
     "lua/lib/_b.lua": '---@include "../includes/c"\nlocal function b() return c() end\n',
     "lua/includes/c.lua": "local function c()\n  return 1\nend\n",
   };
@@ -75,7 +89,7 @@ describe("expandIncludes", () => {
   });
 
   it("reads both spellings, either quotes and a trailing semicolon; a path without an extension gets .lua", () => {
-    const spellings = ['---@include "p"', "--- @include 'p'", "-- @include \"p.lua\";", "  ---  @include 'p' ;"];
+    const spellings = ['---@include "p"', "--- @include 'p'", '-- @include "p.lua";', "  ---  @include 'p' ;"];
     for (const spelling of spellings) {
       const expanded = expand({ "lua/a.lua": `${spelling}\nreturn p\n`, "lua/p.lua": "local p = 1\n" });
       expect(expanded.diagnostics, spelling).toEqual([]);
@@ -94,7 +108,11 @@ describe("expandIncludes", () => {
   });
 
   it("inlines files whatever their line endings, and keeps a missing final line break", () => {
-    const expanded = expand({ "lua/a.lua": '\uFEFF---@include "p"\r\n---@include "q"\r\nreturn p + q', "lua/p.lua": "\uFEFFlocal p = 1\r\n", "lua/q.lua": "local q = 2" });
+    const expanded = expand({
+      "lua/a.lua": '\uFEFF---@include "p"\r\n---@include "q"\r\nreturn p + q',
+      "lua/p.lua": "\uFEFFlocal p = 1\r\n",
+      "lua/q.lua": "local q = 2",
+    });
     expect(expanded.source).toBe("local p = 1\nlocal q = 2\nreturn p + q");
     expect(expanded.origins).toEqual([
       { line: 1, file: "lua/p.lua", fileLine: 1 },
@@ -111,9 +129,18 @@ describe("expandIncludes", () => {
   });
 
   it("reports a missing file at the include's path, naming the chain", () => {
-    const expanded = expand({ "lua/a.lua": '---@include "lib/_b"\nreturn 1\n', "lua/lib/_b.lua": "local b = 1\n--- @include 'nope'\n" });
+    const expanded = expand({
+      "lua/a.lua": '---@include "lib/_b"\nreturn 1\n',
+      "lua/lib/_b.lua": "local b = 1\n--- @include 'nope'\n",
+    });
     expect(expanded.diagnostics.map((d) => [d.file, d.line, d.column, d.code, d.message])).toEqual([
-      ["lua/lib/_b.lua", 2, 15, "LG110", "included file not found: lua/lib/nope.lua (lua/a.lua → lua/lib/_b.lua → lua/lib/nope.lua)"],
+      [
+        "lua/lib/_b.lua",
+        2,
+        15,
+        "LG110",
+        "included file not found: lua/lib/nope.lua (lua/a.lua → lua/lib/_b.lua → lua/lib/nope.lua)",
+      ],
     ]);
   });
 
@@ -124,14 +151,29 @@ describe("expandIncludes", () => {
       "lua/includes/y.lua": 'local y = 1\n---@include "x"\n',
     });
     expect(cyclic.diagnostics.map((d) => [d.file, d.line, d.column, d.code, d.message])).toEqual([
-      ["lua/includes/y.lua", 2, 14, "LG111", "include cycle: lua/a.lua → lua/includes/x.lua → lua/includes/y.lua → lua/includes/x.lua"],
+      [
+        "lua/includes/y.lua",
+        2,
+        14,
+        "LG111",
+        "include cycle: lua/a.lua → lua/includes/x.lua → lua/includes/y.lua → lua/includes/x.lua",
+      ],
     ]);
     const self = expand({ "lua/a.lua": 'return 1\n---@include "a.lua"\n' });
-    expect(self.diagnostics.map((d) => [d.line, d.code, d.message])).toEqual([[2, "LG111", "include cycle: lua/a.lua → lua/a.lua"]]);
+    expect(self.diagnostics.map((d) => [d.line, d.code, d.message])).toEqual([
+      [2, "LG111", "include cycle: lua/a.lua → lua/a.lua"],
+    ]);
   });
 
   it("reports a malformed include line, at the path", () => {
-    const lines = ["---@include lib.lua", '---@include "lib.lua', '---@include "/abs/lib.lua"', '---@include ""', '---@include "lib" x', "---@include"];
+    const lines = [
+      "---@include lib.lua",
+      '---@include "lib.lua',
+      '---@include "/abs/lib.lua"',
+      '---@include ""',
+      '---@include "lib" x',
+      "---@include",
+    ];
     const expanded = expand({ "lua/a.lua": lines.join("\n") });
     expect(expanded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
       "1:13 LG112 the path after @include must be in quotes, found 'lib.lua'",
@@ -151,7 +193,10 @@ describe("a script with includes, through the Lua stages", () => {
   };
 
   it("embeds and hashes the expanded source, keeps origins, and generates no partial", () => {
-    const built = build({ "lua/a.lua": '---@return integer\n---@include "_one"\nreturn one()\n', "lua/_one.lua": "local function one() return 1 end\n" });
+    const built = build({
+      "lua/a.lua": '---@return integer\n---@include "_one"\nreturn one()\n',
+      "lua/_one.lua": "local function one() return 1 end\n",
+    });
     expect(built.diagnostics).toEqual([]);
     expect(built.scripts.map((s) => s.file.path)).toEqual(["lua/a.lua"]);
     const [script] = built.scripts;
@@ -172,8 +217,10 @@ describe("a script with includes, through the Lua stages", () => {
 
   it("reads annotations from the script only: an included file's doc comments describe its own functions", () => {
     const built = build({
-      "lua/a.lua": '---Sum.\n---@key k\n---@include "_f"\n---@arg n integer\n---@return integer\nreturn f(KEYS[1]) + ARGV[1]\n',
-      "lua/_f.lua": "---Reads a key.\n---@param key string\n---@return integer\nlocal function f(key) return redis.call('GET', key) end\n",
+      "lua/a.lua":
+        '---Sum.\n---@key k\n---@include "_f"\n---@arg n integer\n---@return integer\nreturn f(KEYS[1]) + ARGV[1]\n',
+      "lua/_f.lua":
+        "---Reads a key.\n---@param key string\n---@return integer\nlocal function f(key) return redis.call('GET', key) end\n",
     });
     expect(built.diagnostics).toEqual([]);
     const { signature } = built.scripts[0];
@@ -183,14 +230,18 @@ describe("a script with includes, through the Lua stages", () => {
   });
 
   it("reads the script's doc comment after an include on its first line", () => {
-    const built = build({ "lua/a.lua": '---@include "_f"\n---@key k\n---@return integer\nreturn f(KEYS[1])\n', "lua/_f.lua": "local function f(k) return 1 end\n" });
+    const built = build({
+      "lua/a.lua": '---@include "_f"\n---@key k\n---@return integer\nreturn f(KEYS[1])\n',
+      "lua/_f.lua": "local function f(k) return 1 end\n",
+    });
     expect(built.diagnostics).toEqual([]);
     expect(built.scripts[0].signature.keys.map((k) => [k.name, k.line])).toEqual([["k", 2]]);
   });
 
   it("reports what it finds in an included file there, at the file's own line, naming the script", () => {
     const built = build({
-      "lua/a.lua": '---@key k\n---@return integer\n---@include "includes/helpers"\n\nlocal v = redis.call("GET", KEYS[1])\nreturn KEYS[4]\n',
+      "lua/a.lua":
+        '---@key k\n---@return integer\n---@include "includes/helpers"\n\nlocal v = redis.call("GET", KEYS[1])\nreturn KEYS[4]\n',
       "lua/includes/helpers.lua": "-- helpers\nlocal function second()\n  return KEYS[2]\nend\ncount = 1\n",
     });
     expect(built.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
@@ -202,8 +253,13 @@ describe("a script with includes, through the Lua stages", () => {
   });
 
   it("reports a syntax error in an included file there", () => {
-    const built = build({ "lua/a.lua": '---@return integer\n---@include "_bad"\nreturn 1\n', "lua/_bad.lua": "local x = 1\nlocal = 2\n" });
-    expect(built.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(["lua/_bad.lua:2:7 LG001"]);
+    const built = build({
+      "lua/a.lua": '---@return integer\n---@include "_bad"\nreturn 1\n',
+      "lua/_bad.lua": "local x = 1\nlocal = 2\n",
+    });
+    expect(built.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual([
+      "lua/_bad.lua:2:7 LG001",
+    ]);
   });
 
   it("fails the script on an include error, and still reports the script's other errors", () => {

@@ -51,7 +51,13 @@ describe("parseLua", () => {
   test.each([
     ["a token error points at the token", "local x = = 1", 1, 11, "<expression> expected near '='"],
     ["an unexpected character points at it", "local x = 1 @", 1, 13, "unexpected symbol '@' near '1'"],
-    ["an error at the end of the input points past the last character", "return 1 +", 1, 11, "<expression> expected near '<eof>'"],
+    [
+      "an error at the end of the input points past the last character",
+      "return 1 +",
+      1,
+      11,
+      "<expression> expected near '<eof>'",
+    ],
     ["a missing end points past the last character", "if x then", 1, 10, "'end' expected near '<eof>'"],
     ["an unfinished string stays on its own line", 'local s = "abc\nreturn s', 1, 15, "unfinished string near '\"abc'"],
     ["the error is on a later line", "local a = 1\nlocal b = = 2\n", 2, 11, "<expression> expected near '='"],
@@ -60,6 +66,8 @@ describe("parseLua", () => {
   ])("%s", (_, text, line, column, message) => {
     const parsed = parseLua(source(text, "dir/x.lua"));
     expect(parsed.chunk).toBeUndefined();
-    expect(parsed.diagnostics).toEqual([{ severity: "error", code: "LG001", file: "dir/x.lua", line, column, message }]);
+    expect(parsed.diagnostics).toEqual([
+      { severity: "error", code: "LG001", file: "dir/x.lua", line, column, message },
+    ]);
   });
 });

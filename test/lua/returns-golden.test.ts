@@ -33,7 +33,10 @@ describe("return types, checked and inferred (golden)", () => {
     const diagnostics = sortDiagnostics([...annotations.diagnostics, ...checked.diagnostics]);
     const { returns } = checked.signature;
     const origin = returns.origin === "missing" ? "" : ` (${returns.origin ?? "declared"})`;
-    const lines = [...diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`), `returns: ${replyText(returns.type)}${origin}`];
+    const lines = [
+      ...diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`),
+      `returns: ${replyText(returns.type)}${origin}`,
+    ];
     expectGolden(`${FIXTURES}${name}.txt`, lines.join("\n") + "\n");
   });
 });

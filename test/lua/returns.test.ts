@@ -42,7 +42,11 @@ describe("the script's reply, converted as Redis does (RESP2)", () => {
     ["a table constructor → tuple", "return { 1, 'a', false }", "[integer, string, nil]"],
     ["an empty table → empty array", "return {}", "[]"],
     ["a table cut at its first nil", "return { 1, nil, 'a' }", "[integer]"],
-    ["a table with an element that may be nil: both lengths", "return { 1, tonumber(ARGV[1]) }", "[integer]|[integer, integer]"],
+    [
+      "a table with an element that may be nil: both lengths",
+      "return { 1, tonumber(ARGV[1]) }",
+      "[integer]|[integer, integer]",
+    ],
     ["only the first of several values", "return 1, 'two'", "integer"],
   ])("%s", (_, script, expected) => {
     expect(inferred(script)).toBe(expected);
@@ -98,10 +102,26 @@ describe("expressions and locals", () => {
     ["a local assigned once", "local n = redis.call('INCR', KEYS[1])\nreturn n", "integer"],
     ["a reassignment that keeps the type", "local n = 0\nfor i = 1, 3 do n = n + i end\nreturn n", "integer"],
     ["a declared argument is a string", "---@key k\n---@arg a string\n---@arg b? string\nreturn ARGV[1]", "string"],
-    ["a helper function's returns", "local function f(x)\n  if x then return 1 end\n  return 2\nend\nreturn f(ARGV[1])", "integer"],
-    ["a helper that can end without a return", "local function f(x)\n  if x then return 'a' end\nend\nreturn f(ARGV[1])", "string|nil"],
-    ["a table ending in a call that gives one value", "return { 'n', redis.call('INCR', KEYS[1]) }", "[string, integer]"],
-    ["a table passed to a read-only built-in keeps its type", "local t = { 1, 2 }\nlocal s = table.concat(t)\nreturn t", "[integer, integer]"],
+    [
+      "a helper function's returns",
+      "local function f(x)\n  if x then return 1 end\n  return 2\nend\nreturn f(ARGV[1])",
+      "integer",
+    ],
+    [
+      "a helper that can end without a return",
+      "local function f(x)\n  if x then return 'a' end\nend\nreturn f(ARGV[1])",
+      "string|nil",
+    ],
+    [
+      "a table ending in a call that gives one value",
+      "return { 'n', redis.call('INCR', KEYS[1]) }",
+      "[string, integer]",
+    ],
+    [
+      "a table passed to a read-only built-in keeps its type",
+      "local t = { 1, 2 }\nlocal s = table.concat(t)\nreturn t",
+      "[integer, integer]",
+    ],
   ])("%s", (_, script, expected) => {
     expect(inferred(script)).toBe(expected);
   });
@@ -148,7 +168,8 @@ describe("---@return checked against every return", () => {
   });
 
   test("each return is checked, through branches and loops", () => {
-    const script = "---@return integer\nfor i = 1, 3 do\n  if ARGV[i] then return 'x' end\nend\nwhile true do return false end";
+    const script =
+      "---@return integer\nfor i = 1, 3 do\n  if ARGV[i] then return 'x' end\nend\nwhile true do return false end";
     expect(returnProblems(script)).toEqual(["3:19 LG220", "5:15 LG220"]);
   });
 
@@ -158,7 +179,8 @@ describe("---@return checked against every return", () => {
   });
 
   test("a value narrowed by a test before the return is not reported", () => {
-    const script = "---@key k\n---@return string\nlocal v = redis.call('GET', KEYS[1])\nif v then return v end\nreturn ''";
+    const script =
+      "---@key k\n---@return string\nlocal v = redis.call('GET', KEYS[1])\nif v then return v end\nreturn ''";
     expect(returnProblems(script)).toEqual([]);
   });
 
@@ -168,7 +190,9 @@ describe("---@return checked against every return", () => {
   });
 
   test("an array fits a tuple its elements fit; a tuple must have the declared length", () => {
-    expect(returnProblems("---@key k\n---@return [string, string]\nreturn redis.call('LRANGE', KEYS[1], 0, 1)")).toEqual([]);
+    expect(
+      returnProblems("---@key k\n---@return [string, string]\nreturn redis.call('LRANGE', KEYS[1], 0, 1)"),
+    ).toEqual([]);
     expect(returnProblems("---@return [integer, string]\nreturn { 1 }")).toEqual(["2:1 LG220"]);
     expect(returnProblems("---@return integer[]\nreturn { 1, 'x' }")).toEqual(["2:1 LG220"]);
   });
@@ -182,13 +206,20 @@ describe("---@return checked against every return", () => {
   test("a nil before the end of a table: LG221, reported once", () => {
     const { diagnostics } = run("---@return [integer, nil, string]\nreturn { 1, nil, 'x' }");
     expect(diagnostics.map((d) => d.code)).toEqual(["LG221"]);
-    expect(diagnostics[0].message).toBe("this table has nil at position 2: Redis cuts an array reply at its first nil, so the value after it is lost");
+    expect(diagnostics[0].message).toBe(
+      "this table has nil at position 2: Redis cuts an array reply at its first nil, so the value after it is lost",
+    );
     expect(diagnostics[0].hint).toContain("use false");
   });
 
   test("the explanation lists every return and the end of the script", () => {
-    const { returns } = run("if ARGV[1] then return redis.call('INCR', KEYS[1]) end\nredis.call('DEL', KEYS[1])").signature;
-    expect(returns.explanation).toEqual(["line 1: integer (INCR replies integer)", "end of script: nil (it can end without a return)"]);
+    const { returns } = run(
+      "if ARGV[1] then return redis.call('INCR', KEYS[1]) end\nredis.call('DEL', KEYS[1])",
+    ).signature;
+    expect(returns.explanation).toEqual([
+      "line 1: integer (INCR replies integer)",
+      "end of script: nil (it can end without a return)",
+    ]);
     expect(replyText(returns.type)).toBe("integer|nil");
   });
 });

@@ -10,7 +10,12 @@ import { diagnosticAt } from "../../src/origins.js";
 export const FIXTURES = fileURLToPath(new URL("../fixtures/lua/", import.meta.url));
 
 export function fixture(name: string): SourceFile {
-  return { path: `test/fixtures/lua/${name}.lua`, relativePath: `${name}.lua`, text: readFileSync(`${FIXTURES}${name}.lua`, "utf8"), partial: false };
+  return {
+    path: `test/fixtures/lua/${name}.lua`,
+    relativePath: `${name}.lua`,
+    text: readFileSync(`${FIXTURES}${name}.lua`, "utf8"),
+    partial: false,
+  };
 }
 
 export function source(text: string, path = "inline.lua"): SourceFile {
@@ -23,7 +28,9 @@ export function runLuaStages(file: SourceFile): { signature: Signature | undefin
   if (parsed.chunk === undefined) return { signature: undefined, diagnostics: parsed.diagnostics };
   const annotations = readAnnotations(file, parsed.chunk);
   const checked = checkScript(file, parsed.chunk, annotations.signature);
-  const used = checkCommandUse(parsed.chunk, parsed.source, (code, at, message, hint) => diagnosticAt(code, file.path, undefined, at, message, hint));
+  const used = checkCommandUse(parsed.chunk, parsed.source, (code, at, message, hint) =>
+    diagnosticAt(code, file.path, undefined, at, message, hint),
+  );
   const diagnostics = [...parsed.diagnostics, ...annotations.diagnostics, ...checked.diagnostics, ...used.diagnostics];
   return { signature: checked.signature, diagnostics };
 }

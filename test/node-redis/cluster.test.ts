@@ -56,8 +56,16 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
 
   test("a multi: EVAL every time on the owner, for exec() and for execAsPipeline()", async () => {
     const seen = await seenOnOwner(async () => {
-      expect(await queueOn(incrPair, queueOn(incrPair, client.multi(), KEYS, [1]), KEYS, [1]).exec()).toEqual([[1, 1], [2, 2]]);
-      expect(await queueOn(incrPair, queueOn(incrPair, client.multi(), KEYS, [1]), KEYS, [1]).execAsPipeline()).toEqual([[3, 3], [4, 4]]);
+      expect(await queueOn(incrPair, queueOn(incrPair, client.multi(), KEYS, [1]), KEYS, [1]).exec()).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+      expect(await queueOn(incrPair, queueOn(incrPair, client.multi(), KEYS, [1]), KEYS, [1]).execAsPipeline()).toEqual(
+        [
+          [3, 3],
+          [4, 4],
+        ],
+      );
     });
     expect(names(seen)).toEqual(["MULTI", "EVAL", "EVAL", "EXEC", "EVAL", "EVAL"]);
   });
@@ -74,7 +82,6 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
     expect(await scriptCallsPerNode()).toEqual({});
   });
 
-
   test("a SCRIPT FLUSH storm on every master fails no direct call and no multi", async () => {
     const masters = (await cluster.shards()).map((shard) => cluster.admin(shard.port));
     const keys = ["{a}", "{b}", "{c}", "{d}", "{e}", "{f}"].map((tag) => `${tag}:hits`);
@@ -86,15 +93,21 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
         }),
         pool(200, 10, async (i) => {
           const key = keys[i % keys.length];
-          await queueOn(hit, queueOn(hit, client.multi(), [key], []), [key], []).exec().catch((error: unknown) => void failures.push(error));
+          await queueOn(hit, queueOn(hit, client.multi(), [key], []), [key], [])
+            .exec()
+            .catch((error: unknown) => void failures.push(error));
         }),
         pool(200, 10, async (i) => {
           const key = keys[i % keys.length];
-          await queueOn(hit, queueOn(hit, client.multi(), [key], []), [key], []).execAsPipeline().catch((error: unknown) => void failures.push(error));
+          await queueOn(hit, queueOn(hit, client.multi(), [key], []), [key], [])
+            .execAsPipeline()
+            .catch((error: unknown) => void failures.push(error));
         }),
       ]),
     );
-    console.info(`node-redis cluster flood (${nodeRedis.name}): ${flushes} SCRIPT FLUSH over ${masters.length} masters, ${failures.length} failures`);
+    console.info(
+      `node-redis cluster flood (${nodeRedis.name}): ${flushes} SCRIPT FLUSH over ${masters.length} masters, ${failures.length} failures`,
+    );
     expect(failures).toEqual([]);
     expect(flushes).toBeGreaterThan(10);
     let total = 0;

@@ -5,7 +5,13 @@
 // in a multi, which execAsPipeline() runs unprotected, so the same storm fails some of them.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
-import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection, type NodeRedisTestMulti } from "../support/node-redis.js";
+import {
+  NODE_REDIS,
+  callOn,
+  queueOn,
+  type NodeRedisConnection,
+  type NodeRedisTestMulti,
+} from "../support/node-redis.js";
 import { pool as poolOf, underFlushStorm } from "../support/load.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { commandStats, connect, descriptor } from "../support/script.js";
@@ -57,7 +63,11 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   holdOpen(async () => (clients = await Promise.all([1, 2, 3].map(() => nodeRedis.client(server)))));
 
   test("direct calls, multis run by exec() and multis run by execAsPipeline() all succeed under a SCRIPT FLUSH storm", async () => {
-    const [direct, transactional, pipelined] = clients as [NodeRedisConnection, NodeRedisConnection, NodeRedisConnection];
+    const [direct, transactional, pipelined] = clients as [
+      NodeRedisConnection,
+      NodeRedisConnection,
+      NodeRedisConnection,
+    ];
     const failures: unknown[] = [];
     let committed = 0;
     const { flushes } = await underFlushStorm([flusher], () =>
@@ -66,7 +76,12 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
           await callOn(hit, direct, ["direct"], []).catch((error: unknown) => void failures.push(error));
         }),
         pool(MULTIS, async () => {
-          const multi = queueOn(hit, queueOn(hit, transactional.multi().incr("tx-counter"), ["tx-hits"], []), ["tx-hits"], []);
+          const multi = queueOn(
+            hit,
+            queueOn(hit, transactional.multi().incr("tx-counter"), ["tx-hits"], []),
+            ["tx-hits"],
+            [],
+          );
           const { errors, replies } = await failuresOf(multi.exec());
           failures.push(...errors);
           if (errors.length === 0 && replies.length === 3) committed++;
@@ -98,7 +113,9 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   });
 
   test("control: the same storm fails node-redis's own defineScript in multis run by execAsPipeline()", async () => {
-    const { defineScript } = (await import(nodeRedis.major === 5 ? "redis" : "redis6")) as { defineScript: (script: object) => object };
+    const { defineScript } = (await import(nodeRedis.major === 5 ? "redis" : "redis6")) as {
+      defineScript: (script: object) => object;
+    };
     const scripted = (await nodeRedis.client(server, {
       scripts: {
         hitScript: defineScript({
@@ -108,7 +125,9 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
           transformReply: (reply: unknown) => reply,
         }),
       },
-    })) as unknown as Omit<NodeRedisConnection, "multi"> & { multi(): NodeRedisTestMulti & { hitScript(key: string): unknown } };
+    })) as unknown as Omit<NodeRedisConnection, "multi"> & {
+      multi(): NodeRedisTestMulti & { hitScript(key: string): unknown };
+    };
     let failed = 0;
     try {
       await underFlushStorm([flusher], () =>
@@ -126,7 +145,9 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
     } finally {
       scripted.destroy();
     }
-    console.info(`control (${nodeRedis.name}): ${failed} of ${MULTIS * 2} defineScript calls failed in execAsPipeline()`);
+    console.info(
+      `control (${nodeRedis.name}): ${failed} of ${MULTIS * 2} defineScript calls failed in execAsPipeline()`,
+    );
     expect(failed).toBeGreaterThan(0);
     expect(Number(await checker.get("ctl"))).toBe(MULTIS * 2 - failed);
   });

@@ -7,7 +7,12 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { commandCalls, connect, descriptor } from "../support/script.js";
 import { holdOpen } from "../support/fixtures.js";
 
-const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
+const incr = descriptor(
+  "incrBy",
+  'return redis.call("INCRBY", KEYS[1], ARGV[1])',
+  ["counter"],
+  [{ name: "by", kinds: ["integer"] }],
+);
 
 let server: RedisServer;
 holdOpen(async () => (server = await startRedisServer()));
@@ -21,7 +26,9 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
       expect(await callOn(incr, client, [key], [1])).toBe(1);
       await server.restart();
       // node-redis reconnects by itself; wait until it has.
-      await expect.poll(() => client.sendCommand(["PING"]).catch(() => "down"), { timeout: 10_000, interval: 50 }).toBe("PONG");
+      await expect
+        .poll(() => client.sendCommand(["PING"]).catch(() => "down"), { timeout: 10_000, interval: 50 })
+        .toBe("PONG");
       await admin.config("RESETSTAT");
       expect(await callOn(incr, client, [key], [5])).toBe(5); // the restart emptied the data too
       expect(await queueOn(incr, client.multi(), [key], [1]).exec()).toEqual([6]);

@@ -10,7 +10,12 @@ import { defineScript } from "../../templates/runtime.js";
 import { commandCalls, descriptor, names } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 
-const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
+const incr = descriptor(
+  "incrBy",
+  'return redis.call("INCRBY", KEYS[1], ARGV[1])',
+  ["counter"],
+  [{ name: "by", kinds: ["integer"] }],
+);
 const echo = descriptor("echo", "return {KEYS, ARGV}", ["first", "...more"], [{ name: "values", rest: true }]);
 
 let server: RedisServer;
@@ -64,15 +69,19 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
   });
 
   test("keys and arguments are sent as given, rest parameters flattened", async () => {
-    expect(await callOn(echo, client, ["a", ["b", "c"]], [["x", "y"]])).toEqual([["a", "b", "c"], ["x", "y"]]);
+    expect(await callOn(echo, client, ["a", ["b", "c"]], [["x", "y"]])).toEqual([
+      ["a", "b", "c"],
+      ["x", "y"],
+    ]);
   });
-
 
   test("a bad argument rejects a direct call and throws for a multi; nothing is sent", async () => {
     const direct = callOn(incr, client, ["counter"], [1.5]);
     await expect(direct).rejects.toThrowError(new TypeError('incrBy: argument "by" must be a safe integer, got 1.5'));
     const multi = client.multi();
-    expect(() => queueOn(incr, multi, [7], [1])).toThrowError(new TypeError('incrBy: key "counter" must be a string or Buffer, got 7'));
+    expect(() => queueOn(incr, multi, [7], [1])).toThrowError(
+      new TypeError('incrBy: key "counter" must be a string or Buffer, got 7'),
+    );
     expect(await multi.execAsPipeline()).toEqual([]);
     const calls = await commandCalls(admin);
     expect((calls.eval ?? 0) + (calls.evalsha ?? 0)).toBe(0);
@@ -122,7 +131,10 @@ describe.each(NODE_REDIS)("$name, a no-writes script", (nodeRedis) => {
       await admin.set("key", "v");
       const seen = await wire.capture(admin, async () => {
         expect(await callOn(readOnly, client, ["key"], [])).toBe("v");
-        expect(await queueOn(readOnly, queueOn(readOnly, client.multi(), ["key"], []), ["key"], []).exec()).toEqual(["v", "v"]);
+        expect(await queueOn(readOnly, queueOn(readOnly, client.multi(), ["key"], []), ["key"], []).exec()).toEqual([
+          "v",
+          "v",
+        ]);
         expect(await queueOn(readOnly, client.multi(), ["key"], []).execAsPipeline()).toEqual(["v"]);
       });
       // (MONITOR shows the source's newline escaped, so the EVALs are compared by name.)

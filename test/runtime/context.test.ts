@@ -80,9 +80,7 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster }) => {
       expect(await redis.set("set-in-transaction", "1")).toBe("QUEUED");
 
       const attempt = call(incr, redis, ["counter"], []);
-      await expect(attempt).rejects.toThrow(
-        'incrKey: luagen cannot run "incrKey" inside multi({ pipeline: false })',
-      );
+      await expect(attempt).rejects.toThrow('incrKey: luagen cannot run "incrKey" inside multi({ pipeline: false })');
       await expect(attempt).rejects.toThrow(/transaction was discarded.*Use redis\.multi\(\) \(the default\) instead/);
 
       // The DISCARD went out: there is no transaction left to EXEC, and nothing applied.
@@ -94,21 +92,24 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster }) => {
     test.each([
       ["a bulk string", 'return "QUEUED"'],
       ["a status", 'return {ok="QUEUED"}'],
-    ])("a script whose own reply is QUEUED (%s) is not mistaken for a transaction, and no DISCARD is sent", async (_title, source) => {
-      const queued = descriptor("jobState", source);
-      expect(await call(queued, redis, [], [])).toBe("QUEUED"); // cold: EVALSHA, NOSCRIPT, EVAL
-      const wire = await watchWire(server);
-      try {
-        const seen = await wire.capture(redis, async () => {
-          expect(await call(queued, redis, [], [])).toBe("QUEUED");
-        });
-        // ioredis gives the status and the bulk string alike, so the reply is checked
-        // with a PING, which changes nothing outside a transaction; never with DISCARD.
-        expect(seen).toEqual([["EVALSHA", queued.sha1, "0"], ["PING"]]);
-      } finally {
-        await wire.close();
-      }
-      expect(await redis.set("after", "1")).toBe("OK");
-    });
+    ])(
+      "a script whose own reply is QUEUED (%s) is not mistaken for a transaction, and no DISCARD is sent",
+      async (_title, source) => {
+        const queued = descriptor("jobState", source);
+        expect(await call(queued, redis, [], [])).toBe("QUEUED"); // cold: EVALSHA, NOSCRIPT, EVAL
+        const wire = await watchWire(server);
+        try {
+          const seen = await wire.capture(redis, async () => {
+            expect(await call(queued, redis, [], [])).toBe("QUEUED");
+          });
+          // ioredis gives the status and the bulk string alike, so the reply is checked
+          // with a PING, which changes nothing outside a transaction; never with DISCARD.
+          expect(seen).toEqual([["EVALSHA", queued.sha1, "0"], ["PING"]]);
+        } finally {
+          await wire.close();
+        }
+        expect(await redis.set("after", "1")).toBe("OK");
+      },
+    );
   });
 });

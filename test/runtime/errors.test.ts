@@ -22,7 +22,10 @@ function withOrigins(script: ScriptDescriptor, origins: SourceOrigin[]): ScriptD
 
 // main.lua line 1, then util.lua lines 10-12 as lines 2-4, then main.lua from its line 3 on.
 const assembled = withOrigins(
-  descriptor("assembled", ["local a = 1", "local function f()", "  return missing.field", "end", "local b = 2", "return f()"].join("\n")),
+  descriptor(
+    "assembled",
+    ["local a = 1", "local function f()", "  return missing.field", "end", "local b = 2", "return f()"].join("\n"),
+  ),
   [
     { line: 2, file: "src/lua/lib/util.lua", fileLine: 10 },
     { line: 5, file: "src/lua/assembled.lua", fileLine: 3 },
@@ -100,7 +103,9 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   test("a source assembled from several files: the line is mapped through the descriptor's origins", async () => {
     const error = (await call(assembled, redis, [], []).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ReplyError);
-    expect(error.message).toMatch(/user_script:3: .*nonexistent global variable 'missing'.* \(src\/lua\/lib\/util\.lua:11\)$/);
+    expect(error.message).toMatch(
+      /user_script:3: .*nonexistent global variable 'missing'.* \(src\/lua\/lib\/util\.lua:11\)$/,
+    );
   });
 
   test("redis.multi(): each script error sits in its own [error] pair and the rest of the transaction applies", async () => {

@@ -87,12 +87,19 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
     // ioredis then batches concurrent direct calls into pipelines of its own: the EVALSHA and its
     // EVAL retry each travel in whatever batch is being written, and must still be retried.
     const [, , , flusher, checker] = clients;
-    const autopipelined = new Client({ host: server.host, port: server.port, enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+    const autopipelined = new Client({
+      host: server.host,
+      port: server.port,
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+    });
     const failures: unknown[] = [];
     try {
-      await underFlushStorm([flusher], () => pool(DIRECT_CALLS, async () => {
-        await call(hit, autopipelined, ["auto"], []).catch((error) => void failures.push(error));
-      }));
+      await underFlushStorm([flusher], () =>
+        pool(DIRECT_CALLS, async () => {
+          await call(hit, autopipelined, ["auto"], []).catch((error) => void failures.push(error));
+        }),
+      );
       expect(failures).toEqual([]);
       expect((await commandStats(checker)).evalsha?.failed ?? 0).toBeGreaterThan(0);
       expect(await checker.get("auto")).toBe(String(DIRECT_CALLS));

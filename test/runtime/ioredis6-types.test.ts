@@ -83,7 +83,10 @@ beforeAll(async () => {
     types: ["node"],
     typeRoots: [path.join(ROOT, "node_modules", "@types")],
   };
-  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts", "control.ts"] }));
+  writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts", "control.ts"] }),
+  );
 });
 
 test("generated code and a consumer type-check against ioredis 6 (Redis and Cluster of either reply mapping, their batches)", async () => {

@@ -46,7 +46,9 @@ describe.each(IOREDIS)("$name", ({ name, Redis: Client }) => {
       const multi = redis.multi();
       for (const script of scripts) queue(script, multi, [], []);
       const batched = ((await multi.exec()) ?? []).map(([, reply]) => reply);
-      table.push(`${name} (protocol ${(redis.options as { protocol?: number }).protocol ?? 2}): ${CASES.map(([d], i) => `${d}: ${shown(direct[i])} / ${shown(batched[i])}`).join("; ")}`);
+      table.push(
+        `${name} (protocol ${(redis.options as { protocol?: number }).protocol ?? 2}): ${CASES.map(([d], i) => `${d}: ${shown(direct[i])} / ${shown(batched[i])}`).join("; ")}`,
+      );
       expect(direct).toEqual(CASES.map(([, , expected]) => expected));
       expect(batched).toEqual(CASES.map(([, , expected]) => expected));
     } finally {
@@ -63,7 +65,9 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
       const multi = client.multi();
       for (const script of scripts) queueOn(script, multi, [], []);
       const batched = await multi.exec();
-      table.push(`${nodeRedis.name}: ${CASES.map(([d], i) => `${d}: ${shown(direct[i])} / ${shown(batched[i])}`).join("; ")}`);
+      table.push(
+        `${nodeRedis.name}: ${CASES.map(([d], i) => `${d}: ${shown(direct[i])} / ${shown(batched[i])}`).join("; ")}`,
+      );
       expect(direct).toEqual(CASES.map(([, , expected]) => expected));
       expect(batched).toEqual(CASES.map(([, , expected]) => expected));
     } finally {

@@ -10,9 +10,12 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, commandStats, descriptor, queue } from "../support/script.js";
 import { holdOpen } from "../support/fixtures.js";
 
-const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [
-  { name: "by", kinds: ["integer"] },
-]);
+const incr = descriptor(
+  "incrBy",
+  'return redis.call("INCRBY", KEYS[1], ARGV[1])',
+  ["counter"],
+  [{ name: "by", kinds: ["integer"] }],
+);
 const get = descriptor("getKey", 'return redis.call("GET", KEYS[1])', ["key"]);
 
 const RESTARTS = 2;
@@ -67,11 +70,25 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
 
       await restart(redis, checker);
       const pipeline = queue(incr, queue(incr, redis.pipeline(), ["counter"], [1]), ["counter"], [1]);
-      expect(await queue(get, pipeline, ["counter"], []).exec()).toEqual([[null, 1], [null, 2], [null, "2"]]);
+      expect(await queue(get, pipeline, ["counter"], []).exec()).toEqual([
+        [null, 1],
+        [null, 2],
+        [null, "2"],
+      ]);
 
       await restart(redis, checker);
-      const transaction = queue(incr, queue(incr, redis.multi().set("other", "x"), ["counter"], [10]), ["counter"], [10]);
-      expect(await queue(get, transaction, ["counter"], []).exec()).toEqual([[null, "OK"], [null, 10], [null, 20], [null, "20"]]);
+      const transaction = queue(
+        incr,
+        queue(incr, redis.multi().set("other", "x"), ["counter"], [10]),
+        ["counter"],
+        [10],
+      );
+      expect(await queue(get, transaction, ["counter"], []).exec()).toEqual([
+        [null, "OK"],
+        [null, 10],
+        [null, 20],
+        [null, "20"],
+      ]);
       await checker.flushall(); // the next round starts from nothing, as the first did
       await checker.config("RESETSTAT");
     }
@@ -79,12 +96,25 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
 
   test("a batch built before a restart and sent after it still succeeds", async () => {
     await call(incr, redis, ["counter"], [1]); // a warm cache the batches must not rely on
-    const pipeline = queue(get, queue(incr, queue(incr, redis.pipeline(), ["counter"], [1]), ["counter"], [1]), ["counter"], []);
+    const pipeline = queue(
+      get,
+      queue(incr, queue(incr, redis.pipeline(), ["counter"], [1]), ["counter"], [1]),
+      ["counter"],
+      [],
+    );
     const transaction = queue(get, queue(incr, queue(incr, redis.multi(), ["tx"], [1]), ["tx"], [1]), ["tx"], []);
     await restart(redis, checker);
 
-    expect(await pipeline.exec()).toEqual([[null, 1], [null, 2], [null, "2"]]);
-    expect(await transaction.exec()).toEqual([[null, 1], [null, 2], [null, "2"]]);
+    expect(await pipeline.exec()).toEqual([
+      [null, 1],
+      [null, 2],
+      [null, "2"],
+    ]);
+    expect(await transaction.exec()).toEqual([
+      [null, 1],
+      [null, 2],
+      [null, "2"],
+    ]);
     const stats = await commandStats(checker);
     expect(stats.evalsha?.failed ?? 0).toBe(0); // only the transaction's second call used EVALSHA, after its EVAL
   });

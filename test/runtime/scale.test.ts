@@ -60,7 +60,12 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   test("a rest argument of 1,000,000 elements directly, in a pipeline and in a transaction; a rest key of 1,000,000 directly", async () => {
     // Spreading that many values into a call overflows the stack (at ~150,000 on Node 20):
     // the runtime hands ioredis the one array it built.
-    const counts = descriptor("counts", "return {#KEYS, #ARGV, ARGV[#ARGV]}", ["...keys"], [{ name: "values", rest: true }]);
+    const counts = descriptor(
+      "counts",
+      "return {#KEYS, #ARGV, ARGV[#ARGV]}",
+      ["...keys"],
+      [{ name: "values", rest: true }],
+    );
     const million = Array.from({ length: 1_000_000 }, (_, i) => String(i));
     const expected = [1, 1_000_000, "999999"];
     expect(await call(counts, redis, [["k"]], [million])).toEqual(expected); // cold: EVALSHA, NOSCRIPT, EVAL
@@ -139,7 +144,8 @@ describe("no growing state", () => {
     return process.memoryUsage().heapUsed;
   }
 
-  const transaction = (redis: Redis) => queue(other, queue(hit, queue(hit, redis.multi(), ["t"], []), ["t"], []), ["t"], []).exec();
+  const transaction = (redis: Redis) =>
+    queue(other, queue(hit, queue(hit, redis.multi(), ["t"], []), ["t"], []), ["t"], []).exec();
 
   test(`${DIRECT_CALLS} direct calls and ${TRANSACTIONS} transactions leave the heap where it was`, async () => {
     const redis = connect(server);

@@ -10,8 +10,27 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { connect } from "../support/script.js";
 
 const EDGE_CASES = [
-  "", "a", "foo", "{user42}:a", "{user42}:b", "{}", "{}a", "a{}", "{a", "a}", "}{a}", "{a}{b}", "x{}{b}",
-  "{{a}}", "{ab", "k\u00e9y", "\u65e5\u672c", "emoji\u{1F600}", "{\u00e9}:x", "\u0000", "123456789",
+  "",
+  "a",
+  "foo",
+  "{user42}:a",
+  "{user42}:b",
+  "{}",
+  "{}a",
+  "a{}",
+  "{a",
+  "a}",
+  "}{a}",
+  "{a}{b}",
+  "x{}{b}",
+  "{{a}}",
+  "{ab",
+  "k\u00e9y",
+  "\u65e5\u672c",
+  "emoji\u{1F600}",
+  "{\u00e9}:x",
+  "\u0000",
+  "123456789",
 ];
 
 /** A deterministic spread of keys: braces at every position, bytes of every kind. */
@@ -19,7 +38,9 @@ function manyKeys(count: number): string[] {
   const alphabet = ["a", "b", "{", "}", ":", "\u00e9", "\u65e5", "0", "\u{1F600}"];
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-  return Array.from({ length: count }, () => Array.from({ length: next() % 12 }, () => alphabet[next() % alphabet.length]).join(""));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: next() % 12 }, () => alphabet[next() % alphabet.length]).join(""),
+  );
 }
 
 let server: RedisServer;

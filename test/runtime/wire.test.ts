@@ -9,9 +9,12 @@ import { type RedisServer } from "../support/redis-server.js";
 import { call, commandCalls, connect, descriptor, names, queue, startMulti } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 
-const incr = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [
-  { name: "by", kinds: ["integer"] },
-]);
+const incr = descriptor(
+  "incrBy",
+  'return redis.call("INCRBY", KEYS[1], ARGV[1])',
+  ["counter"],
+  [{ name: "by", kinds: ["integer"] }],
+);
 const get = descriptor("getKey", 'return redis.call("GET", KEYS[1])', ["key"]);
 
 let server: RedisServer;
@@ -104,16 +107,28 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
       void pipeline.exec();
       expect(await pipeline.exec()).toEqual([
         [null, 1],
-        [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [2, 3]],
+        [null, "OK"],
+        [null, "QUEUED"],
+        [null, "QUEUED"],
+        [null, [2, 3]],
         [null, 4],
-        [null, "OK"], [null, "QUEUED"], [null, "QUEUED"], [null, [5, 6]],
+        [null, "OK"],
+        [null, "QUEUED"],
+        [null, "QUEUED"],
+        [null, [5, 6]],
       ]);
     });
     expect(names(seen)).toEqual([
       "EVAL",
-      "MULTI", "EVAL", "EVALSHA", "EXEC",
+      "MULTI",
       "EVAL",
-      "MULTI", "EVAL", "EVALSHA", "EXEC",
+      "EVALSHA",
+      "EXEC",
+      "EVAL",
+      "MULTI",
+      "EVAL",
+      "EVALSHA",
+      "EXEC",
     ]);
     expect(await admin.get("counter")).toBe("6");
   });

@@ -17,11 +17,18 @@ import { call, commandStats, descriptor, queue } from "../support/script.js";
 import { holdOpen } from "../support/fixtures.js";
 import { firstError, within, type ExecResults } from "../support/load.js";
 
-const incrBy = descriptor("incrBy", 'return redis.call("INCRBY", KEYS[1], ARGV[1])', ["counter"], [{ name: "by", kinds: ["integer"] }]);
+const incrBy = descriptor(
+  "incrBy",
+  'return redis.call("INCRBY", KEYS[1], ARGV[1])',
+  ["counter"],
+  [{ name: "by", kinds: ["integer"] }],
+);
 // Three reads, each called once before the failover and first again on the new master, one per context.
 const getCounter = descriptor("getCounter", 'return redis.call("GET", KEYS[1])', ["counter"]);
 const getInPipeline = descriptor("getInPipeline", 'return redis.call("GET", KEYS[1]) -- pipeline', ["counter"]);
-const getInTransaction = descriptor("getInTransaction", 'return redis.call("GET", KEYS[1]) -- transaction', ["counter"]);
+const getInTransaction = descriptor("getInTransaction", 'return redis.call("GET", KEYS[1]) -- transaction', [
+  "counter",
+]);
 const reads = [getCounter, getInPipeline, getInTransaction];
 
 /**
@@ -41,7 +48,10 @@ const require = createRequire(import.meta.url);
 const versionOf = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 /** What the test uses of a node-redis Sentinel client, whichever major. */
-type SentinelFactory = (options: { name: string; sentinelRootNodes: { host: string; port: number }[] }) => NodeRedisConnection & {
+type SentinelFactory = (options: {
+  name: string;
+  sentinelRootNodes: { host: string; port: number }[];
+}) => NodeRedisConnection & {
   configGet(parameter: string): Promise<Record<string, string>>;
 };
 
@@ -69,7 +79,12 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
     const plain = `${tag}:plain`;
     // failoverDetector: without it ioredis keeps using the demoted master until that drops the
     // connection (see docs/runtime.md, "Redis Sentinel"); with it ioredis reconnects on +switch-master.
-    const client = new Client({ sentinels: [...deployment.sentinels], name: deployment.name, failoverDetector: true, maxRetriesPerRequest: 1 });
+    const client = new Client({
+      sentinels: [...deployment.sentinels],
+      name: deployment.name,
+      failoverDetector: true,
+      maxRetriesPerRequest: 1,
+    });
     client.on("error", () => undefined); // each call reports its own failure
     try {
       const oldMaster = await deployment.masterPort();
@@ -97,9 +112,18 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
           const failures = switched ? afterSwitch : duringFailover;
           await within(ROUND_TIMEOUT_MS, work()).catch((error: unknown) => void failures.push(error));
         };
-        await attempt(() => queue(incrBy, queue(incrBy, client.pipeline(), [counter], [1]), [counter], [1]).exec().then(firstError));
+        await attempt(() =>
+          queue(incrBy, queue(incrBy, client.pipeline(), [counter], [1]), [counter], [1])
+            .exec()
+            .then(firstError),
+        );
         await attempt(async () => {
-          const results = (await queue(incrBy, queue(incrBy, client.multi().incr(plain), [counter], [1]), [counter], [1]).exec()) as ExecResults;
+          const results = (await queue(
+            incrBy,
+            queue(incrBy, client.multi().incr(plain), [counter], [1]),
+            [counter],
+            [1],
+          ).exec()) as ExecResults;
           if (partial(results)) partials++;
           firstError(results);
         });
@@ -113,7 +137,10 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
       const newMaster = deployment.failover();
       let rounds = 0;
       let settled = false;
-      void newMaster.then(() => (settled = true), () => (settled = true));
+      void newMaster.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       while (!settled) {
         await round();
         rounds++;
@@ -168,7 +195,11 @@ describe.each(IOREDIS)("$name", ({ Redis: Client, major }) => {
 // and direct calls.
 const NODE_REDIS_SENTINEL = [
   { name: `node-redis ${versionOf("redis")}`, major: 5, createSentinel: createSentinel5 as unknown as SentinelFactory },
-  { name: `node-redis ${versionOf("redis6")}`, major: 6, createSentinel: createSentinel6 as unknown as SentinelFactory },
+  {
+    name: `node-redis ${versionOf("redis6")}`,
+    major: 6,
+    createSentinel: createSentinel6 as unknown as SentinelFactory,
+  },
 ];
 
 describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
@@ -200,7 +231,9 @@ describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
           const failures = switched ? afterSwitch : duringFailover;
           await within(ROUND_TIMEOUT_MS, work()).catch((error: unknown) => void failures.push(error));
         };
-        await attempt(() => queueOn(incrBy, queueOn(incrBy, client.multi(), [counter], [1]), [counter], [1]).execAsPipeline());
+        await attempt(() =>
+          queueOn(incrBy, queueOn(incrBy, client.multi(), [counter], [1]), [counter], [1]).execAsPipeline(),
+        );
         await attempt(() =>
           queueOn(incrBy, queueOn(incrBy, client.multi().incr(plain), [counter], [1]), [counter], [1])
             .exec()
@@ -217,7 +250,10 @@ describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
       const failoverStarted = Date.now();
       const newMaster = deployment.failover();
       let settled = false;
-      void newMaster.then(() => (settled = true), () => (settled = true));
+      void newMaster.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       while (!settled) {
         await round();
         await Promise.race([newMaster.catch(() => undefined), sleep(20)]);
@@ -238,7 +274,10 @@ describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
       await replica.config("RESETSTAT");
       const now = (await replica.get(counter)) as string;
       expect(await queueOn(getInPipeline, client.multi(), [counter], []).execAsPipeline()).toEqual([now]);
-      expect(await queueOn(getInTransaction, client.multi().incr(plain), [counter], []).exec()).toEqual([expect.any(Number), now]);
+      expect(await queueOn(getInTransaction, client.multi().incr(plain), [counter], []).exec()).toEqual([
+        expect.any(Number),
+        now,
+      ]);
       expect(await callOn(getCounter, client, [counter], [])).toBe(now);
       expect((await commandStats(replica)).evalsha?.failed ?? 0).toBe(1);
       for (let i = 0; i < ROUNDS_AFTER; i++) await round();
@@ -258,5 +297,9 @@ describe.each(NODE_REDIS_SENTINEL)("$name", ({ createSentinel, major }) => {
 /** node-redis rejects a multi with some failed commands with a MultiErrorReply listing them. */
 function isPartial(error: unknown): boolean {
   const reply = error as { replies?: unknown[]; errorIndexes?: unknown[] } | null;
-  return Array.isArray(reply?.replies) && Array.isArray(reply?.errorIndexes) && reply.errorIndexes.length < reply.replies.length;
+  return (
+    Array.isArray(reply?.replies) &&
+    Array.isArray(reply?.errorIndexes) &&
+    reply.errorIndexes.length < reply.replies.length
+  );
 }

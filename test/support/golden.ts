@@ -13,7 +13,11 @@ export function expectGolden(file: string, actual: string): void {
     return;
   }
   if (!existsSync(file)) {
-    throw new Error(`golden file missing: ${file}\nrun \`npm run test:update-golden\`, then review the new file before committing it`);
+    throw new Error(
+      `golden file missing: ${file}\nrun \`npm run test:update-golden\`, then review the new file before committing it`,
+    );
   }
-  expect(actual, `differs from golden ${file} (if the change is intended: npm run test:update-golden)`).toBe(readFileSync(file, "utf8"));
+  expect(actual, `differs from golden ${file} (if the change is intended: npm run test:update-golden)`).toBe(
+    readFileSync(file, "utf8"),
+  );
 }

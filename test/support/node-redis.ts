@@ -5,7 +5,12 @@
 import { createRequire } from "node:module";
 import { ErrorReply as ErrorReply5, createClient as createClient5, createCluster as createCluster5 } from "redis";
 import { ErrorReply as ErrorReply6, createClient as createClient6, createCluster as createCluster6 } from "redis6";
-import { runScript, type NodeRedisClient, type NodeRedisMulti, type ScriptDescriptor } from "../../templates/runtime.js";
+import {
+  runScript,
+  type NodeRedisClient,
+  type NodeRedisMulti,
+  type ScriptDescriptor,
+} from "../../templates/runtime.js";
 import type { Address } from "./script.js";
 
 const require = createRequire(import.meta.url);
@@ -57,7 +62,11 @@ function major(
     resp,
     ErrorReply,
     async client(server, options = {}) {
-      const client = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: 50 }, RESP: resp, ...options }) as NodeRedisConnection;
+      const client = createClient({
+        socket: { host: server.host, port: server.port, reconnectStrategy: 50 },
+        RESP: resp,
+        ...options,
+      }) as NodeRedisConnection;
       client.on("error", () => undefined); // node-redis reconnects by itself; without a listener it would throw
       await client.connect();
       return client;
@@ -83,11 +92,21 @@ export const NODE_REDIS: readonly NodeRedisMajor[] = [
 ];
 
 /** runScript on a node-redis client or cluster. */
-export function callOn(script: ScriptDescriptor, client: NodeRedisClient, keys: unknown[], args: unknown[]): Promise<unknown> {
+export function callOn(
+  script: ScriptDescriptor,
+  client: NodeRedisClient,
+  keys: unknown[],
+  args: unknown[],
+): Promise<unknown> {
   return runScript(script, client, keys, args) as Promise<unknown>;
 }
 
 /** runScript on a node-redis multi; the multi comes back. */
-export function queueOn<Multi extends NodeRedisMulti>(script: ScriptDescriptor, multi: Multi, keys: unknown[], args: unknown[]): Multi {
+export function queueOn<Multi extends NodeRedisMulti>(
+  script: ScriptDescriptor,
+  multi: Multi,
+  keys: unknown[],
+  args: unknown[],
+): Multi {
   return runScript(script, multi, keys, args) as Multi;
 }

@@ -7,7 +7,15 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { HOST, haltRedis, launchRedis, requireBinary, sleep, withFreePorts, type RedisProcess } from "./redis-process.js";
+import {
+  HOST,
+  haltRedis,
+  launchRedis,
+  requireBinary,
+  sleep,
+  withFreePorts,
+  type RedisProcess,
+} from "./redis-process.js";
 
 const MASTERS = 3;
 const NODES = MASTERS * 2;
@@ -123,7 +131,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       if (admin === undefined) throw new Error(`no node of the test cluster listens on ${port}`);
       return admin;
     },
-    live: () => nodes.filter((node) => !node.stopped).map((node) => ({ port: node.port, admin: admins.get(node.port)! })),
+    live: () =>
+      nodes.filter((node) => !node.stopped).map((node) => ({ port: node.port, admin: admins.get(node.port)! })),
     shards,
     async shardOf(slot) {
       const shard = (await shards()).find((s) => s.slots.some(([from, to]) => from <= slot && slot <= to));
@@ -143,7 +152,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await execFileAsync(redisCli, ["--cluster", "create", ...addresses, "--cluster-replicas", "1", "--cluster-yes"], {
       timeout: HEALTHY_TIMEOUT_MS,
     }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`redis-cli --cluster create failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+      throw new Error(
+        `redis-cli --cluster create failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`,
+      );
     });
     await waitUntilHealthy();
   } catch (error) {
@@ -157,12 +168,17 @@ export async function startRedisCluster(): Promise<RedisCluster> {
 function launchClusterNode(): Promise<RedisProcess> {
   return withFreePorts(2, ([port, busPort]) =>
     launchRedis(port, [
-      "--cluster-enabled", "yes",
-      "--cluster-port", String(busPort),
-      "--cluster-config-file", "nodes.conf", // relative to --dir: the node's own temp dir
-      "--cluster-node-timeout", String(NODE_TIMEOUT_MS),
+      "--cluster-enabled",
+      "yes",
+      "--cluster-port",
+      String(busPort),
+      "--cluster-config-file",
+      "nodes.conf", // relative to --dir: the node's own temp dir
+      "--cluster-node-timeout",
+      String(NODE_TIMEOUT_MS),
       // A replica's first full sync otherwise waits 5 s for more replicas to join it.
-      "--repl-diskless-sync-delay", "0",
+      "--repl-diskless-sync-delay",
+      "0",
     ]),
   );
 }
@@ -219,9 +235,13 @@ async function promotionProblem(admins: readonly Redis[], slot: number, port: nu
  * `<id> <ip:port@bus[,hostname]> <flags> <master id or -> <ping> <pong> <epoch> <link> <slot> <slot>...`
  */
 function parseShards(text: string): ClusterShard[] {
-  const lines = text.split("\n").filter((line) => line.trim() !== "").map((line) => line.trim().split(" "));
+  const lines = text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.trim().split(" "));
   const portOf = (address: string) => Number(address.split("@")[0].split(":").pop());
-  const healthy = (flags: string) => !flags.split(",").some((flag) => flag === "fail" || flag === "fail?" || flag === "noaddr");
+  const healthy = (flags: string) =>
+    !flags.split(",").some((flag) => flag === "fail" || flag === "fail?" || flag === "noaddr");
   return lines
     .filter(([, , flags]) => flags.split(",").includes("master") && healthy(flags))
     .map(([id, address, , , , , , , ...slots]) => ({

@@ -24,7 +24,9 @@ const watchdogs = new WeakMap<RedisProcess, ChildProcess | undefined>();
 export function requireBinary(name: string, aptPackage: string, neededFor: string): string {
   const binary = findOnPath(name);
   if (binary === undefined) {
-    throw new Error(`${name} not found on PATH: ${neededFor} need it (Debian/Ubuntu: apt-get install -y ${aptPackage})`);
+    throw new Error(
+      `${name} not found on PATH: ${neededFor} need it (Debian/Ubuntu: apt-get install -y ${aptPackage})`,
+    );
   }
   return binary;
 }
@@ -101,19 +103,30 @@ export interface LaunchOptions {
  * Starts redis-server on `port` in a new temp dir, with no persistence, and
  * resolves once it answers PING. `extraArgs` come last, so they win.
  */
-export async function launchRedis(port: number, extraArgs: readonly string[] = [], options: LaunchOptions = {}): Promise<RedisProcess> {
+export async function launchRedis(
+  port: number,
+  extraArgs: readonly string[] = [],
+  options: LaunchOptions = {},
+): Promise<RedisProcess> {
   const binary = requireBinary("redis-server", "redis-server", "the integration tests");
   installExitHook();
   const dir = mkdtempSync(join(tmpdir(), "luagen-redis-"));
-  const sentinel = options.sentinelConfig === undefined ? [] : [sentinelConfigFile(dir, options.sentinelConfig), "--sentinel"];
+  const sentinel =
+    options.sentinelConfig === undefined ? [] : [sentinelConfigFile(dir, options.sentinelConfig), "--sentinel"];
   const args = [
     ...sentinel,
-    "--port", String(port),
-    "--bind", HOST,
-    "--save", "",
-    "--appendonly", "no",
-    "--dir", dir,
-    "--daemonize", "no",
+    "--port",
+    String(port),
+    "--bind",
+    HOST,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--daemonize",
+    "no",
     ...extraArgs,
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -170,7 +183,9 @@ async function waitUntilReady(instance: RedisProcess, readyLine: string): Promis
     if (instance.output().includes(readyLine) && (await pingOnce(instance.port))) return;
     await sleep(50);
   }
-  throw new Error(`redis-server on port ${instance.port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${instance.output()}`);
+  throw new Error(
+    `redis-server on port ${instance.port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${instance.output()}`,
+  );
 }
 
 function pingOnce(port: number): Promise<boolean> {

@@ -74,7 +74,9 @@ export async function startSentinelDeployment(): Promise<SentinelDeployment> {
 
     const reportedMaster = async (): Promise<number[]> =>
       Promise.all(
-        sentinelClients.map(async (s) => Number(((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)) as string[])[1])),
+        sentinelClients.map(async (s) =>
+          Number(((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)) as string[])[1]),
+        ),
       );
     const currentMaster = async (): Promise<number> => {
       const ports = await reportedMaster();
@@ -95,7 +97,9 @@ export async function startSentinelDeployment(): Promise<SentinelDeployment> {
         await until(FAILOVER_TIMEOUT_MS, `${next} to be a healthy replica every sentinel knows`, async () => {
           const link = await admin(next).info("replication");
           if (!link.includes("role:slave") || !link.includes("master_link_status:up")) return false;
-          const views = await Promise.all(sentinelClients.map((s) => s.call("SENTINEL", "REPLICAS", MASTER_NAME) as Promise<string[][]>));
+          const views = await Promise.all(
+            sentinelClients.map((s) => s.call("SENTINEL", "REPLICAS", MASTER_NAME) as Promise<string[][]>),
+          );
           return views.every((replicas) => replicas.some((fields) => isHealthyReplica(fields, next)));
         });
         await until(FAILOVER_TIMEOUT_MS, "a sentinel to accept SENTINEL FAILOVER", async () => {

@@ -21,7 +21,9 @@ export interface Address {
 }
 
 /** Shorthand for an argument: a name plus whatever differs from a required, single `string`. */
-export type ArgShorthand = { readonly name: string; readonly kinds?: readonly ArgKind[] } & Partial<Omit<ArgSpec, "name" | "kinds">>;
+export type ArgShorthand = { readonly name: string; readonly kinds?: readonly ArgKind[] } & Partial<
+  Omit<ArgSpec, "name" | "kinds">
+>;
 
 /**
  * A frozen descriptor, as a generated module would define it.
@@ -128,12 +130,22 @@ export function names(commands: readonly SeenCommand[]): string[] {
 }
 
 /** runScript on a client, typed as the generated overload for a client is. */
-export function call(script: ScriptDescriptor, client: ScriptClient, keys: unknown[], args: unknown[]): Promise<unknown> {
+export function call(
+  script: ScriptDescriptor,
+  client: ScriptClient,
+  keys: unknown[],
+  args: unknown[],
+): Promise<unknown> {
   return runScript(script, client, keys, args) as Promise<unknown>;
 }
 
 /** runScript on a pipeline or transaction, typed as the generated overload for a batch is. */
-export function queue<Batch extends ScriptBatch>(script: ScriptDescriptor, batch: Batch, keys: unknown[], args: unknown[]): Batch {
+export function queue<Batch extends ScriptBatch>(
+  script: ScriptDescriptor,
+  batch: Batch,
+  keys: unknown[],
+  args: unknown[],
+): Batch {
   return runScript(script, batch, keys, args) as Batch;
 }
 

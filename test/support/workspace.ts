@@ -54,9 +54,18 @@ export interface RunResult {
 }
 
 /** Runs the built CLI (bin/luagen.js → dist/) as a user would; `as` runs it as another user (needs root), or kills it after `timeout` ms. */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, as: { uid?: number; gid?: number; timeout?: number } = {}): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  as: { uid?: number; gid?: number; timeout?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, ...as });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      ...as,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

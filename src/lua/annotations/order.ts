@@ -24,7 +24,10 @@ export function checkOrder(declared: readonly Declared[]): OrderProblem[] {
   const args: ArgParam[] = [];
   for (const entry of declared) {
     const at = { line: entry.param.line, column: entry.param.nameColumn };
-    const found = [duplicate(entry.param, keys, args), entry.tag === "key" ? keyOrder(entry.param, keys) : argOrder(entry.param, args)];
+    const found = [
+      duplicate(entry.param, keys, args),
+      entry.tag === "key" ? keyOrder(entry.param, keys) : argOrder(entry.param, args),
+    ];
     for (const problem of found) if (problem !== undefined) problems.push({ ...at, ...problem });
     if (entry.tag === "key") keys.push(entry.param);
     else args.push(entry.param);
@@ -44,7 +47,11 @@ function duplicate(param: KeyParam | ArgParam, keys: readonly KeyParam[], args: 
 function keyOrder(key: KeyParam, keys: readonly KeyParam[]): Found {
   const rest = keys.find((k) => k.rest);
   if (rest === undefined) return undefined;
-  return { code: "LG105", message: `key '${key.name}' comes after the rest key '...${rest.name}'`, hint: "a rest key must be the last key" };
+  return {
+    code: "LG105",
+    message: `key '${key.name}' comes after the rest key '...${rest.name}'`,
+    hint: "a rest key must be the last key",
+  };
 }
 
 function argOrder(arg: ArgParam, args: readonly ArgParam[]): Found {
@@ -61,7 +68,11 @@ function argOrder(arg: ArgParam, args: readonly ArgParam[]): Found {
   }
   if (!arg.optional && !arg.rest && optional !== undefined) {
     const message = `required argument '${arg.name}' comes after optional argument '${optional.name}'`;
-    return { code: "LG104", message, hint: "optional arguments must come last: move it before them, or mark it optional (name?)" };
+    return {
+      code: "LG104",
+      message,
+      hint: "optional arguments must come last: move it before them, or mark it optional (name?)",
+    };
   }
   return undefined;
 }

@@ -15,7 +15,10 @@ export function readArgType(cursor: Cursor): ArgType | TagProblem {
     const name = literal === undefined ? cursor.read(WORD) : undefined;
     if (literal !== undefined) addOnce(type.literals, literal.slice(1, -1));
     else if (name === undefined) {
-      return cursor.problem("LG100", /["']/.test(cursor.peek()) ? "unterminated string literal" : `expected a type, found ${cursor.found()}`);
+      return cursor.problem(
+        "LG100",
+        /["']/.test(cursor.peek()) ? "unterminated string literal" : `expected a type, found ${cursor.found()}`,
+      );
     } else if (oneOf(ARG_KINDS, name)) addOnce(type.kinds, name);
     else {
       const message = `unknown type '${name}': argument types are ${ARG_KINDS.join(", ")} and string literals such as "asc"`;
@@ -50,7 +53,9 @@ function readPrimary(cursor: Cursor): ReturnType | TagProblem {
   if (cursor.read(/\(\s*/y) !== undefined) {
     const inner = readReturnType(cursor);
     if (inner instanceof TagProblem) return inner;
-    return cursor.read(/\s*\)/y) === undefined ? cursor.problem("LG100", `expected ')', found ${cursor.found()}`) : inner;
+    return cursor.read(/\s*\)/y) === undefined
+      ? cursor.problem("LG100", `expected ')', found ${cursor.found()}`)
+      : inner;
   }
   if (cursor.read(/\[\s*/y) !== undefined) return readTuple(cursor);
   const name = cursor.read(WORD);
@@ -66,7 +71,8 @@ function readTuple(cursor: Cursor): ReturnType | TagProblem {
     if (element instanceof TagProblem) return element;
     elements.push(element);
   } while (cursor.read(/\s*,\s*/y) !== undefined);
-  if (cursor.read(/\s*\]/y) === undefined) return cursor.problem("LG100", `expected ',' or ']', found ${cursor.found()}`);
+  if (cursor.read(/\s*\]/y) === undefined)
+    return cursor.problem("LG100", `expected ',' or ']', found ${cursor.found()}`);
   return { kind: "tuple", elements };
 }
 
