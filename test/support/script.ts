@@ -2,6 +2,7 @@
 // the way generated code builds them, and two ways to watch the wire
 // (MONITOR on a second connection, INFO commandstats deltas).
 import { createHash } from "node:crypto";
+import { createConnection, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import {
   defineScript,
@@ -91,10 +92,8 @@ export type SeenCommand = readonly string[];
  * connection to that node, since the work is over once its reply is in.
  */
 export async function watchWire(server: Address) {
-  const monitorClient = connect(server);
-  const monitor = await monitorClient.monitor();
   const seen: { args: string[]; source: string }[] = [];
-  monitor.on("monitor", (_time: string, args: string[], source: string) => seen.push({ args, source }));
+  const monitor = await openMonitor(server, (entry) => seen.push(entry));
   let markers = 0;
 
   async function capture(client: Redis, work: () => Promise<unknown>): Promise<SeenCommand[]> {
@@ -117,11 +116,68 @@ export async function watchWire(server: Address) {
   }
 
   async function close(): Promise<void> {
-    monitor.disconnect();
-    monitorClient.disconnect();
+    monitor.destroy();
   }
 
   return { capture, close };
+}
+
+/**
+ * MONITOR on a raw socket. ioredis's own `monitor()` switches to monitoring mode only after the
+ * MONITOR reply's callback has run, so a feed line that arrives in the same read as that "+OK"
+ * meets an empty command queue: "Command queue state error" (seen under load). Each feed line is
+ * `+<time> [<db> <source>] "<command>" "<arg>"...`, with C-style escapes inside the quotes; the
+ * source is the client's address, or `lua` for a command a script ran.
+ */
+async function openMonitor(
+  server: Address,
+  onEntry: (entry: { args: string[]; source: string }) => void,
+): Promise<Socket> {
+  const socket = createConnection({ host: server.host, port: server.port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  let buffered = "";
+  let acknowledged = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("latin1");
+      let end: number;
+      while ((end = buffered.indexOf("\r\n")) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (!acknowledged) {
+          if (line !== "+OK") return reject(new Error(`MONITOR answered ${line}`));
+          acknowledged = true;
+          resolve();
+        } else {
+          const entry = parseMonitorLine(line);
+          if (entry !== undefined) onEntry(entry);
+        }
+      }
+    });
+  });
+  socket.on("error", () => undefined); // closed with the test; a lost feed shows as a missing marker
+  socket.write("MONITOR\r\n");
+  await ready;
+  return socket;
+}
+
+function parseMonitorLine(line: string): { args: string[]; source: string } | undefined {
+  const header = /^\+\S+ \[\d+ ([^\]]+)\] /.exec(line);
+  if (header === null) return undefined;
+  const args = [...line.slice(header[0].length).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unescapeMonitorArg(m[1]!));
+  return { args, source: header[1]! };
+}
+
+/** Undoes Redis's sdscatrepr: \\ \" \n \r \t \a \b and \xHH; bytes as latin1, then read as UTF-8. */
+function unescapeMonitorArg(text: string): string {
+  const escapes: Record<string, string> = { n: "\n", r: "\r", t: "\t", a: "\x07", b: "\b", '"': '"', "\\": "\\" };
+  const bytes = text.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, code: string) =>
+    code.length === 3 ? String.fromCharCode(parseInt(code.slice(1), 16)) : (escapes[code] ?? code),
+  );
+  return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
 /** Just the command names, e.g. `["EVALSHA", "EVAL"]`. */
