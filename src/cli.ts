@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { CLIENTS, IMPORT_EXTENSIONS, loadConfig, type Client, type ImportExtension } from "./config.js";
+import { CLIENTS, IMPORT_EXTENSIONS, isOneOf, loadConfig, mustBeOneOf } from "./config.js";
 import { openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import { generate, type GenerateOptions } from "./generate.js";
@@ -126,11 +126,10 @@ async function resolveOptions(
   if (!out) return { error: 'missing --out <dir> (or "out" in luagen.config.json)' };
   if (values.check && values.watch) return { error: "--check and --watch cannot be combined" };
   const importExtension = values["import-extension"] ?? config.importExtension ?? ".js";
-  if (!IMPORT_EXTENSIONS.includes(importExtension as ImportExtension)) {
-    return { error: `--import-extension must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}` };
-  }
+  if (!isOneOf(importExtension, IMPORT_EXTENSIONS))
+    return { error: `--import-extension ${mustBeOneOf(IMPORT_EXTENSIONS)}` };
   const client = values.client ?? config.client ?? "ioredis";
-  if (!CLIENTS.includes(client as Client)) return { error: `--client must be one of ${CLIENTS.join(", ")}` };
+  if (!isOneOf(client, CLIENTS)) return { error: `--client ${mustBeOneOf(CLIENTS)}` };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {
@@ -139,7 +138,7 @@ async function resolveOptions(
       cwd: io.cwd,
       strict,
       importExtension,
-      client: client as Client,
+      client,
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),

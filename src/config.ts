@@ -86,9 +86,8 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       config.strict = value;
       return;
     case "importExtension":
-      if (!IMPORT_EXTENSIONS.includes(value as ImportExtension))
-        return `must be one of ${IMPORT_EXTENSIONS.map((e) => JSON.stringify(e)).join(", ")}`;
-      config.importExtension = value as ImportExtension;
+      if (!isOneOf(value, IMPORT_EXTENSIONS)) return mustBeOneOf(IMPORT_EXTENSIONS);
+      config.importExtension = value;
       return;
     case "commands": {
       const problem = commandsProblem(value);
@@ -97,9 +96,8 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       return;
     }
     case "client":
-      if (!CLIENTS.includes(value as Client))
-        return `must be one of ${CLIENTS.map((c) => JSON.stringify(c)).join(", ")}`;
-      config.client = value as Client;
+      if (!isOneOf(value, CLIENTS)) return mustBeOneOf(CLIENTS);
+      config.client = value;
       return;
     default:
       return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client)`;
@@ -121,4 +119,14 @@ function commandsProblem(value: unknown): string | undefined {
       return `"${name}".flags must be an array of strings`;
   }
   return undefined;
+}
+
+/** Whether a config value or flag is one of a setting's allowed values. */
+export function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return (allowed as readonly unknown[]).includes(value);
+}
+
+/** What a config file or flag is told when its value is not allowed: `must be one of ".js", "", ".ts"`. */
+export function mustBeOneOf(allowed: readonly string[]): string {
+  return `must be one of ${allowed.map((value) => JSON.stringify(value)).join(", ")}`;
 }

@@ -106,7 +106,7 @@ describe("configuration", () => {
     const dir = project({ "a/counter.lua": COUNTER });
     const run = await runCli(["a", "--out", "g", "--client", "redis"], dir);
     expect(run.code).toBe(2);
-    expect(run.stderr.split("\n")[0]).toBe("luagen: --client must be one of ioredis, iovalkey, node-redis");
+    expect(run.stderr.split("\n")[0]).toBe('luagen: --client must be one of "ioredis", "iovalkey", "node-redis"');
   });
 
   it.each([
