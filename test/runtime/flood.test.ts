@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { pool as poolOf, underFlushStorm } from "../support/load.js";
+import { defineScript } from "../../templates/runtime.js";
 import { call, commandStats, connect, descriptor, queue } from "../support/script.js";
 import { holdOpen } from "../support/fixtures.js";
 
@@ -19,6 +20,11 @@ const CONCURRENCY = 20;
 const pool = (count: number, task: () => Promise<void>) => poolOf(count, CONCURRENCY, task);
 
 const hit = descriptor("hit", 'return redis.call("INCR", KEYS[1])', ["key"]);
+/** A read: declared no-writes, so the runtime sends it as EVALSHA_RO / EVAL_RO. */
+const peek = defineScript({
+  ...descriptor("peek", '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])', ["key"]),
+  flags: ["no-writes"],
+});
 
 let server: RedisServer;
 holdOpen(async () => (server = await startRedisServer()));
@@ -106,6 +112,42 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
     } finally {
       autopipelined.disconnect();
     }
+  });
+
+  test("a read-only script (no-writes) in every context succeeds under the storm, sent only as EVALSHA_RO / EVAL_RO", async () => {
+    const [reader, , , flusher, checker] = clients;
+    await checker.set("peeked", "42");
+    const failures: unknown[] = [];
+    const replies: unknown[] = [];
+    const keep = (results: [Error | null, unknown][] | null) => {
+      for (const [error, reply] of results ?? []) (error ? failures : replies).push(error ?? reply);
+    };
+    await underFlushStorm([flusher], () =>
+      Promise.all([
+        pool(DIRECT_CALLS / 2, async () => {
+          await call(peek, reader, ["peeked"], []).then(
+            (reply) => void replies.push(reply),
+            (error: unknown) => void failures.push(error),
+          );
+        }),
+        pool(PIPELINES / 2, async () => {
+          const pipeline = reader.pipeline();
+          for (let i = 0; i < PIPELINE_SIZE; i++) queue(peek, pipeline, ["peeked"], []);
+          keep(await pipeline.exec());
+        }),
+        pool(TRANSACTIONS / 2, async () =>
+          keep(await queue(peek, queue(peek, reader.multi(), ["peeked"], []), ["peeked"], []).exec()),
+        ),
+      ]),
+    );
+    const stats = await commandStats(checker);
+    expect(failures).toEqual([]);
+    expect(replies).toHaveLength(DIRECT_CALLS / 2 + (PIPELINES / 2) * PIPELINE_SIZE + TRANSACTIONS);
+    expect(new Set(replies)).toEqual(new Set(["42"]));
+    expect(stats.evalsha_ro?.failed ?? 0).toBeGreaterThan(0); // the storm emptied the cache under direct calls
+    expect(stats.eval_ro?.calls ?? 0).toBeGreaterThan(0);
+    expect(stats.eval?.calls ?? 0).toBe(0);
+    expect(stats.evalsha?.calls ?? 0).toBe(0);
   });
 
   test("control: the same storm makes ioredis's defineCommand leave partial transactions", async () => {
