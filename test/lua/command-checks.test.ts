@@ -1,10 +1,12 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import { checkCommandUse } from "../../src/lua/command-checks.js";
 import { COMMANDS, extendCommands, type CommandTable } from "../../src/lua/commands.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { diagnosticAt } from "../../src/origins.js";
+import { holdOpen } from "../support/fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { connect } from "../support/script.js";
 import { runCli, tempDir, writeTree } from "../support/workspace.js";
 import { source } from "./stages.js";
 
@@ -112,15 +114,8 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
 describe("command checks agree with redis-server", () => {
   let server: RedisServer;
   let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis({ host: server.host, port: server.port, lazyConnect: true });
-    await redis.connect();
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(() => (redis = connect(server)));
 
   it.each(AGAINST_REDIS)("%s → %s", async (script, code, redisSays) => {
     const errors = check(script).diagnostics.filter((d) => d.severity === "error");

@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import {
   COMMANDS,
   isModuleCommand,
@@ -9,7 +9,9 @@ import {
   type CommandTable,
 } from "../../src/lua/commands.js";
 import type { ReturnType } from "../../src/model.js";
+import { holdOpen } from "../support/fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { connect } from "../support/script.js";
 
 /** Every entry of the shipped table, subcommands included. */
 function allEntries(table: CommandTable = COMMANDS): CommandInfo[] {
@@ -134,15 +136,8 @@ function fits(observed: unknown, type: ReturnType): boolean {
 describe("the shipped command table against a live redis-server", () => {
   let server: RedisServer;
   let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis({ host: server.host, port: server.port, lazyConnect: true });
-    await redis.connect();
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(() => (redis = connect(server)));
 
   it("has the arity and flags COMMAND INFO reports for every command it took from Redis", async () => {
     const rows = (await redis.call("COMMAND", "INFO")) as unknown[][];
