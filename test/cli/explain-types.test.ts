@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tsc } from "../support/tsc.js";
+import { tsc, writeTsconfig } from "../support/tsc.js";
 import { runCli, tempDir, writeTree } from "../support/workspace.js";
 
 // No annotations: every return is known (a counter kept as a number, a nil), so the type is inferred.
@@ -70,20 +70,7 @@ describe("inferred return types", () => {
     const module = readFileSync(path.join(dir, "gen/tally.ts"), "utf8");
     expect(module).toContain("): Promise<null | number>;");
     expect(module).toContain("(type inferred by luagen from the script's returns)");
-    const compilerOptions = {
-      strict: true,
-      noEmit: true,
-      target: "ES2022",
-      skipLibCheck: true,
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      types: ["node"],
-    };
-    writeFileSync(
-      path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }),
-    );
-    const compiled = await tsc(path.join(dir, "tsconfig.json"));
+    const compiled = await tsc(writeTsconfig(dir, { module: "NodeNext", moduleResolution: "NodeNext" }));
     expect(compiled.output).toBe("");
     expect(compiled.code).toBe(0);
   });

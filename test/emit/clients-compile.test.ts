@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Client } from "../../src/config.js";
 import { generate } from "../../src/generate.js";
-import { STRICTEST, tsc } from "../support/tsc.js";
+import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, readTree } from "../support/workspace.js";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
@@ -94,20 +94,6 @@ async function project(client: Client, packages: Record<string, string>, consume
   return dir;
 }
 
-function tsconfig(dir: string, options: Record<string, unknown>): string {
-  const file = path.join(dir, "tsconfig.json");
-  const compilerOptions = {
-    ...STRICTEST,
-    noEmit: true,
-    target: "ES2022",
-    skipLibCheck: true,
-    types: ["node"],
-    ...options,
-  };
-  writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
-  return file;
-}
-
 /** Every package name the generated files import from. */
 function importedPackages(dir: string): string[] {
   const files = Object.values(readTree(path.join(dir, "gen")));
@@ -124,7 +110,7 @@ describe("iovalkey", () => {
     async ({ options }) => {
       const dir = await project("iovalkey", { iovalkey: "iovalkey" }, IOVALKEY_CONSUMER);
       expect(importedPackages(dir)).toEqual(["iovalkey"]);
-      const result = await tsc(tsconfig(dir, options));
+      const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...options }));
       expect(result.output).toBe("");
       expect(result.code).toBe(0);
     },
@@ -136,7 +122,7 @@ describe("iovalkey", () => {
       { iovalkey: "iovalkey" },
       IOVALKEY_CONSUMER.replace("// @ts-expect-error count must be a number\n", ""),
     );
-    const result = await tsc(tsconfig(dir, NODENEXT));
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
     expect(result.output).toContain("not assignable to parameter of type 'number'");
     expect(readFileSync(path.join(dir, "gen", "runtime.ts"), "utf8")).not.toContain('from "ioredis"');
   });
@@ -154,7 +140,7 @@ describe.each([
     async ({ options }) => {
       const dir = await project("node-redis", { redis: installed }, NODE_REDIS_CONSUMER);
       expect(importedPackages(dir)).toEqual(["redis"]);
-      const result = await tsc(tsconfig(dir, options));
+      const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...options }));
       expect(result.output).toBe("");
       expect(result.code).toBe(0);
     },
@@ -166,7 +152,7 @@ describe.each([
       { redis: installed },
       NODE_REDIS_CONSUMER.replace("// @ts-expect-error the reply is a number, not a string\n", ""),
     );
-    const result = await tsc(tsconfig(dir, NODENEXT));
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
     expect(result.output).toContain("Type 'number' is not assignable to type 'string'");
   });
 });

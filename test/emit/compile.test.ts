@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
 import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
-import { STRICTEST, tsc } from "../support/tsc.js";
+import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, tempDir, writeTree } from "../support/workspace.js";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
@@ -49,20 +49,6 @@ export async function use(redis: Redis, cluster: Cluster): Promise<void> {
 }
 `;
 
-function tsconfig(dir: string, name: string, options: Record<string, unknown>): string {
-  const file = path.join(dir, name);
-  const compilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: "ES2022",
-    skipLibCheck: true,
-    types: ["node"],
-    ...options,
-  };
-  writeFileSync(file, JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts"] }, null, 2));
-  return file;
-}
-
 async function generatedProject(importExtension: string): Promise<string> {
   const dir = tempDir("compile");
   const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT, importExtension });
@@ -87,7 +73,7 @@ describe("generated code compiles under tsc --strict", () => {
     },
   ])("with $imports imports under $mode resolution", async ({ extension, options }) => {
     const dir = await generatedProject(extension);
-    const result = await tsc(tsconfig(dir, "tsconfig.json", options));
+    const result = await tsc(writeTsconfig(dir, options));
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
   });
@@ -105,7 +91,7 @@ describe("generated code compiles under tsc --strict", () => {
       mkdirSync(path.join(dir, "node_modules"));
       symlinkSync(path.join(ROOT, "node_modules", link), path.join(dir, "node_modules", "ioredis"), "dir");
     }
-    const result = await tsc(tsconfig(dir, "tsconfig.json", { ...STRICTEST, ...options }));
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...options }));
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
   });
@@ -131,7 +117,7 @@ export async function use(redis: Redis): Promise<void> {
 }
 `,
     );
-    const compiled = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    const compiled = await tsc(writeTsconfig(dir, NODENEXT));
     expect(compiled.output).toBe("");
     expect(compiled.code).toBe(0);
   });
@@ -139,7 +125,7 @@ export async function use(redis: Redis): Promise<void> {
   it("and the type tests are real: removing one expect-error directive makes tsc fail", async () => {
     const dir = await generatedProject(".js");
     writeFileSync(path.join(dir, "consumer.ts"), CONSUMER.replace("// @ts-expect-error count must be a number\n", ""));
-    const result = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    const result = await tsc(writeTsconfig(dir, NODENEXT));
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("not assignable to parameter of type 'number'");
   });
@@ -215,7 +201,7 @@ export async function use(redis: Redis): Promise<void> {
 }
 `,
     );
-    const compiled = await tsc(tsconfig(dir, "tsconfig.json", NODENEXT));
+    const compiled = await tsc(writeTsconfig(dir, NODENEXT));
     expect(compiled.output).toBe("");
     expect(compiled.code).toBe(0);
   });

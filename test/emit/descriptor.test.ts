@@ -7,7 +7,7 @@ import { Code, printLiteral } from "../../src/emit/literal.js";
 import { buildScripts } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";
 import { originOf as runtimeOriginOf, sourceLocation, type SourceOrigin } from "../../templates/runtime.js";
-import { tsc } from "../support/tsc.js";
+import { tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, tempDir } from "../support/workspace.js";
 
 // tsc's identity relation: true only when the two types are the same, readonly and optional marks included.
@@ -29,17 +29,7 @@ async function compileCheck(sharedFile: string): Promise<{ code: number; output:
   const dir = tempDir("descriptor");
   const spec = (file: string) => `./${path.relative(dir, file).split(path.sep).join("/").replace(/\.ts$/, ".js")}`;
   writeFileSync(path.join(dir, "check.ts"), CHECK(spec(sharedFile), spec(path.join(ROOT, "templates", "runtime.ts"))));
-  const compilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    skipLibCheck: true,
-    types: ["node"],
-  };
-  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["check.ts"] }));
-  return tsc(path.join(dir, "tsconfig.json"));
+  return tsc(writeTsconfig(dir, { module: "NodeNext", moduleResolution: "NodeNext" }, { files: ["check.ts"] }));
 }
 
 describe("one descriptor shape: the runtime's", () => {

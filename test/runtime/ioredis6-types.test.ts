@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, expect, test } from "vitest";
 import { generate } from "../../src/generate.js";
-import { tsc } from "../support/tsc.js";
+import { tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, tempDir } from "../support/workspace.js";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
@@ -73,19 +73,10 @@ beforeAll(async () => {
   symlinkSync(path.join(ROOT, "node_modules", "ioredis6"), path.join(dir, "node_modules", "ioredis"), "dir");
   writeFileSync(path.join(dir, "consumer.ts"), CONSUMER);
   writeFileSync(path.join(dir, "control.ts"), CONTROL);
-  const compilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    skipLibCheck: true,
-    types: ["node"],
-    typeRoots: [path.join(ROOT, "node_modules", "@types")],
-  };
-  writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions, include: ["gen", "consumer.ts", "control.ts"] }),
+  writeTsconfig(
+    dir,
+    { module: "NodeNext", moduleResolution: "NodeNext", typeRoots: [path.join(ROOT, "node_modules", "@types")] },
+    ["gen", "consumer.ts", "control.ts"],
   );
 });
 

@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { writeFileSync } from "node:fs";
 import { ROOT } from "./workspace.js";
 
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -36,3 +37,27 @@ export const STRICTEST = {
   verbatimModuleSyntax: true,
   isolatedModules: true,
 } as const;
+
+/**
+ * Writes `dir/tsconfig.json` for a type-check of generated code and a consumer: no emit, ES2022,
+ * node's types, `strict` unless `options` say otherwise. `scope` is the tsconfig's `include`
+ * (folders and files) or, as `{ files }`, an exact file list. Returns the file's path, for `tsc`.
+ */
+export function writeTsconfig(
+  dir: string,
+  options: Record<string, unknown>,
+  scope: readonly string[] | { files: readonly string[] } = ["gen", "consumer.ts"],
+): string {
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: "ES2022",
+    skipLibCheck: true,
+    types: ["node"],
+    ...options,
+  };
+  const file = path.join(dir, "tsconfig.json");
+  const files = Array.isArray(scope) ? { include: scope } : { files: (scope as { files: readonly string[] }).files };
+  writeFileSync(file, JSON.stringify({ compilerOptions, ...files }, null, 2));
+  return file;
+}
