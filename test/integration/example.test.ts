@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { ROOT, runCli } from "../support/workspace.js";
+import { ROOT, runCli, tempDir } from "../support/workspace.js";
 
 const run = promisify(execFile);
 const EXAMPLES = path.join(ROOT, "examples");
@@ -40,14 +42,30 @@ async function generateCompileRun(
 /** The lock token the program prints inside its batch results. */
 const tokenIn = (lines: string[]) => lines.join("\n").match(/"([0-9a-f-]{36})"/)?.[1];
 
+/** The version of `redis` a program in `example` imports. */
+function redisVersionIn(example: string): string {
+  const entry = createRequire(path.join(example, "src", "main.ts")).resolve("redis");
+  const manifest = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), "package.json");
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+/**
+ * A copy of an example whose `redis` import resolves to `major`'s package (`redis` or its alias
+ * `redis6`), so one example runs on each node-redis major the project supports.
+ */
+function exampleOn(example: string, major: string): string {
+  const copy = tempDir(`${path.basename(example)}-${major}`);
+  for (const entry of ["package.json", "tsconfig.json", "src/main.ts"]) {
+    cpSync(path.join(example, entry), path.join(copy, entry));
+  }
+  mkdirSync(path.join(copy, "node_modules"));
+  symlinkSync(path.join(ROOT, "node_modules", major), path.join(copy, "node_modules", "redis"), "dir");
+  return copy;
+}
+
 describe("examples", () => {
   let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  holdOpen(async () => (server = await startRedisServer()));
 
   describe("quickstart (ioredis)", () => {
     const EXAMPLE = path.join(EXAMPLES, "quickstart");
@@ -74,12 +92,16 @@ describe("examples", () => {
     });
   });
 
-  describe("quickstart-node-redis", () => {
-    const EXAMPLE = path.join(EXAMPLES, "quickstart-node-redis");
-
+  describe.each(["redis", "redis6"])("quickstart-node-redis on %s", (major) => {
     it("generates the quickstart's scripts for node-redis, compiles under tsc --strict and runs direct, exec() and execAsPipeline() against redis-server", async () => {
-      const { lines } = await generateCompileRun(EXAMPLE, ["../quickstart/src/lua", "--client", "node-redis"], server);
-      const module = readFileSync(path.join(EXAMPLE, "src/generated/incr-capped.ts"), "utf8");
+      const example =
+        major === "redis"
+          ? path.join(EXAMPLES, "quickstart-node-redis")
+          : exampleOn(path.join(EXAMPLES, "quickstart-node-redis"), major);
+      expect(redisVersionIn(example)).toMatch(major === "redis" ? /^5\./ : /^6\./);
+      const scripts = path.join(EXAMPLES, "quickstart", "src", "lua");
+      const { lines } = await generateCompileRun(example, [scripts, "--client", "node-redis"], server);
+      const module = readFileSync(path.join(example, "src/generated/incr-capped.ts"), "utf8");
       expect(module).toContain('from "redis"');
       expect(module).not.toContain("ioredis");
       const token = tokenIn(lines);
