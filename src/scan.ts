@@ -6,7 +6,7 @@ import { diagnostic } from "./diagnostics.js";
 import { includedPaths } from "./lua/includes.js";
 import type { Diagnostic, Position, SourceFile } from "./model.js";
 import { decodeUtf8 } from "./utf8.js";
-import { walkLua } from "./walk.js";
+import { isLua, walkLua } from "./walk.js";
 
 export interface ScanResult {
   /** Every `.lua` file found under the inputs, scripts and partials (`partial: true`) alike. */
@@ -70,14 +70,14 @@ export async function scan(
     const relativePath = toPosix(path.relative(inputRoot, absolute));
     const text = readText(absolute, texts);
     if (typeof text !== "string") {
-      diagnostics.push(diagnostic("LG002", shown, text.at, text.message, text.hint));
+      diagnostics.push(unreadable(shown, text));
       continue;
     }
     files.push({ path: shown, relativePath, text, partial: isPartial(relativePath) });
     library.set(shown, text);
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
-  readIncludedFiles(library, root, texts);
+  readIncludedFiles(library, root, texts, diagnostics);
   return { files, library, missing, roots: [...roots], diagnostics };
 }
 
@@ -89,10 +89,16 @@ export function isPartial(relativePath: string): boolean {
 
 /**
  * Adds to `library` every file an include reaches that it does not hold yet, following includes
- * in those too. A file that cannot be read is left out: the include stage reports it where it is
- * included (LG110), with the chain that led there.
+ * in those too. A file that is not there, or cannot be read, is left out: the include stage reports it
+ * where it is included (LG110), with the chain that led there; why one that is there cannot be read
+ * (a link to a file that is not Lua, bytes that are not UTF-8) is an LG002 added to `diagnostics`.
  */
-function readIncludedFiles(library: Map<string, string>, root: string, texts: Map<string, string>): void {
+function readIncludedFiles(
+  library: Map<string, string>,
+  root: string,
+  texts: Map<string, string>,
+  diagnostics: Diagnostic[],
+): void {
   const pending = [...library];
   const tried = new Set(library.keys());
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -101,7 +107,10 @@ function readIncludedFiles(library: Map<string, string>, root: string, texts: Ma
       if (tried.has(target)) continue;
       tried.add(target);
       const included = readText(path.resolve(root, target), texts);
-      if (typeof included !== "string") continue;
+      if (typeof included !== "string") {
+        if (!included.absent) diagnostics.push(unreadable(target, included));
+        continue;
+      }
       library.set(target, included);
       pending.push([target, included]);
     }
@@ -112,6 +121,12 @@ interface Unreadable {
   at: Position;
   message: string;
   hint?: string;
+  /** Nothing is there: for an include, "not found" says it all. */
+  absent?: boolean;
+}
+
+function unreadable(shown: string, why: Unreadable): Diagnostic {
+  return diagnostic("LG002", shown, why.at, why.message, why.hint);
 }
 
 /**
@@ -123,6 +138,14 @@ interface Unreadable {
 function readText(absolute: string, texts: Map<string, string>): string | Unreadable {
   const known = texts.get(absolute);
   if (known !== undefined) return known;
+  const real = realOrSelf(absolute);
+  if (isLua(absolute) && !isLua(real)) {
+    return {
+      at: { line: 1, column: 1 },
+      message: `a symbolic link to ${toPosix(path.relative(path.dirname(absolute), real))}, which is not a .lua file: not read`,
+      hint: "luagen reads only .lua files, so that no link can bring another file (an .env, a key) into generated code or a code frame",
+    };
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(absolute);
@@ -131,6 +154,7 @@ function readText(absolute: string, texts: Map<string, string>): string | Unread
     return {
       at: { line: 1, column: 1 },
       message: `cannot read: ${(error as Error).message.replace(/, [a-z]+ '.*$/s, "")}`,
+      absent: (error as NodeJS.ErrnoException).code === "ENOENT",
     };
   }
   const text = decodeUtf8(bytes);
@@ -193,9 +217,7 @@ async function expand(
   const root = watchRoot(input, cwd);
   // Links in a glob's folders are not followed: fast-glob has no loop detection (name the folder to follow them).
   const names = await fg(pattern, { cwd, ignore: IGNORE, onlyFiles: true, absolute: true, followSymbolicLinks: false });
-  const found = names
-    .filter((name) => name.toLowerCase().endsWith(".lua"))
-    .map((name) => ({ absolute: path.normalize(name), root }));
+  const found = names.filter(isLua).map((name) => ({ absolute: path.normalize(name), root }));
   return { found, skipped: [] };
 }
 

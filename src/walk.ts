@@ -70,6 +70,7 @@ function followed(link: string): { real: string; stats: Stats } | undefined {
   }
 }
 
-function isLua(name: string): boolean {
+/** A `.lua` name, any case: the only files luagen reads. */
+export function isLua(name: string): boolean {
   return name.toLowerCase().endsWith(".lua");
 }

@@ -58,6 +58,42 @@ describe("input folders that loop", () => {
   }, 30_000);
 });
 
+describe("a link named .lua to a file that is not", () => {
+  // A secret shaped as Lua: it parses, so following the link would embed it in generated code.
+  const secret = 'API_KEY = "s3cr3t"\n';
+
+  it("is never read, as a script or as an include: an error naming the link and its target, nothing written", async () => {
+    const dir = project({
+      ".env": secret,
+      "lua/a.lua": script(1),
+      "lua/b.lua": '---@include "../lib/shared"\n---@return integer\nreturn 2\n',
+    });
+    symlinkSync("../.env", path.join(dir, "lua/env.lua"));
+    mkdirSync(path.join(dir, "lib"));
+    symlinkSync("../.env", path.join(dir, "lib/shared.lua"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split("\n").filter((line) => line.includes(" - error "));
+    expect(errors).toEqual([
+      "lib/shared.lua:1:1 - error LG002: a symbolic link to ../.env, which is not a .lua file: not read",
+      expect.stringMatching(/^lua\/b\.lua:1:\d+ - error LG110: included file not found: .*lib\/shared\.lua/),
+      "lua/env.lua:1:1 - error LG002: a symbolic link to ../.env, which is not a .lua file: not read",
+    ]);
+    expect(run.stderr + run.stdout).not.toContain("s3cr3t");
+    expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
+  });
+
+  it("still follows a link to a .lua file", async () => {
+    const dir = project({ "shared/x.lua": script(3) });
+    mkdirSync(path.join(dir, "lua"));
+    symlinkSync("../shared/x.lua", path.join(dir, "lua/x.lua"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.stderr).toBe("");
+    expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["index.ts", "runtime.ts", "x.ts"]);
+  });
+});
+
 describe("bytes that are not UTF-8", () => {
   it("refuses a script that is not valid UTF-8 with LG002 naming the byte offset, never altering it", async () => {
     const dir = project({ "lua/ok.lua": script(1) });
@@ -72,6 +108,16 @@ describe("bytes that are not UTF-8", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^lua\/latin1\.lua:2:12 - error LG002: not valid UTF-8: byte 0xE9 at offset 29/m);
     expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
+  });
+
+  it("says so for an included file outside the inputs too, not only that the include failed", async () => {
+    const dir = project({ "lua/uses.lua": '---@include "../lib/latin1"\n---@return integer\nreturn 1\n' });
+    mkdirSync(path.join(dir, "lib"));
+    writeFileSync(path.join(dir, "lib/latin1.lua"), Buffer.from([0x2d, 0x2d, 0x20, 0xe9, 0x0a]));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lib\/latin1\.lua:1:4 - error LG002: not valid UTF-8: byte 0xE9 at offset 3/m);
+    expect(run.stderr).toMatch(/^lua\/uses\.lua:1:\d+ - error LG110: /m);
   });
 
   it("refuses binary data the same way", async () => {
