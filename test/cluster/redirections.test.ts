@@ -4,7 +4,8 @@
 // during a failover (the command was redirected while the cluster settled and then met the
 // promoted replica's empty cache) and, deterministically, with `maxRedirections: 0`. It is
 // still a NOSCRIPT: the script did not run, and the direct call's one EVAL must follow.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { call, commandStats, descriptor } from "../support/script.js";
@@ -13,14 +14,7 @@ const TAG = "{redirections}";
 const incr = descriptor("incr", 'return redis.call("INCR", KEYS[1])', ["counter"]);
 
 let cluster: RedisCluster;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+holdOpen(async () => (cluster = await startRedisCluster()));
 
 describe.each(IOREDIS)("$name", ({ Cluster: ClusterClient, major }) => {
   test("a NOSCRIPT that spent the redirection budget still falls back to one EVAL", async () => {

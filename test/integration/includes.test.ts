@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Redis, type ChainableCommander } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import { generate } from "../../src/generate.js";
 import { originOf } from "../../src/origins.js";
 import type { ScriptDescriptor } from "../../templates/runtime.js";
@@ -50,9 +51,11 @@ describe("a script with includes, run on redis-server", () => {
   let bump: Bump;
   let script: ScriptDescriptor;
 
-  beforeAll(async () => {
+  holdOpen(async () => {
     server = await startRedisServer();
-    redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
+    return [server, (redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 }))];
+  });
+  beforeAll(async () => {
     const dir = tempProject("includes-run");
     writeTree(dir, FILES);
     const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
@@ -60,10 +63,6 @@ describe("a script with includes, run on redis-server", () => {
     const module = await import(path.join(dir, "gen", "bump.ts"));
     bump = module.bump;
     script = module.bumpScript;
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
   });
   beforeEach(async () => {
     await redis.flushall();

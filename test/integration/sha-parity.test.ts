@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import { generate } from "../../src/generate.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { tempDir, writeTree } from "../support/workspace.js";
@@ -32,9 +33,11 @@ describe("the embedded source and its SHA-1", () => {
   let redis: Redis;
   let descriptors: Record<string, { source: string; sha1: string; name: string }>;
 
-  beforeAll(async () => {
+  holdOpen(async () => {
     server = await startRedisServer();
-    redis = new Redis({ host: server.host, port: server.port });
+    return [server, (redis = new Redis({ host: server.host, port: server.port }))];
+  });
+  beforeAll(async () => {
     const dir = tempDir("sha");
     writeTree(dir, Object.fromEntries(Object.entries(SCRIPTS).map(([name, s]) => [`lua/${name}`, s.text])));
     const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
@@ -46,10 +49,6 @@ describe("the embedded source and its SHA-1", () => {
         (v): v is { source: string; sha1: string; name: string } => typeof v === "object",
       )!;
     }
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
   });
 
   it.each(Object.keys(SCRIPTS))(

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 
@@ -57,14 +58,9 @@ describe("nesting depth: luagen refuses what Redis refuses", () => {
   let server: RedisServer;
   let redis: Redis;
 
-  beforeAll(async () => {
+  holdOpen(async () => {
     server = await startRedisServer();
-    redis = new Redis({ host: server.host, port: server.port });
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
+    return [server, (redis = new Redis({ host: server.host, port: server.port }))];
   });
 
   const redisRefuses = async (source: string) => {

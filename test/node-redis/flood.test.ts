@@ -3,7 +3,7 @@
 // by execAsPipeline() succeeds, exactly as many times as called, and no transaction is
 // partial. The control: node-redis's own defineScript sends EVALSHA for a script's later calls
 // in a multi, which execAsPipeline() runs unprotected, so the same storm fails some of them.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import {
   NODE_REDIS,
@@ -30,16 +30,9 @@ let server: RedisServer;
 let flusher: Redis;
 let checker: Redis;
 
-beforeAll(async () => {
+holdOpen(async () => {
   server = await startRedisServer();
-  flusher = connect(server);
-  checker = connect(server);
-});
-
-afterAll(async () => {
-  flusher?.disconnect();
-  checker?.disconnect();
-  await server?.stop();
+  return [server, (flusher = connect(server)), (checker = connect(server))];
 });
 
 beforeEach(async () => {

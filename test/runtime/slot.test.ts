@@ -3,7 +3,8 @@
 // what decides CROSSSLOT: checked against CLUSTER KEYSLOT of a cluster-enabled redis-server,
 // on keys with and without hash tags, Buffers and multi-byte characters. (cluster-key-slot,
 // which the clients route with, differs from Redis on keys such as "x{}{b}".)
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import type { Redis } from "ioredis";
 import { keySlot } from "../../templates/runtime.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -46,14 +47,9 @@ function manyKeys(count: number): string[] {
 let server: RedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
+holdOpen(async () => {
   server = await startRedisServer({ extraArgs: ["--cluster-enabled", "yes"] });
-  redis = connect(server);
-});
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+  return [server, (redis = connect(server))];
 });
 
 /** What Redis says, for every key in one pipeline. */

@@ -1,7 +1,8 @@
 // Keys and arguments: how each kind is encoded on the wire, and how a bad
 // value is refused with a TypeError before anything reaches the server, be it
 // one redis-server or any node of a Redis Cluster. With ioredis 5 and 6.
-import { afterAll, beforeAll, beforeEach, describe as group, expect, test } from "vitest";
+import { beforeEach, describe as group, expect, test } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
 import type { Cluster, Redis } from "ioredis";
 import { runScript, type ScriptBatch, type ScriptClient, type ScriptDescriptor } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
@@ -50,14 +51,10 @@ let server: RedisServer;
 let cluster: RedisCluster;
 let admins: Redis[]; // the single server and every cluster node, for the checks
 
-beforeAll(async () => {
+holdOpen(async () => {
   [server, cluster] = await Promise.all([startRedisServer(), startRedisCluster()]);
   admins = [connect(server), ...cluster.live().map(({ admin }) => admin)];
-});
-
-afterAll(async () => {
-  admins?.[0].disconnect();
-  await Promise.all([server?.stop(), cluster?.stop()]);
+  return [server, cluster, admins[0]]; // the cluster's admins close with it
 });
 
 beforeEach(async () => {
@@ -78,15 +75,10 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster: ClusterClient }) => {
   let redis: Redis;
   let clusterClient: Cluster;
 
-  beforeAll(() => {
-    redis = connect(server, Client);
-    clusterClient = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
-  });
-
-  afterAll(() => {
-    redis?.disconnect();
-    clusterClient?.disconnect();
-  });
+  holdOpen(() => [
+    (redis = connect(server, Client)),
+    (clusterClient = new ClusterClient([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } })),
+  ]);
 
   function run(script: ScriptDescriptor, keys: unknown[], args: unknown[], target: ScriptClient | ScriptBatch = redis) {
     return runScript(script, target, keys, args);
