@@ -200,8 +200,11 @@ interface Schema {
   oneOf?: Schema[];
   anyOf?: Schema[];
   items?: Schema | Schema[];
+  additionalItems?: Schema | boolean;
+  maxItems?: number;
   additionalProperties?: Schema | boolean;
   properties?: Record<string, Schema>;
+  patternProperties?: Record<string, Schema>;
 }
 
 function valkeyCommands(location: string): Source {
@@ -264,22 +267,62 @@ function valkeyKeySpec(spec: ValkeyKeySpec): KeySpec {
 }
 
 /**
- * Replies whose schema says "string" but that Redis sends as a status (`+string`), which a script
- * sees as `{ok=...}`, not as a string: the schema cannot tell the two apart.
+ * Replies the schema gets wrong for RESP2 in ways no general rule can see:
+ * - TYPE: the schema says "string", but Redis sends a status (`+string`), which a script sees as
+ *   `{ok=...}`; the schema cannot tell the two apart.
+ * - WAITAOF: the schema calls the replica count a "number" (a double), but Redis sends two integers
+ *   (`addReplyLongLong` twice in Valkey's `waitaofCommand`).
  */
-const STATUS_REPLIES: Record<string, ReturnType> = { TYPE: { kind: "status" } };
+const SCHEMA_FIXES: Record<string, ReturnType> = {
+  TYPE: { kind: "status" },
+  WAITAOF: { kind: "tuple", elements: [{ kind: "integer" }, { kind: "integer" }] },
+};
+
+/**
+ * Commands whose RESP3 reply wraps each member and its score (each field and its value) in a
+ * 2-item array, which the schema describes, while RESP2 — what a script gets — sends them inline in
+ * the enclosing array: `ZRANGE z 0 -1 WITHSCORES` gives `{"a", "1", "b", "2"}` to Lua. Redis decides
+ * this per command (`if (withscores && c->resp > 2) addReplyArrayLen(c, 2)` in Valkey's t_zset.c and
+ * t_hash.c); ZMPOP and BZMPOP nest the pairs in both protocols and are not listed. ZPOPMIN/ZPOPMAX
+ * without a count reply one pair, in RESP2 a flat array (empty when the key is missing).
+ */
+const RESP2_FLAT_PAIRS = new Set([
+  "HRANDFIELD",
+  "ZDIFF",
+  "ZINTER",
+  "ZPOPMAX",
+  "ZPOPMIN",
+  "ZRANDMEMBER",
+  "ZRANGE",
+  "ZRANGEBYSCORE",
+  "ZREVRANGE",
+  "ZREVRANGEBYSCORE",
+  "ZUNION",
+]);
+
+/**
+ * Commands whose RESP3 map reply RESP2 sends as an array of `[key, value]` pairs rather than the
+ * flat array every other map becomes (`if (c->resp == 2) addReplyArrayLen(c, 2)` in Valkey's
+ * t_stream.c): `XREAD` gives `{{"stream", entries}, ...}`.
+ */
+const RESP2_PAIR_MAPS = new Set(["XREAD", "XREADGROUP"]);
 
 function replyOf(name: string, schema: Schema | undefined): ReturnType | undefined {
-  if (STATUS_REPLIES[name]) return STATUS_REPLIES[name];
+  if (SCHEMA_FIXES[name]) return SCHEMA_FIXES[name];
   if (schema === undefined) return undefined;
-  const reply = fromSchema(schema);
+  const converted = fromSchema(schema, RESP2_PAIR_MAPS.has(name) ? "pairs" : "flat");
+  const reply = RESP2_FLAT_PAIRS.has(name) ? flattenPairs(converted) : converted;
   return reply.kind === "unknown" ? undefined : reply;
 }
 
-/** A reply schema as the RESP2 reply a script receives: doubles are bulk strings, maps flat arrays. */
-function fromSchema(schema: Schema): ReturnType {
+/**
+ * A reply schema as the RESP2 reply a script receives: doubles are bulk strings, maps flat arrays
+ * (or arrays of pairs, for the commands that say so), sets arrays.
+ */
+function fromSchema(schema: Schema, maps: "flat" | "pairs"): ReturnType {
+  const convert = (s: Schema) => fromSchema(s, maps);
   const alternatives = schema.oneOf ?? schema.anyOf;
-  if (alternatives) return union(alternatives.map(fromSchema));
+  if (alternatives) return union(alternatives.map(convert));
   if (schema.const !== undefined) return typeof schema.const === "number" ? { kind: "integer" } : { kind: "status" };
   switch (schema.type) {
     case "integer":
@@ -289,20 +332,49 @@ function fromSchema(schema: Schema): ReturnType {
       return { kind: "string" };
     case "null":
       return { kind: "nil" };
-    case "array":
-      if (Array.isArray(schema.items)) return { kind: "tuple", elements: schema.items.map(fromSchema) };
-      return { kind: "array", element: schema.items ? fromSchema(schema.items) : { kind: "unknown" } };
-    case "object": // RESP2 sends a map as a flat array of keys and values
-      return { kind: "array", element: union([{ kind: "string" }, ...objectValues(schema)]) };
+    case "array": {
+      if (!Array.isArray(schema.items))
+        return { kind: "array", element: schema.items ? convert(schema.items) : { kind: "unknown" } };
+      const elements = schema.items.map(convert);
+      // Items past the listed ones (GEOSEARCH's WITHDIST, WITHHASH, WITHCOORD): a length not fixed.
+      const more = schema.additionalItems;
+      if (typeof more === "object") elements.push(convert(more));
+      if (more !== undefined && more !== false) return { kind: "array", element: union(elements) };
+      return { kind: "tuple", elements };
+    }
+    case "object": {
+      const values = objectValues(schema).map(convert);
+      // RESP2 sends a map as a flat array of keys and values (or, for RESP2_PAIR_MAPS, of pairs).
+      if (maps === "pairs")
+        return { kind: "array", element: { kind: "tuple", elements: [{ kind: "string" }, union(values)] } };
+      return { kind: "array", element: union([{ kind: "string" }, ...values]) };
+    }
     default:
       return { kind: "unknown" };
   }
 }
 
-function objectValues(schema: Schema): ReturnType[] {
-  const values = Object.values(schema.properties ?? {});
+function objectValues(schema: Schema): Schema[] {
+  const values = [...Object.values(schema.properties ?? {}), ...Object.values(schema.patternProperties ?? {})];
   if (typeof schema.additionalProperties === "object") values.push(schema.additionalProperties);
-  return values.length > 0 ? values.map(fromSchema) : [{ kind: "unknown" }];
+  return values.length > 0 ? values : [{}];
+}
+
+/** RESP2_FLAT_PAIRS: every 2-item array inlined into the array around it; a pair alone is a flat array. */
+function flattenPairs(reply: ReturnType): ReturnType {
+  const isPair = (t: ReturnType) => t.kind === "tuple" && t.elements.length === 2;
+  switch (reply.kind) {
+    case "union":
+      return union(reply.members.map(flattenPairs));
+    case "tuple":
+      return isPair(reply) ? { kind: "array", element: union(reply.elements) } : reply;
+    case "array":
+      return reply.element.kind === "tuple" && isPair(reply.element)
+        ? { kind: "array", element: union(reply.element.elements) }
+        : reply;
+    default:
+      return reply;
+  }
 }
 
 /** Members flattened and deduplicated; one member is itself; an unknown member makes it unknown. */
