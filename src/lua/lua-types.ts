@@ -1,4 +1,5 @@
 import type { ReturnType } from "../model.js";
+import type { Exclusion } from "./narrowing.js";
 
 /**
  * What a Lua expression evaluates to, as far as luagen can tell: the Lua side of Redis's
@@ -8,12 +9,9 @@ export type LuaType =
   /** `value` when the number is a known literal (to spot `return 3.7`, which Redis truncates). */
   | { kind: "number"; value?: number }
   | { kind: "string" }
-  /**
-   * `value` when known. `soft` on a falsy member (false, nil): the variable it came from is tested
-   * somewhere (`if x then`), so at this point the test may already have ruled it out.
-   */
-  | { kind: "boolean"; value?: boolean; soft?: true }
-  | { kind: "nil"; soft?: true }
+  /** `value` when known. */
+  | { kind: "boolean"; value?: boolean }
+  | { kind: "nil" }
   | { kind: "array"; element: LuaType }
   | { kind: "tuple"; elements: LuaType[] }
   /** `{ok=...}` / `redis.status_reply`: replies a status. */
@@ -65,7 +63,7 @@ function nodeId(node: object | undefined): number {
   return nodeIds.get(node)!;
 }
 
-/** The same type with literal values and softness forgotten: what "a reassignment keeps the type" compares. */
+/** The same type with literal values forgotten: what "a reassignment keeps the type" compares. */
 export function widen(type: LuaType): LuaType {
   switch (type.kind) {
     case "number":
@@ -80,6 +78,22 @@ export function widen(type: LuaType): LuaType {
       return { kind: "tuple", elements: type.elements.map(widen) };
     case "union":
       return unionOf(type.members.map(widen));
+    default:
+      return type;
+  }
+}
+
+/** The same type with number literals forgotten; boolean literals kept. */
+export function forgetNumbers(type: LuaType): LuaType {
+  switch (type.kind) {
+    case "number":
+      return NUMBER;
+    case "array":
+      return { kind: "array", element: forgetNumbers(type.element) };
+    case "tuple":
+      return { kind: "tuple", elements: type.elements.map(forgetNumbers) };
+    case "union":
+      return unionOf(type.members.map(forgetNumbers));
     default:
       return type;
   }
@@ -108,22 +122,23 @@ export function falsyPart(type: LuaType): LuaType[] | undefined {
     .map((t): LuaType => (t.kind === "boolean" ? { kind: "boolean", value: false } : t));
 }
 
-/** Marks the falsy members soft: the value comes from a variable some condition tests. */
-export function softened(type: LuaType): LuaType {
+/**
+ * The type as a read sees it where tests rule out some values (narrowing.ts): undefined when the
+ * tests leave nothing (the read cannot happen: nothing is known of it). `unknown` stays unknown.
+ */
+export function narrowed(type: LuaType, excluded: Exclusion): LuaType | undefined {
   if (type.kind === "unknown") return type;
-  return unionOf(
-    membersOf(type).map((t): LuaType => {
-      if (t.kind === "nil") return { kind: "nil", soft: true };
-      if (t.kind === "boolean" && t.value === false) return { kind: "boolean", value: false, soft: true };
-      return t;
-    }),
-  );
-}
-
-/** The type without its soft members; undefined when nothing is left (then nothing certain is known). */
-export function withoutSoft(type: LuaType): LuaType | undefined {
-  const hard = membersOf(type).filter((t) => !("soft" in t && t.soft));
-  return hard.length === 0 ? undefined : unionOf(hard);
+  const kept = membersOf(type).flatMap((t): LuaType[] => {
+    if (t.kind === "nil") return excluded.has("nil") ? [] : [t];
+    if (t.kind === "boolean") {
+      const values = t.value === undefined ? [true, false] : [t.value];
+      const left = values.filter((v) => !excluded.has(v ? "truthy" : "false"));
+      if (left.length === values.length) return [t];
+      return left.map((value) => ({ kind: "boolean", value }));
+    }
+    return excluded.has("truthy") ? [] : [t];
+  });
+  return kept.length === 0 ? undefined : unionOf(kept);
 }
 
 /**

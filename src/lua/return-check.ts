@@ -2,7 +2,7 @@ import type { Chunk } from "luaparse";
 import type { Code } from "../diagnostics.js";
 import type { Diagnostic, Position, ReturnType, Signature } from "../model.js";
 import { lookupCommand } from "./commands.js";
-import { isKnown, luaToReply, membersOf, replyText, replyUnion, withoutSoft, type LuaType } from "./lua-types.js";
+import { isKnown, luaToReply, membersOf, replyText, replyUnion, type LuaType } from "./lua-types.js";
 import { nodePosition } from "./parse.js";
 import { inferReturns, type ReplyLookup, type ReturnSite } from "./returns.js";
 
@@ -70,8 +70,7 @@ function unionOfReturns(sites: readonly ReturnSite[], fallsThrough: boolean): Re
 
 function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagnostic[] {
   const at = nodePosition(site.node);
-  const certain = withoutSoft(site.value.type);
-  if (certain === undefined) return [];
+  const certain = site.value.type;
   const diagnostics = lossyConversions(place, at, certain);
   const reply = luaToReply(certain);
   // A value Redis changes on the way out is one problem, reported once (LG221), not twice.

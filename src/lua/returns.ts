@@ -12,19 +12,21 @@ import {
   falsyPart,
   luaText,
   membersOf,
+  narrowed,
   NIL,
   NUMBER,
   replyText,
   replyToLua,
   sameType,
-  softened,
   STRING,
   truthyPart,
   unionOf,
   UNKNOWN,
+  forgetNumbers,
   widen,
   type LuaType,
 } from "./lua-types.js";
+import { narrowReads, type Exclusion, type Narrowing } from "./narrowing.js";
 import { resolveScopes, type AnyCall, type Assigned, type Binding, type Resolution } from "./scopes.js";
 
 /** A Redis command's reply shape (RESP2, before Lua's conversion), or undefined when not known. */
@@ -62,7 +64,8 @@ export interface InferenceContext {
 
 /** Infers what each of the script's own `return`s gives, from the parse tree alone. */
 export function inferReturns(chunk: Chunk, context: InferenceContext): ReturnsInference {
-  const inferer = new Inferer(resolveScopes(chunk), context);
+  const refs = resolveScopes(chunk);
+  const inferer = new Inferer(refs, narrowReads(chunk, refs), context);
   const sites = ownReturns(chunk.body).map((node): ReturnSite => {
     const first = node.arguments[0];
     const value = first === undefined ? { type: NIL, why: "a return with no value" } : inferer.first(first);
@@ -206,6 +209,7 @@ class Inferer {
 
   constructor(
     private readonly refs: Resolution,
+    private readonly narrowing: Narrowing,
     private readonly context: InferenceContext,
   ) {}
 
@@ -252,8 +256,12 @@ class Inferer {
       return unknown(`${e.name} is a global luagen does not track`);
     }
     const value = this.binding(binding);
-    const type = binding.tested ? softened(value.type) : value.type;
-    return { type, why: `${binding.name} (${this.context.line(binding.line)}): ${value.why}` };
+    const why = `${binding.name} (${this.context.line(binding.line)}): ${value.why}`;
+    const excluded = this.narrowing.get(e);
+    if (excluded === undefined) return { type: value.type, why };
+    const type = narrowed(value.type, excluded);
+    if (type === undefined) return unknown(`${why}, which the tests before this point rule out`);
+    return { type, why: `${why}, here ${exclusionText(excluded)} by the tests before it` };
   }
 
   /** A local's type: its value, kept when every reassignment gives the same type; else unknown. */
@@ -286,10 +294,10 @@ class Inferer {
     );
     if (!later.every((l) => sameType(l.type, initial.type)))
       return unknown(`reassigned with a different type (${luaText(widen(initial.type))} first)`);
-    return {
-      type: widen(initial.type),
-      why: `${initial.why}; every reassignment keeps ${luaText(widen(initial.type))}`,
-    };
+    // The values it may hold: what every assignment gives, numbers' literal values forgotten (`n + 1`
+    // changes them); a boolean's are kept, as true replies 1 and false nil.
+    const type = forgetNumbers(unionOf([initial.type, ...later.map((l) => l.type)]));
+    return { type, why: `${initial.why}; every reassignment keeps ${luaText(type)}` };
   }
 
   /** A table that may be changed after it was built (mutated, aliased, passed on) has unknown contents. */
@@ -444,6 +452,15 @@ class Inferer {
     this.functions.set(fn, result);
     return result;
   }
+}
+
+/** `not nil or false`, `nil or false`, `not nil`. */
+function exclusionText(excluded: Exclusion): string {
+  if (excluded.has("truthy")) {
+    const left = (["nil", "false"] as const).filter((c) => !excluded.has(c));
+    return left.length === 0 ? "nothing" : left.join(" or ");
+  }
+  return `not ${[...excluded].sort((a, b) => (a === "nil" ? -1 : b === "nil" ? 1 : 0)).join(" or ")}`;
 }
 
 function unknown(why: string): Inferred {

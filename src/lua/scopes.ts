@@ -27,10 +27,10 @@ export interface Binding {
   /** Later assignments (`x = ...`, `function x() end`). */
   reassigned: (Assigned | FunctionDeclaration)[];
   /**
-   * Some condition tests it (`if x`, `not x`, `x or y`, `x == nil`), or an operation that raises on
-   * nil and false uses it (`x + 1`, `x .. s`, `x < y`, `x[k]`, `#x`): a read may see it narrowed.
+   * A function other than the one that declares it assigns it: any call may change it, so what a
+   * test said about it may not hold at a later read (narrowing.ts leaves it alone).
    */
-  tested: boolean;
+  assignedInClosure: boolean;
   /** It may be mutated or aliased (`x[k] = v`, `x:m()`, `local y = x`, `{x}`): a table in it may change. */
   escapes: boolean;
   /** Calls it is passed to: a table passed to anything but a read-only built-in may change. */
@@ -42,7 +42,7 @@ export type AnyCall = CallExpression | StringCallExpression | TableCallExpressio
 /** Every identifier that names a local, with the local it names; identifiers not in it are globals. */
 export type Resolution = Map<Identifier, Binding>;
 
-type Use = "read" | "test" | "alias";
+type Use = "read" | "alias";
 
 /**
  * Lua 5.1's lexical scopes over the whole chunk: which local each identifier names, and what is
@@ -57,6 +57,9 @@ export function resolveScopes(chunk: Chunk): Resolution {
 class Resolver {
   readonly refs: Resolution = new Map();
   private scopes: Map<string, Binding>[] = [];
+  /** The function each binding is declared in, and the one being walked (undefined: the chunk). */
+  private owners = new Map<Binding, FunctionDeclaration | undefined>();
+  private fn: FunctionDeclaration | undefined;
 
   /** `then` runs inside the block's scope, after its statements: a `repeat` body's `until`. */
   block(body: readonly Statement[], declare: Binding[] = [], then?: () => void): void {
@@ -80,11 +83,12 @@ class Resolver {
       line: id.loc?.start.line ?? 1,
       kind,
       reassigned: [],
-      tested: false,
+      assignedInClosure: false,
       escapes: false,
       passedTo: [],
       ...extra,
     };
+    this.owners.set(binding, this.fn);
     this.refs.set(id, binding);
     return binding;
   }
@@ -111,16 +115,16 @@ class Resolver {
         return s.arguments.forEach((e) => this.expression(e));
       case "IfStatement":
         for (const clause of s.clauses) {
-          if (clause.type !== "ElseClause") this.expression(clause.condition, "test");
+          if (clause.type !== "ElseClause") this.expression(clause.condition);
           this.block(clause.body);
         }
         return;
       case "WhileStatement":
-        this.expression(s.condition, "test");
+        this.expression(s.condition);
         return this.block(s.body);
       case "RepeatStatement":
         // `until` sees the body's locals.
-        return this.block(s.body, [], () => this.expression(s.condition, "test"));
+        return this.block(s.body, [], () => this.expression(s.condition));
       case "DoStatement":
         return this.block(s.body);
       case "ForNumericStatement":
@@ -143,6 +147,7 @@ class Resolver {
       if (binding) {
         this.refs.set(target, binding);
         binding.reassigned.push(value);
+        if (this.owners.get(binding) !== this.fn) binding.assignedInClosure = true;
       }
     } else if (target.type === "MemberExpression" || target.type === "IndexExpression") {
       this.expression(target.base, "alias");
@@ -161,6 +166,8 @@ class Resolver {
   }
 
   private functionBody(f: FunctionDeclaration): void {
+    const outer = this.fn;
+    this.fn = f;
     const params = f.parameters
       .filter((p): p is Identifier => p.type === "Identifier")
       .map((p) => this.declare(p, "parameter"));
@@ -171,11 +178,12 @@ class Resolver {
         line: 0,
         kind: "parameter",
         reassigned: [],
-        tested: false,
+        assignedInClosure: false,
         escapes: true,
         passedTo: [],
       });
     this.block(f.body, params);
+    this.fn = outer;
   }
 
   expression(e: Expression, use: Use = "read"): void {
@@ -184,7 +192,6 @@ class Resolver {
         const binding = this.find(e.name);
         if (!binding) return;
         this.refs.set(e, binding);
-        if (use === "test") binding.tested = true;
         if (use === "alias") binding.escapes = true;
         return;
       }
@@ -197,20 +204,18 @@ class Resolver {
         }
         return;
       case "BinaryExpression":
-        // `x == nil` tests x; arithmetic, `..` and `<` raise on nil and false: past them, x is neither.
-        this.expression(e.left, "test");
-        return this.expression(e.right, "test");
+        this.expression(e.left);
+        return this.expression(e.right);
       case "LogicalExpression":
-        this.expression(e.left, "test");
+        this.expression(e.left);
         // `a and b` / `a or b` may be the value of b itself: keep an alias visible.
-        return this.expression(e.right, use === "alias" ? "alias" : "test");
+        return this.expression(e.right, use === "alias" ? "alias" : "read");
       case "UnaryExpression":
-        return this.expression(e.argument, "test");
+        return this.expression(e.argument);
       case "MemberExpression":
-        // Indexing raises on nil and false, like arithmetic.
-        return this.expression(e.base, "test");
+        return this.expression(e.base);
       case "IndexExpression":
-        this.expression(e.base, "test");
+        this.expression(e.base);
         return this.expression(e.index);
       case "CallExpression":
       case "StringCallExpression":

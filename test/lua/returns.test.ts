@@ -152,6 +152,39 @@ describe("expressions and locals", () => {
   });
 });
 
+describe("narrowing follows the tests control passed", () => {
+  const get = "local v = redis.call('GET', KEYS[1])\n";
+  test.each([
+    ["inside the branch that tested it", `${get}if v then return v end\nreturn 1`, "string|integer"],
+    ["after a branch that returns when it is false", `${get}if not v then return 0 end\nreturn v`, "integer|string"],
+    ["after `== false` returns", `${get}if v == false then return 0 end\nreturn v`, "integer|string"],
+    ["in `v and v or ...`", `${get}return v and v or 0`, "string|integer"],
+  ])("narrowed: %s", (_, script, expected) => {
+    expect(inferred(script)).toBe(expected);
+  });
+
+  test.each([
+    ["tested in a branch that falls through", `${get}if v then redis.call('DEL', KEYS[1]) end\nreturn v`, "string|nil"],
+    [
+      "`== nil` (a command gives false, not nil)",
+      `${get}if v == nil then return 0 end\nreturn v`,
+      "integer|string|nil",
+    ],
+    [
+      "reassigned after the test",
+      `${get}if not v then return 0 end\nv = redis.call('GET', KEYS[1])\nreturn v`,
+      "integer|string|nil",
+    ],
+    [
+      "assigned by a function",
+      `${get}local function f() v = redis.call('GET', KEYS[1]) end\nif not v then return 0 end\nf()\nreturn v`,
+      "integer|string|nil",
+    ],
+  ])("kept: %s", (_, script, expected) => {
+    expect(inferred(script)).toBe(expected);
+  });
+});
+
 describe("---@return checked against every return", () => {
   test("GET's reply is not an integer: an error at that return, naming both types and the origin", () => {
     const { diagnostics } = run("---@key k\n---@return integer\nlocal v = redis.call('GET', KEYS[1])\nreturn v\n");
