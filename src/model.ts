@@ -57,9 +57,12 @@ export interface ArgType {
   literals: string[];
 }
 
-/** A return type, following Redis's Lua-to-reply conversion. */
+/**
+ * A return type, following Redis's Lua-to-reply conversion. `number` is what `---@return number`
+ * declares: the integer reply of a Lua number (TypeScript `number`), checked to be whole.
+ */
 export type ReturnType =
-  | { kind: "integer" | "string" | "nil" | "status" | "unknown" }
+  | { kind: "integer" | "number" | "string" | "nil" | "status" | "unknown" }
   | { kind: "array"; element: ReturnType }
   | { kind: "tuple"; elements: ReturnType[] }
   | { kind: "union"; members: ReturnType[] };

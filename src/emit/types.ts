@@ -23,6 +23,7 @@ export function paramTypeText(param: KeyParam | ArgParam, keyType: string): stri
 export function returnTypeText(type: ReturnType): string {
   switch (type.kind) {
     case "integer":
+    case "number":
       return "number";
     case "string":
     case "status":

@@ -6,8 +6,12 @@ import type { Exclusion } from "./narrowing.js";
  * conversions. `unknown` means "cannot tell", never "anything goes".
  */
 export type LuaType =
-  /** `value` when the number is a known literal (to spot `return 3.7`, which Redis truncates). */
-  | { kind: "number"; value?: number }
+  /**
+   * `value` when the number is known (to spot `return 3.7`, which Redis truncates). `integral`:
+   * true when it is certainly a whole number (`#t`, an integer reply, `n + 1` of such), false when
+   * it comes from an operation that makes fractions (`x / 2`, `math.sqrt`); absent when not known.
+   */
+  | { kind: "number"; value?: number; integral?: boolean }
   | { kind: "string" }
   /** `value` when known. */
   | { kind: "boolean"; value?: boolean }
@@ -27,6 +31,8 @@ export type LuaType =
 
 export const UNKNOWN: LuaType = { kind: "unknown" };
 export const NUMBER: LuaType = { kind: "number" };
+/** A number certainly whole: a command's integer reply, `#t`, `math.floor(x)`. */
+export const WHOLE: LuaType = { kind: "number", integral: true };
 export const STRING: LuaType = { kind: "string" };
 export const NIL: LuaType = { kind: "nil" };
 export const BOOLEAN: LuaType = { kind: "boolean" };
@@ -83,11 +89,11 @@ export function widen(type: LuaType): LuaType {
   }
 }
 
-/** The same type with number literals forgotten; boolean literals kept. */
+/** The same type with number literals forgotten (whether they are whole kept); boolean literals kept. */
 export function forgetNumbers(type: LuaType): LuaType {
   switch (type.kind) {
     case "number":
-      return NUMBER;
+      return type.integral === undefined ? NUMBER : { kind: "number", integral: type.integral };
     case "array":
       return { kind: "array", element: forgetNumbers(type.element) };
     case "tuple":
@@ -148,6 +154,8 @@ export function narrowed(type: LuaType, excluded: Exclusion): LuaType | undefine
 export function replyToLua(reply: ReturnType): LuaType {
   switch (reply.kind) {
     case "integer":
+      return WHOLE;
+    case "number":
       return NUMBER;
     case "string":
       return STRING;

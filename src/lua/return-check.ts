@@ -22,9 +22,11 @@ export interface ReturnCheckInput {
 export const shippedReplies: ReplyLookup = (name) => lookupCommand(name)?.reply;
 
 /**
- * With `---@return`: every return of the script checked against it (LG220, LG221). Without: the
- * union of what every return replies, when each is known (else `unknown` stays). Both record, per
- * return, what luagen inferred and why, for `--explain-types`.
+ * With `---@return`: every return of the script checked against it (LG220, LG221; LG222 for a value
+ * that may be a fraction under `number`). Without: the union of what every return replies, when each
+ * is known (else `unknown` stays), and a warning (LG222) for a value Redis changes on the way out,
+ * which the inferred type already shows as Redis replies it. Both record, per return, what luagen
+ * inferred and why, for `--explain-types`.
  */
 export function checkReturns(input: ReturnCheckInput): { returns: Signature["returns"]; diagnostics: Diagnostic[] } {
   const { chunk, signature, lookup } = input;
@@ -42,7 +44,10 @@ export function checkReturns(input: ReturnCheckInput): { returns: Signature["ret
     inferred === undefined
       ? { ...signature.returns, explanation }
       : { type: inferred, description: signature.returns.description, origin: "inferred", explanation };
-  return { returns, diagnostics: [] };
+  const diagnostics = inference.sites.flatMap((site) =>
+    lossyConversions(input.place, nodePosition(site.node), site.value.type, "LG222"),
+  );
+  return { returns, diagnostics };
 }
 
 function countRequired(params: readonly { rest: boolean; optional?: boolean }[]): number {
@@ -70,15 +75,46 @@ function unionOfReturns(sites: readonly ReturnSite[], fallsThrough: boolean): Re
 
 function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagnostic[] {
   const at = nodePosition(site.node);
-  const certain = site.value.type;
-  const diagnostics = lossyConversions(place, at, certain);
-  const reply = luaToReply(certain);
+  const lua = site.value.type;
+  const diagnostics = lossyConversions(place, at, lua, "LG221");
   // A value Redis changes on the way out is one problem, reported once (LG221), not twice.
-  if (diagnostics.length === 0 && reply !== undefined && !assignable(reply, declared)) {
+  if (diagnostics.length > 0) return diagnostics;
+  const reply = luaToReply(lua);
+  if (reply !== undefined && !assignable(reply, declared)) {
     const message = `this return replies ${replyText(reply)} (${site.value.why}), but ---@return declares ${replyText(declared)}`;
-    diagnostics.push(place("LG220", at, message, mismatchHint(certain, reply, declared)));
+    return [place("LG220", at, message, mismatchHint(lua, reply, declared))];
   }
-  return diagnostics;
+  if (mentionsNumber(declared) && mayBeFraction(lua)) {
+    const message = `this return may be a fraction (${site.value.why}), which Redis truncates to an integer; ---@return declares number`;
+    const hint =
+      "Redis converts a Lua number to an integer reply by truncating it: return math.floor(x) if that is meant, " +
+      "or return tostring(x) and declare string to keep the fraction";
+    return [place("LG222", at, message, hint)];
+  }
+  return [];
+}
+
+/** `---@return number`, or a type with number in it (`number|nil`, `number[]`). */
+function mentionsNumber(type: ReturnType): boolean {
+  switch (type.kind) {
+    case "number":
+      return true;
+    case "array":
+      return mentionsNumber(type.element);
+    case "tuple":
+      return type.elements.some(mentionsNumber);
+    case "union":
+      return type.members.some(mentionsNumber);
+    default:
+      return false;
+  }
+}
+
+/** A number from an operation that makes fractions (`/`, `math.sqrt`), here or in a table it returns. */
+function mayBeFraction(lua: LuaType): boolean {
+  return membersOf(lua).some((t) =>
+    t.kind === "number" ? t.integral === false : t.kind === "tuple" && t.elements.some(mayBeFraction),
+  );
 }
 
 /**
@@ -103,7 +139,8 @@ export function assignable(from: ReturnType, to: ReturnType): boolean {
     );
   }
   if (to.kind === "array" || to.kind === "tuple") return false;
-  const asSeen = (kind: string) => (kind === "status" ? "string" : kind);
+  // As the caller sees them: status and bulk are strings; an integer reply is what `number` declares.
+  const asSeen = (kind: string) => (kind === "status" ? "string" : kind === "number" ? "integer" : kind);
   return asSeen(from.kind) === asSeen(to.kind);
 }
 
@@ -120,33 +157,42 @@ function mismatchHint(lua: LuaType, reply: ReturnType, declared: ReturnType): st
   return [...rules, fix].join("; ");
 }
 
-/** LG221: values Redis changes on the way out: a fractional number, a table with nil before its end. */
-function lossyConversions(place: Place, at: Position, lua: LuaType): Diagnostic[] {
-  return membersOf(lua).flatMap((member): Diagnostic[] => {
+/**
+ * Values Redis changes on the way out, here or in a table returned: a fraction (truncated), a table
+ * with nil before its end (cut there). LG221 against a `---@return`; LG222 without one, where the
+ * inferred type already shows what Redis replies.
+ */
+function lossyConversions(place: Place, at: Position, lua: LuaType, code: "LG221" | "LG222"): Diagnostic[] {
+  const unannotated = code === "LG222" ? " (the inferred return type shows the reply as Redis sends it)" : "";
+  return lossy(lua, []).map((found) => place(code, at, found.message, found.hint + unannotated));
+}
+
+/** `position` is the path into nested tables (`[2]`, `[2, 1]`); empty for the returned value itself. */
+function lossy(lua: LuaType, position: number[]): { message: string; hint: string }[] {
+  return membersOf(lua).flatMap((member) => {
     if (member.kind === "number" && member.value !== undefined && !Number.isInteger(member.value)) {
+      const where = position.length === 0 ? "" : ` at position ${position.join(".")}`;
+      const what = position.length === 0 ? "this return gives" : "this table holds";
       return [
-        place(
-          "LG221",
-          at,
-          `this return gives ${member.value}, which Redis replies as the integer ${Math.trunc(member.value)}`,
-          "Redis converts a Lua number to an integer reply by truncating it; return tostring(x) to keep the fraction",
-        ),
+        {
+          message: `${what} ${member.value}${where}, which Redis replies as the integer ${Math.trunc(member.value)}`,
+          hint: "Redis converts a Lua number to an integer reply by truncating it; return tostring(x) to keep the fraction",
+        },
       ];
     }
-    if (member.kind === "tuple") {
-      const hole = member.elements.findIndex((e) => e.kind === "nil");
-      if (hole >= 0 && hole < member.elements.length - 1) {
-        const lost = member.elements.length - hole - 1;
-        return [
-          place(
-            "LG221",
-            at,
-            `this table has nil at position ${hole + 1}: Redis cuts an array reply at its first nil, so the ${lost === 1 ? "value" : `${lost} values`} after it ${lost === 1 ? "is" : "are"} lost`,
-            "use false where a nil element is meant: Redis replies nil for it and keeps the rest",
-          ),
-        ];
-      }
-    }
-    return [];
+    if (member.kind !== "tuple") return [];
+    const hole = member.elements.findIndex((e) => e.kind === "nil");
+    const kept = hole < 0 ? member.elements : member.elements.slice(0, hole);
+    const inside = kept.flatMap((element, i) => lossy(element, [...position, i + 1]));
+    if (hole < 0 || hole === member.elements.length - 1) return inside;
+    const lost = member.elements.length - hole - 1;
+    const table = position.length === 0 ? "this table" : `the table at position ${position.join(".")}`;
+    return [
+      ...inside,
+      {
+        message: `${table} has nil at position ${hole + 1}: Redis cuts an array reply at its first nil, so the ${lost === 1 ? "value" : `${lost} values`} after it ${lost === 1 ? "is" : "are"} lost`,
+        hint: "use false where a nil element is meant: Redis replies nil for it and keeps the rest",
+      },
+    ];
   });
 }

@@ -15,6 +15,7 @@ import {
   narrowed,
   NIL,
   NUMBER,
+  WHOLE,
   replyText,
   replyToLua,
   sameType,
@@ -148,6 +149,9 @@ const GLOBAL_FUNCTIONS = new Set([
   "assert",
 ]);
 
+/** A number that may be a fraction: what `/`, `math.sqrt`, `math.random()` give. */
+const FRACTIONAL: LuaType = { kind: "number", integral: false };
+
 /** What calling a built-in gives (its first value). Built-ins not here give unknown. */
 const BUILTIN_RESULTS: Record<string, Inferred> = {
   tonumber: { type: unionOf([NUMBER, NIL]), why: "tonumber gives number|nil" },
@@ -160,18 +164,25 @@ const BUILTIN_RESULTS: Record<string, Inferred> = {
   "redis.status_reply": { type: { kind: "status" }, why: "redis.status_reply gives a status" },
   "redis.error_reply": { type: { kind: "error" }, why: "redis.error_reply gives an error" },
   "table.concat": { type: STRING, why: "table.concat gives a string" },
-  "table.getn": { type: NUMBER, why: "table.getn gives a number" },
+  "table.getn": { type: WHOLE, why: "table.getn gives a whole number" },
   ...Object.fromEntries(
     ["format", "sub", "upper", "lower", "rep", "reverse", "char", "gsub"].map((f) => [
       `string.${f}`,
       { type: STRING, why: `string.${f} gives a string` },
     ]),
   ),
-  ...Object.fromEntries(["len"].map((f) => [`string.${f}`, { type: NUMBER, why: `string.${f} gives a number` }])),
+  "string.len": { type: WHOLE, why: "string.len gives a whole number" },
   ...Object.fromEntries(
-    ["floor", "ceil", "abs", "max", "min", "fmod", "sqrt", "pow", "random", "modf", "exp", "log"].map((f) => [
+    ["floor", "ceil"].map((f) => [`math.${f}`, { type: WHOLE, why: `math.${f} gives a whole number` }]),
+  ),
+  ...Object.fromEntries(
+    ["abs", "max", "min", "fmod", "modf"].map((f) => [`math.${f}`, { type: NUMBER, why: `math.${f} gives a number` }]),
+  ),
+  // These make fractions of whole numbers; math.random() does, math.random(m, n) does not (call()).
+  ...Object.fromEntries(
+    ["sqrt", "pow", "exp", "log", "random"].map((f) => [
       `math.${f}`,
-      { type: NUMBER, why: `math.${f} gives a number` },
+      { type: FRACTIONAL, why: `math.${f} gives a number that may be a fraction` },
     ]),
   ),
 };
@@ -217,7 +228,7 @@ class Inferer {
   first(e: Expression): Inferred {
     switch (e.type) {
       case "NumericLiteral":
-        return { type: { kind: "number", value: e.value }, why: `the number ${e.raw}` };
+        return { type: literal(e.value), why: `the number ${e.raw}` };
       case "StringLiteral":
         return { type: STRING, why: "a string literal" };
       case "BooleanLiteral":
@@ -358,20 +369,40 @@ class Inferer {
 
   private unary(e: Expression & { type: "UnaryExpression" }): Inferred {
     if (e.operator === "not") return { type: { kind: "boolean" }, why: "not gives a boolean" };
-    if (e.operator === "#") return { type: NUMBER, why: "# gives a number" };
-    const operand = this.first(e.argument);
-    const value = operand.type.kind === "number" && operand.type.value !== undefined ? -operand.type.value : undefined;
-    return {
-      type: value === undefined ? NUMBER : { kind: "number", value },
-      why: value === undefined ? "arithmetic gives a number" : `the number ${value}`,
-    };
+    if (e.operator === "#") return { type: WHOLE, why: "# gives a whole number" };
+    const operand = numberOf(this.first(e.argument).type);
+    if (operand.value !== undefined) return { type: literal(-operand.value), why: `the number ${-operand.value}` };
+    return { type: arithmetic(operand.integral), why: "arithmetic gives a number" };
   }
 
   private binary(e: Expression & { type: "BinaryExpression" }): Inferred {
     if (e.operator === "..") return { type: STRING, why: ".. gives a string" };
     if (["==", "~=", "<", "<=", ">", ">="].includes(e.operator))
       return { type: { kind: "boolean" }, why: "a comparison gives a boolean" };
-    return { type: NUMBER, why: "arithmetic gives a number" };
+    const left = numberOf(this.first(e.left).type);
+    const right = numberOf(this.first(e.right).type);
+    const value = fold(e.operator, left.value, right.value);
+    if (value !== undefined)
+      return { type: literal(value), why: `the number ${value} (${e.operator} of two known numbers)` };
+    if (e.operator === "/") return { type: FRACTIONAL, why: "/ gives a number that may be a fraction" };
+    // A whole number to a whole, non-negative power is whole; any other power may be a fraction.
+    if (e.operator === "^") {
+      const whole =
+        left.integral === true && right.value !== undefined && Number.isInteger(right.value) && right.value >= 0;
+      return whole
+        ? { type: WHOLE, why: "^ of whole numbers gives a whole number" }
+        : { type: FRACTIONAL, why: "^ gives a number that may be a fraction" };
+    }
+    const integral =
+      left.integral === true && right.integral === true
+        ? true
+        : left.integral === false || right.integral === false
+          ? false
+          : undefined;
+    return {
+      type: arithmetic(integral),
+      why: integral ? "arithmetic on whole numbers gives a whole number" : "arithmetic gives a number",
+    };
   }
 
   /** `a or b`: a's truthy values or b; `a and b`: a's falsy values or b. */
@@ -411,6 +442,8 @@ class Inferer {
     if (callee.type.kind !== "function") return unknown(`a call luagen cannot follow (${callee.why})`);
     const { builtin, node } = callee.type;
     if (builtin === "redis.call" || builtin === "redis.pcall") return this.command(e, builtin);
+    if (builtin === "math.random" && e.type === "CallExpression" && e.arguments.length > 0)
+      return { type: WHOLE, why: "math.random(m, n) gives a whole number" };
     if (builtin !== undefined) return BUILTIN_RESULTS[builtin] ?? unknown(`${builtin}'s result is not tracked`);
     return this.functionResult(node as FunctionDeclaration);
   }
@@ -452,6 +485,37 @@ class Inferer {
     this.functions.set(fn, result);
     return result;
   }
+}
+
+/** A known number, whole or not. */
+function literal(value: number): LuaType {
+  return { kind: "number", value, integral: Number.isInteger(value) };
+}
+
+/** The result of + - * % (or unary -), whole when the operands are, when known. */
+function arithmetic(integral: boolean | undefined): LuaType {
+  return integral === undefined ? NUMBER : { kind: "number", integral };
+}
+
+/** What an operand says as a number: a string operand is coerced, so nothing is known of it. */
+function numberOf(type: LuaType): { value?: number; integral?: boolean } {
+  return type.kind === "number" ? type : {};
+}
+
+/** `a op b` when both are known and the result is finite (else undefined: not folded). */
+function fold(operator: string, a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const ops: Record<string, (x: number, y: number) => number> = {
+    "+": (x, y) => x + y,
+    "-": (x, y) => x - y,
+    "*": (x, y) => x * y,
+    "/": (x, y) => x / y,
+    // Lua's a % b is a - floor(a / b) * b: the sign of b.
+    "%": (x, y) => x - Math.floor(x / y) * y,
+    "^": (x, y) => x ** y,
+  };
+  const value = ops[operator]?.(a, b);
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** `not nil or false`, `nil or false`, `not nil`. */

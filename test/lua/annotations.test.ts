@@ -272,14 +272,18 @@ describe("diagnostics carry a hint where one helps", () => {
     ]);
   });
 
-  test("boolean and number returns explain Redis's conversion", () => {
-    for (const type of ["boolean", "number", "integer|boolean"]) {
+  test("a boolean return explains Redis's conversion", () => {
+    for (const type of ["boolean", "integer|boolean"]) {
       const [d] = problems(`---@return ${type}`);
       expect(d.code).toBe("LG107");
       expect(d.hint).toMatch(/true into 1 and false into nil/);
-      expect(d.hint).toMatch(/truncates Lua numbers to integers/);
       expect(d.hint).toMatch(/integer\|nil/);
     }
+  });
+
+  test("a number return is the integer reply of a Lua number (checked against the returns: LG221, LG222)", () => {
+    expect(problems("---@return number")).toEqual([]);
+    expect(problems("---@return number|nil")).toEqual([]);
   });
 
   test("a ? after a type says how to write optional values", () => {
@@ -355,7 +359,8 @@ describe("did you mean, for a type", () => {
 
   test("no guess for a word that is near nothing, nor a short word one letter from a known one twice over", () => {
     expect(problems("---@return table")[0]?.hint).toBeUndefined();
-    expect(problems("---@return num")[0]?.hint).toBeUndefined();
+    expect(problems("---@return stat")[0]?.hint).toBeUndefined();
+    expect(problems("---@return num")[0]?.hint).toBe("did you mean number?");
   });
 });
 

@@ -236,6 +236,24 @@ describe("---@return checked against every return", () => {
     expect(d.hint).toContain("truncating");
   });
 
+  test("a declared number: whole returns fit, a certain fraction is LG221, a possible one LG222", () => {
+    const codes = (script: string) => run(script).diagnostics.map((d) => `${d.severity} ${d.code}`);
+    expect(codes("---@key k\n---@return number\nreturn redis.call('INCR', KEYS[1]) * 2")).toEqual([]);
+    expect(codes("---@return number\nreturn 7 / 2")).toEqual(["error LG221"]);
+    expect(codes("---@key k\n---@return number\nreturn redis.call('INCR', KEYS[1]) / 2")).toEqual(["warning LG222"]);
+    // integer declares the truncated value: no warning.
+    expect(codes("---@key k\n---@return integer\nreturn redis.call('INCR', KEYS[1]) / 2")).toEqual([]);
+    expect(codes("---@key k\n---@return number\nreturn redis.call('GET', KEYS[1])")).toEqual(["error LG220"]);
+  });
+
+  test("without ---@return, what Redis changes is a warning (LG222), and the inferred type shows the reply", () => {
+    const { signature, diagnostics } = run("return { 1, nil, 3 }");
+    expect(diagnostics.filter((d) => d.code.startsWith("LG22")).map((d) => `${d.severity} ${d.code}`)).toEqual([
+      "warning LG222",
+    ]);
+    expect(replyText(signature.returns.type)).toBe("[integer]");
+  });
+
   test("a nil before the end of a table: LG221, reported once", () => {
     const { diagnostics } = run("---@return [integer, nil, string]\nreturn { 1, nil, 'x' }");
     expect(diagnostics.map((d) => d.code)).toEqual(["LG221"]);

@@ -4,7 +4,7 @@ import { didYouMean } from "./suggest.js";
 
 const ARG_KINDS: readonly ArgKind[] = ["string", "number", "integer", "boolean", "json"];
 type ReturnScalar = Exclude<ReturnType["kind"], "array" | "tuple" | "union">;
-const RETURN_KINDS: readonly ReturnScalar[] = ["integer", "string", "nil", "status", "unknown"];
+const RETURN_KINDS: readonly ReturnScalar[] = ["integer", "number", "string", "nil", "status", "unknown"];
 
 /** arg := (literal | kind) ('|' (literal | kind))*; each kind and literal once. */
 export function readArgType(cursor: Cursor): ArgType | TagProblem {
@@ -78,13 +78,13 @@ function readTuple(cursor: Cursor): ReturnType | TagProblem {
 
 function returnKind(name: string, column: number): ReturnType | TagProblem {
   if (oneOf(RETURN_KINDS, name)) return { kind: name };
-  if (name === "boolean" || name === "number") {
+  if (name === "boolean") {
     return new TagProblem(
       "LG107",
       column,
-      `a script cannot return '${name}': Redis converts it`,
-      "Redis turns Lua true into 1 and false into nil, and truncates Lua numbers to integers: " +
-        "declare integer, integer|nil, or string (and return tostring(x))",
+      "a script cannot return 'boolean': Redis converts it",
+      "Redis turns Lua true into 1 and false into nil: declare integer|nil (true arrives as 1, false as null), " +
+        "or return 1 and 0 and declare integer",
     );
   }
   const message = `unknown return type '${name}': return types are ${RETURN_KINDS.join(", ")}, T[], [T, U] and T|U`;
