@@ -272,6 +272,8 @@ class Inferer {
     if (excluded === undefined) return { type: value.type, why };
     const type = narrowed(value.type, excluded);
     if (type === undefined) return unknown(`${why}, which the tests before this point rule out`);
+    // Said only where the tests removed something: the reader sees why nil went missing.
+    if (sameMembers(type, value.type)) return { type, why };
     return { type, why: `${why}, here ${exclusionText(excluded)} by the tests before it` };
   }
 
@@ -485,6 +487,10 @@ class Inferer {
     this.functions.set(fn, result);
     return result;
   }
+}
+
+function sameMembers(a: LuaType, b: LuaType): boolean {
+  return luaText(a) === luaText(b);
 }
 
 /** A known number, whole or not. */
