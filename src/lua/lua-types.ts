@@ -98,8 +98,15 @@ export function forgetNumbers(type: LuaType): LuaType {
       return { kind: "array", element: forgetNumbers(type.element) };
     case "tuple":
       return { kind: "tuple", elements: type.elements.map(forgetNumbers) };
-    case "union":
-      return unionOf(type.members.map(forgetNumbers));
+    case "union": {
+      // One number: whole only when every one is, possibly fractional when any is.
+      const numbers = type.members.filter((t) => t.kind === "number");
+      const whole = numbers.every((t) => t.integral === true);
+      const fraction = numbers.some((t) => t.integral === false);
+      const number: LuaType[] =
+        numbers.length === 0 ? [] : [whole ? WHOLE : fraction ? { kind: "number", integral: false } : NUMBER];
+      return unionOf([...number, ...type.members.filter((t) => t.kind !== "number").map(forgetNumbers)]);
+    }
     default:
       return type;
   }
