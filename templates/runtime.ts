@@ -131,7 +131,7 @@ export interface NodeRedisClient {
  * very multi they were given, with its own type, so calls chain.
  */
 export interface NodeRedisMulti {
-  EVAL(script: string, options: NodeRedisScriptOptions): unknown;
+  EVAL(script: Wire, options: NodeRedisScriptOptions): unknown;
   execAsPipeline(): Promise<unknown>;
 }
 
@@ -197,7 +197,7 @@ export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
   }
   if (context.kind === "direct") return callDirect(script, transport, target, numKeys, wire);
   const command = forScript(script, queuedCommand(script, target, context));
-  transport.queue(target, command, textFor(script, command), numKeys, wire);
+  transport.queue(target, command, textFor(script, command, transport), numKeys, wire);
   return target as Batch;
 }
 
@@ -234,9 +234,25 @@ function forScript(script: ScriptDescriptor, command: PolicyCommand): ScriptComm
   return script.flags?.includes("no-writes") ? (`${command}_RO` as const) : command;
 }
 
-/** What `command` carries: the SHA-1 for EVALSHA(_RO), the source for EVAL(_RO). */
-function textFor(script: ScriptDescriptor, command: ScriptCommand): string {
-  return command === "EVALSHA" || command === "EVALSHA_RO" ? script.sha1 : script.source;
+/**
+ * What `command` carries: the SHA-1 for EVALSHA(_RO), the source for EVAL(_RO), as the
+ * string or as its UTF-8 bytes, whichever the client sends with less copying (`Transport.source`).
+ */
+function textFor(script: ScriptDescriptor, command: ScriptCommand, transport: Transport): Wire {
+  if (command === "EVALSHA" || command === "EVALSHA_RO") return script.sha1;
+  return transport.source === "bytes" ? sourceBytes(script) : script.source;
+}
+
+/** Each script's source as UTF-8 bytes, encoded on its first EVAL and reused by every later one. */
+const encodedSources = new WeakMap<ScriptDescriptor, Buffer>();
+
+function sourceBytes(script: ScriptDescriptor): Buffer {
+  let bytes = encodedSources.get(script);
+  if (bytes === undefined) {
+    bytes = Buffer.from(script.source, "utf8");
+    encodedSources.set(script, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -308,7 +324,7 @@ function callDirect(
   };
   const send = (policy: PolicyCommand) => {
     const command = forScript(script, policy);
-    return transport.send(target, command, textFor(script, command), numKeys, wire);
+    return transport.send(target, command, textFor(script, command, transport), numKeys, wire);
   };
   return send(DIRECT_FIRST).then(settle, (error: unknown) => {
     if (!isNoScript(error)) fail(error);
@@ -335,12 +351,18 @@ const SPENT_ON_NOSCRIPT = /^Too many Cluster redirections\. Last error: (?:Reply
 
 /** How one client library is asked where a call goes, and sends or queues a command. */
 interface Transport {
+  /**
+   * How this client takes a script's source: `"bytes"` (a Buffer encoded once per script and
+   * handed over as is) where the client writes a Buffer argument to the socket without copying
+   * it; `"string"` where it would copy a Buffer into the command anyway (see BENCHMARKS.md).
+   */
+  readonly source: "string" | "bytes";
   context(target: object): ScriptContext;
   /** On a Redis Cluster: the keyPrefix the client puts before every key; otherwise undefined. */
   cluster(target: object): ClusterTarget | undefined;
   /** Sends `command` with `text` (source or SHA-1); the reply's promise, also for an error thrown while sending. */
-  send(target: object, command: ScriptCommand, text: string, numKeys: number, wire: Wire[]): Promise<unknown>;
-  queue(target: object, command: ScriptCommand, text: string, numKeys: number, wire: Wire[]): void;
+  send(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): Promise<unknown>;
+  queue(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): void;
   /** A direct call's reply, checked for what only this client can tell (ioredis: a hidden MULTI). */
   settle(script: ScriptDescriptor, target: object, reply: unknown): unknown;
 }
@@ -399,13 +421,20 @@ const IOREDIS_METHODS = {
 
 type IORedisCommands<R> = Record<
   (typeof IOREDIS_METHODS)[ScriptCommand],
-  (text: string, numKeys: number, wire: Wire[]) => R
+  (text: Wire, numKeys: number, wire: Wire[]) => R
 > & {
   ping(): R;
   discard(): R;
 };
 
+/**
+ * The source goes as the string: ioredis serialises each command into one string, or, when any
+ * argument is a Buffer, copies every part into a new Buffer, and a pipeline then concatenates all
+ * commands into one more. A Buffer would be copied twice per call instead of encoded once
+ * (measured slower for small scripts and a higher peak for big ones: BENCHMARKS.md).
+ */
 const IOREDIS: Transport = {
+  source: "string",
   context: ioredisContext,
   cluster: ioredisCluster,
   send: (target, command, text, numKeys, wire) =>
@@ -515,9 +544,14 @@ async function settleQueued(script: ScriptDescriptor, redis: IORedisCommands<Pro
  * the command by its first key with the command's read-only flag, as for any command of
  * its own. A multi is told from a client or cluster by `execAsPipeline`.
  */
-type NodeRedisCommands<R> = Record<ScriptCommand, (text: string, options: NodeRedisScriptOptions) => R>;
+type NodeRedisCommands<R> = Record<ScriptCommand, (text: Wire, options: NodeRedisScriptOptions) => R>;
 
+/**
+ * The source goes as bytes, encoded once per script: node-redis hands a Buffer argument to the
+ * socket as it is (one corked write per part), where a string is encoded anew on every call.
+ */
 const NODE_REDIS: Transport = {
+  source: "bytes",
   context: (target) => (typeof (target as { execAsPipeline?: unknown }).execAsPipeline === "function" ? MULTI : DIRECT),
   cluster: nodeRedisCluster,
   send: (target, command, text, numKeys, wire) =>
