@@ -1,19 +1,21 @@
 // The contenders the runtime and flood benchmarks compare, behind one small
-// interface: raw EVALSHA (the floor), luagen's generated functions, ioredis's
-// defineCommand (ioredis 5 and 6), and node-redis 5's defineScript.
+// interface: raw EVALSHA (the floor) on ioredis and on node-redis, luagen's generated
+// functions for each, ioredis's defineCommand (ioredis 5 and 6), and node-redis 5's
+// defineScript.
 //
 // The generated functions are the real thing: bench/.tmp/runtime/lua is run
-// through `node bin/luagen.js`, compiled with tsc, and the index.js imported.
+// through `node bin/luagen.js` (once per client setting), compiled with tsc, and
+// each index.js imported.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Redis as Redis5 } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
 import { createClient, defineScript } from "redis";
 import type { RedisServer } from "../test/support/redis-server.js";
-import { benchScriptName, benchScriptSource, VARIANTS, writeBenchScripts } from "./synth.js";
+import { benchScriptName, benchScriptSource, PAYLOADS, payloadSource, VARIANTS, writeBenchScripts } from "./synth.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const TMP = path.join(ROOT, "bench", ".tmp");
@@ -39,15 +41,18 @@ export interface Contender {
 
 export type BatchKind = "pipeline" | "transaction";
 
+const withSha1 = (source: string) => ({ source, sha1: createHash("sha1").update(source).digest("hex") });
+
 /** Every bench script by name, with its source and SHA-1. */
-export const SCRIPTS: ReadonlyMap<string, { source: string; sha1: string }> = new Map(
-  (["small", "large"] as const).flatMap((size) =>
-    Array.from({ length: VARIANTS }, (_, v) => {
-      const source = benchScriptSource(size, v);
-      return [benchScriptName(size, v), { source, sha1: createHash("sha1").update(source).digest("hex") }] as const;
-    }),
+export const SCRIPTS: ReadonlyMap<string, { source: string; sha1: string }> = new Map([
+  ...(["small", "large"] as const).flatMap((size) =>
+    Array.from(
+      { length: VARIANTS },
+      (_, v) => [benchScriptName(size, v), withSha1(benchScriptSource(size, v))] as const,
+    ),
   ),
-);
+  ...PAYLOADS.map(({ name, bytes }) => [name, withSha1(payloadSource(bytes))] as const),
+]);
 
 // ---------------------------------------------------------------------------
 // ioredis, both majors, seen through the few methods used here
@@ -155,18 +160,52 @@ export function defineCommand(server: RedisServer, major: IoredisMajor = 5): Con
 type GeneratedFn = (target: unknown, key: string, by: number) => unknown;
 export type GeneratedModule = Readonly<Record<string, GeneratedFn>>;
 
+/** How the runtime hands a client the source of an EVAL (`Transport.source` in templates/runtime.ts). */
+export type SourceArgument = "string" | "bytes";
+
+/** The generated code for one `client` setting, as shipped and with the source argument flipped. */
+export interface GeneratedFor {
+  readonly module: GeneratedModule;
+  /** What the shipped runtime hands this client... */
+  readonly source: SourceArgument;
+  /** ...and the same generated code with only that choice flipped in its runtime. */
+  readonly flipped: GeneratedModule;
+  /** The compiled index.js of `module` and of `flipped`, for a child process to import. */
+  readonly files: { readonly module: string; readonly flipped: string };
+}
+
+export interface GeneratedModules {
+  readonly ioredis: GeneratedFor;
+  readonly nodeRedis: GeneratedFor;
+  /** bench/rss-child.ts, compiled: one pipeline in a process of its own, for its peak RSS. */
+  readonly rssChild: string;
+}
+
+const RUNTIME_TRANSPORTS = { ioredis: "IOREDIS", "node-redis": "NODE_REDIS" } as const;
+
 /**
- * Writes the bench scripts, runs the real CLI on them into bench/.tmp/runtime/generated,
- * compiles that with `tsc --strict` (as a user's build would: no tsx/esbuild helpers in the
- * timed code) and imports the compiled index.js.
+ * Writes the bench scripts, runs the real CLI on them once per client into
+ * bench/.tmp/runtime/<client>, copies each output with its runtime's `source` choice flipped
+ * (see `flipSource`), compiles everything with `tsc --strict` (as a user's build would: no
+ * tsx/esbuild helpers in the timed code) and imports the compiled index.js files.
  */
-export async function generatedModule(): Promise<GeneratedModule> {
+export async function generatedModules(): Promise<GeneratedModules> {
   const dir = path.join(TMP, "runtime");
   rmSync(dir, { recursive: true, force: true });
   writeBenchScripts(path.join(dir, "lua"));
-  const generatedDir = path.join(dir, "generated");
   const compiledDir = path.join(dir, "compiled");
-  run("luagen", [path.join(ROOT, "bin", "luagen.js"), path.join(dir, "lua"), "--out", generatedDir]);
+  const roots: string[] = [path.join(ROOT, "bench", "rss-child.ts")];
+  const shipped = {} as Record<keyof typeof RUNTIME_TRANSPORTS, SourceArgument>;
+  for (const client of Object.keys(RUNTIME_TRANSPORTS) as (keyof typeof RUNTIME_TRANSPORTS)[]) {
+    const out = path.join(dir, client);
+    run("luagen", [path.join(ROOT, "bin", "luagen.js"), path.join(dir, "lua"), "--out", out, "--client", client]);
+    cpSync(out, `${out}-flipped`, { recursive: true });
+    const runtime = path.join(`${out}-flipped`, "runtime.ts");
+    const flip = flipSource(readFileSync(runtime, "utf8"), RUNTIME_TRANSPORTS[client]);
+    writeFileSync(runtime, flip.text);
+    shipped[client] = flip.shipped;
+    roots.push(path.join(out, "index.ts"), path.join(`${out}-flipped`, "index.ts"));
+  }
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const flags = [
     "--strict",
@@ -177,12 +216,44 @@ export async function generatedModule(): Promise<GeneratedModule> {
     "--moduleResolution",
     "NodeNext",
     "--skipLibCheck",
+    "--rootDir",
+    path.join(ROOT, "bench"),
     "--outDir",
     compiledDir,
   ];
-  run("tsc", [tsc, ...flags, path.join(generatedDir, "index.ts")]);
+  run("tsc", [tsc, ...flags, ...roots]);
   writeFileSync(path.join(compiledDir, "package.json"), '{ "type": "module" }\n');
-  return (await import(pathToFileURL(path.join(compiledDir, "index.js")).href)) as GeneratedModule;
+  const compiled = (file: string) => path.join(compiledDir, path.relative(path.join(ROOT, "bench"), file));
+  const file = (folder: string) => pathToFileURL(compiled(path.join(dir, folder, "index.js"))).href;
+  const load = async (client: keyof typeof RUNTIME_TRANSPORTS): Promise<GeneratedFor> => {
+    const files = { module: file(client), flipped: file(`${client}-flipped`) };
+    return {
+      module: (await import(files.module)) as GeneratedModule,
+      source: shipped[client],
+      flipped: (await import(files.flipped)) as GeneratedModule,
+      files,
+    };
+  };
+  return {
+    ioredis: await load("ioredis"),
+    nodeRedis: await load("node-redis"),
+    rssChild: compiled(path.join(ROOT, "bench", "rss-child.js")),
+  };
+}
+
+/**
+ * The runtime with one transport's `source` flipped between "string" and "bytes": for node-redis
+ * the "before" of encoding the source once (the string, as every client was handed it before),
+ * for ioredis the alternative not taken (a Buffer). Everything else is the shipped runtime, so two
+ * rows differ by exactly that choice. Throws when the runtime no longer reads as expected, rather
+ * than measuring the same code twice.
+ */
+function flipSource(runtime: string, transport: string): { text: string; shipped: SourceArgument } {
+  const pattern = new RegExp(`(const ${transport}: Transport = \\{\\n  source: )"(string|bytes)"`);
+  const match = pattern.exec(runtime);
+  if (match === null) throw new Error(`bench: no \`source: "string" | "bytes"\` in the runtime's ${transport}`);
+  const shipped = match[2] as SourceArgument;
+  return { text: runtime.replace(pattern, `$1"${shipped === "string" ? "bytes" : "string"}"`), shipped };
 }
 
 function run(what: string, args: readonly string[]): void {
@@ -191,18 +262,24 @@ function run(what: string, args: readonly string[]): void {
     throw new Error(`${what} failed on the bench scripts (exit ${child.status}):\n${child.stdout}${child.stderr}`);
 }
 
+function exported(module: GeneratedModule, name: string): GeneratedFn {
+  const f = module[name];
+  if (typeof f !== "function") throw new Error(`the generated module exports no ${name}`);
+  return f;
+}
+
 /** The generated functions on a fresh ioredis connection of the given major. */
-export function generated(module: GeneratedModule, server: RedisServer, major: IoredisMajor = 5): Contender {
+export function generated(
+  module: GeneratedModule,
+  server: RedisServer,
+  major: IoredisMajor = 5,
+  label = major === 5 ? "luagen generated" : "luagen generated (ioredis 6)",
+): Contender {
   const client = ioredis(server, major);
-  const fn = (name: string): GeneratedFn => {
-    const f = module[name];
-    if (typeof f !== "function") throw new Error(`the generated module exports no ${name}`);
-    return f;
-  };
   return {
-    label: major === 5 ? "luagen generated" : "luagen generated (ioredis 6)",
-    direct: (script, key, by) => fn(script)(client, key, by) as Promise<unknown>,
-    ...ioBatches(client, (batch, s) => void fn(s.script)(batch, s.key, s.by)),
+    label,
+    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
+    ...ioBatches(client, (batch, s) => void exported(module, s.script)(batch, s.key, s.by)),
     close: async () => void (await client.quit()),
   };
 }
@@ -226,37 +303,51 @@ function nodeRedisScript(source: string): ReturnType<typeof defineScript> {
 
 interface NodeMulti {
   incr(key: string): NodeMulti;
+  addCommand(args: string[]): NodeMulti;
   exec(): Promise<unknown[]>;
   execAsPipeline(): Promise<unknown[]>;
 }
 
-/**
- * node-redis's client with every bench script defined. A "pipeline" is its MULTI-less
- * `multi().execAsPipeline()`, a "transaction" its `multi().exec()`.
- */
-export async function nodeRedis(server: RedisServer): Promise<Contender> {
-  const scripts = Object.fromEntries([...SCRIPTS].map(([name, { source }]) => [name, nodeRedisScript(source)]));
+interface NodeClient {
+  sendCommand(args: string[]): Promise<unknown>;
+  multi(): NodeMulti;
+  quit(): Promise<unknown>;
+}
+
+/** A connected node-redis 5 client (RESP2, its default), with `scripts` defined on it. */
+async function nodeRedisClient(
+  server: RedisServer,
+  scripts: Record<string, ReturnType<typeof defineScript>> = {},
+): Promise<NodeClient> {
   const client = createClient({ socket: { host: server.host, port: server.port }, scripts });
   client.on("error", () => undefined); // errors reach the callers; no unhandled 'error' event
   await client.connect();
-  const commands = client as unknown as Record<string, (key: string, by: number) => Promise<unknown>>;
-  /** node-redis builds a multi() the same way for exec() and execAsPipeline(). */
+  return client as unknown as NodeClient;
+}
+
+/**
+ * A contender's batch methods on node-redis, given how it queues one script call: a "pipeline"
+ * is its MULTI-less `multi().execAsPipeline()`, a "transaction" its `multi().exec()`; node-redis
+ * builds the multi the same way for both.
+ */
+function nodeRedisBatches(
+  client: NodeClient,
+  label: string,
+  add: (multi: NodeMulti, step: ScriptStep) => void,
+): Pick<Contender, "batch" | "build" | "batchLabels"> {
   const build = (steps: readonly Step[]): NodeMulti => {
-    const multi = client.multi() as unknown as NodeMulti;
-    const scripted = multi as unknown as Record<string, (key: string, by: number) => NodeMulti>;
+    const multi = client.multi();
     for (const step of steps) {
       if ("incr" in step) multi.incr(step.incr);
-      else scripted[step.script](step.key, step.by);
+      else add(multi, step);
     }
     return multi;
   };
   return {
-    label: "node-redis 5 defineScript",
     batchLabels: {
-      pipeline: "node-redis 5 defineScript (multi().execAsPipeline())",
-      transaction: "node-redis 5 defineScript (multi().exec())",
+      pipeline: `${label} (multi().execAsPipeline())`,
+      transaction: `${label} (multi().exec())`,
     },
-    direct: (script, key, by) => commands[script](key, by),
     async batch(kind, steps) {
       const multi = build(steps);
       try {
@@ -270,6 +361,54 @@ export async function nodeRedis(server: RedisServer): Promise<Contender> {
       }
     },
     build: (_kind, steps) => void build(steps),
+  };
+}
+
+/** node-redis's client with every bench script defined through `defineScript`. */
+export async function nodeRedis(server: RedisServer): Promise<Contender> {
+  const scripts = Object.fromEntries([...SCRIPTS].map(([name, { source }]) => [name, nodeRedisScript(source)]));
+  const client = await nodeRedisClient(server, scripts);
+  const commands = client as unknown as Record<string, (key: string, by: number) => Promise<unknown>>;
+  const label = "node-redis 5 defineScript";
+  return {
+    label,
+    direct: (script, key, by) => commands[script](key, by),
+    ...nodeRedisBatches(client, label, (multi, s) => {
+      (multi as unknown as Record<string, (key: string, by: number) => NodeMulti>)[s.script](s.key, s.by);
+    }),
+    close: async () => void (await client.quit()),
+  };
+}
+
+/** Raw `EVALSHA` through node-redis's `sendCommand` (`addCommand` in a multi), the script already loaded: its floor. */
+export async function rawNodeRedis(server: RedisServer, label = "raw sendCommand EVALSHA (floor)"): Promise<Contender> {
+  const client = await nodeRedisClient(server);
+  const args = (s: { script: string; key: string; by: number }) => [
+    "EVALSHA",
+    named(s.script).sha1,
+    "1",
+    s.key,
+    String(s.by),
+  ];
+  return {
+    label,
+    direct: (script, key, by) => client.sendCommand(args({ script, key, by })),
+    ...nodeRedisBatches(client, label, (multi, s) => void multi.addCommand(args(s))),
+    close: async () => void (await client.quit()),
+  };
+}
+
+/** The functions generated with `--client node-redis`, on a fresh node-redis 5 client. */
+export async function generatedNodeRedis(
+  module: GeneratedModule,
+  server: RedisServer,
+  label = "luagen generated (node-redis 5)",
+): Promise<Contender> {
+  const client = await nodeRedisClient(server);
+  return {
+    label,
+    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
+    ...nodeRedisBatches(client, label, (multi, s) => void exported(module, s.script)(multi, s.key, s.by)),
     close: async () => void (await client.quit()),
   };
 }

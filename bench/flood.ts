@@ -1,19 +1,21 @@
 // Safety under a SCRIPT FLUSH flood: while a second connection empties the
 // script cache as fast as it can, how many calls fail with NOSCRIPT, and how
 // many transactions are left partial (their INCR applied, a script call not),
-// for luagen's generated functions, ioredis's defineCommand (5 and 6) and
-// node-redis 5, directly, in pipelines and in transactions.
+// for luagen's generated functions (on ioredis 5 and 6 and on node-redis 5),
+// ioredis's defineCommand (5 and 6) and node-redis 5's defineScript, directly,
+// in pipelines and in transactions.
 import type { RedisServer } from "../test/support/redis-server.js";
 import {
   defineCommand,
   generated,
+  generatedNodeRedis,
   isNoScript,
   nodeRedis,
   noscriptReplies,
   observer,
   type BatchKind,
   type Contender,
-  type GeneratedModule,
+  type GeneratedModules,
   type Step,
 } from "./clients.js";
 import { benchScriptName } from "./synth.js";
@@ -37,12 +39,13 @@ type Context = "direct" | BatchKind;
 const CONTEXTS: readonly Context[] = ["direct", "pipeline", "transaction"];
 
 /** The contenders, each built fresh per cell so no connection carries state from another cell. */
-function contenderFactories(server: RedisServer, module: GeneratedModule): (() => Promise<Contender>)[] {
+function contenderFactories(server: RedisServer, modules: GeneratedModules): (() => Promise<Contender>)[] {
   return [
-    async () => generated(module, server, 5),
-    async () => generated(module, server, 6),
+    async () => generated(modules.ioredis.module, server, 5),
+    async () => generated(modules.ioredis.module, server, 6),
     async () => defineCommand(server, 5),
     async () => defineCommand(server, 6),
+    () => generatedNodeRedis(modules.nodeRedis.module, server),
     () => nodeRedis(server),
   ];
 }
@@ -68,7 +71,7 @@ interface Cell {
 
 export async function floodBench(
   server: RedisServer,
-  module: GeneratedModule,
+  modules: GeneratedModules,
   config: FloodConfig,
 ): Promise<BenchResult> {
   const watch = observer(server);
@@ -76,7 +79,7 @@ export async function floodBench(
   const cells: Cell[] = [];
   try {
     for (const context of CONTEXTS) {
-      for (const make of contenderFactories(server, module)) {
+      for (const make of contenderFactories(server, modules)) {
         const contender = await make();
         try {
           cells.push(await runCell(context, contender, watch, flusher, config));
@@ -219,7 +222,7 @@ function floodTable(cells: readonly Cell[], config: FloodConfig): Table {
     notes: [
       `Per cell: ${fmtInt(config.calls)} calls of a 1-key INCRBY script on a fresh, warmed connection — direct with ${config.directInFlight} in flight; pipelines of ${config.batchSize} calls and transactions of INCR + ${config.batchSize} calls, ${config.batchesInFlight} batches in flight — while another connection sends SCRIPT FLUSH back to back.`,
       '"Partial": the transaction\'s INCR applied while one of its script calls failed. "NOSCRIPT replies at the server" (INFO errorstats) includes those a client caught and retried with EVAL, invisible to the caller. "Applied − reported done": what the counters hold minus what the calls reported as done; 0 means the caller can trust every reply, a positive number counts calls reported failed that were applied anyway (retrying them would apply them twice).',
-      "Contexts for node-redis: pipeline = multi().execAsPipeline() (no MULTI; it sends EVAL for the first call of a script and EVALSHA after, and rejects the whole batch with the first error, so every call of a failed batch counts as failed), transaction = multi().exec().",
+      "Contexts for node-redis: pipeline = multi().execAsPipeline() (no MULTI), transaction = multi().exec(). node-redis defineScript sends EVAL for the first call of a script in a multi and EVALSHA after, and execAsPipeline() rejects the whole batch with the first error, so every call of a failed batch counts as failed; luagen's node-redis target sends EVAL for every call of a multi.",
     ],
   };
 }

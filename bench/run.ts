@@ -3,7 +3,7 @@
 //
 // Environment (all optional):
 //   BENCH_QUICK=1            a fast smoke run: small counts, trees of 100 and 500 scripts
-//   BENCH_ONLY=runtime,flood,generator   run only these parts
+//   BENCH_ONLY=runtime,source,flood,generator   run only these parts
 //   BENCH_ROUNDS=n           timed rounds per runtime group (default 21 for direct calls, 11 for batches; quick 3)
 //   BENCH_GEN_SIZES=1000,5000   generator tree sizes
 //   BENCH_GEN_ROUNDS=n       generator rounds, each over every size (default 3, quick 1), within...
@@ -17,10 +17,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { startRedisServer } from "../test/support/redis-server.js";
-import { generatedModule, observer, ROOT, TMP } from "./clients.js";
+import { generatedModules, observer, ROOT, TMP } from "./clients.js";
 import { floodBench, type FloodConfig } from "./flood.js";
 import { generatorBench, type GeneratorConfig } from "./generator.js";
 import { runtimeBench, type RuntimeConfig } from "./runtime.js";
+import { sourceBench, type SourceConfig } from "./source.js";
 import { fmtMs, markdownTable, targetsTable, type BenchResult, type Table } from "./table.js";
 
 const BEGIN = "<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->";
@@ -28,7 +29,8 @@ const END = "<!-- bench:end -->";
 
 const env = process.env;
 const quick = env.BENCH_QUICK === "1";
-const parts = new Set((env.BENCH_ONLY ?? "runtime,flood,generator").split(",").map((s) => s.trim()));
+const ALL_PARTS = ["runtime", "source", "flood", "generator"];
+const parts = new Set((env.BENCH_ONLY ?? ALL_PARTS.join(",")).split(",").map((s) => s.trim()));
 const num = (name: string, fallback: number) =>
   env[name] !== undefined && env[name] !== "" ? Number(env[name]) : fallback;
 
@@ -42,6 +44,13 @@ const runtimeConfig: RuntimeConfig = {
   bytesBatches: quick ? 3 : 5,
   builtCalls: quick ? 2_000 : 20_000,
   buildRounds: quick ? 2 : 5,
+};
+
+const sourceConfig: SourceConfig = {
+  rounds: num("BENCH_ROUNDS", quick ? 3 : 11),
+  batches: quick ? 5 : 30,
+  calls: 100,
+  rssRuns: quick ? 1 : 3,
 };
 
 const floodConfig: FloodConfig = {
@@ -93,9 +102,9 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   let redisVersion = "n/a";
 
-  if (parts.has("runtime") || parts.has("flood")) {
-    process.stderr.write("bench: generating the bench scripts' module and starting redis-server\n");
-    const module = await generatedModule();
+  if (parts.has("runtime") || parts.has("source") || parts.has("flood")) {
+    process.stderr.write("bench: generating the bench scripts' modules and starting redis-server\n");
+    const modules = await generatedModules();
     const server = await startRedisServer();
     try {
       const watch = observer(server);
@@ -103,11 +112,15 @@ async function main(): Promise<void> {
       watch.disconnect();
       if (parts.has("runtime")) {
         process.stderr.write("bench: runtime throughput\n");
-        results.push(await timed(() => runtimeBench(server, module, runtimeConfig)));
+        results.push(await timed(() => runtimeBench(server, modules, runtimeConfig)));
+      }
+      if (parts.has("source")) {
+        process.stderr.write("bench: carrying the source, by script size\n");
+        results.push(await timed(() => sourceBench(server, modules, sourceConfig)));
       }
       if (parts.has("flood")) {
         process.stderr.write("bench: SCRIPT FLUSH flood\n");
-        results.push(await timed(() => floodBench(server, module, floodConfig)));
+        results.push(await timed(() => floodBench(server, modules, floodConfig)));
       }
     } finally {
       await server.stop();
@@ -165,7 +178,12 @@ async function timed(run: () => Promise<BenchResult>): Promise<BenchResult> {
 
 function reportPath(): string {
   if (env.BENCH_OUT) return path.resolve(env.BENCH_OUT);
-  const full = !quick && parts.size === 3 && !env.BENCH_GEN_SIZES && !env.BENCH_ROUNDS && !env.BENCH_GEN_ROUNDS;
+  const full =
+    !quick &&
+    ALL_PARTS.every((part) => parts.has(part)) &&
+    !env.BENCH_GEN_SIZES &&
+    !env.BENCH_ROUNDS &&
+    !env.BENCH_GEN_ROUNDS;
   return full ? path.join(ROOT, "BENCHMARKS.md") : path.join(TMP, "BENCHMARKS.md");
 }
 

@@ -1,6 +1,6 @@
 // Runtime throughput: what the NOSCRIPT-proof policy costs per call, measured
-// side by side in one process against raw EVALSHA, ioredis defineCommand and
-// node-redis defineScript. Variants alternate in rounds (A B C D, B C D A, ...)
+// side by side in one process against raw EVALSHA and the client's own script
+// helper, on ioredis (defineCommand) and on node-redis (defineScript). Variants alternate in rounds (A B C D, B C D A, ...)
 // so that drift on a shared machine hits them all alike. Each cell is the
 // median of the rounds; each ratio is the median of the per-round ratios (a
 // variant against the baseline measured moments before it, in the same round),
@@ -12,14 +12,16 @@ import type { RedisServer } from "../test/support/redis-server.js";
 import {
   defineCommand,
   generated,
+  generatedNodeRedis,
   infoField,
   nodeRedis,
   observer,
   rawEvalsha,
+  rawNodeRedis,
   SCRIPTS,
   type BatchKind,
   type Contender,
-  type GeneratedModule,
+  type GeneratedModules,
   type Step,
 } from "./clients.js";
 import { benchScriptName, VARIANTS, type ScriptSize } from "./synth.js";
@@ -79,7 +81,7 @@ const SHAPES: readonly BatchShape[] = [
 ];
 
 /** One timed run of one variant. */
-interface Sample {
+export interface Sample {
   /** Script calls per second. */
   readonly rate: number;
   /** This process's CPU time (user + system) per script call, in µs: the client's own cost. */
@@ -101,7 +103,7 @@ const collectGarbage: () => void = (() => {
 })();
 
 /** Times `calls` script calls made by `run`; CPU is this process's, so it is the client's cost alone. */
-async function sample(calls: number, run: () => Promise<unknown>): Promise<Sample> {
+export async function sample(calls: number, run: () => Promise<unknown>): Promise<Sample> {
   collectGarbage();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -116,12 +118,12 @@ async function sample(calls: number, run: () => Promise<unknown>): Promise<Sampl
  * the order rotates so no variant always runs first, or always right after the same one).
  * Returns, per contender, one sample per timed round, in round order.
  */
-async function alternate(
+export async function alternate<S extends Sample>(
   contenders: readonly Contender[],
   rounds: number,
-  run: (c: Contender) => Promise<Sample>,
-): Promise<Map<Contender, Sample[]>> {
-  const samples = new Map(contenders.map((c) => [c, [] as Sample[]]));
+  run: (c: Contender) => Promise<S>,
+): Promise<Map<Contender, S[]>> {
+  const samples = new Map(contenders.map((c) => [c, [] as S[]]));
   for (const contender of contenders) await run(contender);
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < contenders.length; i++) {
@@ -133,7 +135,7 @@ async function alternate(
 }
 
 /** Per round, `of`'s rate (or CPU) ÷ `base`'s in the same round. */
-function pairedRatios(
+export function pairedRatios(
   samples: Map<Contender, Sample[]>,
   of: Contender,
   base: Contender,
@@ -154,9 +156,9 @@ function pairedRatio(
   return median(pairedRatios(samples, of, base, measure));
 }
 
-const rates = (samples: readonly Sample[]) => samples.map((s) => s.rate);
-const cpu = (samples: readonly Sample[]) => median(samples.map((s) => s.cpuUs));
-const fmtUs = (us: number) => (Number.isFinite(us) ? `${us < 10 ? us.toFixed(1) : fmtInt(us)} µs` : "n/a");
+export const rates = (samples: readonly Sample[]) => samples.map((s) => s.rate);
+export const cpu = (samples: readonly Sample[]) => median(samples.map((s) => s.cpuUs));
+export const fmtUs = (us: number) => (Number.isFinite(us) ? `${us < 10 ? us.toFixed(1) : fmtInt(us)} µs` : "n/a");
 
 interface RatioFinding {
   readonly label: string;
@@ -186,39 +188,72 @@ function finding(
 
 export async function runtimeBench(
   server: RedisServer,
-  module: GeneratedModule,
+  modules: GeneratedModules,
   config: RuntimeConfig,
 ): Promise<BenchResult> {
   const watch = observer(server);
-  // The floor needs its scripts cached; the others cache them themselves in the warm-up round.
+  // The floors need their scripts cached; the others cache them themselves in the warm-up round.
   for (const { source } of SCRIPTS.values()) await watch.script("LOAD", source);
 
   const raw = rawEvalsha(server);
-  const ours = generated(module, server);
+  const ours = generated(modules.ioredis.module, server);
   const theirs = defineCommand(server);
-  const contenders: Contender[] = [raw, ours, theirs, await nodeRedis(server)];
-  // The same code as the floor, on its own connection: how far from 1.00× noise alone puts a ratio.
+  const nodeRaw = await rawNodeRedis(server);
+  const nodeOurs = await generatedNodeRedis(modules.nodeRedis.module, server);
+  const nodeTheirs = await nodeRedis(server);
+  // The same code as each floor, on its own connection: how far from 1.00× noise alone puts a ratio.
   const control = rawEvalsha(server, "raw EVALSHA again (A/A control)");
+  const nodeControl = await rawNodeRedis(server, "raw sendCommand EVALSHA again (A/A control)");
+  const all = [raw, ours, theirs, nodeRaw, nodeOurs, nodeTheirs, control, nodeControl];
   try {
-    const direct = await directTable([...contenders, control], raw, ours, control, config);
-    const batches = await batchTable(contenders, theirs, ours, watch, config);
-    const building = await buildTable(contenders, theirs, config);
+    const direct = await directTable("ioredis 5", [raw, ours, theirs, control], raw, ours, control, config);
+    const nodeDirect = await directTable(
+      "node-redis 5",
+      [nodeRaw, nodeOurs, nodeTheirs, nodeControl],
+      nodeRaw,
+      nodeOurs,
+      nodeControl,
+      config,
+    );
+    const batches = await batchTable("ioredis 5", [raw, ours, theirs], theirs, ours, watch, config);
+    const nodeBatches = await batchTable(
+      "node-redis 5",
+      [nodeRaw, nodeOurs, nodeTheirs],
+      nodeTheirs,
+      nodeOurs,
+      watch,
+      config,
+    );
+    const building = await buildTable([raw, ours, theirs, nodeOurs, nodeTheirs], theirs, config);
     const targets: Target[] = [
       ...direct.findings.map((f) =>
-        atLeast(`generated direct call ≥ 0.97× raw EVALSHA (${f.label})`, f.value, 0.97, f.detail),
+        atLeast(`generated direct call ≥ 0.97× raw EVALSHA (ioredis 5, ${f.label})`, f.value, 0.97, f.detail),
+      ),
+      ...nodeDirect.findings.map((f) =>
+        atLeast(
+          `generated direct call ≥ 0.97× raw sendCommand EVALSHA (node-redis 5, ${f.label})`,
+          f.value,
+          0.97,
+          f.detail,
+        ),
       ),
       ...batches.findings.map((f) =>
         atLeast(`generated transaction of 100 ≥ 0.97× defineCommand, warm cache (${f.label})`, f.value, 0.97, f.detail),
       ),
     ];
-    return { title: "Runtime throughput", tables: [direct.table, batches.table, building], targets };
+    return {
+      title: "Runtime throughput",
+      tables: [direct.table, nodeDirect.table, batches.table, nodeBatches.table, building],
+      targets,
+    };
   } finally {
-    for (const contender of [...contenders, control]) await contender.close().catch(() => undefined);
+    for (const contender of all) await contender.close().catch(() => undefined);
     watch.disconnect();
   }
 }
 
 async function directTable(
+  client: string,
   contenders: readonly Contender[],
   baseline: Contender,
   subject: Contender,
@@ -261,13 +296,13 @@ async function directTable(
     }
   }
   const table: Table = {
-    title: "Direct calls: calls/s (median of rounds, min–max in brackets)",
+    title: `Direct calls on ${client}: calls/s (median of rounds, min–max in brackets)`,
     headers: ["variant", "script", "in flight", "calls/s", `vs ${baseline.label} (IQR)`, "client CPU / call"],
     rows,
     notes: [
       `${config.directRounds} timed rounds after one warm-up round; per round ${fmtInt(config.awaitedCalls)} awaited calls, or ${fmtInt(config.inFlightCalls)} calls with ${config.inFlight} in flight, per variant, variants alternating in rotating order.`,
       "Ratio: median over rounds of (variant ÷ baseline in the same round), the interquartile range of those per-round ratios in brackets. The A/A control runs the floor's own code again: its distance from 1.00× is what noise alone does to a ratio on this machine. Client CPU: this process's user+system time per call (median of rounds), which load from other processes barely moves.",
-      "All variants run INCRBY on one key through a 1-key, 1-argument script with a warm cache, so all send EVALSHA. node-redis writes every command queued in one tick with one socket write; ioredis (without `enableAutoPipelining`) writes each command on its own, which is most of the gap at 64 in flight.",
+      "All variants run INCRBY on one key through a 1-key, 1-argument script with a warm cache, so all send EVALSHA. node-redis writes every command queued in one tick with one socket write; ioredis (without `enableAutoPipelining`) writes each command on its own, which is why node-redis runs several times faster at 64 in flight. Each client's rows are measured against its own floor.",
     ],
   };
   return { table, findings };
@@ -284,7 +319,12 @@ function batchSteps(shape: BatchShape, size: ScriptSize): Step[] {
 }
 
 /** `count` batches of `steps`, one after the other; any failed step is a bench bug, so it throws. */
-async function runBatches(contender: Contender, kind: BatchKind, steps: readonly Step[], count: number): Promise<void> {
+export async function runBatches(
+  contender: Contender,
+  kind: BatchKind,
+  steps: readonly Step[],
+  count: number,
+): Promise<void> {
   for (let i = 0; i < count; i++) {
     const failed = (await contender.batch(kind, steps)).find((e) => e !== null);
     if (failed) throw new Error(`${contender.label}, ${kind}: ${failed.message}`);
@@ -292,6 +332,7 @@ async function runBatches(contender: Contender, kind: BatchKind, steps: readonly
 }
 
 async function batchTable(
+  client: string,
   contenders: readonly Contender[],
   baseline: Contender,
   subject: Contender,
@@ -320,13 +361,14 @@ async function batchTable(
           fmtRatioIqr(pairedRatios(samples, contender, baseline)),
           fmtUs(cpu(mine)),
           fmtBytes(bytes),
+          fmtBytes(bytes / shape.calls),
         ]);
       }
       if (shape.id === "multi100") findings.push(finding(sizeLabel, samples, subject, baseline));
     }
   }
   const table: Table = {
-    title: "Batches: script calls/s (median of rounds, min–max in brackets) and bytes the server received per batch",
+    title: `Batches on ${client}: script calls/s (median of rounds, min–max in brackets) and bytes the server received`,
     headers: [
       "variant",
       "script",
@@ -335,12 +377,13 @@ async function batchTable(
       `vs ${baseline.label} (IQR)`,
       "client CPU / call",
       "bytes in / batch",
+      "bytes in / call",
     ],
     rows,
     notes: [
       `${config.rounds} timed rounds after one warm-up round; per round ${fmtInt(config.batches)} batches per variant, each awaited before the next, variants alternating in rotating order. Warm cache throughout. Ratio and CPU as above.`,
       `Bytes: \`INFO stats\` \`total_net_input_bytes\` delta over ${config.bytesBatches} batches, minus the INFO request itself, divided by ${config.bytesBatches}.`,
-      "What each sends: luagen — pipeline: EVAL every call; transaction: EVAL the first call of each script, EVALSHA after. ioredis defineCommand — EVAL once per connection, EVALSHA after, everywhere (hence its NOSCRIPT failures under the flood). node-redis — EVAL the first call of each script in a multi(), EVALSHA after, with or without MULTI.",
+      "What each sends: luagen on ioredis — pipeline: EVAL every call; transaction: EVAL the first call of each script, EVALSHA after. luagen on node-redis — EVAL every call of a multi(), for exec() and execAsPipeline() alike (which one ends it is unknown while it is queued). ioredis defineCommand — EVAL once per connection, EVALSHA after, everywhere (hence its NOSCRIPT failures under the flood). node-redis defineScript — EVAL the first call of each script in a multi(), EVALSHA after, with or without MULTI (hence its failures in execAsPipeline() under the flood). The floor sends EVALSHA only, with the script loaded beforehand.",
     ],
   };
   return { table, findings };

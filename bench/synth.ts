@@ -40,11 +40,39 @@ export function benchScriptSource(size: ScriptSize, variant: number): string {
   return padded + "-".repeat(LARGE_SIZE - padded.length - 1) + "\n";
 }
 
+/**
+ * The source-size benchmark's scripts: the same INCRBY with two tags, padded with comment lines
+ * to exactly `bytes` bytes, so that a pipeline's EVALs carry that much source each.
+ */
+export const PAYLOADS = [
+  { name: "payload130B", bytes: 130, label: "130 B" },
+  { name: "payload2KiB", bytes: 2 * 1024, label: "2 KiB" },
+  { name: "payload8KiB", bytes: 8 * 1024, label: "8 KiB" },
+  { name: "payload1MiB", bytes: 1024 * 1024, label: "1 MiB" },
+] as const;
+
+export type Payload = (typeof PAYLOADS)[number];
+
+export function payloadSource(bytes: number): string {
+  const script = '---@key counter\n---@arg by integer\nreturn redis.call("INCRBY", KEYS[1], ARGV[1])\n';
+  const line = `--${"-".repeat(77)}\n`;
+  let padded = script;
+  while (padded.length + line.length < bytes) padded += line;
+  return padded + "-".repeat(bytes - padded.length - 1) + "\n";
+}
+
 export function writeBenchScripts(dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const size of ["small", "large"] as const) {
     for (let v = 0; v < VARIANTS; v++) writeFileSync(path.join(dir, `${size}-${v}.lua`), benchScriptSource(size, v));
   }
+  // `@name`-free file names that luagen turns into the names above: payload-130B.lua → payload130B.
+  for (const { name, bytes } of PAYLOADS)
+    writeFileSync(path.join(dir, `${payloadFile(name)}.lua`), payloadSource(bytes));
+}
+
+function payloadFile(name: string): string {
+  return name.replace(/^payload/, "payload-");
 }
 
 // ---------------------------------------------------------------------------
