@@ -187,7 +187,8 @@ function synthScript(i: number, dice: Dice): string {
       `---@arg ${rest ? "..." : ""}arg${a}${optional} ${dice.pick(ARG_TYPES)}${dice.chance(0.4) ? "  a value" : ""}`,
     );
   }
-  head.push(`---@return ${dice.pick(RETURN_TYPES)}${dice.chance(0.5) ? "  the reply" : ""}`);
+  const returns = dice.pick(RETURN_TYPES);
+  head.push(`---@return ${returns}${dice.chance(0.5) ? "  the reply" : ""}`);
   if (dice.chance(0.1)) head.push(`---@name renamed${i}`);
 
   const body: string[] = [];
@@ -204,8 +205,34 @@ function synthScript(i: number, dice: Dice): string {
   body.push("local acc = 0");
   let n = 0;
   while (head.length + body.length + 1 < target) body.push(...filler(n++, dice, fixedKeys));
-  body.push(fixedKeys > 0 ? 'return redis.call("GET", k1)' : "return acc");
+  if (fixedKeys > 0) body.push('local current = redis.call("GET", k1)');
+  body.push(`return ${returnExpression(returns, fixedKeys > 0)}`);
   return [...head, ...body].join("\n") + "\n";
+}
+
+/** What the script returns: a value of the declared type, as luagen's return check infers it. */
+function returnExpression(declared: string, hasKey: boolean): string {
+  switch (declared) {
+    case "integer":
+    case "unknown":
+      return "acc";
+    case "string":
+      return "tostring(acc)";
+    case "string|nil":
+      return hasKey ? "current" : "nil";
+    case "integer[]":
+      return "{acc, acc + 1}";
+    case "[integer, string]":
+      return "{acc, tostring(acc)}";
+    case "status":
+      return 'redis.status_reply("OK")';
+    case "(string|nil)[]":
+      return "{tostring(acc)}";
+    case "nil":
+      return "nil";
+    default:
+      throw new Error(`synth: no return expression for ---@return ${declared}`);
+  }
 }
 
 /** A few lines of ordinary Lua that touch only locals (and `k1` when there is a key). */
