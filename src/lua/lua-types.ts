@@ -259,17 +259,22 @@ export function replyUnion(types: readonly ReturnType[]): ReturnType {
 
 /** True when the type says something: no `unknown` anywhere in it. */
 export function isKnown(type: ReturnType): boolean {
+  return !contains(type, "unknown");
+}
+
+/** Whether `kind` occurs anywhere in `type`: itself, an element, a member. */
+export function contains(type: ReturnType, kind: ReturnType["kind"]): boolean {
   switch (type.kind) {
-    case "unknown":
-      return false;
-    case "array":
-      return isKnown(type.element);
-    case "tuple":
-      return type.elements.every(isKnown);
-    case "union":
-      return type.members.every(isKnown);
-    default:
+    case kind:
       return true;
+    case "array":
+      return contains(type.element, kind);
+    case "tuple":
+      return type.elements.some((element) => contains(element, kind));
+    case "union":
+      return type.members.some((member) => contains(member, kind));
+    default:
+      return false;
   }
 }
 

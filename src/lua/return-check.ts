@@ -2,7 +2,7 @@ import type { Chunk } from "luaparse";
 import type { Code } from "../diagnostics.js";
 import type { Diagnostic, Position, ReturnType, Signature } from "../model.js";
 import { lookupCommand } from "./commands.js";
-import { isKnown, luaToReply, membersOf, replyText, replyUnion, type LuaType } from "./lua-types.js";
+import { contains, isKnown, luaToReply, membersOf, replyText, replyUnion, type LuaType } from "./lua-types.js";
 import { nodePosition } from "./parse.js";
 import { inferReturns, type ReplyLookup, type ReturnSite } from "./returns.js";
 
@@ -84,7 +84,7 @@ function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagno
     const message = `this return replies ${replyText(reply)} (${site.value.why}), but ---@return declares ${replyText(declared)}`;
     return [place("LG220", at, message, mismatchHint(lua, reply, declared))];
   }
-  if (mentionsNumber(declared) && mayBeFraction(lua)) {
+  if (contains(declared, "number") && mayBeFraction(lua)) {
     const message = `this return may be a fraction (${site.value.why}), which Redis truncates to an integer; ---@return declares number`;
     const hint =
       "Redis converts a Lua number to an integer reply by truncating it: return math.floor(x) if that is meant, " +
@@ -92,22 +92,6 @@ function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagno
     return [place("LG222", at, message, hint)];
   }
   return [];
-}
-
-/** `---@return number`, or a type with number in it (`number|nil`, `number[]`). */
-function mentionsNumber(type: ReturnType): boolean {
-  switch (type.kind) {
-    case "number":
-      return true;
-    case "array":
-      return mentionsNumber(type.element);
-    case "tuple":
-      return type.elements.some(mentionsNumber);
-    case "union":
-      return type.members.some(mentionsNumber);
-    default:
-      return false;
-  }
 }
 
 /** A number from an operation that makes fractions (`/`, `math.sqrt`), here or in a table it returns. */
