@@ -65,10 +65,10 @@ export async function scan(
   }
   const files: SourceFile[] = [];
   const library = new Map<string, string>();
-  for (const { absolute, root: inputRoot } of found.values()) {
+  for (const [real, { absolute, root: inputRoot }] of found) {
     const shown = toPosix(path.relative(root, absolute));
     const relativePath = toPosix(path.relative(inputRoot, absolute));
-    const text = readText(absolute, texts);
+    const text = readText(absolute, texts, real);
     if (typeof text !== "string") {
       diagnostics.push(unreadable(shown, text));
       continue;
@@ -135,10 +135,13 @@ function unreadable(shown: string, why: Unreadable): Diagnostic {
  * SHA-1 would no longer be the file's). Synchronous on purpose: for thousands of small files one
  * readFileSync costs a fraction of fs/promises' open/fstat/read/close round trips through the thread pool.
  */
-function readText(absolute: string, texts: Map<string, string>): string | Unreadable {
+function readText(
+  absolute: string,
+  texts: Map<string, string>,
+  real: string = realOrSelf(absolute),
+): string | Unreadable {
   const known = texts.get(absolute);
   if (known !== undefined) return known;
-  const real = realOrSelf(absolute);
   if (isLua(absolute) && !isLua(real)) {
     return {
       at: { line: 1, column: 1 },
