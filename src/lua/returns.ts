@@ -2,6 +2,7 @@ import type {
   Chunk,
   Expression,
   FunctionDeclaration,
+  Node,
   ReturnStatement,
   Statement,
   StringLiteral,
@@ -28,6 +29,7 @@ import {
   type LuaType,
 } from "./lua-types.js";
 import { narrowReads, type Exclusion, type Narrowing } from "./narrowing.js";
+import { walk } from "./parse.js";
 import { resolveScopes, type AnyCall, type Assigned, type Binding, type Resolution } from "./scopes.js";
 
 /** A Redis command's reply shape (RESP2, before Lua's conversion), or undefined when not known. */
@@ -65,6 +67,13 @@ export interface InferenceContext {
 
 /** Infers what each of the script's own `return`s gives, from the parse tree alone. */
 export function inferReturns(chunk: Chunk, context: InferenceContext): ReturnsInference {
+  if (switchesProtocol(chunk)) {
+    // Under RESP3 commands reply in other shapes (maps, doubles, booleans) and the script's own
+    // reply converts differently too; the rules here are RESP2's, so nothing is claimed.
+    const value = unknown("the script calls redis.setresp: luagen knows RESP2's reply shapes only");
+    const sites = ownReturns(chunk.body).map((node): ReturnSite => ({ node, value }));
+    return { sites, fallsThrough: !alwaysReturns(chunk.body) };
+  }
   const refs = resolveScopes(chunk);
   const inferer = new Inferer(refs, narrowReads(chunk, refs), context);
   const sites = ownReturns(chunk.body).map((node): ReturnSite => {
@@ -73,6 +82,31 @@ export function inferReturns(chunk: Chunk, context: InferenceContext): ReturnsIn
     return first === undefined ? { node, value } : { node, value, expression: first };
   });
   return { sites, fallsThrough: !alwaysReturns(chunk.body) };
+}
+
+/** Whether the script may leave RESP2: any use of `redis.setresp` other than `redis.setresp(2)`. */
+function switchesProtocol(chunk: Chunk): boolean {
+  let switches = false;
+  walk(chunk, (node) => {
+    if (switches) return false;
+    if (node.type === "CallExpression" && isSetResp(node.base)) {
+      const [only, ...rest] = node.arguments;
+      switches = !(only?.type === "NumericLiteral" && only.value === 2 && rest.length === 0);
+      return false;
+    }
+    if (isSetResp(node)) switches = true;
+    return true;
+  });
+  return switches;
+}
+
+function isSetResp(node: Node): boolean {
+  return (
+    node.type === "MemberExpression" &&
+    node.base.type === "Identifier" &&
+    node.base.name === "redis" &&
+    node.identifier.name === "setresp"
+  );
 }
 
 /** The `return`s of a body, through blocks and loops, but not inside the functions it defines. */

@@ -90,6 +90,27 @@ describe("command replies, as a script sees them", () => {
   });
 });
 
+describe("a script that leaves RESP2 (redis.setresp)", () => {
+  test.each([
+    ["redis.setresp(3)", "redis.setresp(3)\nreturn redis.call('INCR', KEYS[1])"],
+    ["a computed protocol", "redis.setresp(tonumber(ARGV[1]))\nreturn 1"],
+    ["inside a helper", "local function v3() redis.setresp(3) end\nv3()\nreturn redis.call('GET', KEYS[1])"],
+    ["through an alias", "local set = redis.setresp\nset(3)\nreturn 'x'"],
+  ])("%s: every return is unknown, never RESP2's shape", (_, script) => {
+    expect(inferred(script)).toBe("unknown");
+  });
+
+  test("no LG220 from RESP2's rules once the script leaves RESP2", () => {
+    const get = "---@key k\n---@return integer|nil\nreturn redis.call('GET', KEYS[1])";
+    expect(returnProblems(get)).toEqual(["3:1 LG220"]);
+    expect(returnProblems(get.replace(/^return/m, "redis.setresp(3)\nreturn"))).toEqual([]);
+  });
+
+  test("redis.setresp(2) stays RESP2", () => {
+    expect(inferred("redis.setresp(2)\nreturn redis.call('INCR', KEYS[1])")).toBe("integer");
+  });
+});
+
 describe("expressions and locals", () => {
   test.each([
     ["tonumber → number|nil", "return tonumber(ARGV[1])", "integer|nil"],
