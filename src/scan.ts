@@ -106,7 +106,7 @@ function readIncludedFiles(
     for (const target of includedPaths(from, text)) {
       if (tried.has(target)) continue;
       tried.add(target);
-      const included = readText(path.resolve(root, target), texts);
+      const included = readIncludedText(path.resolve(root, target), texts);
       if (typeof included !== "string") {
         if (!included.absent) diagnostics.push(unreadable(target, included));
         continue;
@@ -115,6 +115,19 @@ function readIncludedFiles(
       pending.push([target, included]);
     }
   }
+}
+
+/**
+ * An included file's text. The scanner's own files are regular files already (the walk and the
+ * globs keep only those); an include names a path, which may be a FIFO or a device, where a read
+ * would wait forever or never end.
+ */
+function readIncludedText(absolute: string, texts: Map<string, string>): string | Unreadable {
+  const stats = statSync(absolute, { throwIfNoEntry: false });
+  if (stats !== undefined && !stats.isFile() && !stats.isDirectory()) {
+    return { at: { line: 1, column: 1 }, message: "not a regular file (a FIFO, a socket or a device): not read" };
+  }
+  return readText(absolute, texts);
 }
 
 interface Unreadable {

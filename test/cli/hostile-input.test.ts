@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -92,6 +93,19 @@ describe("a link named .lua to a file that is not", () => {
     expect(run.stderr).toBe("");
     expect(Object.keys(readTree(path.join(dir, "gen")))).toEqual(["index.ts", "runtime.ts", "x.ts"]);
   });
+});
+
+describe("an include that names something other than a file", () => {
+  it("a FIFO is refused with LG002, not read (a read would wait forever)", async () => {
+    const dir = project({ "lua/a.lua": '---@include "../lib/pipe"\n---@return integer\nreturn 1\n' });
+    mkdirSync(path.join(dir, "lib"));
+    execFileSync("mkfifo", [path.join(dir, "lib/pipe.lua")]);
+    const run = await runCli(["lua", "--out", "gen"], dir, {}, { timeout: 10_000 });
+    expectNoStack(run.stderr);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lib\/pipe\.lua:1:1 - error LG002: not a regular file/m);
+    expect(run.stderr).toMatch(/^lua\/a\.lua:1:\d+ - error LG110: /m);
+  }, 20_000);
 });
 
 describe("bytes that are not UTF-8", () => {
