@@ -377,23 +377,29 @@ export interface ClusterTarget {
  * cannot send a command: refused before it is read.
  */
 function transportOf(script: ScriptDescriptor, target: unknown): Transport {
-  const methods =
-    typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
-  if (typeof methods.evalsha === "function") return IOREDIS;
-  if (typeof methods.EVALSHA === "function") return NODE_REDIS;
+  const transport = transportIfAny(target);
+  if (transport !== undefined) return transport;
   throw new TypeError(
     `${script.name}: expected an ioredis or iovalkey client, pipeline or transaction, or a node-redis client, cluster or multi, got ${describe(target)}`,
   );
 }
 
+function transportIfAny(target: unknown): Transport | undefined {
+  const methods =
+    typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
+  if (typeof methods.evalsha === "function") return IOREDIS;
+  if (typeof methods.EVALSHA === "function") return NODE_REDIS;
+  return undefined;
+}
+
 /** Where a call on `target` goes (exported for tests and for debugging). */
 export function scriptContext(target: ScriptTarget): ScriptContext {
-  return (typeof (target as { evalsha?: unknown }).evalsha === "function" ? IOREDIS : NODE_REDIS).context(target);
+  return (transportIfAny(target) ?? NODE_REDIS).context(target);
 }
 
 /** Whether `target` is (or was made from) a Redis Cluster, and its keyPrefix (exported for tests and for debugging). */
 export function clusterTarget(target: ScriptTarget): ClusterTarget | undefined {
-  return (typeof (target as { evalsha?: unknown }).evalsha === "function" ? IOREDIS : NODE_REDIS).cluster(target);
+  return (transportIfAny(target) ?? NODE_REDIS).cluster(target);
 }
 
 /** Calls `send` and turns an error it throws into a rejected promise, as a direct call reports every error. */
