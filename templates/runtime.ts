@@ -365,6 +365,16 @@ interface Transport {
   queue(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): void;
   /** A direct call's reply, checked for what only this client can tell (ioredis: a hidden MULTI). */
   settle(script: ScriptDescriptor, target: object, reply: unknown): unknown;
+  /** How this client runs a typed batch; absent where luagen does not offer one yet. */
+  readonly batches?: BatchTransport;
+}
+
+/** How a client opens, counts and runs the batch behind a typed batch (see `openBatch`). */
+interface BatchTransport {
+  open(client: object, kind: BatchKind): object;
+  /** How many commands the batch holds so far, in the client's own count. */
+  queued(batch: object): number;
+  run(batch: object, kind: BatchKind): Promise<BatchRun>;
 }
 
 export interface ClusterTarget {
@@ -450,7 +460,39 @@ const IOREDIS: Transport = {
   },
   settle: (script, target, reply) =>
     reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply,
+  batches: {
+    open: (client, kind) =>
+      kind === "transaction" ? (client as IORedisBatches).multi() : (client as IORedisBatches).pipeline(),
+    queued: (batch) => (batch as { length: number }).length,
+    run: runIORedisBatch,
+  },
 };
+
+interface IORedisBatches {
+  multi(): object;
+  pipeline(): object;
+}
+
+/**
+ * ioredis's `exec()` answers `[error, reply]` pairs (`[error]` alone for a failure), `null` when
+ * a WATCHed key changed, and rejects with EXECABORT, Redis's refusals in `previousErrors`, when
+ * the server refused a queued command.
+ */
+async function runIORedisBatch(batch: object): Promise<BatchRun> {
+  let replies: unknown;
+  try {
+    replies = await (batch as { exec(): Promise<unknown> }).exec();
+  } catch (error) {
+    const { message, previousErrors } = (error ?? {}) as { message?: unknown; previousErrors?: unknown };
+    if (typeof message !== "string" || !message.startsWith("EXECABORT")) throw error;
+    return new TransactionAbortedError("execabort", Array.isArray(previousErrors) ? (previousErrors as Error[]) : []);
+  }
+  if (replies === null) return new TransactionAbortedError("watch");
+  const results = (replies as [unknown, unknown][]).map(([error, value]): Settled<unknown> =>
+    error ? [error as Error, undefined] : [null, value],
+  );
+  return { aborted: false, results };
+}
 
 /**
  * Tells a client from a pipeline from a transaction.
@@ -589,6 +631,193 @@ function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
 }
 
 // ---------------------------------------------------------------------------
+// Typed batches: several calls as one transaction or pipeline, replies as a typed tuple
+// ---------------------------------------------------------------------------
+
+/** One element of a batch that ran: `[null, reply]`, or `[error, undefined]` where Redis answered it with an error. */
+export type Settled<T> = readonly [error: null, value: T] | readonly [error: Error, value: undefined];
+
+/** Every element of a batch, settled, in the order they were queued. */
+export type SettledReplies<Replies extends readonly unknown[]> = {
+  -readonly [I in keyof Replies]: Settled<Replies[I]>;
+};
+
+/** What `execSettled()` gives: every element settled, or a transaction of which nothing ran. */
+export type BatchOutcome<Replies extends readonly unknown[]> =
+  | { readonly aborted: false; readonly results: SettledReplies<Replies> }
+  | { readonly aborted: true; readonly error: TransactionAbortedError };
+
+/** A transaction (MULTI ... EXEC, all or nothing) or a plain pipeline. */
+export type BatchKind = "transaction" | "pipeline";
+
+/** How a typed batch ends: what every typed batch has besides its commands and scripts. */
+export interface BatchControl<Replies extends readonly unknown[]> {
+  /** How many calls are queued: the length of the tuple `exec()` gives. */
+  readonly length: number;
+  /**
+   * Sends the batch. Resolves to every reply, in order, typed by each call; rejects with a
+   * `BatchError` when any element failed (it carries every element's outcome), and with a
+   * `TransactionAbortedError` when a transaction did not run at all (WATCH, EXECABORT).
+   */
+  exec(): Promise<Replies>;
+  /** Sends the batch. Resolves to every element's `[error, value]`, or to the abort of a transaction. */
+  execSettled(): Promise<BatchOutcome<Replies>>;
+}
+
+/**
+ * One or more elements of a batch failed. The others ran (and in a transaction, applied): `results`
+ * has every element's outcome, in order; a script's error names its script, `.lua` line and index.
+ */
+export class BatchError extends Error {
+  readonly results: readonly Settled<unknown>[];
+  /** The indexes of the elements that failed, ascending. */
+  readonly failed: readonly number[];
+
+  constructor(kind: BatchKind, results: readonly Settled<unknown>[]) {
+    const failed = results.flatMap(([error], index) => (error === null ? [] : [index]));
+    const first = results[failed[0] ?? 0]?.[0];
+    super(
+      `${failed.length} of ${results.length} elements of the ${kind} failed; the first, at index ${failed[0]}: ${first?.message}`,
+    );
+    this.name = "BatchError";
+    this.results = results;
+    this.failed = failed;
+  }
+}
+
+/**
+ * A transaction of which nothing ran: a WATCHed key changed before EXEC (`reason: "watch"`), or
+ * Redis refused a queued command, so EXEC answered EXECABORT (`reason: "execabort"`, with Redis's
+ * refusals in `errors`).
+ */
+export class TransactionAbortedError extends Error {
+  readonly reason: "watch" | "execabort";
+  readonly errors: readonly Error[];
+
+  constructor(reason: "watch" | "execabort", errors: readonly Error[] = []) {
+    super(
+      reason === "watch"
+        ? "The transaction was aborted: a WATCHed key changed before EXEC, so none of its commands ran"
+        : `The transaction was aborted with EXECABORT: Redis refused a queued command (${errors.map((e) => e.message).join("; ") || "no reason given"}), so none of its commands ran`,
+    );
+    this.name = "TransactionAbortedError";
+    this.reason = reason;
+    this.errors = errors;
+  }
+}
+
+/**
+ * The scripts a typed batch offers as methods, by method name: the generated function (which queues
+ * the call, validated, with the policy) and its descriptor (which names the script in errors).
+ */
+export type BatchScripts = Readonly<
+  Record<string, readonly [call: (target: never, ...params: never[]) => unknown, script: ScriptDescriptor]>
+>;
+
+/** What a batch ran: every element settled, or the abort of a transaction. */
+type BatchRun = { readonly aborted: false; readonly results: readonly Settled<unknown>[] } | TransactionAbortedError;
+
+/**
+ * Methods of the client's batch that a typed batch does not pass on: they end, abandon or
+ * restructure the batch, so the tuple `exec()` gives would no longer match the calls.
+ */
+const NOT_IN_TYPED_BATCH = new Set([
+  "exec",
+  "execBuffer",
+  "execAsPipeline",
+  "execTyped",
+  "execAsPipelineTyped",
+  "discard",
+  "multi",
+  "pipeline",
+  "addBatch",
+]);
+
+/**
+ * A typed batch over `client`: every command method of the client's own batch (each call queues one
+ * command), every script of `scripts` as a method, and `BatchControl`. The generated index types it;
+ * at run time it is a thin proxy that notes which element is which script.
+ */
+export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts: BatchScripts): Chain {
+  const transport = transportIfAny(client);
+  const batches = transport?.batches;
+  if (transport === undefined || batches === undefined || transport.context(client).kind !== "direct") {
+    throw new TypeError(
+      `luagen: a typed ${kind} is opened on a client (an ioredis or iovalkey Redis or Cluster), got ${describe(client)}`,
+    );
+  }
+  const batch = batches.open(client, kind);
+  /** Per element, in order: the script it calls, or undefined for a command of the client. */
+  const elements: (ScriptDescriptor | undefined)[] = [];
+  const control = {
+    get length() {
+      return elements.length;
+    },
+    execSettled: () => runBatch(batches, batch, kind, elements),
+    exec: () => runBatch(batches, batch, kind, elements).then((outcome) => replies(kind, outcome)),
+  };
+  const queued = (method: string, queue: () => unknown) => {
+    const before = batches.queued(batch);
+    queue();
+    if (batches.queued(batch) !== before + 1) {
+      throw new TypeError(
+        `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
+      );
+    }
+  };
+  const chain: object = new Proxy(batch, {
+    get(target, property) {
+      if (typeof property !== "string") return undefined;
+      const script = Object.prototype.hasOwnProperty.call(scripts, property) ? scripts[property] : undefined;
+      if (script !== undefined) {
+        const [call, descriptor] = script;
+        return (...params: unknown[]) => {
+          queued(property, () => (call as (target: object, ...params: unknown[]) => unknown)(target, ...params));
+          elements.push(descriptor);
+          return chain;
+        };
+      }
+      if (property in control) return control[property as keyof typeof control];
+      const value = (target as Record<string, unknown>)[property];
+      if (typeof value !== "function" || NOT_IN_TYPED_BATCH.has(property)) return undefined;
+      return (...args: unknown[]) => {
+        queued(property, () => (value as (...args: unknown[]) => unknown).apply(target, args));
+        elements.push(undefined);
+        return chain;
+      };
+    },
+  });
+  return chain as Chain;
+}
+
+/** Sends the batch, and names each failed script's call: its script, its `.lua` line, its index. */
+async function runBatch(
+  batches: BatchTransport,
+  batch: object,
+  kind: BatchKind,
+  elements: readonly (ScriptDescriptor | undefined)[],
+): Promise<BatchOutcome<unknown[]>> {
+  const run = await batches.run(batch, kind);
+  if (run instanceof TransactionAbortedError) return { aborted: true, error: run };
+  if (run.results.length !== elements.length) {
+    throw new Error(`luagen: the ${kind} answered ${run.results.length} replies to ${elements.length} calls`);
+  }
+  const results = run.results.map(([error, value], index): Settled<unknown> => {
+    const script = elements[index];
+    if (error === null) return [null, value];
+    return [script === undefined ? error : (withBatchLocation(script, error, index) as Error), undefined];
+  });
+  return { aborted: false, results };
+}
+
+/** `exec()`'s answer: every reply, or the error that says what failed. */
+function replies(kind: BatchKind, outcome: BatchOutcome<unknown[]>): unknown[] {
+  if (outcome.aborted) throw outcome.error;
+  if (outcome.results.some(([error]) => error !== null)) throw new BatchError(kind, outcome.results);
+  return outcome.results.map(([, value]) => value);
+}
+
+// ---------------------------------------------------------------------------
 // Cluster hash slots
 // ---------------------------------------------------------------------------
 
@@ -638,14 +867,34 @@ export function keySlot(key: Wire, keyPrefix?: string | Buffer): number {
  * its class, its other properties and Redis's message stay as ioredis made them.
  */
 function withScriptLocation(script: ScriptDescriptor, error: unknown): unknown {
+  const line = scriptLine(error);
+  return line === undefined ? error : withSuffix(error, ` (${sourceLocation(script, line)})`);
+}
+
+/**
+ * The same for the script at `index` of a batch, where the error alone would not say which call
+ * failed: ` (incrCapped at src/lua/incr-capped.lua:7, batch index 2)`, and without a line
+ * (`redis.error_reply`) ` (incrCapped in src/lua/incr-capped.lua, batch index 2)`.
+ */
+function withBatchLocation(script: ScriptDescriptor, error: unknown, index: number): unknown {
+  const line = scriptLine(error);
+  const where = line === undefined ? `in ${script.file}` : `at ${sourceLocation(script, line)}`;
+  return withSuffix(error, ` (${script.name} ${where}, batch index ${index})`);
+}
+
+/** The line of the script that Redis names in an error's message, if it names one. */
+function scriptLine(error: unknown): number | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  const match = typeof message === "string" ? /user_script:(\d+)/.exec(message) : null;
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Appends `suffix` to an error's message (and its stack's copy), once; anything else is left as it is. */
+function withSuffix(error: unknown, suffix: string): unknown {
   if (typeof error !== "object" || error === null) return error;
   const target = error as { message?: unknown; stack?: unknown };
   const message = target.message;
-  if (typeof message !== "string") return error;
-  const match = /user_script:(\d+)/.exec(message);
-  if (match === null) return error;
-  const suffix = ` (${sourceLocation(script, Number(match[1]))})`;
-  if (message.endsWith(suffix)) return error;
+  if (typeof message !== "string" || message.endsWith(suffix)) return error;
   try {
     target.message = message + suffix;
     if (typeof target.stack === "string") target.stack = target.stack.replace(message, message + suffix);
