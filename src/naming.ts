@@ -40,6 +40,37 @@ const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u;
  */
 export const INDEX_RUNTIME_TYPES = ["ScriptBatch", "ScriptClient", "ScriptDescriptor"] as const;
 
+/**
+ * What index.ts exports for typed batches (emit/batch.ts), and the methods every typed batch has:
+ * no script may take one of these names, whichever client the output is for. (The names index.ts
+ * only imports or declares locally cannot clash: a script's `export { name } from` binds nothing
+ * locally, and its imported descriptor always ends in `Script`.)
+ */
+export const BATCH_NAMES = {
+  exported: [
+    "multi",
+    "pipeline",
+    "Batch",
+    "BatchScripts",
+    "BatchControl",
+    "BatchOutcome",
+    "BatchError",
+    "TransactionAbortedError",
+    "Settled",
+    "SettledReplies",
+  ],
+  methods: ["exec", "execSettled", "length"],
+} as const;
+
+/** Why index.ts cannot export a script under `name`, or undefined when it can. */
+function indexNameProblem(name: string): string | undefined {
+  const among = (names: readonly string[]) => names.includes(name);
+  if (among(INDEX_RUNTIME_TYPES)) return "is a type index.ts exports from the runtime";
+  if (among(BATCH_NAMES.exported)) return "is a name index.ts exports for typed batches";
+  if (among(BATCH_NAMES.methods)) return "is a method every typed batch has";
+  return undefined;
+}
+
 export function isValidIdentifier(name: string): boolean {
   return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
@@ -59,11 +90,7 @@ function nameProblem(name: string): string | undefined {
 export function checkNames(script: Script): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const named = script.signature.name !== undefined;
-  const problem =
-    nameProblem(script.name) ??
-    ((INDEX_RUNTIME_TYPES as readonly string[]).includes(script.name)
-      ? "is a type index.ts exports from the runtime"
-      : undefined);
+  const problem = nameProblem(script.name) ?? indexNameProblem(script.name);
   if (problem !== undefined) {
     const from = named ? "" : ` (made from the file name ${JSON.stringify(baseName(script.file.path))})`;
     diagnostics.push(

@@ -707,12 +707,11 @@ export class TransactionAbortedError extends Error {
 }
 
 /**
- * The scripts a typed batch offers as methods, by method name: the generated function (which queues
- * the call, validated, with the policy) and its descriptor (which names the script in errors).
+ * The scripts a typed batch offers as methods, by method name. A method takes the generated
+ * function's parameters without its target: the keys (one per `KeySpec`, an array for a rest
+ * key), then the arguments.
  */
-export type BatchScripts = Readonly<
-  Record<string, readonly [call: (target: never, ...params: never[]) => unknown, script: ScriptDescriptor]>
->;
+export type BatchScripts = Readonly<Record<string, ScriptDescriptor>>;
 
 /** What a batch ran: every element settled, or the abort of a transaction. */
 type BatchRun = { readonly aborted: false; readonly results: readonly Settled<unknown>[] } | TransactionAbortedError;
@@ -770,10 +769,12 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
       if (typeof property !== "string") return undefined;
       const script = Object.prototype.hasOwnProperty.call(scripts, property) ? scripts[property] : undefined;
       if (script !== undefined) {
-        const [call, descriptor] = script;
         return (...params: unknown[]) => {
-          queued(property, () => (call as (target: object, ...params: unknown[]) => unknown)(target, ...params));
-          elements.push(descriptor);
+          const keys = params.slice(0, script.keys.length);
+          // Omitted trailing optionals are `undefined`, as the generated function passes them.
+          const args = Array.from(script.args, (_, i) => params[script.keys.length + i]);
+          queued(property, () => runScript(script, target as ScriptBatch, keys, args));
+          elements.push(script);
           return chain;
         };
       }

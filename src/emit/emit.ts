@@ -2,6 +2,8 @@ import CodeBlockWriter from "code-block-writer";
 import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
+import { batchSection, modulePath } from "./batch.js";
+import { CLIENT_TYPES } from "./clients.js";
 import { GENERATED_MARK, headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
 import { writeScriptModule, type ModuleOptions } from "./module.js";
@@ -46,14 +48,27 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
+/**
+ * index.ts: every script's function and descriptor, the runtime's types, and for a client that has
+ * them, the typed batches (emit/batch.ts).
+ */
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
+  const types = CLIENT_TYPES[options.client ?? "ioredis"];
+  const batches = types.commander !== undefined;
+  if (batches) {
+    for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
+    writer.blankLine();
+  }
   for (const script of scripts) {
-    const from = `./${outputPathFor(script).replace(/\.ts$/, "")}${options.importExtension}`;
+    const from = modulePath(script, options.importExtension);
     writer.writeLine(
       printList("export {", code([script.name, `${script.name}Script`]), `} from ${stringLiteral(from)};`, "", true),
     );
   }
   writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
+  if (!batches) return;
+  for (const line of batchSection.exports(options.importExtension)) writer.writeLine(line);
+  batchSection.write(writer, scripts, types);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type CodeBlockWriter from "code-block-writer";
-import type { Client } from "../config.js";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
+import type { Client } from "../config.js";
+import { CLIENT_TYPES, type ClientTypes } from "./clients.js";
 import { descriptorFor, printDescriptor } from "./descriptor.js";
 import { docComment } from "./doc.js";
 import { code, printList } from "./literal.js";
@@ -14,41 +15,6 @@ export interface ModuleOptions {
   /** The client library the module is typed for; ioredis by default. */
   client?: Client;
 }
-
-/**
- * Per client library: the package a key's type comes from, and the runtime's target types the
- * overloads take (imported under the names `ScriptClient` and `ScriptBatch`), as the JSDoc names them.
- */
-const CLIENT_TYPES: Record<
-  Client,
-  { from: string; key: string; client: string; batch: string; clientDoc: string; batchDoc: string }
-> = {
-  ioredis: {
-    from: "ioredis",
-    key: "RedisKey",
-    client: "ScriptClient",
-    batch: "ScriptBatch",
-    clientDoc: "a client (`Redis` or `Cluster`)",
-    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`)",
-  },
-  iovalkey: {
-    from: "iovalkey",
-    key: "RedisKey",
-    client: "ScriptClient",
-    batch: "ScriptBatch",
-    clientDoc: "a client (`Redis` or `Cluster`)",
-    batchDoc: "a pipeline or transaction (`redis.pipeline()`, `redis.multi()`)",
-  },
-  "node-redis": {
-    from: "redis",
-    key: "RedisArgument",
-    client: "NodeRedisClient",
-    batch: "NodeRedisMulti",
-    clientDoc: "a client or cluster (`createClient()`, `createCluster()`); the call resolves to the script's reply",
-    batchDoc:
-      "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
-  },
-};
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
 export function writeScriptModule(writer: CodeBlockWriter, script: Script, options: ModuleOptions): void {
@@ -100,7 +66,7 @@ function bindingsFor(script: Script): Bindings {
 }
 
 /** What a module imports: the one place that says from where, and under which local names. */
-function importLines(script: Script, names: Bindings, runtime: string, types: (typeof CLIENT_TYPES)[Client]): string[] {
+function importLines(script: Script, names: Bindings, runtime: string, types: ClientTypes): string[] {
   const as = (name: keyof Bindings, exported: string = name) =>
     names[name] === exported ? exported : `${exported} as ${names[name]}`;
   const lines: string[] = [];
@@ -127,15 +93,10 @@ function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Binding
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */
-function writeFunction(
-  writer: CodeBlockWriter,
-  script: Script,
-  names: Bindings,
-  types: (typeof CLIENT_TYPES)[Client],
-): void {
+function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings, types: ClientTypes): void {
   const { signature } = script;
   const { target, batch, ScriptBatch, ScriptClient } = names;
-  const params = parameterList(script, names);
+  const params = parameterList(script, names.RedisKey);
   const reply = returnTypeText(signature.returns.type);
   const declaration = (typeParameters: string, targetType: string, returns: string, end: string) =>
     printList(
@@ -159,29 +120,32 @@ function writeFunction(
   writer.writeLine("}");
 }
 
-function parameterList(script: Script, names: Bindings): string[] {
+/** The script's parameters as a generated signature declares them; `keyType` is the local name of the key type. */
+export function parameterList(script: Script, keyType: string): string[] {
   const { keys, args } = script.signature;
   return [...keys, ...args].map(
-    (p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, names.RedisKey)}`,
+    (p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, keyType)}`,
   );
 }
 
 /** What `@returns` says of the reply: the tag's description, and whether luagen inferred the type. */
-function returnsText(script: Script): string {
+export function returnsText(script: Script): string {
   const { returns } = script.signature;
   const inferred = returns.origin === "inferred" ? "(type inferred by luagen from the script's returns)" : "";
   return [returns.description, inferred].filter(Boolean).join(" ");
 }
 
 /**
- * One overload's JSDoc: the summary, where the script is, the target, every parameter that has a
- * description (an empty `@param name` says nothing the signature does not), and what it returns.
+ * One overload's JSDoc: the summary, where the script is, the target (a typed batch's method has
+ * none), every parameter that has a description (an empty `@param name` says nothing the signature
+ * does not), and what it returns.
  */
-function jsDoc(script: Script, target: string, targetDescription: string, returns: string): string {
+export function jsDoc(script: Script, target: string | undefined, targetDescription: string, returns: string): string {
   const { signature } = script;
   const description = [signature.summary, `Runs \`${commentPath(script.file.path)}\`.`].filter(Boolean).join("\n\n");
   const params = [...signature.keys, ...signature.args].filter((p) => p.description !== "");
-  const tags = [`@param ${target} - ${targetDescription}`, ...params.map((p) => `@param ${p.name} - ${p.description}`)];
+  const tags = params.map((p) => `@param ${p.name} - ${p.description}`);
+  if (target !== undefined) tags.unshift(`@param ${target} - ${targetDescription}`);
   if (returns) tags.push(`@returns ${returns}`);
   return docComment([...description.split("\n"), "", ...tags]);
 }

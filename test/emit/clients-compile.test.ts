@@ -2,18 +2,12 @@
 // generated code under the strictest settings (issue 8 §6), with either module resolution,
 // and the types accept that library's clients and batches and refuse wrong calls. Each
 // project lives outside this repository, so no other client library can be resolved.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Client } from "../../src/config.js";
-import { generate } from "../../src/generate.js";
+import { BUNDLER, consumerProject, importedPackages, NODENEXT } from "../support/consumer.js";
 import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";
-import { ROOT, readTree } from "../support/workspace.js";
-
-const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
-const NODENEXT = { module: "NodeNext", moduleResolution: "NodeNext" };
-const BUNDLER = { module: "ESNext", moduleResolution: "bundler" };
 
 // Each `@ts-expect-error` line is a type test: tsc fails if the line below it compiles.
 const IOVALKEY_CONSUMER = `import { Redis, Cluster } from "iovalkey";
@@ -74,32 +68,8 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A project outside the repository whose node_modules holds only `packages` (as links) and @types/node. */
-async function project(client: Client, packages: Record<string, string>, consumer: string): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), `luagen-${client}-`));
-  made.push(dir);
-  mkdirSync(path.join(dir, "node_modules", "@types"), { recursive: true });
-  symlinkSync(
-    path.join(ROOT, "node_modules", "@types", "node"),
-    path.join(dir, "node_modules", "@types", "node"),
-    "dir",
-  );
-  for (const [name, installed] of Object.entries(packages)) {
-    symlinkSync(path.join(ROOT, "node_modules", installed), path.join(dir, "node_modules", name), "dir");
-  }
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
-  const result = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen"), cwd: ROOT, client });
-  expect(result.kind).toBe("written");
-  writeFileSync(path.join(dir, "consumer.ts"), consumer);
-  return dir;
-}
-
-/** Every package name the generated files import from. */
-function importedPackages(dir: string): string[] {
-  const files = Object.values(readTree(path.join(dir, "gen")));
-  const specifiers = files.flatMap((text) => [...text.matchAll(/from "([^".][^"]*)"/g)].map((match) => match[1] ?? ""));
-  return [...new Set(specifiers)].sort();
-}
+const project = (client: Client, packages: Record<string, string>, consumer: string) =>
+  consumerProject(made, client, packages, consumer);
 
 describe("iovalkey", () => {
   it.each([

@@ -12,12 +12,10 @@ import {
   type BatchControl,
   type BatchKind,
   type BatchScripts,
-  type ScriptBatch,
-  type ScriptDescriptor,
 } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { type RedisServer } from "../support/redis-server.js";
-import { connect, descriptor, names, queue } from "../support/script.js";
+import { connect, descriptor, names } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 
 const incrBy = descriptor(
@@ -43,17 +41,7 @@ const assembled = defineScript({
   ],
 });
 
-/** The script methods a generated index would pass: each queues through the generated function's path. */
-function method(script: ScriptDescriptor, keyCount: number) {
-  const call = (target: ScriptBatch, ...params: unknown[]) =>
-    queue(script, target, params.slice(0, keyCount), params.slice(keyCount));
-  return [call, script] as const;
-}
-const SCRIPTS: BatchScripts = {
-  incrBy: method(incrBy, 1),
-  failing: method(failing, 0),
-  assembled: method(assembled, 0),
-};
+const SCRIPTS: BatchScripts = { incrBy, failing, assembled };
 
 /** What the generated index types a batch as, written out for these three scripts and a few commands. */
 interface Chain extends BatchControl<unknown[]> {

@@ -1,8 +1,8 @@
-// Calls each generated function directly, in a pipeline and in a transaction.
+// Calls each generated function directly, in a pipeline, and in a typed transaction.
 // Run it with `npm run build && npm start` (REDIS_URL defaults to redis://127.0.0.1:6379).
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { incrCapped, releaseLock, slidingWindow } from "./generated/index.js";
+import { incrCapped, multi, releaseLock, slidingWindow } from "./generated/index.js";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `luagen-example:${process.pid}:`;
@@ -28,12 +28,16 @@ try {
   releaseLock(pipeline, lock, "not-my-token");
   console.log("pipeline:", JSON.stringify(values(await pipeline.exec())));
 
-  // A transaction: EVAL the first time a script appears in it, EVALSHA after; all or nothing.
-  const tx = redis.multi().get(lock);
-  incrCapped(tx, hits, 3);
-  slidingWindow(tx, rate, Date.now(), 1_000, 2, randomUUID());
-  releaseLock(releaseLock(tx, lock, "not-my-token"), lock, token);
-  console.log("transaction:", JSON.stringify(values(await tx.exec())));
+  // A typed transaction: EVAL the first time a script appears in it, EVALSHA after; all or nothing.
+  // exec() resolves to one reply per call, each typed: [string | null, number, [number, number], number, number].
+  const [lockValue, count, window, notReleased, released] = await multi(redis)
+    .get(lock)
+    .incrCapped(hits, 3)
+    .slidingWindow(rate, Date.now(), 1_000, 2, randomUUID())
+    .releaseLock(lock, "not-my-token")
+    .releaseLock(lock, token)
+    .exec();
+  console.log("transaction:", JSON.stringify([lockValue, count, window, notReleased, released]));
 } finally {
   await redis.del(hits, rate, lock);
   redis.disconnect();
