@@ -284,6 +284,47 @@ export function generated(
   };
 }
 
+/** A typed batch of the generated index, seen through the calls the bench makes. */
+interface TypedChain {
+  incr(key: string): TypedChain;
+  exec(): Promise<unknown[]>;
+  [script: string]: unknown;
+}
+
+/**
+ * The generated index's typed batches (`multi(client)`, `pipeline(client)`) on a fresh ioredis 5
+ * connection; direct calls as `generated`. A batch that fails reports its `BatchError`'s results.
+ */
+export function generatedTyped(module: GeneratedModule, server: RedisServer): Contender {
+  const client = ioredis(server);
+  const build = (kind: BatchKind, steps: readonly Step[]): TypedChain => {
+    const open = exported(module, kind === "pipeline" ? "pipeline" : "multi") as unknown as (
+      client: unknown,
+    ) => TypedChain;
+    let chain = open(client);
+    for (const step of steps) {
+      chain =
+        "incr" in step
+          ? chain.incr(step.incr)
+          : (chain[step.script] as (k: string, by: number) => TypedChain)(step.key, step.by);
+    }
+    return chain;
+  };
+  return {
+    label: "luagen typed multi() / pipeline()",
+    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
+    batch: (kind, steps) =>
+      build(kind, steps)
+        .exec()
+        .then(
+          (replies) => replies.map(() => null),
+          (error: { results?: [Error | null][] }) => error.results?.map(([e]) => e) ?? steps.map(() => error as Error),
+        ),
+    build: (kind, steps) => void build(kind, steps),
+    close: async () => void (await client.quit()),
+  };
+}
+
 // ---------------------------------------------------------------------------
 // node-redis 5
 // ---------------------------------------------------------------------------

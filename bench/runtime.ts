@@ -13,6 +13,7 @@ import {
   defineCommand,
   generated,
   generatedNodeRedis,
+  generatedTyped,
   infoField,
   nodeRedis,
   observer,
@@ -197,6 +198,7 @@ export async function runtimeBench(
 
   const raw = rawEvalsha(server);
   const ours = generated(modules.ioredis.module, server);
+  const typed = generatedTyped(modules.ioredis.module, server);
   const theirs = defineCommand(server);
   const nodeRaw = await rawNodeRedis(server);
   const nodeOurs = await generatedNodeRedis(modules.nodeRedis.module, server);
@@ -204,7 +206,7 @@ export async function runtimeBench(
   // The same code as each floor, on its own connection: how far from 1.00× noise alone puts a ratio.
   const control = rawEvalsha(server, "raw EVALSHA again (A/A control)");
   const nodeControl = await rawNodeRedis(server, "raw sendCommand EVALSHA again (A/A control)");
-  const all = [raw, ours, theirs, nodeRaw, nodeOurs, nodeTheirs, control, nodeControl];
+  const all = [raw, ours, typed, theirs, nodeRaw, nodeOurs, nodeTheirs, control, nodeControl];
   try {
     const direct = await directTable("ioredis 5", [raw, ours, theirs, control], raw, ours, control, config);
     const nodeDirect = await directTable(
@@ -215,7 +217,7 @@ export async function runtimeBench(
       nodeControl,
       config,
     );
-    const batches = await batchTable("ioredis 5", [raw, ours, theirs], theirs, ours, watch, config);
+    const batches = await batchTable("ioredis 5", [raw, ours, typed, theirs], theirs, ours, watch, config, typed);
     const nodeBatches = await batchTable(
       "node-redis 5",
       [nodeRaw, nodeOurs, nodeTheirs],
@@ -224,7 +226,7 @@ export async function runtimeBench(
       watch,
       config,
     );
-    const building = await buildTable([raw, ours, theirs, nodeOurs, nodeTheirs], theirs, config);
+    const building = await buildTable([raw, ours, typed, theirs, nodeOurs, nodeTheirs], theirs, config);
     const targets: Target[] = [
       ...direct.findings.map((f) =>
         atLeast(`generated direct call ≥ 0.97× raw EVALSHA (ioredis 5, ${f.label})`, f.value, 0.97, f.detail),
@@ -239,6 +241,14 @@ export async function runtimeBench(
       ),
       ...batches.findings.map((f) =>
         atLeast(`generated transaction of 100 ≥ 0.97× defineCommand, warm cache (${f.label})`, f.value, 0.97, f.detail),
+      ),
+      ...batches.typedFindings.map((f) =>
+        atLeast(
+          `typed multi() of 100 ≥ 0.97× untyped multi() of 100 with the generated functions (ioredis 5, ${f.label})`,
+          f.value,
+          0.97,
+          f.detail,
+        ),
       ),
     ];
     return {
@@ -338,9 +348,12 @@ async function batchTable(
   subject: Contender,
   watch: ReturnType<typeof observer>,
   config: RuntimeConfig,
+  /** The typed batch, compared with `subject` (the same calls queued by the generated functions). */
+  typed?: Contender,
 ) {
   const rows: string[][] = [];
   const findings: RatioFinding[] = [];
+  const typedFindings: RatioFinding[] = [];
   const infoCost = await infoRequestBytes(watch);
   for (const { size, label: sizeLabel } of SIZES) {
     for (const shape of SHAPES) {
@@ -365,6 +378,7 @@ async function batchTable(
         ]);
       }
       if (shape.id === "multi100") findings.push(finding(sizeLabel, samples, subject, baseline));
+      if (shape.id === "multi100" && typed) typedFindings.push(finding(sizeLabel, samples, typed, subject));
     }
   }
   const table: Table = {
@@ -382,11 +396,16 @@ async function batchTable(
     rows,
     notes: [
       `${config.rounds} timed rounds after one warm-up round; per round ${fmtInt(config.batches)} batches per variant, each awaited before the next, variants alternating in rotating order. Warm cache throughout. Ratio and CPU as above.`,
+      ...(typed
+        ? [
+            `${typed.label}: the same calls through the generated index's typed batch (\`multi(redis).incr(k).small0(k, 1)...exec()\`), whose exec() resolves to the typed tuple; "luagen generated" queues them with the generated functions on \`redis.multi()\` and reads ioredis's untyped \`[error, reply]\` pairs.`,
+          ]
+        : []),
       `Bytes: \`INFO stats\` \`total_net_input_bytes\` delta over ${config.bytesBatches} batches, minus the INFO request itself, divided by ${config.bytesBatches}.`,
       "What each sends: luagen on ioredis — pipeline: EVAL every call; transaction: EVAL the first call of each script, EVALSHA after. luagen on node-redis — EVAL every call of a multi(), for exec() and execAsPipeline() alike (which one ends it is unknown while it is queued). ioredis defineCommand — EVAL once per connection, EVALSHA after, everywhere (hence its NOSCRIPT failures under the flood). node-redis defineScript — EVAL the first call of each script in a multi(), EVALSHA after, with or without MULTI (hence its failures in execAsPipeline() under the flood). The floor sends EVALSHA only, with the script loaded beforehand.",
     ],
   };
-  return { table, findings };
+  return { table, findings, typedFindings };
 }
 
 /**

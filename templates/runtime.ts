@@ -749,13 +749,11 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
   /** Per element, in order: the script it calls, or undefined for a command of the client. */
   const elements: (ScriptDescriptor | undefined)[] = [];
   const control = {
-    get length() {
-      return elements.length;
-    },
     execSettled: () => runBatch(batches, batch, kind, elements),
     exec: () => runBatch(batches, batch, kind, elements).then((outcome) => replies(kind, outcome)),
   };
-  const queued = (method: string, queue: () => unknown) => {
+  /** Queues one call through `queue`, which must queue exactly one command; notes what it was. */
+  const queueOne = (method: string, element: ScriptDescriptor | undefined, queue: () => unknown) => {
     const before = batches.queued(batch);
     queue();
     if (batches.queued(batch) !== before + 1) {
@@ -763,29 +761,37 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
         `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
       );
     }
+    elements.push(element);
+  };
+  const scriptMethod = (name: string, script: ScriptDescriptor) =>
+    function (...params: unknown[]): object {
+      const keys = params.slice(0, script.keys.length);
+      // Omitted trailing optionals are `undefined`, as the generated function passes them.
+      const args = Array.from(script.args, (_, i) => params[script.keys.length + i]);
+      queueOne(name, script, () => runScript(script, batch as ScriptBatch, keys, args));
+      return chain;
+    };
+  const commandMethod = (name: string, command: (...args: unknown[]) => unknown) =>
+    function (...args: unknown[]): object {
+      queueOne(name, undefined, () => command.apply(batch, args));
+      return chain;
+    };
+  /** Each method made once per batch, on its first use: a batch of 100 calls makes a handful. */
+  const methods = new Map<string, unknown>();
+  const methodFor = (name: string): unknown => {
+    if (Object.prototype.hasOwnProperty.call(scripts, name)) return scriptMethod(name, scripts[name]!);
+    if (name in control) return control[name as keyof typeof control];
+    const value = (batch as Record<string, unknown>)[name];
+    if (typeof value !== "function" || NOT_IN_TYPED_BATCH.has(name)) return undefined;
+    return commandMethod(name, value as (...args: unknown[]) => unknown);
   };
   const chain: object = new Proxy(batch, {
-    get(target, property) {
+    get(_target, property) {
       if (typeof property !== "string") return undefined;
-      const script = Object.prototype.hasOwnProperty.call(scripts, property) ? scripts[property] : undefined;
-      if (script !== undefined) {
-        return (...params: unknown[]) => {
-          const keys = params.slice(0, script.keys.length);
-          // Omitted trailing optionals are `undefined`, as the generated function passes them.
-          const args = Array.from(script.args, (_, i) => params[script.keys.length + i]);
-          queued(property, () => runScript(script, target as ScriptBatch, keys, args));
-          elements.push(script);
-          return chain;
-        };
-      }
-      if (property in control) return control[property as keyof typeof control];
-      const value = (target as Record<string, unknown>)[property];
-      if (typeof value !== "function" || NOT_IN_TYPED_BATCH.has(property)) return undefined;
-      return (...args: unknown[]) => {
-        queued(property, () => (value as (...args: unknown[]) => unknown).apply(target, args));
-        elements.push(undefined);
-        return chain;
-      };
+      if (property === "length") return elements.length;
+      let method = methods.get(property);
+      if (method === undefined && !methods.has(property)) methods.set(property, (method = methodFor(property)));
+      return method;
     },
   });
   return chain as Chain;

@@ -109,7 +109,7 @@ function writeTypes(writer: CodeBlockWriter, scripts: readonly Script[], types: 
     "/** The client's commands in a typed batch, less those that end or restructure it, and those a script's name hides. */",
   );
   writer.writeLine("type BatchCommands<Replies extends unknown[], Mapping extends ReplyMapping> = Omit<");
-  writer.writeLine('  RedisCommander<{ type: "luagen"; mapping: Mapping; replies: Replies }>,');
+  writer.writeLine('  RedisCommander<{ type: "luagen"; mapping: Mapping; replies: Replies; of: BatchOf }>,');
   writer.writeLine('  keyof BatchScripts<Replies, Mapping> | keyof BatchControl<Replies> | "discard" | "execBuffer"');
   writer.writeLine(">;");
   writer.blankLine();
@@ -126,18 +126,48 @@ function writeTypes(writer: CodeBlockWriter, scripts: readonly Script[], types: 
   writer.writeLine('  ? "resp2"');
   writer.writeLine('  : "resp3";');
   writer.blankLine();
-  writer.writeLine(`declare module ${stringLiteral(types.commander ?? "")} {`);
-  writer.writeLine("  interface ResultTypes<Result, Context> {");
   writer.writeLine(
-    "    /** A command of a typed batch (luagen): the batch, with the command's reply added to its tuple. */",
+    docComment([
+      "`Batch` as a function of its tuple and mapping: the client's `ResultTypes` below applies it to",
+      "a command's context with the command's reply appended.",
+    ]),
   );
-  writer.writeLine("    luagen: Batch<");
-  writer.writeLine("      [...(Context extends { replies: infer Replies extends unknown[] } ? Replies : []), Result],");
-  writer.writeLine('      Context extends { mapping: "resp3" } ? "resp3" : "resp2"');
-  writer.writeLine("    >;");
-  writer.writeLine("  }");
+  writer.writeLine("interface BatchOf {");
+  writer.writeLine("  replies: unknown;");
+  writer.writeLine("  mapping: unknown;");
+  writer.writeLine('  batch: Batch<Extract<this["replies"], unknown[]>, Extract<this["mapping"], ReplyMapping>>;');
   writer.writeLine("}");
+  writer.blankLine();
+  for (const line of AUGMENTATION) writer.writeLine(line.replace("$MODULE", stringLiteral(types.commander ?? "")));
 }
+
+/**
+ * The augmentation of the client's `ResultTypes`, the same text in every output folder: it names
+ * nothing of one folder (the folder's batch comes in the context, as `of`), so the declarations of
+ * several folders in one program merge instead of conflicting. (A first version named the folder's
+ * `Batch` here: two folders in one program then sent tsc out of memory.)
+ */
+const AUGMENTATION = [
+  "// The same in every luagen output folder, so that several folders in one program merge.",
+  "declare module $MODULE {",
+  "  interface ResultTypes<Result, Context> {",
+  "    /** A command of a typed luagen batch: the batch, with the command's reply appended to its tuple. */",
+  '    luagen: LuagenNext<Result, Extract<Context, LuagenContext>>["batch"];',
+  "  }",
+  "  interface LuagenContext {",
+  "    replies: unknown[];",
+  "    mapping: unknown;",
+  "    of: { batch: unknown };",
+  "  }",
+  "  interface LuagenNext<Result, Context extends LuagenContext> {",
+  '    batch: (Context["of"] & LuagenApplied<[...Context["replies"], Result], Context["mapping"]>)["batch"];',
+  "  }",
+  "  interface LuagenApplied<Replies, Mapping> {",
+  "    replies: Replies;",
+  "    mapping: Mapping;",
+  "  }",
+  "}",
+];
 
 function writeScriptMethods(writer: CodeBlockWriter, scripts: readonly Script[]): void {
   writer.blankLine();

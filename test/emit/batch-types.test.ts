@@ -7,7 +7,8 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Client } from "../../src/config.js";
-import { BUNDLER, consumerProject, NODENEXT } from "../support/consumer.js";
+import { generate } from "../../src/generate.js";
+import { BUNDLER, consumerProject, FIXTURES, NODENEXT } from "../support/consumer.js";
 import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT } from "../support/workspace.js";
 
@@ -127,6 +128,37 @@ describe.each(CLIENTS)("$name", ({ client, packages, from }) => {
     const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
     expect(result.output).toContain("consumer.ts(17,");
     expect(result.output).toContain("not assignable to parameter of type 'number'");
+  });
+});
+
+// Two output folders in one program: each index augments the client's ResultTypes with the same
+// text, so the declarations merge (a version that named each folder's own Batch there sent tsc
+// out of memory). Each folder's batch keeps its own scripts.
+const TWO_FOLDERS = `import { Redis } from "ioredis";
+import * as first from "./gen/index.js";
+import * as second from "./gen2/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(): T | void {}
+
+export async function use(redis: Redis): Promise<void> {
+  const a = await first.multi(redis).get("k").incrCapped("h", 1).exec();
+  expectType<Equal<typeof a, [string | null, number]>>();
+  const b = await second.pipeline(redis).pingStatus().incr("n").addTags(["s"], "t").exec();
+  expectType<Equal<typeof b, [string, number, number]>>();
+  // @ts-expect-error the second folder's scripts are not methods of the first folder's batches
+  first.multi(redis).pingStatus();
+}
+`;
+
+describe("two output folders in one program", () => {
+  it("compiles, each folder's batch with its own scripts, the client's commands typed in both", async () => {
+    const dir = await consumerProject(made, "ioredis", { ioredis: "ioredis" }, TWO_FOLDERS, SCRIPTS);
+    const second = await generate({ inputs: [FIXTURES], out: path.join(dir, "gen2"), cwd: ROOT });
+    expect(second.kind).toBe("written");
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }, ["gen", "gen2", "consumer.ts"]));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
   });
 });
 
