@@ -293,10 +293,20 @@ interface TypedChain {
 
 /**
  * The generated index's typed batches (`multi(client)`, `pipeline(client)`) on a fresh ioredis 5
- * connection; direct calls as `generated`. A batch that fails reports its `BatchError`'s results.
+ * connection; direct calls as `generated`.
  */
 export function generatedTyped(module: GeneratedModule, server: RedisServer): Contender {
   const client = ioredis(server);
+  return {
+    label: "luagen typed multi() / pipeline()",
+    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
+    ...typedBatches(module, client),
+    close: async () => void (await client.quit()),
+  };
+}
+
+/** A contender's batch methods through the generated index's typed batches on `client`. A failed batch reports its `BatchError`'s results. */
+function typedBatches(module: GeneratedModule, client: object): Pick<Contender, "batch" | "build"> {
   const build = (kind: BatchKind, steps: readonly Step[]): TypedChain => {
     const open = exported(module, kind === "pipeline" ? "pipeline" : "multi") as unknown as (
       client: unknown,
@@ -311,8 +321,6 @@ export function generatedTyped(module: GeneratedModule, server: RedisServer): Co
     return chain;
   };
   return {
-    label: "luagen typed multi() / pipeline()",
-    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
     batch: (kind, steps) =>
       build(kind, steps)
         .exec()
@@ -321,7 +329,6 @@ export function generatedTyped(module: GeneratedModule, server: RedisServer): Co
           (error: { results?: [Error | null][] }) => error.results?.map(([e]) => e) ?? steps.map(() => error as Error),
         ),
     build: (kind, steps) => void build(kind, steps),
-    close: async () => void (await client.quit()),
   };
 }
 
@@ -450,6 +457,22 @@ export async function generatedNodeRedis(
     label,
     direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
     ...nodeRedisBatches(client, label, (multi, s) => void exported(module, s.script)(multi, s.key, s.by)),
+    close: async () => void (await client.quit()),
+  };
+}
+
+/** The generated index's typed batches on a fresh node-redis 5 client (RESP2). */
+export async function generatedTypedNodeRedis(module: GeneratedModule, server: RedisServer): Promise<Contender> {
+  const client = await nodeRedisClient(server);
+  const label = "luagen typed multi() / pipeline() (node-redis 5)";
+  return {
+    label,
+    batchLabels: {
+      transaction: `${label}: multi(client), MULTI/EXEC`,
+      pipeline: `${label}: pipeline(client), the client's commands in one tick`,
+    },
+    direct: (script, key, by) => exported(module, script)(client, key, by) as Promise<unknown>,
+    ...typedBatches(module, client),
     close: async () => void (await client.quit()),
   };
 }

@@ -8,13 +8,16 @@
  * | ioredis/iovalkey `multi()` (transaction)            | first call of a script: `EVAL`; later calls: `EVALSHA` |
  * | ioredis/iovalkey `pipeline()`                       | always `EVAL`                                          |
  * | node-redis `multi()` (`exec()` or `execAsPipeline()`) | always `EVAL`                                        |
+ * | a typed transaction on node-redis (`openBatch`)      | first call of a script: `EVAL`; later calls: `EVALSHA` |
+ * | a typed pipeline on node-redis (`openBatch`)         | always `EVAL`                                          |
  *
  * A NOSCRIPT reply means the script did not run, so the direct retry cannot
  * apply it twice. EXEC runs atomically, so once a transaction's EVAL has
  * cached a script nothing can flush it before the same transaction's
  * EVALSHA. Between pipelined commands other clients can flush or evict, so a
  * pipeline always carries the source. A node-redis multi may end as either,
- * and which is unknown while it is queued, so it always carries the source.
+ * and which is unknown while it is queued, so it always carries the source;
+ * the multi behind a typed transaction only ever ends in MULTI/EXEC.
  * `SCRIPT EXISTS` / `SCRIPT LOAD` are never used: checking first and sending
  * later is exactly the race.
  *
@@ -181,24 +184,40 @@ export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
 ): Promise<unknown> | Batch {
   const transport = transportOf(script, target);
   const context = transport.context(target);
-  // Keys then arguments in one array: the wire form after `numkeys`.
-  let wire: Wire[];
-  let numKeys: number;
+  let call: EncodedCall;
   try {
-    wire = encodeKeys(script, keys);
-    numKeys = wire.length;
-    encodeArgs(script, args, wire);
-    const cluster = transport.cluster(target);
-    refuseNoCluster(script, cluster);
-    checkSlots(script, cluster, keys, wire, numKeys);
+    call = encodeCall(script, transport, target, keys, args);
   } catch (error) {
     if (context.kind === "direct") return Promise.reject(error);
     throw error;
   }
-  if (context.kind === "direct") return callDirect(script, transport, target, numKeys, wire);
+  if (context.kind === "direct") return callDirect(script, transport, target, call.numKeys, call.wire);
   const command = forScript(script, queuedCommand(script, target, context));
-  transport.queue(target, command, textFor(script, command, transport), numKeys, wire);
+  transport.queue(target, command, textFor(script, command, transport), call.numKeys, call.wire);
   return target as Batch;
+}
+
+/** A call's keys then arguments in one array, the wire form after `numkeys`, and how many are keys. */
+interface EncodedCall {
+  readonly wire: Wire[];
+  readonly numKeys: number;
+}
+
+/** Validates and encodes a call for `target`: a `TypeError` naming the script and the parameter when anything is wrong. */
+function encodeCall(
+  script: ScriptDescriptor,
+  transport: Transport,
+  target: object,
+  keys: readonly unknown[],
+  args: readonly unknown[],
+): EncodedCall {
+  const wire = encodeKeys(script, keys);
+  const numKeys = wire.length;
+  encodeArgs(script, args, wire);
+  const cluster = transport.cluster(target);
+  refuseNoCluster(script, cluster);
+  checkSlots(script, cluster, keys, wire, numKeys);
+  return { wire, numKeys };
 }
 
 // ---------------------------------------------------------------------------
@@ -365,15 +384,17 @@ interface Transport {
   queue(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): void;
   /** A direct call's reply, checked for what only this client can tell (ioredis: a hidden MULTI). */
   settle(script: ScriptDescriptor, target: object, reply: unknown): unknown;
-  /** How this client runs a typed batch; absent where luagen does not offer one yet. */
-  readonly batches?: BatchTransport;
+  /** How this client runs each kind of typed batch. */
+  readonly batches: Readonly<Record<BatchKind, BatchTransport>>;
 }
 
-/** How a client opens, counts and runs the batch behind a typed batch (see `openBatch`). */
+/** How a client opens, fills and runs the batch behind a typed batch (see `openBatch`). */
 interface BatchTransport {
   open(client: object, kind: BatchKind): object;
-  /** How many commands the batch holds so far, in the client's own count. */
-  queued(batch: object): number;
+  /** Queues one call of the client's command `name`; undefined when the client has no such command. */
+  command(batch: object, name: string): ((args: unknown[]) => void) | undefined;
+  /** Queues one call of `script` with the policy, or throws a `TypeError` and queues nothing. */
+  script(batch: object, script: ScriptDescriptor, keys: readonly unknown[], args: readonly unknown[]): void;
   run(batch: object, kind: BatchKind): Promise<BatchRun>;
 }
 
@@ -460,17 +481,34 @@ const IOREDIS: Transport = {
   },
   settle: (script, target, reply) =>
     reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply,
-  batches: {
-    open: (client, kind) =>
-      kind === "transaction" ? (client as IORedisBatches).multi() : (client as IORedisBatches).pipeline(),
-    queued: (batch) => (batch as { length: number }).length,
-    run: runIORedisBatch,
-  },
+  batches: { transaction: ioredisBatches("multi"), pipeline: ioredisBatches("pipeline") },
 };
 
-interface IORedisBatches {
-  multi(): object;
-  pipeline(): object;
+/**
+ * A typed batch on ioredis queues on the client's own `multi()` or `pipeline()`. Each call must
+ * add exactly one command to it (its `length`), since the tuple counts one reply per call.
+ */
+function ioredisBatches(open: "multi" | "pipeline"): BatchTransport {
+  const queueOne = (batch: object, method: string, queue: () => unknown) => {
+    const before = (batch as { length: number }).length;
+    queue();
+    if ((batch as { length: number }).length !== before + 1) {
+      throw new TypeError(
+        `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
+      );
+    }
+  };
+  return {
+    open: (client) => (client as Record<typeof open, () => object>)[open](),
+    command: (batch, name) => {
+      const method = (batch as Record<string, unknown>)[name];
+      if (typeof method !== "function") return undefined;
+      return (args) => queueOne(batch, name, () => (method as (...args: unknown[]) => unknown).apply(batch, args));
+    },
+    script: (batch, script, keys, args) =>
+      queueOne(batch, script.name, () => runScript(script, batch as ScriptBatch, keys, args)),
+    run: runIORedisBatch,
+  };
 }
 
 /**
@@ -600,7 +638,7 @@ type NodeRedisCommands<R> = Record<ScriptCommand, (text: Wire, options: NodeRedi
  */
 const NODE_REDIS: Transport = {
   source: "bytes",
-  context: (target) => (typeof (target as { execAsPipeline?: unknown }).execAsPipeline === "function" ? MULTI : DIRECT),
+  context: nodeRedisContext,
   cluster: nodeRedisCluster,
   send: (target, command, text, numKeys, wire) =>
     sending(() => (target as NodeRedisCommands<Promise<unknown>>)[command](text, nodeRedisOptions(numKeys, wire))),
@@ -608,7 +646,116 @@ const NODE_REDIS: Transport = {
     (target as NodeRedisCommands<unknown>)[command](text, nodeRedisOptions(numKeys, wire));
   },
   settle: (_script, _target, reply) => reply,
+  batches: {
+    transaction: {
+      open: (client) => {
+        const multi = (client as { multi(): object }).multi();
+        typedTransactions.add(multi);
+        return multi;
+      },
+      command: (multi, name) => methodOf(multi, name),
+      script: (multi, script, keys, args) => void runScript(script, multi as NodeRedisMulti, keys, args),
+      run: (multi) => runNodeRedisTransaction(multi as { exec(): Promise<unknown[]> }),
+    },
+    pipeline: {
+      open: (client): NodeRedisPipeline => ({ client, calls: [] }),
+      command: (pipeline, name) => {
+        const { client, calls } = pipeline as NodeRedisPipeline;
+        // Only what the client's multi can queue: a command, not `connect`, `quit`, `subscribe`...
+        const method = methodOf(multiOf(client), name) && methodOf(client, name);
+        return method && ((args) => void calls.push(() => method(args) as Promise<unknown>));
+      },
+      script: (pipeline, script, keys, args) => {
+        const { client, calls } = pipeline as NodeRedisPipeline;
+        const { wire, numKeys } = encodeCall(script, NODE_REDIS, client, keys, args);
+        const command = forScript(script, queuedCommand(script, pipeline, PIPELINE));
+        calls.push(() => NODE_REDIS.send(client, command, textFor(script, command, NODE_REDIS), numKeys, wire));
+      },
+      run: (pipeline) => runNodeRedisPipeline(pipeline as NodeRedisPipeline),
+    },
+  },
 };
+
+/**
+ * A multi is told from a client or cluster by `execAsPipeline`. While it is queued, nothing says
+ * whether it will end as MULTI/EXEC or as a pipeline, so a call on it always carries the source;
+ * except in the multi behind a typed transaction, which only ever ends in `exec()`.
+ */
+function nodeRedisContext(target: object): ScriptContext {
+  if (typeof (target as { execAsPipeline?: unknown }).execAsPipeline !== "function") return DIRECT;
+  return typedTransactions.has(target) ? TYPED_TRANSACTION : MULTI;
+}
+
+/** The node-redis multis behind typed transactions (`openBatch`), which end in `exec()` alone. */
+const typedTransactions = new WeakSet<object>();
+const TYPED_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };
+
+/** One multi per client, made once and never run: what tells the client's commands from its other methods. */
+const probeMultis = new WeakMap<object, object>();
+
+function multiOf(client: object): object {
+  let multi = probeMultis.get(client);
+  if (multi === undefined) probeMultis.set(client, (multi = (client as { multi(): object }).multi()));
+  return multi;
+}
+
+/** `name` of `target` as a function of an argument list, or undefined when it is not a method. */
+function methodOf(target: object, name: string): ((args: unknown[]) => unknown) | undefined {
+  const method = (target as Record<string, unknown>)[name];
+  if (typeof method !== "function") return undefined;
+  return (args) => (method as (...args: unknown[]) => unknown).apply(target, args);
+}
+
+/**
+ * A typed pipeline on node-redis: the calls, validated and encoded as they are made, sent at
+ * `exec()` as the client's own commands in one tick, which node-redis writes together. Not
+ * `multi().execAsPipeline()`, which rejects with the first error and drops every other reply.
+ */
+interface NodeRedisPipeline {
+  readonly client: object;
+  readonly calls: (() => Promise<unknown>)[];
+}
+
+async function runNodeRedisPipeline({ calls }: NodeRedisPipeline): Promise<BatchRun> {
+  const settled = await Promise.allSettled(calls.map((call) => sending(call)));
+  const results = settled.map((outcome): Settled<unknown> =>
+    outcome.status === "fulfilled" ? [null, outcome.value] : [outcome.reason as Error, undefined],
+  );
+  return { aborted: false, results };
+}
+
+/**
+ * node-redis's `exec()` resolves to the replies; rejects with a `MultiErrorReply` (`replies`, the
+ * failed ones at `errorIndexes`) when some failed, with a `WatchError` when a WATCHed key changed,
+ * and with Redis's own refusal when a command was refused while queuing (the EXEC that follows
+ * answers EXECABORT, which node-redis does not show).
+ */
+async function runNodeRedisTransaction(multi: { exec(): Promise<unknown[]> }): Promise<BatchRun> {
+  try {
+    const replies = await multi.exec();
+    return { aborted: false, results: replies.map((value): Settled<unknown> => [null, value]) };
+  } catch (error) {
+    const { replies, errorIndexes } = (error ?? {}) as { replies?: unknown; errorIndexes?: unknown };
+    if (Array.isArray(replies) && Array.isArray(errorIndexes)) {
+      const failed = new Set(errorIndexes as number[]);
+      const results = replies.map((reply, i): Settled<unknown> =>
+        failed.has(i) ? [reply as Error, undefined] : [null, reply],
+      );
+      return { aborted: false, results };
+    }
+    if (isNamed(error, "WatchError")) return new TransactionAbortedError("watch");
+    if (isNamed(error, "ErrorReply")) return new TransactionAbortedError("execabort", [error as Error]);
+    throw error;
+  }
+}
+
+/** Whether `error` is an instance of a class named `name` (node-redis's classes, which luagen does not import). */
+function isNamed(error: unknown, name: string): boolean {
+  for (let proto = Object.getPrototypeOf(error ?? {}); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === name) return true;
+  }
+  return false;
+}
 
 function nodeRedisOptions(numKeys: number, wire: Wire[]): NodeRedisScriptOptions {
   return { keys: wire.slice(0, numKeys), arguments: wire.slice(numKeys) };
@@ -739,12 +886,12 @@ const NOT_IN_TYPED_BATCH = new Set([
  */
 export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts: BatchScripts): Chain {
   const transport = transportIfAny(client);
-  const batches = transport?.batches;
-  if (transport === undefined || batches === undefined || transport.context(client).kind !== "direct") {
+  if (transport === undefined || transport.context(client).kind !== "direct") {
     throw new TypeError(
-      `luagen: a typed ${kind} is opened on a client (an ioredis or iovalkey Redis or Cluster), got ${describe(client)}`,
+      `luagen: a typed ${kind} is opened on a client (ioredis or iovalkey Redis or Cluster, node-redis client or cluster), got ${describe(client)}`,
     );
   }
+  const batches = transport.batches[kind];
   const batch = batches.open(client, kind);
   /** Per element, in order: the script it calls, or undefined for a command of the client. */
   const elements: (ScriptDescriptor | undefined)[] = [];
@@ -752,48 +899,46 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
     execSettled: () => runBatch(batches, batch, kind, elements),
     exec: () => runBatch(batches, batch, kind, elements).then((outcome) => replies(kind, outcome)),
   };
-  /** Queues one call through `queue`, which must queue exactly one command; notes what it was. */
-  const queueOne = (method: string, element: ScriptDescriptor | undefined, queue: () => unknown) => {
-    const before = batches.queued(batch);
-    queue();
-    if (batches.queued(batch) !== before + 1) {
-      throw new TypeError(
-        `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
-      );
-    }
-    elements.push(element);
-  };
-  const scriptMethod = (name: string, script: ScriptDescriptor) =>
-    function (...params: unknown[]): object {
-      const keys = params.slice(0, script.keys.length);
+  const scriptMethod = (script: ScriptDescriptor) => {
+    const keyCount = script.keys.length;
+    const argCount = script.args.length;
+    return function (...params: unknown[]): object {
+      const keys = params.slice(0, keyCount);
       // Omitted trailing optionals are `undefined`, as the generated function passes them.
-      const args = Array.from(script.args, (_, i) => params[script.keys.length + i]);
-      queueOne(name, script, () => runScript(script, batch as ScriptBatch, keys, args));
+      const args: unknown[] = [];
+      for (let i = 0; i < argCount; i++) args.push(params[keyCount + i]);
+      batches.script(batch, script, keys, args);
+      elements.push(script);
       return chain;
     };
-  const commandMethod = (name: string, command: (...args: unknown[]) => unknown) =>
+  };
+  const commandMethod = (command: (args: unknown[]) => void) =>
     function (...args: unknown[]): object {
-      queueOne(name, undefined, () => command.apply(batch, args));
+      command(args);
+      elements.push(undefined);
       return chain;
     };
   /** Each method made once per batch, on its first use: a batch of 100 calls makes a handful. */
   const methods = new Map<string, unknown>();
   const methodFor = (name: string): unknown => {
-    if (Object.prototype.hasOwnProperty.call(scripts, name)) return scriptMethod(name, scripts[name]!);
+    if (Object.prototype.hasOwnProperty.call(scripts, name)) return scriptMethod(scripts[name]!);
     if (name in control) return control[name as keyof typeof control];
-    const value = (batch as Record<string, unknown>)[name];
-    if (typeof value !== "function" || NOT_IN_TYPED_BATCH.has(name)) return undefined;
-    return commandMethod(name, value as (...args: unknown[]) => unknown);
+    if (NOT_IN_TYPED_BATCH.has(name)) return undefined;
+    const command = batches.command(batch, name);
+    return command === undefined ? undefined : commandMethod(command);
   };
-  const chain: object = new Proxy(batch, {
-    get(_target, property) {
-      if (typeof property !== "string") return undefined;
-      if (property === "length") return elements.length;
-      let method = methods.get(property);
-      if (method === undefined && !methods.has(property)) methods.set(property, (method = methodFor(property)));
-      return method;
+  const chain: object = new Proxy(
+    {},
+    {
+      get(_target, property) {
+        if (typeof property !== "string") return undefined;
+        if (property === "length") return elements.length;
+        let method = methods.get(property);
+        if (method === undefined && !methods.has(property)) methods.set(property, (method = methodFor(property)));
+        return method;
+      },
     },
-  });
+  );
   return chain as Chain;
 }
 

@@ -1,7 +1,7 @@
 import type CodeBlockWriter from "code-block-writer";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
-import type { ClientTypes } from "./clients.js";
+import type { ClientTypes, CommandReplies } from "./clients.js";
 import { docComment } from "./doc.js";
 import { code, printList } from "./literal.js";
 import { jsDoc, parameterList, returnsText } from "./module.js";
@@ -9,25 +9,23 @@ import { stringLiteral } from "./text.js";
 import { returnTypeText } from "./types.js";
 
 /**
- * The typed batches of index.ts, for a client whose types declare each command's reply
- * (ioredis, iovalkey): `multi(client)` and `pipeline(client)` open a chain of the client's own
- * commands and this folder's scripts whose `exec()` resolves to a tuple, one reply per call.
- *
- * The client's commands keep all their overloads and reply types: their `Result<T, Context>`
- * looks up `ResultTypes[Context["type"]]`, and index.ts adds the context `"luagen"` to that
- * interface, whose result is the batch with `T` appended to its tuple. The scripts are methods
- * of `BatchScripts`, one per script, with the same parameters as the generated function.
+ * The typed batches of index.ts: `multi(client)` and `pipeline(client)` open a chain of the client's
+ * own commands and this folder's scripts whose `exec()` resolves to a tuple, one reply per call.
+ * The scripts are methods of `BatchScripts`, one per script, with the generated function's
+ * parameters. How the client's commands get their reply types depends on the client (`Flavour`).
  */
 export const batchSection = {
   /** What index.ts imports for the section, before its exports. */
   imports(scripts: readonly Script[], types: ClientTypes, importExtension: string): string[] {
-    const fromClient = ["RedisCommander", ...(scripts.some((s) => s.signature.keys.length > 0) ? ["RedisKey"] : [])];
+    const flavour = FLAVOURS[types.commandReplies.from];
+    const hasKeys = scripts.some((s) => s.signature.keys.length > 0);
+    const fromClient = [...flavour.clientImports, ...(hasKeys ? [types.key] : [])];
     return [
-      `import type { ${fromClient.join(", ")} } from ${stringLiteral(types.from)};`,
+      ...(fromClient.length > 0 ? [`import type { ${fromClient.join(", ")} } from ${stringLiteral(types.from)};`] : []),
       ...scripts.map(
         (script) => `import { ${script.name}Script } from ${stringLiteral(modulePath(script, importExtension))};`,
       ),
-      `import { openBatch, type BatchControl, type ScriptClient } from ${stringLiteral(`./runtime${importExtension}`)};`,
+      `import { openBatch, type BatchControl, type ${types.client} } from ${stringLiteral(`./runtime${importExtension}`)};`,
     ];
   },
 
@@ -41,9 +39,61 @@ export const batchSection = {
   },
 
   write(writer: CodeBlockWriter, scripts: readonly Script[], types: ClientTypes): void {
+    const flavour = FLAVOURS[types.commandReplies.from];
     writeScriptTable(writer, scripts);
-    writeOpeners(writer);
-    writeTypes(writer, scripts, types);
+    writeOpeners(writer, types, flavour);
+    writer.blankLine();
+    writer.writeLine(
+      docComment([
+        "A typed transaction or pipeline: the client's commands (each adds the client's reply type to",
+        "`Replies`), this folder's scripts (each adds its `---@return`), and `exec()`.",
+      ]),
+    );
+    writer.writeLine(`export type Batch<Replies extends unknown[] = [], ${flavour.of.declaration}> =`);
+    const of = flavour.of.name;
+    writer.writeLine(`  BatchCommands<Replies, ${of}> & BatchScripts<Replies, ${of}> & BatchControl<Replies>;`);
+    writeScriptMethods(writer, scripts, types.key, flavour);
+    flavour.writeCommands(writer, types.commandReplies);
+  },
+};
+
+/** What differs between clients: where the batch's command types come from. */
+interface Flavour {
+  /** Types index.ts imports from the client's package, besides the key type. */
+  readonly clientImports: readonly string[];
+  /** What `client` may be, as the openers' JSDoc says it. */
+  readonly clientDoc: string;
+  /** `Batch`'s second type parameter, which the command types are computed from. */
+  readonly of: {
+    readonly name: string;
+    /** As `Batch` declares it, with its default. */
+    readonly declaration: string;
+    /** As `BatchScripts` declares it. */
+    readonly parameter: string;
+    /** What `multi(client)` passes for it. */
+    readonly fromClient: string;
+  };
+  /** `BatchCommands` and what it needs. */
+  writeCommands(writer: CodeBlockWriter, replies: CommandReplies): void;
+}
+
+const FLAVOURS: Record<CommandReplies["from"], Flavour> = {
+  "result-types": {
+    clientImports: ["RedisCommander"],
+    clientDoc: "a `Redis` or `Cluster`",
+    of: {
+      name: "Mapping",
+      declaration: 'Mapping extends ReplyMapping = "resp2"',
+      parameter: "Mapping extends ReplyMapping",
+      fromClient: "MappingOf<Client>",
+    },
+    writeCommands: writeResultTypesCommands,
+  },
+  "client-methods": {
+    clientImports: [],
+    clientDoc: "a node-redis client or cluster (`createClient()`, `createCluster()`)",
+    of: { name: "Client", declaration: "Client = unknown", parameter: "Client", fromClient: "Client" },
+    writeCommands: writeClientMethodCommands,
   },
 };
 
@@ -59,12 +109,12 @@ function writeScriptTable(writer: CodeBlockWriter, scripts: readonly Script[]): 
   writer.writeLine(printList("const SCRIPTS = {", code(entries), "};", "", true));
 }
 
-function writeOpeners(writer: CodeBlockWriter): void {
+function writeOpeners(writer: CodeBlockWriter, types: ClientTypes, flavour: Flavour): void {
   const opener = (name: string, kind: string, doc: string[]) => {
     writer.blankLine();
     writer.writeLine(docComment(doc));
     writer.writeLine(
-      `export function ${name}<Client extends ScriptClient>(client: Client): Batch<[], MappingOf<Client>> {`,
+      `export function ${name}<Client extends ${types.client}>(client: Client): Batch<[], ${flavour.of.fromClient}> {`,
     );
     writer.writeLine(`  return openBatch(client, "${kind}", SCRIPTS);`);
     writer.writeLine("}");
@@ -77,7 +127,7 @@ function writeOpeners(writer: CodeBlockWriter): void {
     "names its `.lua` line and its index); `execSettled()` gives `[error, value]` pairs instead.",
   ];
   opener("multi", "transaction", [
-    "Opens a typed transaction (MULTI/EXEC) on `client`, a `Redis` or `Cluster`.",
+    `Opens a typed transaction (MULTI/EXEC) on \`client\`, ${flavour.clientDoc}.`,
     ...common,
     "",
     "A script goes as EVAL the first time it appears in the transaction and as EVALSHA after, so",
@@ -85,7 +135,7 @@ function writeOpeners(writer: CodeBlockWriter): void {
     "EXECABORT) rejects with a `TransactionAbortedError`.",
   ]);
   opener("pipeline", "pipeline", [
-    "Opens a typed pipeline on `client`, a `Redis` or `Cluster`.",
+    `Opens a typed pipeline on \`client\`, ${flavour.clientDoc}.`,
     ...common,
     "",
     "Every script goes as EVAL, since other clients may flush the script cache between two",
@@ -93,17 +143,32 @@ function writeOpeners(writer: CodeBlockWriter): void {
   ]);
 }
 
-function writeTypes(writer: CodeBlockWriter, scripts: readonly Script[], types: ClientTypes): void {
+function writeScriptMethods(writer: CodeBlockWriter, scripts: readonly Script[], keyType: string, flavour: Flavour) {
+  const of = flavour.of.name;
   writer.blankLine();
   writer.writeLine(
-    docComment([
-      "A typed transaction or pipeline: the client's commands (each adds the client's reply type to",
-      "`Replies`), this folder's scripts (each adds its `---@return`), and `exec()`.",
-    ]),
+    "/** This folder's scripts as methods of a typed batch: each queues its call and adds its reply. */",
   );
-  writer.writeLine('export type Batch<Replies extends unknown[] = [], Mapping extends ReplyMapping = "resp2"> =');
-  writer.writeLine("  BatchCommands<Replies, Mapping> & BatchScripts<Replies, Mapping> & BatchControl<Replies>;");
-  writeScriptMethods(writer, scripts);
+  writer.writeLine(`export interface BatchScripts<Replies extends unknown[], ${flavour.of.parameter}> {`);
+  scripts.forEach((script, i) => {
+    if (i > 0) writer.blankLine();
+    const reply = returnTypeText(script.signature.returns.type);
+    const replyText = returnsText(script);
+    const doc = jsDoc(script, undefined, "", `the batch, its tuple one longer${replyText && `: ${replyText}`}`);
+    writer.writeLine(doc.replace(/^/gm, "  "));
+    const returns = `Batch<[...Replies, ${reply}], ${of}>;`;
+    writer.writeLine(printList(`  ${script.name}(`, code(parameterList(script, keyType)), `): ${returns}`, "  "));
+  });
+  writer.writeLine("}");
+}
+
+/**
+ * ioredis and iovalkey: the client's commands keep all their overloads and reply types. Their
+ * `Result<T, Context>` looks up `ResultTypes[Context["type"]]`; index.ts adds the context
+ * `"luagen"` to that interface, whose result is the batch with `T` appended to its tuple.
+ */
+function writeResultTypesCommands(writer: CodeBlockWriter, replies: CommandReplies): void {
+  const commander = replies.from === "result-types" ? replies.commander : "";
   writer.blankLine();
   writer.writeLine(
     "/** The client's commands in a typed batch, less those that end or restructure it, and those a script's name hides. */",
@@ -138,7 +203,7 @@ function writeTypes(writer: CodeBlockWriter, scripts: readonly Script[], types: 
   writer.writeLine('  batch: Batch<Extract<this["replies"], unknown[]>, Extract<this["mapping"], ReplyMapping>>;');
   writer.writeLine("}");
   writer.blankLine();
-  for (const line of AUGMENTATION) writer.writeLine(line.replace("$MODULE", stringLiteral(types.commander ?? "")));
+  for (const line of AUGMENTATION) writer.writeLine(line.replace("$MODULE", stringLiteral(commander)));
 }
 
 /**
@@ -169,20 +234,73 @@ const AUGMENTATION = [
   "}",
 ];
 
-function writeScriptMethods(writer: CodeBlockWriter, scripts: readonly Script[]): void {
+/**
+ * node-redis: a command of the batch takes the parameters of the client's method of that name and
+ * adds the type its promise resolves to: the same reply type a multi gives it, with the client's
+ * RESP version and type mapping applied. Methods that are not commands of a multi are left out.
+ */
+function writeClientMethodCommands(writer: CodeBlockWriter): void {
   writer.blankLine();
   writer.writeLine(
-    "/** This folder's scripts as methods of a typed batch: each queues its call and adds its reply. */",
+    docComment([
+      "The client's commands in a typed batch: each takes the client method's parameters and adds the",
+      "type its promise resolves to. Not the client's own methods that are no commands of a multi,",
+      "nor the names of this folder's scripts.",
+    ]),
   );
-  writer.writeLine("export interface BatchScripts<Replies extends unknown[], Mapping extends ReplyMapping> {");
-  scripts.forEach((script, i) => {
-    if (i > 0) writer.blankLine();
-    const reply = returnTypeText(script.signature.returns.type);
-    const replyText = returnsText(script);
-    const doc = jsDoc(script, undefined, "", `the batch, its tuple one longer${replyText && `: ${replyText}`}`);
-    writer.writeLine(doc.replace(/^/gm, "  "));
-    const returns = `Batch<[...Replies, ${reply}], Mapping>;`;
-    writer.writeLine(printList(`  ${script.name}(`, code(parameterList(script, "RedisKey")), `): ${returns}`, "  "));
+  writer.writeLine("type BatchCommands<Replies extends unknown[], Client> = {");
+  writer.writeLine("  [Name in keyof Client as Name extends NotCommands | keyof BatchScripts<Replies, Client>");
+  writer.writeLine("    ? never");
+  writer.writeLine("    : Client[Name] extends (...args: never[]) => Promise<unknown>");
+  writer.writeLine("      ? Name");
+  writer.writeLine("      : never]: Client[Name] extends (...args: infer Args) => Promise<infer Reply>");
+  writer.writeLine("    ? (...args: Args) => Batch<[...Replies, Reply], Client>");
+  writer.writeLine("    : never;");
+  writer.writeLine("};");
+  writer.blankLine();
+  writer.writeLine("/** Methods of a node-redis client or cluster that are no commands of its multi. */");
+  writer.writeLine("type NotCommands =");
+  for (const line of printNames(NODE_REDIS_NOT_COMMANDS)) writer.writeLine(line);
+}
+
+/** What `client.multi()` lacks among the client's methods that return a promise (node-redis 5 and 6), and `exec` and the like. */
+const NODE_REDIS_NOT_COMMANDS = [
+  "connect",
+  "disconnect",
+  "close",
+  "quit",
+  "QUIT",
+  "reAuthenticate",
+  "subscribe",
+  "unsubscribe",
+  "pSubscribe",
+  "pUnsubscribe",
+  "sSubscribe",
+  "sUnsubscribe",
+  "SUBSCRIBE",
+  "UNSUBSCRIBE",
+  "PSUBSCRIBE",
+  "PUNSUBSCRIBE",
+  "SSUBSCRIBE",
+  "SUNSUBSCRIBE",
+  "watch",
+  "unwatch",
+  "WATCH",
+  "UNWATCH",
+  "monitor",
+  "MONITOR",
+  "reset",
+  "resetIfDirty",
+  "exec",
+  "execSettled",
+  "length",
+  "`_${string}`",
+];
+
+/** A union of string-literal types (and one template type), one member a line, as Prettier prints it. */
+function printNames(names: readonly string[]): string[] {
+  return names.map((name, i) => {
+    const member = name.startsWith("`") ? name : stringLiteral(name);
+    return `  | ${member}${i === names.length - 1 ? ";" : ""}`;
   });
-  writer.writeLine("}");
 }

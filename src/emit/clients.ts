@@ -3,7 +3,7 @@ import type { Client } from "../config.js";
 /**
  * Per client library: the package a key's type comes from, the runtime's target types the
  * overloads take (imported under the names `ScriptClient` and `ScriptBatch`), as the JSDoc names
- * them, and for a client that has typed batches, the module that declares its reply types.
+ * them, and how its typed batches learn the reply types of its commands.
  */
 export interface ClientTypes {
   from: string;
@@ -12,13 +12,18 @@ export interface ClientTypes {
   batch: string;
   clientDoc: string;
   batchDoc: string;
-  /**
-   * The module that declares the client's `ResultTypes`, which index.ts augments so that each of
-   * the client's own commands in a typed batch adds its reply type to the tuple (see emit/batch.ts);
-   * absent where luagen has no typed batch for the client yet.
-   */
-  commander?: string;
+  /** How a typed batch gets the reply type of each of the client's own commands (see emit/batch.ts). */
+  commandReplies: CommandReplies;
 }
+
+export type CommandReplies =
+  /**
+   * From the client's own command declarations, through its `ResultTypes`, declared in the module
+   * `commander`, which index.ts augments (ioredis, iovalkey): every overload kept.
+   */
+  | { readonly from: "result-types"; readonly commander: string }
+  /** From the client's command methods: the type of the promise each returns (node-redis). */
+  | { readonly from: "client-methods" };
 
 const IOREDIS_DOCS = {
   key: "RedisKey",
@@ -29,8 +34,16 @@ const IOREDIS_DOCS = {
 };
 
 export const CLIENT_TYPES: Record<Client, ClientTypes> = {
-  ioredis: { from: "ioredis", ...IOREDIS_DOCS, commander: "ioredis/built/utils/RedisCommander.js" },
-  iovalkey: { from: "iovalkey", ...IOREDIS_DOCS, commander: "iovalkey/built/utils/RedisCommander.js" },
+  ioredis: {
+    from: "ioredis",
+    ...IOREDIS_DOCS,
+    commandReplies: { from: "result-types", commander: "ioredis/built/utils/RedisCommander.js" },
+  },
+  iovalkey: {
+    from: "iovalkey",
+    ...IOREDIS_DOCS,
+    commandReplies: { from: "result-types", commander: "iovalkey/built/utils/RedisCommander.js" },
+  },
   "node-redis": {
     from: "redis",
     key: "RedisArgument",
@@ -39,5 +52,6 @@ export const CLIENT_TYPES: Record<Client, ClientTypes> = {
     clientDoc: "a client or cluster (`createClient()`, `createCluster()`); the call resolves to the script's reply",
     batchDoc:
       "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
+    commandReplies: { from: "client-methods" },
   },
 };

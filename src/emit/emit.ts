@@ -48,17 +48,11 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
-/**
- * index.ts: every script's function and descriptor, the runtime's types, and for a client that has
- * them, the typed batches (emit/batch.ts).
- */
+/** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */
 function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
-  const batches = types.commander !== undefined;
-  if (batches) {
-    for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
-    writer.blankLine();
-  }
+  for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
+  writer.blankLine();
   for (const script of scripts) {
     const from = modulePath(script, options.importExtension);
     writer.writeLine(
@@ -66,7 +60,6 @@ function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options
     );
   }
   writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
-  if (!batches) return;
   for (const line of batchSection.exports(options.importExtension)) writer.writeLine(line);
   batchSection.write(writer, scripts, types);
 }

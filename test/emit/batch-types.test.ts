@@ -131,6 +131,93 @@ describe.each(CLIENTS)("$name", ({ client, packages, from }) => {
   });
 });
 
+// node-redis: the commands' reply types are those of the client's own methods, RESP version and
+// type mapping applied; a cluster's batch likewise.
+const NODE_REDIS_CONSUMER = `import { createClient, createCluster } from "redis";
+import { multi, pipeline, BatchError, TransactionAbortedError, type Settled } from "./gen/index.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(): T | void {}
+
+export async function use(): Promise<void> {
+  const client = createClient();
+  const resp3 = createClient({ RESP: 3 });
+  const cluster = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] });
+
+  const replies = await multi(client)
+    .get("lock")
+    .incrCapped("hits", 100)
+    .set("k", "v", { EX: 60 })
+    .ranks("z", ["a", "b"])
+    .incr("n")
+    .readConfig("doc", "field")
+    .incrCapped("hits", 100, 60)
+    .exec();
+  expectType<Equal<typeof replies, [string | null, number, string | null, number[], number, string | null, number]>>();
+  const [lock, count, , ranks] = replies;
+
+  const onResp3 = await pipeline(resp3).zScore("z", "a").incrCapped("h", 1).exec();
+  expectType<Equal<typeof onResp3, [number | null, number]>>();
+  const onResp2 = await pipeline(client).zScore("z", "a").exec();
+  expectType<Equal<typeof onResp2, [number | null]>>();
+  const onCluster = await multi(cluster).incrCapped("{h}1", 3).get("{h}2").exec();
+  expectType<Equal<typeof onCluster, [number, string | null]>>();
+  const none = await multi(client).exec();
+  expectType<Equal<typeof none, []>>();
+
+  const outcome = await multi(client).ranks("z", []).get("x").execSettled();
+  if (outcome.aborted) expectType<Equal<typeof outcome.error, TransactionAbortedError>>();
+  else expectType<Equal<typeof outcome.results, [Settled<number[]>, Settled<string | null>]>>();
+  try {
+    await pipeline(client).incrCapped("h", 1).exec();
+  } catch (error) {
+    if (error instanceof BatchError) void error.failed;
+  }
+
+  // @ts-expect-error a reply declared integer is a number, not a string
+  const wrong: string = count;
+  // @ts-expect-error a reply declared integer[] is number[], not string[]
+  const wrongRanks: string[] = ranks;
+  // @ts-expect-error the tuple has two elements, not three
+  const [, , third] = await pipeline(client).incrCapped("h", 1).get("x").exec();
+  // @ts-expect-error max must be a number
+  multi(client).incrCapped("h", "3");
+  // @ts-expect-error a required argument is missing
+  multi(client).incrCapped("h");
+  // @ts-expect-error connect is the client's, not a command of a batch
+  multi(client).connect();
+  // @ts-expect-error a typed batch is opened on a client, not on a multi
+  multi(client.multi());
+  void [lock, wrong, wrongRanks, third];
+}
+`;
+
+describe.each([
+  { name: "node-redis 5", installed: "redis" },
+  { name: "node-redis 6", installed: "redis6" },
+])("$name", ({ installed }) => {
+  it.each([
+    { mode: "NodeNext", options: NODENEXT },
+    { mode: "bundler", options: BUNDLER },
+  ])("exec() gives the exact tuple of the calls ($mode resolution, strictest settings)", async ({ options }) => {
+    const dir = await consumerProject(made, "node-redis", { redis: installed }, NODE_REDIS_CONSUMER, SCRIPTS);
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...options }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("and the type tests are real: a wrong tuple, or one expect-error directive less, fails tsc", async () => {
+    const text = NODE_REDIS_CONSUMER.replace("// @ts-expect-error max must be a number\n", "").replace(
+      "[string | null, number, string | null, number[], number, string | null, number]",
+      "[string | null, number]",
+    );
+    const dir = await consumerProject(made, "node-redis", { redis: installed }, text, SCRIPTS);
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
+    expect(result.output).toContain("consumer.ts(21,");
+    expect(result.output).toContain("not assignable to parameter of type 'number'");
+  });
+});
+
 // Two output folders in one program: each index augments the client's ResultTypes with the same
 // text, so the declarations merge (a version that named each folder's own Batch there sent tsc
 // out of memory). Each folder's batch keeps its own scripts.

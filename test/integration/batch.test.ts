@@ -12,6 +12,7 @@ import { generate } from "../../src/generate.js";
 import type { BatchControl, BatchError, TransactionAbortedError } from "../../templates/runtime.js";
 import { holdOpen } from "../support/fixtures.js";
 import { IOREDIS } from "../support/ioredis.js";
+import { NODE_REDIS, type NodeRedisConnection } from "../support/node-redis.js";
 import { pool, underFlushStorm } from "../support/load.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -40,13 +41,36 @@ interface Generated {
   TransactionAbortedError: typeof TransactionAbortedError;
 }
 
+/** The same index generated for node-redis: its commands take node-redis's spelling. */
+interface NodeChain extends BatchControl<unknown[]> {
+  incrCapped(counter: string, max: number, ttl?: number): NodeChain;
+  ranks(set: string, members: readonly string[]): NodeChain;
+  readConfig(doc: string, field: string): NodeChain;
+  get(key: string): NodeChain;
+  set(key: string, value: string, options?: { EX: number }): NodeChain;
+  incr(key: string): NodeChain;
+  sendCommand(args: string[]): NodeChain;
+}
+interface GeneratedForNodeRedis {
+  multi(client: NodeRedisConnection): NodeChain;
+  pipeline(client: NodeRedisConnection): NodeChain;
+  ranks(client: NodeRedisConnection, set: string, members: readonly string[]): Promise<number[]>;
+  readConfig(client: NodeRedisConnection, doc: string, field: string): Promise<string | null>;
+  BatchError: typeof BatchError;
+  TransactionAbortedError: typeof TransactionAbortedError;
+}
+
 let generated: Generated;
+let generatedNode: GeneratedForNodeRedis;
 beforeAll(async () => {
   const dir = tempProject("batch-run");
   cpSync(path.join(ROOT, "test", "fixtures", "batch", "lua"), path.join(dir, "lua"), { recursive: true });
   const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir });
   expect(result.kind).toBe("written");
+  const forNodeRedis = await generate({ inputs: ["lua"], out: "gen-node-redis", cwd: dir, client: "node-redis" });
+  expect(forNodeRedis.kind).toBe("written");
   generated = (await import(path.join(dir, "gen", "index.ts"))) as Generated;
+  generatedNode = (await import(path.join(dir, "gen-node-redis", "index.ts"))) as GeneratedForNodeRedis;
 });
 
 const KINDS = ["multi", "pipeline"] as const;
@@ -154,6 +178,49 @@ describe("on a server", () => {
     });
   });
 
+  describe.each(NODE_REDIS)("$name", (major) => {
+    let client: NodeRedisConnection;
+    holdOpen(async () => (client = await major.client(server)));
+
+    describe.each(KINDS)("%s(client)", (kind) => {
+      test("replies equal the direct calls' replies; 100 mixed calls in order", async () => {
+        const batched = await generatedNode[kind](client)
+          .ranks("z", ["a", "missing", "b"])
+          .readConfig("doc", "name")
+          .readConfig("doc", "absent")
+          .exec();
+        const direct = [
+          await generatedNode.ranks(client, "z", ["a", "missing", "b"]),
+          await generatedNode.readConfig(client, "doc", "name"),
+          await generatedNode.readConfig(client, "doc", "absent"),
+        ];
+        expect(batched).toEqual([[0, -1, 1], "luagen", null]);
+        expect(batched).toStrictEqual(direct);
+        let batch = generatedNode[kind](client);
+        for (let i = 0; i < 25; i++)
+          batch = batch.incrCapped("c", 20).incr("m").set("s", String(i), { EX: 60 }).get("s");
+        const replies = await batch.exec();
+        expect(replies).toHaveLength(100);
+        expect(replies.slice(96)).toEqual([20, 25, "OK", "24"]);
+      });
+
+      test("a script failing inside an included file: its script, the included file's line and its index", async () => {
+        await admin.set("bad", "not json");
+        const error = await rejection(generatedNode[kind](client).incr("m").readConfig("bad", "name").exec());
+        expect(error).toBeInstanceOf(generatedNode.BatchError);
+        const { results } = error as BatchError;
+        expect(results[0]).toEqual([null, 1]);
+        expect(results[1]![0]!.message).toMatch(/ \(readConfig at lua\/lib\/_decode\.lua:4, batch index 1\)$/);
+      });
+    });
+
+    test("EXECABORT: TransactionAbortedError, nothing ran", async () => {
+      const error = await rejection(generatedNode.multi(client).incrCapped("n", 10).sendCommand(["GET"]).exec());
+      expect(error).toBeInstanceOf(generatedNode.TransactionAbortedError);
+      expect(await admin.get("n")).toBeNull();
+    });
+  });
+
   describe.each(IOREDIS)("$name under a SCRIPT FLUSH storm", ({ Redis: Client }) => {
     let clients: Redis[];
     holdOpen(() => (clients = Array.from({ length: 3 }, () => connect(server, Client))));
@@ -193,6 +260,51 @@ describe("on a server", () => {
   });
 });
 
+describe("node-redis under a SCRIPT FLUSH storm", () => {
+  let server: RedisServer;
+  let admin: Redis;
+  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(() => (admin = connect(server)));
+
+  test.each(NODE_REDIS.filter((major) => major.resp === 2))(
+    "$name: typed transactions and pipelines, 0 failures, 0 partial transactions",
+    async (major) => {
+      await admin.flushall();
+      const worker = await major.client(server);
+      const flusher = connect(server);
+      try {
+        const failures: unknown[] = [];
+        const { flushes } = await underFlushStorm([flusher], () =>
+          Promise.all([
+            pool(200, 10, async () => {
+              const outcome = await generatedNode
+                .multi(worker)
+                .incr("tx")
+                .incrCapped("tx-hits", 1e9)
+                .incrCapped("tx-hits", 1e9)
+                .execSettled();
+              if (outcome.aborted) return void failures.push(outcome.error);
+              failures.push(...outcome.results.filter(([error]) => error !== null));
+            }),
+            pool(200, 10, async () => {
+              const outcome = await generatedNode.pipeline(worker).incrCapped("p-hits", 1e9).incr("p").execSettled();
+              if (outcome.aborted) return void failures.push(outcome.error);
+              failures.push(...outcome.results.filter(([error]) => error !== null));
+            }),
+          ]),
+        );
+        expect(failures).toEqual([]);
+        expect(flushes).toBeGreaterThan(10);
+        expect(await admin.get("tx")).toBe("200");
+        expect(await admin.get("tx-hits")).toBe("400");
+      } finally {
+        worker.destroy();
+        flusher.disconnect();
+      }
+    },
+  );
+});
+
 describe("on a 3+3 cluster", () => {
   let cluster: RedisCluster;
   holdOpen(async () => (cluster = await startRedisCluster()));
@@ -216,6 +328,22 @@ describe("on a 3+3 cluster", () => {
       for (let i = 0; i < 50; i++) batch = batch.incrCapped("{t}n", 1000).incr("{t}m");
       const replies = await batch.exec();
       expect(replies).toEqual(Array.from({ length: 100 }, (_, i) => Math.floor(i / 2) + 1));
+    });
+
+    test("node-redis 5 and 6 clusters: a typed transaction and pipeline of 100 calls in one slot", async () => {
+      for (const major of NODE_REDIS.filter((m) => m.resp === 2)) {
+        const nodeCluster = await major.cluster(cluster.startupNodes);
+        try {
+          for (const kind of KINDS) {
+            await client.del("{t}n", "{t}m");
+            let batch = generatedNode[kind](nodeCluster);
+            for (let i = 0; i < 50; i++) batch = batch.incrCapped("{t}n", 1000).incr("{t}m");
+            expect(await batch.exec()).toEqual(Array.from({ length: 100 }, (_, i) => Math.floor(i / 2) + 1));
+          }
+        } finally {
+          nodeCluster.destroy();
+        }
+      }
     });
 
     test("a script error in a cluster batch names the included file's line and the index", async () => {

@@ -14,6 +14,7 @@ import {
   type BatchScripts,
 } from "../../templates/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
+import { NODE_REDIS, type NodeRedisConnection } from "../support/node-redis.js";
 import { type RedisServer } from "../support/redis-server.js";
 import { connect, descriptor, names } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
@@ -194,6 +195,103 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
   test("exec, execAsPipeline, discard and multi are not passed on to the client's batch", () => {
     const batch = open(redis, "transaction") as unknown as Record<string, unknown>;
     for (const name of ["execBuffer", "discard", "multi", "pipeline"]) expect(batch[name]).toBeUndefined();
+  });
+});
+
+/** The same chain on node-redis: its commands' own spelling (`set(k, v, { EX })`, `sendCommand`). */
+interface NodeChain extends BatchControl<unknown[]> {
+  incrBy(counter: string, by: number): NodeChain;
+  failing(): NodeChain;
+  assembled(): NodeChain;
+  get(key: string): NodeChain;
+  set(key: string, value: string, options?: { EX: number }): NodeChain;
+  incr(key: string): NodeChain;
+  sendCommand(args: string[]): NodeChain;
+}
+
+const NODE_KINDS = ["transaction", "pipeline"] as const;
+
+describe.each(NODE_REDIS)("$name", (major) => {
+  let client: NodeRedisConnection;
+  holdOpen(async () => (client = await major.client(server)));
+  const openOn = (kind: BatchKind) => openBatch<NodeChain>(client, kind, SCRIPTS);
+
+  describe.each(NODE_KINDS)("a typed %s", (kind) => {
+    test("scripts and commands mixed: every reply in call order, as node-redis gives them", async () => {
+      await admin.set("x", "before");
+      const batch = openOn(kind).get("x").incrBy("n", 2).set("y", "v", { EX: 60 }).incrBy("n", 3).incr("m");
+      expect(batch.length).toBe(5);
+      expect(await batch.exec()).toEqual(["before", 2, "OK", 5, 1]);
+      expect(await admin.ttl("y")).toBeGreaterThan(0);
+    });
+
+    test("100 mixed calls: 100 replies in order", async () => {
+      let batch = openOn(kind);
+      for (let i = 0; i < 50; i++) batch = batch.incrBy("n", 1).incr("m");
+      expect(await batch.exec()).toEqual(Array.from({ length: 100 }, (_, i) => Math.floor(i / 2) + 1));
+    });
+
+    test("a bad argument throws at the call and queues nothing", async () => {
+      const batch = openOn(kind).incr("m");
+      expect(() => batch.incrBy("n", 1.5)).toThrow(/incrBy: argument "by" must be a safe integer, got 1.5/);
+      expect(batch.length).toBe(1);
+      expect(await batch.incrBy("n", 1).exec()).toEqual([1, 1]);
+    });
+
+    test("a script failing inside an included file: BatchError with every outcome, the error naming the file's line and the index", async () => {
+      const error = (await rejection(openOn(kind).incr("m").assembled().incrBy("n", 7).exec())) as BatchError;
+      expect(error).toBeInstanceOf(BatchError);
+      expect(error.failed).toEqual([1]);
+      expect(error.results[0]).toEqual([null, 1]);
+      expect(error.results[2]).toEqual([null, 7]);
+      expect(error.results[1]![0]).toBeInstanceOf(major.ErrorReply);
+      expect(error.results[1]![0]!.message).toMatch(/ \(assembled at src\/lua\/lib\/util\.lua:21, batch index 1\)$/);
+      expect(await admin.get("n")).toBe("7");
+    });
+
+    test("execSettled: a failing command keeps node-redis's error; the others their replies", async () => {
+      await admin.set("s", "text");
+      const outcome = await openOn(kind).incr("s").incrBy("n", 1).failing().execSettled();
+      expect(outcome.aborted).toBe(false);
+      if (outcome.aborted) return;
+      expect(outcome.results[0]![0]?.message).toBe("ERR value is not an integer or out of range");
+      expect(outcome.results[1]).toEqual([null, 1]);
+      expect(outcome.results[2]![0]?.message).toBe("my error (failing in test/lua/failing.lua, batch index 2)");
+    });
+  });
+
+  test("WATCH: TransactionAbortedError (watch), nothing ran", async () => {
+    const watching = await major.client(server);
+    try {
+      await watching.sendCommand(["WATCH", "w"]);
+      const batch = openBatch<NodeChain>(watching, "transaction", SCRIPTS).incrBy("n", 1);
+      await admin.set("w", "changed");
+      const error = await rejection(batch.exec());
+      expect(error).toBeInstanceOf(TransactionAbortedError);
+      expect((error as TransactionAbortedError).reason).toBe("watch");
+      expect(await admin.get("n")).toBeNull();
+    } finally {
+      watching.destroy();
+    }
+  });
+
+  test("a command Redis refuses while queuing: TransactionAbortedError (execabort) with Redis's refusal, nothing ran", async () => {
+    const error = await rejection(openOn("transaction").incrBy("n", 1).sendCommand(["GET"]).exec());
+    expect(error).toBeInstanceOf(TransactionAbortedError);
+    expect((error as TransactionAbortedError).reason).toBe("execabort");
+    expect((error as TransactionAbortedError).errors.map((e) => e.message)).toEqual([
+      "ERR wrong number of arguments for 'get' command",
+    ]);
+    expect(await admin.get("n")).toBeNull();
+  });
+
+  test("the wire: a typed transaction sends EVAL then EVALSHA inside MULTI; a typed pipeline always EVAL", async () => {
+    const transaction = await wire.capture(admin, () =>
+      openOn("transaction").incrBy("n", 1).get("n").incrBy("n", 2).exec(),
+    );
+    expect(names(transaction)).toEqual(["MULTI", "EVAL", "GET", "EVALSHA", "EXEC"]);
+    const pipeline = await wire.capture(admin, () => openOn("pipeline").incrBy("n", 1).get("n").incrBy("n", 2).exec());
+    expect(names(pipeline)).toEqual(["EVAL", "GET", "EVAL"]);
   });
 });
 
