@@ -489,26 +489,32 @@ const IOREDIS: Transport = {
  * add exactly one command to it (its `length`), since the tuple counts one reply per call.
  */
 function ioredisBatches(open: "multi" | "pipeline"): BatchTransport {
-  const queueOne = (batch: object, method: string, queue: () => unknown) => {
-    const before = (batch as { length: number }).length;
-    queue();
-    if ((batch as { length: number }).length !== before + 1) {
-      throw new TypeError(
-        `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
-      );
-    }
-  };
   return {
     open: (client) => (client as Record<typeof open, () => object>)[open](),
     command: (batch, name) => {
       const method = (batch as Record<string, unknown>)[name];
       if (typeof method !== "function") return undefined;
-      return (args) => queueOne(batch, name, () => (method as (...args: unknown[]) => unknown).apply(batch, args));
+      return (args) => {
+        const before = (batch as ScriptBatch).length;
+        (method as (...args: unknown[]) => unknown).apply(batch, args);
+        queuedOne(batch as ScriptBatch, before, name);
+      };
     },
-    script: (batch, script, keys, args) =>
-      queueOne(batch, script.name, () => runScript(script, batch as ScriptBatch, keys, args)),
+    script: (batch, script, keys, args) => {
+      const before = (batch as ScriptBatch).length;
+      runScript(script, batch as ScriptBatch, keys, args);
+      queuedOne(batch as ScriptBatch, before, script.name);
+    },
     run: runIORedisBatch,
   };
+}
+
+/** Refuses a call that did not add exactly one command to the batch (its length was `before`). */
+function queuedOne(batch: ScriptBatch, before: number, method: string): void {
+  if (batch.length === before + 1) return;
+  throw new TypeError(
+    `luagen: "${method}" did not queue exactly one command, so the batch's replies no longer match its calls`,
+  );
 }
 
 /**
@@ -903,7 +909,8 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
     const keyCount = script.keys.length;
     const argCount = script.args.length;
     return function (...params: unknown[]): object {
-      const keys = params.slice(0, keyCount);
+      const keys: unknown[] = [];
+      for (let i = 0; i < keyCount; i++) keys.push(params[i]);
       // Omitted trailing optionals are `undefined`, as the generated function passes them.
       const args: unknown[] = [];
       for (let i = 0; i < argCount; i++) args.push(params[keyCount + i]);

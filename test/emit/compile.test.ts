@@ -148,6 +148,11 @@ const HOSTILE: Record<string, string> = {
   "typed.lua": `---@name ScriptClientFactory\n${hostile("ScriptDescriptor")}`,
   "redis-key.lua": `---@name RedisKey\n${hostile("k")}`,
   "promise.lua": `---@name Promise\n${hostile("k")}`,
+  // Names index.ts uses inside for typed batches, and a client command's name (a batch method then).
+  "open-batch.lua": `---@name openBatch\n${hostile("k")}`,
+  "scripts.lua": `---@name SCRIPTS\n${hostile("k")}`,
+  "batch-of.lua": `---@name BatchOf\n${hostile("k")}`,
+  "get.lua": hostile("k"),
   "café.lua": hostile("k"),
   "größe.lua": hostile("k"),
   "日本.lua": hostile("k"),
@@ -176,7 +181,7 @@ describe("generated code compiles for every name legal on disk", () => {
       path.join(dir, "consumer.ts"),
       `import { Redis } from "ioredis";
 import { run, runScript, define, defineScript, params, ScriptClientFactory, RedisKey, Promise as P } from "./gen/index.js";
-import { café, größe, 日本, quoted, slash, broken, carriage, para, back } from "./gen/index.js";
+import { café, größe, 日本, quoted, slash, broken, carriage, para, back, multi } from "./gen/index.js";
 
 export async function use(redis: Redis): Promise<void> {
   const replies: number[] = await Promise.all([
@@ -197,7 +202,9 @@ export async function use(redis: Redis): Promise<void> {
     back(redis, "k"),
   ]);
   const sha: string = runScript.sha1 + defineScript.sha1;
-  void [replies, sha];
+  // In a typed batch a script named like a command takes the command's place.
+  const batched: [number, number, number, number] = await multi(redis).openBatch("k").SCRIPTS("k").BatchOf("k").get("k").exec();
+  void [replies, sha, batched];
 }
 `,
     );

@@ -77,6 +77,26 @@ describe("LG300: a name TypeScript would reject", () => {
   });
 });
 
+describe("LG300: names typed batches take", () => {
+  it("refuses a script named like an export of the batches, or like a method every batch has, with the fix", () => {
+    const { diagnostics } = build(["multi.lua", "exec.lua", "b.lua", "length.lua"], {
+      "b.lua": `---@name BatchError\n${SCRIPT}`,
+    });
+    expect(shown(diagnostics)).toEqual([
+      'lua/multi.lua:1:1 LG300: the exported name "multi" (made from the file name "multi.lua") is a name index.ts exports for typed batches',
+      'lua/exec.lua:1:1 LG300: the exported name "exec" (made from the file name "exec.lua") is a method every typed batch has',
+      'lua/b.lua:1:1 LG300: the exported name "BatchError" is a name index.ts exports for typed batches',
+      'lua/length.lua:1:1 LG300: the exported name "length" (made from the file name "length.lua") is a method every typed batch has',
+    ]);
+    expect(diagnostics.map((d) => d.hint)).toContain("add `---@name someName` to the doc comment, or rename the file");
+  });
+
+  it("accepts a script named like a client command (it hides that command in typed batches) or like a name index.ts only uses inside", () => {
+    const { diagnostics } = build(["get.lua", "b.lua"], { "b.lua": `---@name openBatch\n${SCRIPT}` });
+    expect(diagnostics).toEqual([]);
+  });
+});
+
 describe("LG301/LG302: collisions", () => {
   it("reports two scripts that export the same names once, not once per name", () => {
     const { diagnostics } = build(["a/counter.lua", "b/counter.lua"]);
