@@ -20,10 +20,10 @@ interface Token {
 // luaparse.tokenTypes
 const EOF = 1;
 const STRING = 2;
-const KEYWORD = 4;
+export const KEYWORD = 4;
 const NAME = 8;
 const NUMBER = 16;
-const PUNCTUATOR = 32;
+export const PUNCTUATOR = 32;
 const LITERALS = new Set([STRING, NUMBER, 64 /* boolean */, 128 /* nil */, 256 /* ... */]);
 
 /** Binary operators' [left, right] priorities, as in lparser.c: right-associative `..` and `^` nest. */

@@ -1,7 +1,7 @@
 import luaparse, { type Chunk, type Node } from "luaparse";
 import type { Diagnostic, ExpandedSource, Position, SourceFile } from "../model.js";
 import { diagnosticAt } from "../origins.js";
-import { lex, MAX_SYNTAX_LEVELS, tooDeep } from "./depth.js";
+import { KEYWORD, lex, MAX_SYNTAX_LEVELS, PUNCTUATOR, tooDeep } from "./depth.js";
 
 /**
  * The text luagen embeds and hashes: a leading UTF-8 BOM dropped and CRLF turned into
@@ -36,7 +36,7 @@ interface LuaparseError extends SyntaxError {
  */
 export function parseLua(file: SourceFile, expanded?: ExpandedSource): ParsedLua {
   const source = expanded?.source ?? normalizeSource(file.text);
-  const lua = hideShebang(source);
+  const lua = hideBreakSemicolons(hideShebang(source));
   const fail = (at: Position, message: string, hint?: string): ParsedLua => ({
     source,
     chunk: undefined,
@@ -98,6 +98,27 @@ function firstTokenError(lua: string): { at: Position; message: string } {
  */
 function hideShebang(source: string): string {
   return source.startsWith("#!") ? `--${source.slice(2)}` : source;
+}
+
+/**
+ * Lua 5.1 lets `break`, like `return`, be followed by one `;` (`laststat [';']` in its grammar), and
+ * Redis runs `break;`; luaparse 0.3.1 refuses it ("'end' expected near ';'"). Each such `;` becomes a
+ * space, so every offset, line and column stays where it was. Only sources that may hold one are
+ * lexed, and a source the lexer refuses is left to luaparse to report.
+ */
+export function hideBreakSemicolons(lua: string): string {
+  if (!/\bbreak\b/.test(lua) || !lua.includes(";")) return lua;
+  const tokens = lex(lua);
+  if (tokens === undefined) return lua;
+  let text = lua;
+  for (let i = 1; i < tokens.length; i++) {
+    const [previous, token] = [tokens[i - 1]!, tokens[i]!];
+    if (token.type !== PUNCTUATOR || token.value !== ";" || previous.type !== KEYWORD || previous.value !== "break") {
+      continue;
+    }
+    text = `${text.slice(0, token.range[0])} ${text.slice(token.range[1])}`;
+  }
+  return text;
 }
 
 function isLuaparseError(error: unknown): error is LuaparseError {

@@ -71,3 +71,40 @@ describe("parseLua", () => {
     ]);
   });
 });
+
+// Lua 5.1's grammar ends a block with `laststat [';']`, and Redis runs `break;`; luaparse 0.3.1 does not.
+// Each form below was run on redis-server 7.0.15 (EVAL ... 0): the accepted ones return, the refused
+// one is refused by Redis too.
+describe("break followed by ';' (Lua 5.1 accepts it, luaparse 0.3.1 does not)", () => {
+  test.each([
+    ["break;", "for i = 1, 3 do\n  break;\nend\nreturn 1\n"],
+    ["break ;", "while true do break ; end\nreturn 1\n"],
+    ["a comment between", "while true do break --[[ done ]] ; end\nreturn 1\n"],
+    ["in repeat ... until", "repeat\n  break;\nuntil false\nreturn 1\n"],
+    ["in a nested if", "for i = 1, 3 do\n  if i == 2 then break; end\nend\nreturn 1\n"],
+    ["return; and return x; (luaparse already accepts them)", "do return; end\nreturn 1;\n"],
+  ])("%s parses, and the source embedded is the file's, byte for byte", (_, text) => {
+    const parsed = parseLua(source(text));
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.source).toBe(text);
+  });
+
+  test("a semicolon in a string or comment next to 'break' stays as it is", () => {
+    const text = 'local s = "break;" -- break;\nwhile true do break; end\nreturn s\n';
+    const parsed = parseLua(source(text));
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.source).toBe(text);
+    const local = parsed.chunk?.body[0] as { init: { raw: string }[] };
+    expect(local.init[0]?.raw).toBe('"break;"');
+  });
+
+  test("two semicolons after break are still an error (Redis refuses them too), at the second one", () => {
+    const parsed = parseLua(source("while true do\n  break;;\nend\n"));
+    expect(parsed.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([["LG001", 2, 9]]);
+  });
+
+  test("an error after a break; is reported at its own line and column", () => {
+    const parsed = parseLua(source("while true do break; end\nlocal = 1\n"));
+    expect(parsed.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([["LG001", 2, 7]]);
+  });
+});
