@@ -47,6 +47,7 @@ export const CODES = {
     title: "output path taken by a file luagen generates itself, or by a file it did not generate",
   },
   LG303: { severity: "error", title: "output path no import can reach" },
+  LG304: { severity: "warning", title: "a file name no export can take: the script is exported under a derived name" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

@@ -20,7 +20,7 @@ import { expandIncludes } from "./lua/includes.js";
 import { normalizeSource, parseLua } from "./lua/parse.js";
 import { diagnosticAt } from "./origins.js";
 import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, SourceFile } from "./model.js";
-import { checkCollisions, checkNames, functionNameFor } from "./naming.js";
+import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix } from "./scan.js";
@@ -252,13 +252,15 @@ function buildScript(
     ...checked.diagnostics,
     ...used.diagnostics,
   ];
+  const named = checked.signature.name === undefined ? exportedNameFor(adoption.namePath) : undefined;
   const script: Script = {
     file,
     source: parsed.source,
     sha1: hashOf(parsed.source),
-    name: checked.signature.name ?? functionNameFor(adoption.namePath),
+    name: checked.signature.name ?? named!.name,
     signature: checked.signature,
   };
+  if (named?.renamedFrom !== undefined) script.renamedFrom = named.renamedFrom;
   if (expanded.included.length > 0) script.origins = expanded.origins;
   if (used.flags) script.flags = used.flags;
   diagnostics.push(...checkNames(script));

@@ -127,6 +127,11 @@ export interface Script {
   origins?: SourceOrigin[];
   /** The exported function's name; the descriptor is `${name}Script`. */
   name: string;
+  /**
+   * The name the file's name gives, when no export could take it (a reserved word, a leading digit,
+   * a name index.ts takes) and `name` was derived from it instead: `delete` → `runDelete`.
+   */
+  renamedFrom?: string;
   signature: Signature;
   /** The flags of its `#!lua flags=...` line (`no-writes`, ...); absent when it has no shebang. */
   flags?: string[];

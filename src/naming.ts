@@ -71,6 +71,24 @@ function indexNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The name a script without `---@name` is exported under: its file's name (`functionNameFor`), or
+ * where no export can take that, `run` before it: `delete.lua` → `runDelete`, `140053a7.lua` →
+ * `run140053a7`, `multi.lua` → `runMulti`. Deterministic, so a folder Redis runs as it is generates
+ * without renaming files; `checkNames` warns with the name chosen (LG304).
+ */
+export function exportedNameFor(namePath: string): { name: string; renamedFrom?: string } {
+  const name = functionNameFor(namePath);
+  if (name === "" || exportProblem(name) === undefined) return { name };
+  const derived = `run${withFirst(name, (c) => c.toUpperCase())}`;
+  return exportProblem(derived) === undefined ? { name: derived, renamedFrom: name } : { name };
+}
+
+/** Why a script cannot be exported under `name`, or undefined when it can. */
+function exportProblem(name: string): string | undefined {
+  return nameProblem(name) ?? indexNameProblem(name);
+}
+
 export function isValidIdentifier(name: string): boolean {
   return IDENTIFIER.test(name) && !RESERVED.has(name);
 }
@@ -90,7 +108,18 @@ function nameProblem(name: string): string | undefined {
 export function checkNames(script: Script): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const named = script.signature.name !== undefined;
-  const problem = nameProblem(script.name) ?? indexNameProblem(script.name);
+  const problem = exportProblem(script.name);
+  if (script.renamedFrom !== undefined) {
+    diagnostics.push(
+      diagnostic(
+        "LG304",
+        script.file.path,
+        { line: 1, column: 1 },
+        `the file name ${JSON.stringify(baseName(script.file.path))} gives ${JSON.stringify(script.renamedFrom)}, which ${exportProblem(script.renamedFrom)}; the script is exported as ${JSON.stringify(script.name)}`,
+        "add `---@name someName` to the doc comment to choose another name",
+      ),
+    );
+  }
   if (problem !== undefined) {
     const from = named ? "" : ` (made from the file name ${JSON.stringify(baseName(script.file.path))})`;
     diagnostics.push(

@@ -144,7 +144,7 @@ describe("luagen CLI", () => {
     expect(readTree(path.join(dir, "gen"))).toEqual({ "counter.ts": "// mine\n" });
   });
 
-  it("refuses names TypeScript would reject: a reserved file name, a reserved parameter name", async () => {
+  it("refuses names TypeScript would reject: a reserved parameter name; a reserved file name gets a derived name and a warning", async () => {
     const dir = project({
       "lua/delete.lua": COUNTER,
       "lua/ok.lua": "---@key key\n---@arg new string\nreturn redis.call('SET', KEYS[1], ARGV[1])\n",
@@ -152,13 +152,23 @@ describe("luagen CLI", () => {
     const run = await runCli(["lua", "--out", "gen"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'lua/delete.lua:1:1 - error LG300: the exported name "delete" (made from the file name "delete.lua") is a reserved word in TypeScript',
+      'lua/delete.lua:1:1 - warning LG304: the file name "delete.lua" gives "delete", which is a reserved word in TypeScript; the script is exported as "runDelete"',
     );
     expect(run.stderr).toContain("@name");
     expect(run.stderr).toMatch(
       /lua\/ok\.lua:2:\d+ - error LG300: the parameter name "new" is a reserved word in TypeScript/,
     );
     expect(readTree(dir)).not.toHaveProperty("gen/index.ts");
+  });
+
+  it("generates a folder whose file names are no identifiers as it is, each under a derived name", async () => {
+    const dir = project({ "lua/delete.lua": COUNTER, "lua/140053a7.lua": LOCK });
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/warning LG304/g)).toHaveLength(2);
+    const index = readTree(dir)["gen/index.ts"];
+    expect(index).toContain('export { runDelete, runDeleteScript } from "./delete.js";');
+    expect(index).toContain('export { run140053a7, run140053a7Script } from "./140053a7.js";');
   });
 
   it("refuses a script whose module would take the place of index.ts or runtime.ts", async () => {

@@ -41,22 +41,42 @@ describe("function names from file names", () => {
   });
 });
 
-describe("LG300: a name TypeScript would reject", () => {
-  it("calls a reserved word a reserved word, names the file and suggests ---@name", () => {
-    const { diagnostics } = build(["class.lua"]);
+describe("LG304: a file name no export can take gives a derived name", () => {
+  it("a reserved word, a leading digit: run + the name, with a warning that names the file, the reason and the name chosen", () => {
+    const { diagnostics, scripts } = build(["class.lua", "1st.lua", "140053a7.lua"]);
+    expect(scripts.map((s) => s.name)).toEqual(["runClass", "run1st", "run140053a7"]);
     expect(shown(diagnostics)).toEqual([
-      'lua/class.lua:1:1 LG300: the exported name "class" (made from the file name "class.lua") is a reserved word in TypeScript',
+      'lua/class.lua:1:1 LG304: the file name "class.lua" gives "class", which is a reserved word in TypeScript; the script is exported as "runClass"',
+      'lua/1st.lua:1:1 LG304: the file name "1st.lua" gives "1st", which is not a valid TypeScript identifier; the script is exported as "run1st"',
+      'lua/140053a7.lua:1:1 LG304: the file name "140053a7.lua" gives "140053a7", which is not a valid TypeScript identifier; the script is exported as "run140053a7"',
     ]);
+    expect(diagnostics.every((d) => d.severity === "warning")).toBe(true);
     expect(diagnostics[0]?.hint).toContain("---@name");
   });
 
-  it("reports a file name that gives no identifier instead of emitting an empty one", () => {
-    const { diagnostics, scripts } = build(["+.lua", "1st.lua"]);
+  it("a file name that gives no name at all is still an error: there is nothing to derive from", () => {
+    const { diagnostics, scripts } = build(["+.lua"]);
     expect(scripts).toEqual([]);
     expect(shown(diagnostics)).toEqual([
       'lua/+.lua:1:1 LG300: the exported name "" (made from the file name "+.lua") is empty',
-      'lua/1st.lua:1:1 LG300: the exported name "1st" (made from the file name "1st.lua") is not a valid TypeScript identifier',
     ]);
+  });
+
+  it("two derived names that collide are LG301, naming both files", () => {
+    const { diagnostics } = build(["delete.lua", "run-delete.lua"]);
+    expect(shown(diagnostics).filter((line) => line.includes("LG301"))).toEqual([
+      'lua/run-delete.lua:1:1 LG301: "runDelete" is exported by both lua/delete.lua and lua/run-delete.lua',
+    ]);
+  });
+});
+
+describe("LG300: a name TypeScript would reject", () => {
+  it("a ---@name that is a reserved word stays an error: the name was chosen, so luagen does not choose another", () => {
+    const { diagnostics } = build(["a.lua"], { "a.lua": `---@name class\n${SCRIPT}` });
+    expect(shown(diagnostics)).toEqual([
+      'lua/a.lua:1:1 LG300: the exported name "class" is a reserved word in TypeScript',
+    ]);
+    expect(diagnostics[0]?.hint).toBe("choose another name in `---@name`");
   });
 
   it("points at the parameter's name for a parameter name, not at column 1", () => {
@@ -77,18 +97,18 @@ describe("LG300: a name TypeScript would reject", () => {
   });
 });
 
-describe("LG300: names typed batches take", () => {
-  it("refuses a script named like an export of the batches, or like a method every batch has, with the fix", () => {
-    const { diagnostics } = build(["multi.lua", "exec.lua", "b.lua", "length.lua"], {
+describe("names typed batches take", () => {
+  it("a file named like an export of the batches or a method of every batch gets a derived name; a ---@name like one is LG300", () => {
+    const { diagnostics, scripts } = build(["multi.lua", "exec.lua", "b.lua", "length.lua"], {
       "b.lua": `---@name BatchError\n${SCRIPT}`,
     });
+    expect(scripts.map((s) => s.name)).toEqual(["runMulti", "runExec", "runLength"]);
     expect(shown(diagnostics)).toEqual([
-      'lua/multi.lua:1:1 LG300: the exported name "multi" (made from the file name "multi.lua") is a name index.ts exports for typed batches',
-      'lua/exec.lua:1:1 LG300: the exported name "exec" (made from the file name "exec.lua") is a method every typed batch has',
+      'lua/multi.lua:1:1 LG304: the file name "multi.lua" gives "multi", which is a name index.ts exports for typed batches; the script is exported as "runMulti"',
+      'lua/exec.lua:1:1 LG304: the file name "exec.lua" gives "exec", which is a method every typed batch has; the script is exported as "runExec"',
       'lua/b.lua:1:1 LG300: the exported name "BatchError" is a name index.ts exports for typed batches',
-      'lua/length.lua:1:1 LG300: the exported name "length" (made from the file name "length.lua") is a method every typed batch has',
+      'lua/length.lua:1:1 LG304: the file name "length.lua" gives "length", which is a method every typed batch has; the script is exported as "runLength"',
     ]);
-    expect(diagnostics.map((d) => d.hint)).toContain("add `---@name someName` to the doc comment, or rename the file");
   });
 
   it("accepts a script named like a client command (it hides that command in typed batches) or like a name index.ts only uses inside", () => {
