@@ -171,17 +171,39 @@ function inferSignature(usage: Usage, adoption: Adoption): Signature {
   const argCount = Math.max(highestIndex(usage, "ARGV"), ...adoption.args.keys());
   const args = Array.from({ length: argCount }, (_, i): ArgParam => ({
     ...documented(adoption.args, i + 1, "arg"),
-    type: { kinds: ["string", "number"], literals: [] },
-    optional: false,
-    rest: false,
-    ...AT_TOP,
+    ...INFERRED_ARG,
   }));
+  const keys = inferredKeys(keyCount, adoption.keys);
+  // A table read by a computed index, by length or whole (`ipairs`, `unpack`) takes any number of
+  // entries: a rest parameter after the fixed ones, so the script can be called the way it is used.
+  // A BullMQ `name-N.lua` says how many keys there are: that count stands.
+  if (usage.dynamic.has("KEYS") && adoption.keyCount === undefined) {
+    keys.push({ name: restName("keys", keys), description: "", rest: true, ...AT_TOP });
+  }
+  if (usage.dynamic.has("ARGV")) {
+    args.push({ name: restName("args", [...keys, ...args]), description: "", ...INFERRED_ARG, rest: true });
+  }
   const returns: Signature["returns"] = { type: { kind: "unknown" }, description: "", origin: "missing" };
-  return { summary: "", keys: inferredKeys(keyCount, adoption.keys), args, returns, inferred: true };
+  return { summary: "", keys, args, returns, inferred: true };
+}
+
+/** `wanted`, or with `more` before it while a fixed parameter (named from a comment) has that name. */
+function restName(wanted: string, taken: readonly { name: string }[]): string {
+  let name = wanted;
+  while (taken.some((param) => param.name === name)) name = `more${name[0]!.toUpperCase()}${name.slice(1)}`;
+  return name;
 }
 
 /** Where an inferred parameter "is": no tag declares it. */
 const AT_TOP = { line: 1, column: 1, nameColumn: 1 };
+
+/** An inferred argument: any string or number, as Redis receives every argument as a string. */
+const INFERRED_ARG = {
+  type: { kinds: ["string", "number"], literals: [] },
+  optional: false,
+  rest: false,
+  ...AT_TOP,
+} satisfies Omit<ArgParam, "name" | "description">;
 
 function inferredKeys(count: number, names: ReadonlyMap<number, Documented>): KeyParam[] {
   return Array.from({ length: count }, (_, i): KeyParam => ({
@@ -197,17 +219,19 @@ function documented(names: ReadonlyMap<number, Documented>, index: number, prefi
 
 function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {
   const keys = listed(
-    signature.keys.map((k) => k.name),
+    signature.keys.map((k) => (k.rest ? `...${k.name}` : k.name)),
     "key",
   );
   const args = listed(
-    signature.args.map((a) => `${a.name}: string | number`),
+    signature.args.map((a) => (a.rest ? `...${a.name}: (string | number)[]` : `${a.name}: string | number`)),
     "argument",
   );
   const returned = signature.returns.origin === "inferred" ? replyText(signature.returns.type) : "unknown";
   const message = `no annotations: inferred ${keys} and ${args}, returning ${returned}`;
-  const dynamic = [...usage.dynamic].map(
-    (table) => `${table} is read with a computed index: declare ${TABLES[table].rest}`,
+  const dynamic = [...usage.dynamic].map((table) =>
+    table === "KEYS" && !signature.keys.some((k) => k.rest)
+      ? `KEYS is read with a computed index, but the file name says how many keys there are`
+      : `${table} is read with a computed index, by its length or whole, so it takes any number: declare ${TABLES[table].rest}`,
   );
   const hint = [
     "declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type",

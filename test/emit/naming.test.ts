@@ -168,3 +168,29 @@ describe("paths printed into generated code", () => {
     expect(content("index.ts")).toContain('export { d, dScript } from "./q\\"uote/d.js";');
   });
 });
+
+describe("inferred rest parameters and BullMQ's name-N.lua", () => {
+  it("the -N key count stands, so a loop over #KEYS adds no rest key; ARGV read whole still gets one", () => {
+    const text =
+      "for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\nreturn redis.call('RPUSH', KEYS[1], unpack(ARGV))\n";
+    const { scripts, diagnostics } = build(["cleanUp-2.lua"], { "cleanUp-2.lua": text });
+    expect(scripts[0]?.name).toBe("cleanUp");
+    expect(scripts[0]?.signature.keys.map((k) => [k.name, k.rest])).toEqual([
+      ["key1", false],
+      ["key2", false],
+    ]);
+    expect(scripts[0]?.signature.args.map((a) => [a.name, a.rest])).toEqual([["args", true]]);
+    expect(diagnostics.find((d) => d.code === "LG205")?.hint).toContain(
+      "KEYS is read with a computed index, but the file name says how many keys there are",
+    );
+  });
+
+  it("the generated function takes the rest as one array parameter", () => {
+    const text = "for _, v in ipairs(ARGV) do redis.call('SADD', KEYS[1], v) end\nreturn #ARGV\n";
+    const { scripts } = build(["cf-insert.lua"], { "cf-insert.lua": text });
+    const module = emit(scripts, { runtime: "", importExtension: ".js" }).files.find((f) => f.path === "cf-insert.ts");
+    expect(module?.content).toContain(
+      "export function cfInsert(\n  target: ScriptClient,\n  key1: RedisKey,\n  args: ReadonlyArray<string | number>,\n): Promise<number>;",
+    );
+  });
+});

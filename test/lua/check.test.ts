@@ -50,7 +50,58 @@ describe("inferred signatures", () => {
 
   test("a computed index adds advice to declare a rest parameter", () => {
     const { diagnostics } = runLuaStages(source("for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\n"));
-    expect(diagnostics[0].hint).toContain("KEYS is read with a computed index: declare ---@key ...name");
+    expect(diagnostics[0].hint).toContain(
+      "KEYS is read with a computed index, by its length or whole, so it takes any number: declare ---@key ...name",
+    );
+  });
+});
+
+/** The inferred parameters of an unannotated script, as the generated signature lists them. */
+function inferred(text: string): { keys: string[]; args: string[]; message: string | undefined } {
+  const { signature, diagnostics } = runLuaStages(source(text));
+  const shown = (params: readonly { name: string; rest: boolean }[] = []) =>
+    params.map((p) => (p.rest ? `...${p.name}` : p.name));
+  return {
+    keys: shown(signature?.keys),
+    args: shown(signature?.args),
+    message: diagnostics.find((d) => d.code === "LG205")?.message,
+  };
+}
+
+// Scripts written for other loaders take as many keys or arguments as they are given; the generated
+// function must be callable the way the script is used (issue 27).
+describe("inferred rest parameters: a table read by a computed index, by length or whole", () => {
+  test("a loop over #KEYS: a rest key, and the warning says so", () => {
+    const result = inferred("for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\nreturn #KEYS\n");
+    expect(result.keys).toEqual(["...keys"]);
+    expect(result.args).toEqual([]);
+    expect(result.message).toBe("no annotations: inferred 1 key (...keys) and 0 arguments, returning integer");
+  });
+
+  test("ipairs(ARGV) after a literal ARGV[1]: the fixed argument first, then the rest", () => {
+    const text =
+      "local ttl = ARGV[1]\nfor i, v in ipairs(ARGV) do\n  if i > 1 then redis.call('SADD', KEYS[1], v) end\nend\nreturn 1\n";
+    expect(inferred(text)).toMatchObject({ keys: ["key1"], args: ["arg1", "...args"] });
+  });
+
+  test("unpack(KEYS) and unpack(ARGV)", () => {
+    expect(inferred("return redis.call('DEL', unpack(KEYS))\n")).toMatchObject({ keys: ["...keys"], args: [] });
+    expect(inferred("return redis.call('RPUSH', KEYS[1], unpack(ARGV))\n")).toMatchObject({
+      keys: ["key1"],
+      args: ["...args"],
+    });
+  });
+
+  test("a variable index, and table.getn", () => {
+    expect(inferred("local i = 2\nreturn KEYS[i]\n").keys).toEqual(["...keys"]);
+    expect(inferred("return table.getn(ARGV)\n").args).toEqual(["...args"]);
+  });
+
+  test("literal indices only: fixed parameters, no rest", () => {
+    expect(inferred("return redis.call('SET', KEYS[2], ARGV[1])\n")).toMatchObject({
+      keys: ["key1", "key2"],
+      args: ["arg1"],
+    });
   });
 });
 
