@@ -55,7 +55,8 @@ export function checkScript(
     const { keyCount } = adoption;
     const inferred = withReturns(inferSignature(usage, adoption));
     const counted = keyCount === undefined ? [] : readsPastCount(place, usage, file, keyCount);
-    return { signature: inferred, diagnostics: [...diagnostics, ...counted, inferredWarning(file, inferred, usage)] };
+    const warning = inferredWarning(file, inferred, usage, adoption);
+    return { signature: inferred, diagnostics: [...diagnostics, ...counted, warning] };
   }
   diagnostics.push(
     ...readsPastDeclared(place, usage, "KEYS", signature.keys),
@@ -217,7 +218,7 @@ function documented(names: ReadonlyMap<number, Documented>, index: number, prefi
   return names.get(index) ?? { name: `${prefix}${index}`, description: "" };
 }
 
-function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): Diagnostic {
+function inferredWarning(file: SourceFile, signature: Signature, usage: Usage, adoption: Adoption): Diagnostic {
   const keys = listed(
     signature.keys.map((k) => (k.rest ? `...${k.name}` : k.name)),
     "key",
@@ -233,9 +234,16 @@ function inferredWarning(file: SourceFile, signature: Signature, usage: Usage): 
       ? `KEYS is read with a computed index, but the file name says how many keys there are`
       : `${table} is read with a computed index, by its length or whole, so it takes any number: declare ${TABLES[table].rest}`,
   );
+  const ignored = adoption.ignoredCount;
+  const count = ignored
+    ? [
+        `the file name's -${ignored.count} is not taken as a key count (BullMQ's convention), since the script reads ${ignored.highest === 0 ? "no KEYS[n] by a literal index" : `KEYS[${ignored.highest}] at most`}`,
+      ]
+    : [];
   const hint = [
     "declare the signature in the leading --- comment: ---@key name, ---@arg name type, ---@return type",
     ...dynamic,
+    ...count,
   ].join("; ");
   return diagnostic("LG205", file.path, { line: 1, column: 1 }, message, hint);
 }

@@ -170,9 +170,9 @@ describe("paths printed into generated code", () => {
 });
 
 describe("inferred rest parameters and BullMQ's name-N.lua", () => {
-  it("the -N key count stands, so a loop over #KEYS adds no rest key; ARGV read whole still gets one", () => {
+  it("the -N key count stands where the script reads KEYS[N], so a loop over #KEYS adds no rest key; ARGV read whole still gets one", () => {
     const text =
-      "for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\nreturn redis.call('RPUSH', KEYS[1], unpack(ARGV))\n";
+      "for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end\nreturn redis.call('RPUSH', KEYS[2], unpack(ARGV))\n";
     const { scripts, diagnostics } = build(["cleanUp-2.lua"], { "cleanUp-2.lua": text });
     expect(scripts[0]?.name).toBe("cleanUp");
     expect(scripts[0]?.signature.keys.map((k) => [k.name, k.rest])).toEqual([
@@ -183,6 +183,20 @@ describe("inferred rest parameters and BullMQ's name-N.lua", () => {
     expect(diagnostics.find((d) => d.code === "LG205")?.hint).toContain(
       "KEYS is read with a computed index, but the file name says how many keys there are",
     );
+  });
+
+  it("a -N the script contradicts (it takes any number of keys and never reads KEYS[N]) is no key count: the name keeps its digits", () => {
+    const text = "for i, key in ipairs(KEYS) do redis.call('DEL', key) end\nreturn #KEYS\n";
+    const { scripts, diagnostics } = build(["pfc_detect_cisco-8000.lua"], { "pfc_detect_cisco-8000.lua": text });
+    expect(scripts[0]?.name).toBe("pfcDetectCisco8000");
+    expect(scripts[0]?.signature.keys.map((k) => (k.rest ? `...${k.name}` : k.name))).toEqual(["...keys"]);
+    expect(diagnostics.find((d) => d.code === "LG205")?.hint).toContain(
+      "the file name's -8000 is not taken as a key count (BullMQ's convention), since the script reads no KEYS[n] by a literal index",
+    );
+    const module = emit(scripts, { runtime: "", importExtension: ".js" }).files.find(
+      (f) => f.path === "pfc_detect_cisco-8000.ts",
+    );
+    expect(module!.content.length).toBeLessThan(4_000); // not 8,000 key parameters
   });
 
   it("the generated function takes the rest as one array parameter", () => {
