@@ -40,6 +40,7 @@ export const CODES = {
   LG233: { severity: "error", title: "a write command in a no-writes script" },
   LG234: { severity: "error", title: "malformed #!lua shebang: unknown engine, option or flag" },
   LG235: { severity: "warning", title: "a key named by a string literal, not passed in KEYS" },
+  LG236: { severity: "warning", title: "a call Redis 7.2+ and Valkey run and Redis 7.0 refuses" },
   LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
   LG302: {

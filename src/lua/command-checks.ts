@@ -3,6 +3,7 @@ import { plural } from "../diagnostics.js";
 import type { Diagnostic } from "../model.js";
 import { closest } from "../suggest.js";
 import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
+import { ARITY_FROM_7_2, NEWER_SERVERS, SCRIPT_ALLOWED_FROM_7_2 } from "./server-facts.js";
 import {
   COMMANDS,
   isModuleCommand,
@@ -68,10 +69,30 @@ function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, pl
     return [place("LG230", at, message, found.hint)];
   }
   const { info, shown } = found;
-  if (info.flags.includes("noscript")) return [notInScripts(info, shown, table, place, at)];
+  if (info.flags.includes("noscript")) {
+    // Not an error where a supported server runs it: a warning that names the server that does not.
+    if (SCRIPT_ALLOWED_FROM_7_2.has(shown)) {
+      return [
+        onlyNewerServers(shown, "refuses it in scripts", `on Redis 7.0, ${instead(info, shown, table)}`, at, place),
+      ];
+    }
+    return [notInScripts(info, shown, table, place, at)];
+  }
   const diagnostics: Diagnostic[] = [];
-  if (call.exact && !arityFits(info.arity, call.args.length + 1))
-    diagnostics.push(wrongArity(info, shown, call, place));
+  if (call.exact && !arityFits(info.arity, call.args.length + 1)) {
+    const newer = Object.hasOwn(ARITY_FROM_7_2, shown) ? ARITY_FROM_7_2[shown] : undefined;
+    diagnostics.push(
+      newer !== undefined && arityFits(newer, call.args.length + 1)
+        ? onlyNewerServers(
+            shown,
+            `fails a call with ${plural(call.args.length, "argument")}`,
+            `on Redis 7.0, ${wrongArityHint(info)}`,
+            nodePosition(call.node),
+            place,
+          )
+        : wrongArity(info, shown, call, place),
+    );
+  }
   if (noWrites && writes(info)) {
     const message = `${shown} writes, and the script declares #!lua flags=no-writes: Redis refuses it ("Write commands are not allowed from read-only scripts")`;
     diagnostics.push(
@@ -129,12 +150,26 @@ function notInScripts(
   at: ReturnType<typeof nodePosition>,
 ): Diagnostic {
   const message = `${shown} is not allowed in scripts: Redis refuses it ("This Redis command is not allowed from script")`;
+  return place("LG232", at, message, instead(info, shown, table));
+}
+
+/** What to do instead of calling `shown` in a script: its non-blocking form, or the client. */
+function instead(info: CommandInfo, shown: string, table: CommandTable): string {
   const nonBlocking = info.flags.includes("blocking") && !shown.includes(" ") ? shown.slice(1) : undefined;
-  const hint =
-    nonBlocking !== undefined && lookupCommand(nonBlocking, table) !== undefined
-      ? `a script cannot block: use ${nonBlocking}, or send ${shown} from the client`
-      : `send ${shown} from the client, not from a script`;
-  return place("LG232", at, message, hint);
+  return nonBlocking !== undefined && lookupCommand(nonBlocking, table) !== undefined
+    ? `a script cannot block: use ${nonBlocking}, or send ${shown} from the client`
+    : `send ${shown} from the client, not from a script`;
+}
+
+/** LG236: Redis 7.0 refuses what Redis 7.2+ and Valkey run, so a warning, never an error. */
+function onlyNewerServers(
+  shown: string,
+  what: string,
+  hint: string,
+  at: ReturnType<typeof nodePosition>,
+  place: Place,
+): Diagnostic {
+  return place("LG236", at, `${shown} as called here runs on ${NEWER_SERVERS}; Redis 7.0 ${what}`, hint);
 }
 
 /** Redis's arity counts the name; a negative arity is a minimum. */
@@ -146,8 +181,11 @@ function wrongArity(info: CommandInfo, shown: string, call: CommandCall, place: 
   const expected = Math.abs(info.arity) - 1;
   const takes = `${info.arity < 0 ? "at least " : ""}${plural(expected, "argument")}`;
   const message = `${shown.split(" ")[0]} takes ${takes} after its name, this call passes ${call.args.length}: Redis fails it ("Wrong number of args calling Redis command from script")`;
-  const hint = `Redis's arity for ${info.name} is ${info.arity} (the name counts${info.arity < 0 ? "; negative means at least" : ""})`;
-  return place("LG231", nodePosition(call.node), message, hint);
+  return place("LG231", nodePosition(call.node), message, wrongArityHint(info));
+}
+
+function wrongArityHint(info: CommandInfo): string {
+  return `Redis's arity for ${info.name} is ${info.arity} (the name counts${info.arity < 0 ? "; negative means at least" : ""})`;
 }
 
 /** LG235: a word the key specs say is a key, written as a string literal. */

@@ -32,7 +32,25 @@ describe("command checks", () => {
   });
 
   it("points a blocking command at its non-blocking form", () => {
-    expect(check(`return redis.call("BRPOPLPUSH", KEYS[1], KEYS[2], 0)`).diagnostics[0]?.hint).toMatch(/use RPOPLPUSH/);
+    expect(check(`return redis.call("BRPOPLPUSH", KEYS[1], KEYS[2], 0)`).diagnostics[0]?.hint).toMatch(
+      /^on Redis 7\.0, a script cannot block: use RPOPLPUSH, or send BRPOPLPUSH from the client$/,
+    );
+  });
+
+  it("a call Redis 7.2+ and Valkey run is a warning naming the servers, never an error (LG236)", () => {
+    for (const call of [
+      `redis.call("BLPOP", KEYS[1], 0)`,
+      `redis.call("BZPOPMIN", KEYS[1], 0)`,
+      `redis.call("WAIT", 1, 0)`,
+      `redis.call("ZREVRANK", KEYS[1], ARGV[1], "WITHSCORE")`,
+    ]) {
+      const { diagnostics } = check(`return ${call}`);
+      expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["LG236", "warning"]]);
+      expect(diagnostics[0]?.message).toMatch(/ as called here runs on Redis 7\.2 or later and Valkey; Redis 7\.0 /);
+    }
+    // What no server runs stays an error.
+    expect(codes(`return redis.call("SUBSCRIBE", "c")`)).toEqual(["LG232"]);
+    expect(codes(`return redis.call("ZRANK", KEYS[1])`)).toEqual(["LG231"]);
   });
 
   it("checks arity only when every word is visible", () => {
@@ -86,7 +104,8 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
   [`local rcall = redis.call\nreturn rcall("CLIENT", "KIL")`, "LG230", /Unknown Redis command called from script/],
   [`return redis.call("EXPIRE", KEYS[1])`, "LG231", /Wrong number of args/],
   [`return redis.call("OBJECT", "ENCODING")`, "LG231", /Wrong number of args/],
-  [`return redis.call("BLPOP", KEYS[1], 0)`, "LG232", /not allowed from script/],
+  [`return redis.call("BLPOP", KEYS[1], 0)`, "LG236", /not allowed from script/],
+  [`return redis.call("ZRANK", KEYS[1], ARGV[1], "WITHSCORE")`, "LG236", /Wrong number of args/],
   [`return redis.call("MULTI")`, "LG232", /not allowed from script/],
   [
     `#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], "v")`,
@@ -118,11 +137,26 @@ describe("command checks agree with redis-server", () => {
   holdOpen(() => (redis = connect(server)));
 
   it.each(AGAINST_REDIS)("%s → %s", async (script, code, redisSays) => {
-    const errors = check(script).diagnostics.filter((d) => d.severity === "error");
+    const { diagnostics } = check(script);
+    const errors = diagnostics.filter((d) => d.severity === "error");
     const run = redis.eval(script, 1, "k", "a", "b");
     if (code === undefined) {
       expect(errors).toEqual([]);
       await run;
+    } else if (code === "LG236") {
+      // A warning, never an error: Redis 7.2+ and Valkey run it, Redis 7.0 refuses it.
+      expect(errors).toEqual([]);
+      expect(diagnostics.map((d) => d.code)).toEqual(["LG236"]);
+      const settled = run.then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      const info = await redis.info("server");
+      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+      const before72 = version !== null && Number(version[1]) * 100 + Number(version[2]) < 702;
+      const refused = await settled;
+      if (before72 && !/server_name:valkey/.test(info)) expect(refused?.message).toMatch(redisSays!);
+      else expect(refused).toBeUndefined();
     } else {
       expect(errors.map((d) => d.code)).toEqual([code]);
       await expect(run).rejects.toThrow(redisSays);
