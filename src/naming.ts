@@ -59,7 +59,8 @@ export const BATCH_NAMES = {
     "Settled",
     "SettledReplies",
   ],
-  methods: ["exec", "execSettled", "length"],
+  // `then` too: a batch with a `then` method would be awaited as a promise.
+  methods: ["exec", "execSettled", "length", "then"],
 } as const;
 
 /** Why index.ts cannot export a script under `name`, or undefined when it can. */

@@ -111,6 +111,12 @@ describe("names typed batches take", () => {
     ]);
   });
 
+  it("a script named then gets a derived name: a batch with a then method would be awaited as a promise", () => {
+    const { scripts, diagnostics } = build(["then.lua"]);
+    expect(scripts.map((s) => s.name)).toEqual(["runThen"]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["LG304"]);
+  });
+
   it("accepts a script named like a client command (it hides that command in typed batches) or like a name index.ts only uses inside", () => {
     const { diagnostics } = build(["get.lua", "b.lua"], { "b.lua": `---@name openBatch\n${SCRIPT}` });
     expect(diagnostics).toEqual([]);
