@@ -9,7 +9,7 @@ import type { Position } from "../model.js";
  */
 export const MAX_SYNTAX_LEVELS = 200;
 
-interface Token {
+export interface Token {
   type: number;
   value: string | number | boolean | null;
   line: number;
@@ -60,8 +60,7 @@ const UNPARSABLE = new Error("unparsable");
  * drops nested parentheses and overflows the stack itself on a few thousand levels). On input that
  * is not valid Lua it gives up before any level past the limit: the syntax error is luaparse's to report.
  */
-export function tooDeep(source: string): Position | undefined {
-  const tokens = lex(source);
+export function tooDeep(tokens: readonly Token[] | undefined): Position | undefined {
   if (tokens === undefined) return undefined;
   try {
     new Levels(tokens).chunk();

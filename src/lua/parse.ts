@@ -1,7 +1,7 @@
 import luaparse, { type Chunk, type Node } from "luaparse";
 import type { Diagnostic, ExpandedSource, Position, SourceFile } from "../model.js";
 import { diagnosticAt } from "../origins.js";
-import { KEYWORD, lex, MAX_SYNTAX_LEVELS, PUNCTUATOR, tooDeep } from "./depth.js";
+import { KEYWORD, lex, MAX_SYNTAX_LEVELS, PUNCTUATOR, tooDeep, type Token } from "./depth.js";
 
 /**
  * The text luagen embeds and hashes: a leading UTF-8 BOM dropped and CRLF turned into
@@ -36,14 +36,17 @@ interface LuaparseError extends SyntaxError {
  */
 export function parseLua(file: SourceFile, expanded?: ExpandedSource): ParsedLua {
   const source = expanded?.source ?? normalizeSource(file.text);
-  const lua = hideBreakSemicolons(hideShebang(source));
+  const shown = hideShebang(source);
+  // Lexed once: the depth check and the `break;` rewrite both read these tokens.
+  const tokens = lex(shown);
+  const lua = hideBreakSemicolons(shown, tokens);
   const fail = (at: Position, message: string, hint?: string): ParsedLua => ({
     source,
     chunk: undefined,
     diagnostics: [diagnosticAt("LG001", file.path, expanded?.origins, at, message, hint)],
   });
   // Before luaparse, which overflows the stack on a few thousand levels.
-  const deep = tooDeep(lua);
+  const deep = tooDeep(tokens);
   if (deep !== undefined) {
     return fail(
       deep,
@@ -103,12 +106,10 @@ function hideShebang(source: string): string {
 /**
  * Lua 5.1 lets `break`, like `return`, be followed by one `;` (`laststat [';']` in its grammar), and
  * Redis runs `break;`; luaparse 0.3.1 refuses it ("'end' expected near ';'"). Each such `;` becomes a
- * space, so every offset, line and column stays where it was. Only sources that may hold one are
- * lexed, and a source the lexer refuses is left to luaparse to report.
+ * space, so every offset, line and column stays where it was. `tokens` are `lua`'s; a source the
+ * lexer refuses (undefined) is left to luaparse to report.
  */
-export function hideBreakSemicolons(lua: string): string {
-  if (!/\bbreak\b/.test(lua) || !lua.includes(";")) return lua;
-  const tokens = lex(lua);
+export function hideBreakSemicolons(lua: string, tokens: readonly Token[] | undefined): string {
   if (tokens === undefined) return lua;
   let text = lua;
   for (let i = 1; i < tokens.length; i++) {
