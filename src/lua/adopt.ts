@@ -1,8 +1,8 @@
-import type { Chunk, Node } from "luaparse";
+import type { Chunk } from "luaparse";
 import type { ExpandedSource, SourceFile } from "../model.js";
 import { isValidIdentifier } from "../naming.js";
 import { leadingComments, ownLineIn } from "./annotations/doc-block.js";
-import { walk } from "./parse.js";
+import { collectUsage, highestIndex } from "./usage.js";
 
 /**
  * What luagen reads from a script folder written for another loader, for a script with no luagen
@@ -49,27 +49,12 @@ export function adoptionFor(
   // and never reads its N-th key contradicts the count: `pfc_detect_cisco-8000.lua` names a hardware
   // model. None of BullMQ's and Bull's 74 -N scripts reads KEYS so; each reads KEYS[N] itself.
   const count = Number(counted[2]);
-  const keys = keysRead(chunk);
-  if (keys.dynamic && keys.highest < count) {
-    return { namePath: file.relativePath, ignoredCount: { count, highest: keys.highest }, ...documented };
+  const usage = collectUsage(chunk);
+  const highest = highestIndex(usage, "KEYS");
+  if (usage.dynamic.has("KEYS") && highest < count) {
+    return { namePath: file.relativePath, ignoredCount: { count, highest }, ...documented };
   }
   return { keyCount: count, namePath: `${counted[1]}.lua`, ...documented };
-}
-
-/** The highest literal n of a `KEYS[n]` read (0 for none), and whether KEYS is used any other way. */
-function keysRead(chunk: Chunk): { highest: number; dynamic: boolean } {
-  const read = { highest: 0, dynamic: false };
-  const isKeys = (node: Node) =>
-    node.type === "Identifier" && node.name === "KEYS" && (node as { isLocal?: boolean }).isLocal === false;
-  walk(chunk.body, (node) => {
-    if (node.type === "IndexExpression" && isKeys(node.base) && node.index.type === "NumericLiteral") {
-      read.highest = Math.max(read.highest, node.index.value);
-      return false; // its base is this read, not another use of KEYS
-    }
-    if (isKeys(node)) read.dynamic = true;
-    return true;
-  });
-  return read;
 }
 
 const MENTION = /\b(KEYS|ARGV)\[(\d+)\][\s:=-]*(.*)$/;

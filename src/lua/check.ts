@@ -1,23 +1,12 @@
-import type { Chunk, Identifier, Node } from "luaparse";
+import type { Chunk } from "luaparse";
 import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt, originOf } from "../origins.js";
 import type { Adoption, Documented } from "./adopt.js";
-import { nodePosition, walk } from "./parse.js";
+import { collectUsage, highestIndex, type Table, type Usage } from "./usage.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, shippedReplies, type Place } from "./return-check.js";
 import type { ReplyLookup } from "./returns.js";
-
-type Table = "KEYS" | "ARGV";
-
-/** What the script does with KEYS, ARGV and globals. */
-interface Usage {
-  /** Every `KEYS[n]` / `ARGV[n]` with a literal integer n ≥ 1. */
-  reads: { table: Table; index: number; at: Position }[];
-  /** Tables used any other way (`#KEYS`, `KEYS[i]`, `unpack(ARGV)`): any index may be read. */
-  dynamic: Set<Table>;
-  globalWrites: { name: string; at: Position; isFunction: boolean }[];
-}
 
 /** How each table's checks are worded, so one code path serves both. */
 const TABLES = {
@@ -65,41 +54,6 @@ export function checkScript(
     ...neverRead(file, usage, "ARGV", signature.args),
   );
   return { signature: withReturns(signature), diagnostics };
-}
-
-/** Identifiers that name a variable carry `isLocal` (scope: true); field names carry none. */
-type Scoped = Identifier & { isLocal?: boolean };
-
-function isGlobal(node: Node | null): node is Identifier {
-  return node?.type === "Identifier" && (node as Scoped).isLocal === false;
-}
-
-function collectUsage(chunk: Chunk): Usage {
-  const usage: Usage = { reads: [], dynamic: new Set(), globalWrites: [] };
-  // From the body, not the chunk: `chunk.globals` lists identifiers a second time.
-  walk(chunk.body, (node) => {
-    if (node.type === "IndexExpression" && isGlobal(node.base) && isTable(node.base.name)) {
-      const index = node.index.type === "NumericLiteral" ? node.index.value : NaN;
-      if (Number.isInteger(index) && index >= 1) {
-        usage.reads.push({ table: node.base.name, index, at: nodePosition(node) });
-        return false; // its base is this read, not a dynamic use of the table
-      }
-    } else if (isGlobal(node) && isTable(node.name)) {
-      usage.dynamic.add(node.name);
-    } else if (node.type === "AssignmentStatement") {
-      for (const target of node.variables.filter(isGlobal)) {
-        usage.globalWrites.push({ name: target.name, at: nodePosition(target), isFunction: false });
-      }
-    } else if (node.type === "FunctionDeclaration" && isGlobal(node.identifier)) {
-      usage.globalWrites.push({ name: node.identifier.name, at: nodePosition(node.identifier), isFunction: true });
-    }
-    return true;
-  });
-  return usage;
-}
-
-function isTable(name: string): name is Table {
-  return name === "KEYS" || name === "ARGV";
 }
 
 function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number]): Diagnostic {
@@ -157,10 +111,6 @@ function neverRead(file: SourceFile, usage: Usage, table: Table, params: (KeyPar
 function listed(items: string[], noun: string): string {
   const count = plural(items.length, noun);
   return items.length === 0 ? count : `${count} (${items.join(", ")})`;
-}
-
-function highestIndex(usage: Usage, table: Table): number {
-  return Math.max(0, ...usage.reads.filter((r) => r.table === table).map((r) => r.index));
 }
 
 /**
