@@ -390,14 +390,14 @@ interface Transport {
 
 /** How a client opens, fills and runs the batch behind a typed batch (see `openBatch`). */
 interface BatchTransport {
-  open(client: object, kind: BatchKind): object;
+  open(client: object): object;
   /** Whether the client's batch has a command `name`. */
   hasCommand(batch: object, name: string): boolean;
   /** Queues one call of the client's command `name`. */
   command(batch: object, name: string, args: unknown[]): void;
   /** Queues one call of `script` with the policy, or throws a `TypeError` and queues nothing. */
   script(batch: object, script: ScriptDescriptor, keys: readonly unknown[], args: readonly unknown[]): void;
-  run(batch: object, kind: BatchKind): Promise<BatchRun>;
+  run(batch: object): Promise<BatchRun>;
 }
 
 export interface ClusterTarget {
@@ -493,10 +493,10 @@ const IOREDIS: Transport = {
 function ioredisBatches(open: "multi" | "pipeline"): BatchTransport {
   return {
     open: (client) => (client as Record<typeof open, () => object>)[open](),
-    hasCommand: (batch, name) => methodOf(batch, name) !== undefined,
+    hasCommand: hasMethod,
     command: (batch, name, args) => {
       const before = (batch as ScriptBatch).length;
-      (batch as Record<string, (...args: unknown[]) => unknown>)[name]!(...args);
+      callMethod(batch, name, args);
       queuedOne(batch as ScriptBatch, before, name);
     },
     // runScript queues exactly one command by construction: no count to check (it cost ~0.5 µs a call).
@@ -653,19 +653,17 @@ const NODE_REDIS: Transport = {
         typedTransactions.add(multi);
         return multi;
       },
-      hasCommand: (multi, name) => methodOf(multi, name) !== undefined,
-      command: (multi, name, args) => void methodOf(multi, name)!(args),
+      hasCommand: hasMethod,
+      command: (multi, name, args) => void callMethod(multi, name, args),
       script: (multi, script, keys, args) => void runScript(script, multi as NodeRedisMulti, keys, args),
       run: (multi) => runNodeRedisTransaction(multi as { exec(): Promise<unknown[]> }),
     },
     pipeline: {
       open: (client): NodeRedisPipeline => ({ client, calls: [] }),
       // Only what the client's multi can queue: a command, not `connect`, `quit`, `subscribe`...
-      hasCommand: ({ client }: NodeRedisPipeline, name) =>
-        methodOf(multiOf(client), name) !== undefined && methodOf(client, name) !== undefined,
+      hasCommand: ({ client }: NodeRedisPipeline, name) => hasMethod(multiOf(client), name) && hasMethod(client, name),
       command: ({ client, calls }: NodeRedisPipeline, name, args) => {
-        const method = methodOf(client, name)!;
-        calls.push(() => method(args) as Promise<unknown>);
+        calls.push(() => callMethod(client, name, args) as Promise<unknown>);
       },
       script: (pipeline, script, keys, args) => {
         const { client, calls } = pipeline as NodeRedisPipeline;
@@ -701,12 +699,14 @@ function multiOf(client: object): object {
   return multi;
 }
 
-/** `name` of `target` as a function of an argument list, or undefined when it is not a method. */
-function methodOf(target: object, name: string): ((args: unknown[]) => unknown) | undefined {
-  if (name in Object.prototype) return undefined; // toString, hasOwnProperty...: no commands
-  const method = (target as Record<string, unknown>)[name];
-  if (typeof method !== "function") return undefined;
-  return (args) => (method as (...args: unknown[]) => unknown).apply(target, args);
+/** Whether `target` has a method `name` that could be a command (not `toString`, `hasOwnProperty`...). */
+function hasMethod(target: object, name: string): boolean {
+  return !(name in Object.prototype) && typeof (target as Record<string, unknown>)[name] === "function";
+}
+
+/** Calls `target[name](...args)`, a method `hasMethod` found. */
+function callMethod(target: object, name: string, args: unknown[]): unknown {
+  return (target as Record<string, (...args: unknown[]) => unknown>)[name]!(...args);
 }
 
 /**
@@ -886,7 +886,8 @@ const NOT_IN_TYPED_BATCH = new Set([
 /**
  * A typed batch over `client`: every command method of the client's own batch (each call queues one
  * command), every script of `scripts` as a method, and `BatchControl`. The generated index types it;
- * at run time it is a thin proxy that notes which element is which script.
+ * at run time it is an object over a shared prototype (`batchPrototype`) that notes which element is
+ * which script.
  */
 export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts: BatchScripts): Chain {
   const transport = transportIfAny(client);
@@ -896,7 +897,7 @@ export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts:
     );
   }
   const batches = transport.batches[kind];
-  const state: BatchState = { batch: batches.open(client, kind), kind, batches, elements: [] };
+  const state: BatchState = { batch: batches.open(client), kind, batches, elements: [], sent: false };
   const chain = Object.create(batchPrototype(scripts, batches)) as Chained;
   chain[STATE] = state;
   return chain as Chain;
@@ -911,6 +912,8 @@ interface BatchState {
   readonly batches: BatchTransport;
   /** Per element, in order: the script it calls, or undefined for a command of the client. */
   readonly elements: (ScriptDescriptor | undefined)[];
+  /** Set by the first `exec()`/`execSettled()`: a batch is sent once, and takes no calls after. */
+  sent: boolean;
 }
 
 type Chained = { [STATE]: BatchState };
@@ -968,7 +971,7 @@ function scriptMethod(script: ScriptDescriptor) {
   const keyCount = script.keys.length;
   const argCount = script.args.length;
   return function (this: Chained, ...params: unknown[]): Chained {
-    const { batch, batches, elements } = this[STATE];
+    const { batch, batches, elements } = unsent(this[STATE], script.name);
     const keys: unknown[] = [];
     for (let i = 0; i < keyCount; i++) keys.push(params[i]);
     // Omitted trailing optionals are `undefined`, as the generated function passes them.
@@ -982,16 +985,29 @@ function scriptMethod(script: ScriptDescriptor) {
 
 function commandMethod(name: string) {
   return function (this: Chained, ...args: unknown[]): Chained {
-    const { batch, batches, elements } = this[STATE];
+    const { batch, batches, elements } = unsent(this[STATE], name);
     batches.command(batch, name, args);
     elements.push(undefined);
     return this;
   };
 }
 
+/**
+ * A batch already sent takes no more calls and is not sent again: a node-redis pipeline would
+ * resend every call, and a second EXEC of writes would apply them twice.
+ */
+function unsent(state: BatchState, method: string): BatchState {
+  if (!state.sent) return state;
+  throw new TypeError(
+    `luagen: this typed ${state.kind} was already sent, so "${method}" cannot run in it; open a new one`,
+  );
+}
+
 /** Sends the batch, and names each failed script's call: its script, its `.lua` line, its index. */
-async function runBatch({ batches, batch, kind, elements }: BatchState): Promise<BatchOutcome<unknown[]>> {
-  const run = await batches.run(batch, kind);
+async function runBatch(state: BatchState): Promise<BatchOutcome<unknown[]>> {
+  const { batches, batch, kind, elements } = unsent(state, "exec");
+  state.sent = true;
+  const run = await batches.run(batch);
   if (run instanceof TransactionAbortedError) return { aborted: true, error: run };
   if (run.results.length !== elements.length) {
     throw new Error(`luagen: the ${kind} answered ${run.results.length} replies to ${elements.length} calls`);

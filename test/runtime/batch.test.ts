@@ -133,6 +133,16 @@ describe.each(IOREDIS)("$name", ({ Redis: Client }) => {
       expect(second).toEqual([null, 1]);
     });
 
+    test("a batch is sent once: a second exec() rejects and sends nothing, a call after exec() throws", async () => {
+      const batch = open(redis, kind).incrBy("n", 1).incr("m");
+      expect(await batch.exec()).toEqual([1, 1]);
+      await expect(batch.exec()).rejects.toThrow(/^luagen: this typed .+ was already sent, so "exec" cannot run in it/);
+      await expect(batch.execSettled()).rejects.toThrow(TypeError);
+      expect(() => batch.incrBy("n", 1)).toThrow(/already sent, so "incrBy" cannot run in it/);
+      expect(() => batch.incr("m")).toThrow(/already sent, so "incr" cannot run in it/);
+      expect(await admin.mget("n", "m")).toEqual(["1", "1"]); // applied once
+    });
+
     test("execSettled: [error, value] per element, never a rejection for an element", async () => {
       const outcome = await open(redis, kind).incrBy("n", 1).failing().incrBy("n", 1).execSettled();
       expect(outcome.aborted).toBe(false);
@@ -247,6 +257,14 @@ describe.each(NODE_REDIS)("$name", (major) => {
       expect(error.results[1]![0]).toBeInstanceOf(major.ErrorReply);
       expect(error.results[1]![0]!.message).toMatch(/ \(assembled at src\/lua\/lib\/util\.lua:21, batch index 1\)$/);
       expect(await admin.get("n")).toBe("7");
+    });
+
+    test("a batch is sent once: a second exec() rejects and sends nothing (a pipeline would resend every call)", async () => {
+      const batch = openOn(kind).incrBy("n", 1).incr("m");
+      expect(await batch.exec()).toEqual([1, 1]);
+      await expect(batch.exec()).rejects.toThrow(/already sent, so "exec" cannot run in it/);
+      expect(() => batch.incr("m")).toThrow(/already sent, so "incr" cannot run in it/);
+      expect(await admin.mget("n", "m")).toEqual(["1", "1"]);
     });
 
     test("execSettled: a failing command keeps node-redis's error; the others their replies", async () => {
