@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CLIENTS, IMPORT_EXTENSIONS, isOneOf, loadConfig, mustBeOneOf } from "./config.js";
+import { parseServer, serverNamesText } from "./lua/servers.js";
 import { openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import { generate, type GenerateOptions } from "./generate.js";
@@ -130,6 +131,8 @@ async function resolveOptions(
     return { error: `--import-extension ${mustBeOneOf(IMPORT_EXTENSIONS)}` };
   const client = values.client ?? config.client ?? "ioredis";
   if (!isOneOf(client, CLIENTS)) return { error: `--client ${mustBeOneOf(CLIENTS)}` };
+  const server = values.server ?? config.server;
+  if (server !== undefined && parseServer(server) === undefined) return { error: `--server ${serverNamesText()}` };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {
@@ -142,6 +145,7 @@ async function resolveOptions(
       exclude: [...(config.exclude ?? []), ...(values.exclude ?? [])],
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),
+      ...(server !== undefined ? { server } : {}),
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).
       ...(loaded.file !== undefined ? { root: "." } : {}),
     },

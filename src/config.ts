@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { UserCommand } from "./lua/commands.js";
+import { SERVER_NAMES, serverNamesText } from "./lua/servers.js";
 
 /** What `luagen.config.json` or the `"luagen"` field of package.json may hold. */
 export interface Config {
@@ -12,6 +13,8 @@ export interface Config {
   /** Commands to add to Redis's table for the checks: a module's, or a newer server's. */
   commands?: Record<string, UserCommand>;
   client?: Client;
+  /** The server the scripts run on (`redis-7.2`, `valkey-8.1`): the checks use its facts. */
+  server?: string;
 }
 
 export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
@@ -99,8 +102,12 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (!isOneOf(value, CLIENTS)) return mustBeOneOf(CLIENTS);
       config.client = value;
       return;
+    case "server":
+      if (typeof value !== "string" || !SERVER_NAMES.includes(value)) return serverNamesText();
+      config.server = value;
+      return;
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server)`;
   }
 }
 

@@ -34,13 +34,21 @@ export const CODES = {
     severity: "warning",
     title: "a returned value Redis may change on the way out (no ---@return, or a possible fraction under number)",
   },
+  LG223: {
+    severity: "warning",
+    title: "a return that matches ---@return for some of the replies the call's arguments may select, not all",
+  },
   LG230: { severity: "error", title: "unknown Redis command or subcommand in redis.call/pcall" },
   LG231: { severity: "error", title: "wrong number of arguments for a Redis command" },
   LG232: { severity: "error", title: "a command Redis refuses in scripts (noscript)" },
   LG233: { severity: "error", title: "a write command in a no-writes script" },
   LG234: { severity: "error", title: "malformed #!lua shebang: unknown engine, option or flag" },
   LG235: { severity: "warning", title: "a key named by a string literal, not passed in KEYS" },
-  LG236: { severity: "warning", title: "a call Redis 7.2+ and Valkey run and Redis 7.0 refuses" },
+  LG236: {
+    severity: "warning",
+    title: "a call some supported servers run and others refuse (no server setting, or a fact luagen does not know)",
+  },
+  LG237: { severity: "error", title: "a command the server setting does not have yet (or at all)" },
   LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
   LG302: {

@@ -27,6 +27,11 @@ export const FLAGS = {
     help: 'extension of relative imports: ".js" (default), "" or ".ts"',
   },
   client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey or node-redis" },
+  server: {
+    type: "string",
+    value: "<name>",
+    help: "the server the scripts run on (redis-7.2, valkey-8.1, ...): checks use its commands",
+  },
   "explain-types": {
     type: "boolean",
     help: "print each script's return type and, per return, what luagen inferred and why",

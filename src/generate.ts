@@ -17,6 +17,7 @@ import { checkScript } from "./lua/check.js";
 import { checkCommandUse } from "./lua/command-checks.js";
 import { COMMANDS, extendCommands, type CommandTable, type UserCommand } from "./lua/commands.js";
 import { expandIncludes } from "./lua/includes.js";
+import { parseServer, serverNamesText, type Server } from "./lua/servers.js";
 import { normalizeSource, parseLua } from "./lua/parse.js";
 import { diagnosticAt } from "./origins.js";
 import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, SourceFile } from "./model.js";
@@ -45,6 +46,8 @@ export interface GenerateOptions {
   check?: boolean;
   /** Commands added to Redis's table for the command checks (the config's `commands`). */
   commands?: Readonly<Record<string, UserCommand>>;
+  /** The server the scripts run on (`redis-7.2`, `valkey-8.1`; see servers.ts): the checks use its facts. */
+  server?: string;
   /**
    * The project root (relative to `cwd`) that paths printed into generated code are relative to:
    * the CLI passes the config file's folder. By default, the nearest folder holding a package.json
@@ -105,6 +108,9 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     options.root !== undefined
       ? path.resolve(cwd, options.root)
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
+  const server = options.server === undefined ? undefined : parseServer(options.server);
+  if (options.server !== undefined && server === undefined)
+    return { kind: "usage-error", message: `server ${serverNamesText()}` };
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
@@ -115,6 +121,7 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     previous: context.builds,
     onProgress: context.onProgress,
     commands,
+    ...(server ? { server } : {}),
   });
   keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
@@ -157,6 +164,8 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Redis's command table the calls are checked against; the shipped one by default. */
   commands?: CommandTable;
+  /** The server the scripts run on; without it, a call only some servers run is a warning. */
+  server?: Server;
 }
 
 export interface Built {
@@ -178,7 +187,7 @@ export function buildScripts(files: readonly SourceFile[], options: BuildOptions
   const diagnostics: Diagnostic[] = [];
   const builds = new Map<string, BuildEntry>();
   const targets = files.filter((file) => !file.partial);
-  const checks = commandChecks(options.commands ?? COMMANDS);
+  const checks = commandChecks(options.commands ?? COMMANDS, options.server);
   for (const [i, file] of targets.entries()) {
     options.onProgress?.(i + 1, targets.length);
     const entry = reuseOrBuild(file, library, options.previous?.get(file.path), checks);
@@ -215,27 +224,33 @@ function reuseOrBuild(
 ): BuildEntry {
   const expanded = expandIncludes(file, library);
   const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded, checks.key]));
-  return previous?.key === key ? previous : { key, built: buildScript(file, expanded, checks.table) };
+  return previous?.key === key ? previous : { key, built: buildScript(file, expanded, checks) };
 }
 
-/** The table calls are checked against, and what of it goes into build keys. */
+/** The table and server calls are checked against, and what of them goes into build keys. */
 interface CommandChecks {
   table: CommandTable;
-  /** The config's own commands: they change what the checks say (the shipped table changes only with luagen's build). */
+  server?: Server;
+  /**
+   * The config's own commands and the server setting: they change what the checks say (the
+   * shipped table changes only with luagen's build).
+   */
   key: string;
 }
 
-function commandChecks(table: CommandTable): CommandChecks {
+function commandChecks(table: CommandTable, server: Server | undefined): CommandChecks {
+  const own = table === COMMANDS ? [] : Object.values(table.commands).filter((c) => c.source === "config");
   return {
     table,
-    key: table === COMMANDS ? "" : JSON.stringify(Object.values(table.commands).filter((c) => c.source === "config")),
+    ...(server ? { server } : {}),
+    key: own.length === 0 && server === undefined ? "" : JSON.stringify([own, server]),
   };
 }
 
 function buildScript(
   file: SourceFile,
   expanded: ExpandedSource & { diagnostics: Diagnostic[] },
-  commands: CommandTable,
+  checks: CommandChecks,
 ): BuiltScript {
   const parsed = parseLua(file, expanded);
   if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
@@ -244,7 +259,7 @@ function buildScript(
   const checked = checkScript(file, parsed.chunk, annotations.signature, expanded, undefined, adoption);
   const place = (code: Code, at: Position, message: string, hint?: string) =>
     diagnosticAt(code, file.path, expanded.origins, at, message, hint);
-  const used = checkCommandUse(parsed.chunk, parsed.source, place, commands);
+  const used = checkCommandUse(parsed.chunk, parsed.source, place, checks.table, checks.server);
   const diagnostics = [
     ...expanded.diagnostics,
     ...parsed.diagnostics,

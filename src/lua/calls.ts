@@ -63,7 +63,8 @@ function aliasedValue(binding: Binding, refs: Resolution): Expression | undefine
   return value !== undefined && redisFunction(value, refs, 0, true) ? value : undefined;
 }
 
-function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
+/** A call of redis.call/pcall (`via`) as its words: the name, when literal, and the rest. */
+export function describeCall(node: AnyCall, via: CommandCall["via"]): CommandCall {
   const all =
     node.type === "CallExpression"
       ? node.arguments

@@ -1,9 +1,10 @@
 import type { Chunk, Expression } from "luaparse";
 import { plural } from "../diagnostics.js";
-import type { Diagnostic } from "../model.js";
+import type { Diagnostic, Position } from "../model.js";
 import { closest } from "../suggest.js";
 import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
-import { ARITY_FROM_7_2, NEWER_SERVERS, SCRIPT_ALLOWED_FROM_7_2 } from "./server-facts.js";
+import { ARITY_SINCE, COMMAND_SINCE, SCRIPT_ALLOWED_SINCE, holdsOn, whichServers, type Since } from "./server-facts.js";
+import { serverTitle, type Server } from "./servers.js";
 import {
   COMMANDS,
   isModuleCommand,
@@ -30,20 +31,24 @@ export interface CommandUse {
 
 /**
  * The script's shebang and every redis.call/pcall with a literal command name, checked against
- * Redis's command table: what Redis would refuse only when the script runs (LG230-LG234), and keys
- * written as string literals (LG235). Computed names and commands of modules are never flagged.
+ * Redis's command table: what Redis would refuse only when the script runs (LG230-LG234, LG237),
+ * and keys written as string literals (LG235). With `server`, a fact that depends on the release
+ * (a command added, a command allowed in scripts, an arity grown) is that server's; without, a
+ * call some supported server refuses is a warning (LG236), never an error. Computed names and
+ * commands of modules are never flagged.
  */
 export function checkCommandUse(
   chunk: Chunk,
   source: string,
   place: Place,
   table: CommandTable = COMMANDS,
+  server?: Server,
 ): CommandUse {
   const { shebang, problems } = readShebang(source);
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
   const { calls, hidden } = findRedisCalls(chunk);
-  for (const call of calls) diagnostics.push(...checkCall(call, table, noWrites, place));
+  for (const call of calls) diagnostics.push(...checkCall(call, { table, noWrites, place, server }));
   return { flags: shebang?.flags, writes: mayWrite(calls, hidden, table), diagnostics };
 }
 
@@ -59,7 +64,15 @@ function commandOf(call: CommandCall, table: CommandTable): CommandInfo | undefi
   return found.kind === "known" ? found.info : undefined;
 }
 
-function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, place: Place): Diagnostic[] {
+interface CallContext {
+  table: CommandTable;
+  noWrites: boolean;
+  place: Place;
+  server?: Server;
+}
+
+function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
+  const { table, place } = context;
   if (call.name === undefined || call.nameNode === undefined) return [];
   const at = nodePosition(call.nameNode);
   const found = resolve(call, table);
@@ -69,31 +82,31 @@ function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, pl
     return [place("LG230", at, message, found.hint)];
   }
   const { info, shown } = found;
+  const added = Object.hasOwn(COMMAND_SINCE, info.name) ? COMMAND_SINCE[info.name] : undefined;
+  const availability = added && commandAdded(shown, added, at, context);
+  if (availability?.severity === "error") return [availability];
+  const diagnostics = availability ? [availability] : [];
   if (info.flags.includes("noscript")) {
-    // Not an error where a supported server runs it: a warning that names the server that does not.
-    if (SCRIPT_ALLOWED_FROM_7_2.has(shown)) {
-      return [
-        onlyNewerServers(shown, "refuses it in scripts", `on Redis 7.0, ${instead(info, shown, table)}`, at, place),
-      ];
-    }
-    return [notInScripts(info, shown, table, place, at)];
+    const allowed = Object.hasOwn(SCRIPT_ALLOWED_SINCE, shown) ? SCRIPT_ALLOWED_SINCE[shown] : undefined;
+    const refused = notInScripts(info, shown, table, place, at);
+    if (allowed === undefined) return [...diagnostics, refused];
+    const hint = `on older servers, ${instead(info, shown, table)}`;
+    const subject = `${shown} as called here`;
+    return [
+      ...diagnostics,
+      ...byRelease({ since: allowed, refused, subject, what: "refuse it in scripts", hint, at }, context),
+    ];
   }
-  const diagnostics: Diagnostic[] = [];
   if (call.exact && !arityFits(info.arity, call.args.length + 1)) {
-    const newer = Object.hasOwn(ARITY_FROM_7_2, shown) ? ARITY_FROM_7_2[shown] : undefined;
-    diagnostics.push(
-      newer !== undefined && arityFits(newer, call.args.length + 1)
-        ? onlyNewerServers(
-            shown,
-            `fails a call with ${plural(call.args.length, "argument")}`,
-            `on Redis 7.0, ${wrongArityHint(info)}`,
-            nodePosition(call.node),
-            place,
-          )
-        : wrongArity(info, shown, call, place),
-    );
+    const grew = Object.hasOwn(ARITY_SINCE, shown) ? ARITY_SINCE[shown] : undefined;
+    const wrong = wrongArity(info, shown, call, place);
+    if (grew !== undefined && arityFits(grew.arity, call.args.length + 1)) {
+      const what = `fail a call with ${plural(call.args.length, "argument")}`;
+      const [subject, hint, callAt] = [`${shown} as called here`, wrongArityHint(info), nodePosition(call.node)];
+      diagnostics.push(...byRelease({ since: grew.since, refused: wrong, subject, what, hint, at: callAt }, context));
+    } else diagnostics.push(wrong);
   }
-  if (noWrites && writes(info)) {
+  if (context.noWrites && writes(info)) {
     const message = `${shown} writes, and the script declares #!lua flags=no-writes: Redis refuses it ("Write commands are not allowed from read-only scripts")`;
     diagnostics.push(
       place("LG233", at, message, "remove no-writes from the #!lua line, or move the write to another script"),
@@ -101,6 +114,54 @@ function checkCall(call: CommandCall, table: CommandTable, noWrites: boolean, pl
   }
   diagnostics.push(...literalKeys(info, call, place));
   return diagnostics;
+}
+
+const SET_SERVER = 'set "server" in luagen.config.json (or pass --server) to the server the scripts run on';
+
+interface ReleaseFact {
+  since: Since;
+  /** What a server the fact does not hold for says. */
+  refused: Diagnostic;
+  /** `BLPOP as called here`: what the warning is about. */
+  subject: string;
+  /** What the other servers do: `refuse it in scripts`. */
+  what: string;
+  hint: string;
+  at: Position;
+}
+
+/**
+ * A call that some releases run and others refuse: nothing when the server setting runs it,
+ * `refused` (the error that server gives) when it does not, else a warning (LG236) naming which
+ * servers run it and what the others do.
+ */
+function byRelease(
+  { since, refused, subject, what, hint, at }: ReleaseFact,
+  { place, server }: CallContext,
+): Diagnostic[] {
+  const runs = server && holdsOn(since, server);
+  if (runs === true) return [];
+  if (runs === false) return [refused];
+  const older = server
+    ? `luagen does not know whether ${serverTitle(server.product, server.version)} runs it`
+    : `other servers ${what}`;
+  return [place("LG236", at, `${subject} runs on ${whichServers(since)}; ${older}`, `${hint}; ${SET_SERVER}`)];
+}
+
+/** LG237 when the server setting lacks a command newer servers added, LG236 when no server is set. */
+function commandAdded(shown: string, since: Since, at: Position, context: CallContext): Diagnostic | undefined {
+  const { server, place } = context;
+  const fails = `fails the call ("Unknown command called from script")`;
+  const setting = server && `${server.product}-${server.version}`;
+  const missing = place(
+    "LG237",
+    at,
+    `${shown} needs ${whichServers(since)}, and the server setting is ${setting}: ${serverTitle(server?.product ?? "redis")} ${fails}`,
+    `if the scripts run on a newer server, change the server setting; else do without ${shown}`,
+  );
+  const what = `fail the call ("Unknown command called from script")`;
+  const hint = `${shown} is newer than Redis 7.0`;
+  return byRelease({ since, refused: missing, subject: shown, what, hint, at }, context)[0];
 }
 
 type Resolved =
@@ -142,13 +203,7 @@ function writes(info: CommandInfo): boolean {
   return info.flags.includes("write") || info.flags.includes("may_replicate");
 }
 
-function notInScripts(
-  info: CommandInfo,
-  shown: string,
-  table: CommandTable,
-  place: Place,
-  at: ReturnType<typeof nodePosition>,
-): Diagnostic {
+function notInScripts(info: CommandInfo, shown: string, table: CommandTable, place: Place, at: Position): Diagnostic {
   const message = `${shown} is not allowed in scripts: Redis refuses it ("This Redis command is not allowed from script")`;
   return place("LG232", at, message, instead(info, shown, table));
 }
@@ -159,17 +214,6 @@ function instead(info: CommandInfo, shown: string, table: CommandTable): string 
   return nonBlocking !== undefined && lookupCommand(nonBlocking, table) !== undefined
     ? `a script cannot block: use ${nonBlocking}, or send ${shown} from the client`
     : `send ${shown} from the client, not from a script`;
-}
-
-/** LG236: Redis 7.0 refuses what Redis 7.2+ and Valkey run, so a warning, never an error. */
-function onlyNewerServers(
-  shown: string,
-  what: string,
-  hint: string,
-  at: ReturnType<typeof nodePosition>,
-  place: Place,
-): Diagnostic {
-  return place("LG236", at, `${shown} as called here runs on ${NEWER_SERVERS}; Redis 7.0 ${what}`, hint);
 }
 
 /** Redis's arity counts the name; a negative arity is a minimum. */

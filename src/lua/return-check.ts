@@ -81,6 +81,8 @@ function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagno
   if (diagnostics.length > 0) return diagnostics;
   const reply = luaToReply(lua);
   if (reply !== undefined && !assignable(reply, declared)) {
+    const partly = someVariantsMatch(place, at, site, declared);
+    if (partly !== undefined) return [partly];
     const message = `this return replies ${replyText(reply)} (${site.value.why}), but ---@return declares ${replyText(declared)}`;
     return [place("LG220", at, message, mismatchHint(lua, reply, declared))];
   }
@@ -92,6 +94,27 @@ function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagno
     return [place("LG222", at, message, hint)];
   }
   return [];
+}
+
+/**
+ * LG223: the call's arguments leave its reply open and only some of the shapes they may select
+ * match the declaration, so a warning that names the arguments that would make it wrong. Undefined
+ * when none match (then it is LG220) or the value has no such shapes.
+ */
+function someVariantsMatch(place: Place, at: Position, site: ReturnSite, declared: ReturnType): Diagnostic | undefined {
+  const variants = site.value.variants ?? [];
+  const fits = (type: LuaType) => {
+    const reply = luaToReply(type);
+    return reply === undefined || assignable(reply, declared);
+  };
+  const wrong = variants.filter((v) => !fits(v.type));
+  if (wrong.length === 0 || wrong.length === variants.length) return undefined;
+  const cases = wrong.map((v) => `${replyText(luaToReply(v.type)!)} for ${v.when}`).join(", ");
+  const message = `this return replies ${cases}, which ---@return ${replyText(declared)} does not declare (${site.value.why})`;
+  const hint =
+    "the call's arguments are not literals, so luagen cannot tell which shape it gives: write the deciding argument as a literal, " +
+    `or declare ---@return ${replyText(replyUnion([declared, ...wrong.map((v) => luaToReply(v.type)!)]))}`;
+  return place("LG223", at, message, hint);
 }
 
 /** A number from an operation that makes fractions (`/`, `math.sqrt`), here or in a table it returns. */

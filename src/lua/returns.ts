@@ -28,7 +28,9 @@ import {
   widen,
   type LuaType,
 } from "./lua-types.js";
+import { describeCall, stringLiteralText } from "./calls.js";
 import { narrowReads, type Exclusion, type Narrowing } from "./narrowing.js";
+import { selectReply, type CallWords } from "./reply-variants.js";
 import { walk } from "./parse.js";
 import { resolveScopes, type AnyCall, type Assigned, type Binding, type Resolution } from "./scopes.js";
 
@@ -39,6 +41,11 @@ export type ReplyLookup = (command: string) => ReturnType | undefined;
 export interface Inferred {
   type: LuaType;
   why: string;
+  /**
+   * When a command's arguments leave its reply shape open (`ZRANK key m ARGV[1]`, which is
+   * WITHSCORE or not): each shape and the arguments that give it. `type` is their union.
+   */
+  variants?: readonly { type: LuaType; when: string }[];
 }
 
 export interface ReturnSite {
@@ -303,12 +310,17 @@ class Inferer {
     const value = this.binding(binding);
     const why = `${binding.name} (${this.context.line(binding.line)}): ${value.why}`;
     const excluded = this.narrowing.get(e);
-    if (excluded === undefined) return { type: value.type, why };
+    if (excluded === undefined) return { ...value, why };
     const type = narrowed(value.type, excluded);
     if (type === undefined) return unknown(`${why}, which the tests before this point rule out`);
+    const variants = value.variants?.flatMap((v) => {
+      const left = narrowed(v.type, excluded);
+      return left === undefined ? [] : [{ type: left, when: v.when }];
+    });
+    const kept = variants !== undefined && variants.length > 1 ? { variants } : {};
     // Said only where the tests removed something: the reader sees why nil went missing.
-    if (sameMembers(type, value.type)) return { type, why };
-    return { type, why: `${why}, here ${exclusionText(excluded)} by the tests before it` };
+    if (sameMembers(type, value.type)) return { type, why, ...kept };
+    return { type, why: `${why}, here ${exclusionText(excluded)} by the tests before it`, ...kept };
   }
 
   /** A local's type: its value, kept when every reassignment gives the same type; else unknown. */
@@ -484,22 +496,31 @@ class Inferer {
     return this.functionResult(node as FunctionDeclaration);
   }
 
-  /** `redis.call('GET', ...)`: the command's reply as Lua sees it; pcall may also give an {err=} table. */
+  /**
+   * `redis.call('GET', ...)`: the command's reply as Lua sees it, the shape its arguments select
+   * where they decide it (`LPOP key 2`); pcall may also give an {err=} table.
+   */
   private command(e: AnyCall, via: "redis.call" | "redis.pcall"): Inferred {
-    const nameNode = e.type === "CallExpression" ? e.arguments[0] : undefined;
-    const name = nameNode?.type === "StringLiteral" ? literalText(nameNode) : undefined;
+    const call = describeCall(e, via);
+    const name = call.name;
     if (name === undefined) return unknown(`${via} with a command name that is not a literal`);
-    const { shown, reply } = this.reply(name, e.type === "CallExpression" ? e.arguments[1] : undefined);
+    const { shown, reply } = this.reply(name, call.args[0]);
     if (reply === undefined) return unknown(`${shown}'s reply is not in the command table`);
-    const type = replyToLua(reply);
-    const pcall = via === "redis.pcall" ? [{ kind: "error" } as LuaType] : [];
-    return { type: unionOf([type, ...pcall]), why: `${shown} replies ${replyText(reply)}` };
+    const toLua = (r: ReturnType) =>
+      via === "redis.pcall" ? unionOf([replyToLua(r), { kind: "error" }]) : replyToLua(r);
+    const selected = selectReply(shown, reply, callWords(call.args, call.exact));
+    if (selected === undefined) return { type: toLua(reply), why: `${shown} replies ${replyText(reply)}` };
+    if (selected.variants === undefined)
+      return { type: toLua(selected.reply), why: `${shown} ${selected.when} replies ${replyText(selected.reply)}` };
+    const variants = selected.variants.map((v) => ({ type: toLua(v.reply), when: `${shown} ${v.when}` }));
+    const each = selected.variants.map((v) => `${replyText(v.reply)} ${v.when}`).join(", ");
+    return { type: toLua(selected.reply), why: `${shown} replies ${each}`, variants };
   }
 
   /** A command's reply; a container (OBJECT, CLIENT) has none of its own, its subcommand (OBJECT|FREQ) may. */
   private reply(name: string, second: Expression | undefined): { shown: string; reply: ReturnType | undefined } {
     const own = this.context.lookup(name);
-    const sub = second?.type === "StringLiteral" ? literalText(second) : undefined;
+    const sub = second?.type === "StringLiteral" ? stringLiteralText(second) : undefined;
     if (own !== undefined || sub === undefined) return { shown: name.toUpperCase(), reply: own };
     return { shown: `${name} ${sub}`.toUpperCase(), reply: this.context.lookup(`${name}|${sub}`) };
   }
@@ -521,6 +542,15 @@ class Inferer {
     this.functions.set(fn, result);
     return result;
   }
+}
+
+/** The words after the name as the reply rules read them: literal text, upper case; a number's digits. */
+function callWords(args: readonly Expression[], exact: boolean): CallWords {
+  const words = args.map((arg) => {
+    if (arg.type === "NumericLiteral") return arg.raw;
+    return arg.type === "StringLiteral" ? stringLiteralText(arg)?.toUpperCase() : undefined;
+  });
+  return { words, exact };
 }
 
 function sameMembers(a: LuaType, b: LuaType): boolean {
@@ -569,14 +599,4 @@ function exclusionText(excluded: Exclusion): string {
 
 function unknown(why: string): Inferred {
   return { type: UNKNOWN, why };
-}
-
-/**
- * A short string literal's text from its raw source (luaparse leaves `value` null by default);
- * undefined when it has escapes or is a long string.
- */
-function literalText(node: StringLiteral): string | undefined {
-  const raw = node.raw;
-  if (!/^(['"]).*\1$/s.test(raw) || raw.includes("\\")) return undefined;
-  return raw.slice(1, -1);
 }

@@ -1,28 +1,118 @@
+import { atLeast, serverTitle, type Product, type Server } from "./servers.js";
+
 /**
- * Where luagen's command table (redis-server 7.0's `COMMAND INFO`) is stricter than newer servers,
- * so that a script Redis 7.2+ or Valkey runs would be refused as if no server ran it. Found by
- * comparing `COMMAND INFO` of redis-server 7.0.15 with a Valkey server built from source: since
- * Redis 7.2 (and in every Valkey release) these blocking commands are allowed in scripts, where
- * they never block, and ZRANK/ZREVRANK take `WITHSCORE`. Facts about servers, written here by
- * hand; nothing is copied from Redis sources.
+ * What differs between the servers luagen checks for: when a command appeared, when a command
+ * became allowed in scripts, when an arity grew. luagen's command table (commands.json) holds
+ * redis-server 7.0's facts plus commands newer servers added; this module says which releases
+ * each newer fact holds for. Facts about servers, written here by hand with their source; nothing
+ * is copied from Redis sources.
  */
 
-/** Commands Redis 7.0 refuses in scripts (`noscript`) and Redis 7.2+ and Valkey run there. */
-export const SCRIPT_ALLOWED_FROM_7_2: ReadonlySet<string> = new Set([
-  "BLMOVE",
-  "BLPOP",
-  "BRPOP",
-  "BRPOPLPUSH",
-  "BZPOPMAX",
-  "BZPOPMIN",
-  "WAIT",
-]);
+/** Since which release of each product a fact holds: a `major.minor`, `never`, or `unknown` (not checked). */
+export interface Since {
+  redis: string;
+  valkey: string;
+  /** Where the versions come from (one of `SOURCES`). */
+  source: keyof typeof SOURCES;
+}
 
-/** Arity from Redis 7.2 and in Valkey, where it grew (the name counts; negative means at least). */
-export const ARITY_FROM_7_2: Readonly<Record<string, number>> = {
-  ZRANK: -3, // ZRANK key member [WITHSCORE]
-  ZREVRANK: -3,
+export const SOURCES = {
+  compared:
+    "COMMAND INFO of redis-server 7.0.15 compared with a Valkey server built from source; Valkey's src/commands/*.json history entries (BSD-3)",
+  valkeyJson: 'Valkey src/commands/*.json "since" (BSD-3), at commit 55bbbe09a3b3',
+  redisDocs: 'redis.io command reference, "Available since"',
+  release: "the products' release announcements (Redis 7.4 hash-field expiration; Valkey 9.0, 9.1)",
+} as const;
+
+const NEVER = "never";
+const UNKNOWN = "unknown";
+
+/**
+ * Commands Redis 7.0 refuses in scripts (`noscript`) and later servers run there, where they never
+ * block: since Redis 7.2, and in every Valkey release.
+ */
+export const SCRIPT_ALLOWED_SINCE: Readonly<Record<string, Since>> = Object.fromEntries(
+  ["BLMOVE", "BLPOP", "BRPOP", "BRPOPLPUSH", "BZPOPMAX", "BZPOPMIN", "WAIT"].map((name) => [
+    name,
+    { redis: "7.2", valkey: "7.2", source: "compared" },
+  ]),
+);
+
+/** Arities that grew after Redis 7.0 (the name counts; negative means at least). */
+export const ARITY_SINCE: Readonly<Record<string, { arity: number; since: Since }>> = {
+  // ZRANK key member [WITHSCORE]
+  ZRANK: { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
+  ZREVRANK: { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
 };
 
-/** How the servers that run such a call are named in diagnostics. */
-export const NEWER_SERVERS = "Redis 7.2 or later and Valkey";
+const both = (redis: string, valkey: string, source: Since["source"]): Since => ({ redis, valkey, source });
+const each = (names: readonly string[], since: Since) => names.map((name) => [name, since] as const);
+
+/**
+ * Every command (and subcommand, as `CLIENT|CAPA`) of the table that redis-server 7.0 lacks, and
+ * since when each product has it. test/lua/server-facts.test.ts fails when the table gains a
+ * command this list does not date.
+ */
+export const COMMAND_SINCE: Readonly<Record<string, Since>> = Object.fromEntries([
+  ...each(["WAITAOF", "CLIENT|NO-TOUCH", "CLIENT|SETINFO", "CLUSTER|MYSHARDID"], both("7.2", "7.2", "valkeyJson")),
+  ...each(["CLIENT|CAPA", "CLUSTER|SLOT-STATS", "SCRIPT|SHOW"], both(NEVER, "8.0", "valkeyJson")),
+  ...each(
+    ["HEXPIRE", "HEXPIREAT", "HEXPIRETIME", "HPERSIST", "HPEXPIRE", "HPEXPIREAT", "HPEXPIRETIME", "HPTTL", "HTTL"],
+    both("7.4", "9.0", "release"),
+  ),
+  ...each(["HGETEX", "HSETEX"], both("8.0", "9.0", "release")),
+  ...each(["HGETDEL"], both("8.0", "9.1", "release")),
+  ...each(
+    ["VADD", "VCARD", "VDIM", "VEMB", "VGETATTR", "VINFO", "VISMEMBER", "VLINKS"],
+    both("8.0", NEVER, "redisDocs"),
+  ),
+  ...each(["VRANDMEMBER", "VRANGE", "VREM", "VSETATTR", "VSIM"], both("8.0", NEVER, "redisDocs")),
+  ...each(["XDELEX"], both("8.2", UNKNOWN, "redisDocs")),
+  ...each(["MSETEX"], both("8.4", "9.1", "release")),
+  ...each(
+    [
+      "ARCOUNT",
+      "ARDEL",
+      "ARDELRANGE",
+      "ARGET",
+      "ARGETRANGE",
+      "ARGREP",
+      "ARINFO",
+      "ARINSERT",
+      "ARLASTITEMS",
+      "ARLEN",
+      "ARMGET",
+      "ARMSET",
+      "ARNEXT",
+      "AROP",
+      "ARRING",
+      "ARSCAN",
+      "ARSEEK",
+      "ARSET",
+    ],
+    both("8.8", NEVER, "redisDocs"),
+  ),
+  ...each(["XNACK"], both("8.8", NEVER, "redisDocs")),
+  // Valkey adds INCREX after 9.1, the newest release luagen knows: no Valkey release here has it.
+  ...each(["INCREX"], both("8.8", NEVER, "redisDocs")),
+]);
+
+/** Whether the fact holds on `server`; undefined when luagen does not know. */
+export function holdsOn(since: Since, server: Server): boolean | undefined {
+  const from = since[server.product];
+  if (from === UNKNOWN) return undefined;
+  return from !== NEVER && atLeast(server.version, from);
+}
+
+/** `Redis 7.4 or later and Valkey 9.0 or later`, `Redis 8.0 or later (no Valkey release)`. */
+export function whichServers(since: Since): string {
+  const part = (product: Product) => {
+    const from = since[product];
+    if (from === NEVER) return undefined;
+    if (from === UNKNOWN) return `perhaps ${serverTitle(product)}`;
+    return `${serverTitle(product, from)} or later`;
+  };
+  const parts = (["redis", "valkey"] as const).map(part).filter((p) => p !== undefined);
+  const none = (["redis", "valkey"] as const).find((product) => since[product] === NEVER);
+  return parts.join(" and ") + (none ? ` (no ${serverTitle(none)} release)` : "");
+}

@@ -109,7 +109,37 @@ describe("configuration", () => {
     expect(run.stderr.split("\n")[0]).toBe('luagen: --client must be one of "ioredis", "iovalkey", "node-redis"');
   });
 
+  it('checks against the server in "server" (config) or --server: BLPOP is refused on redis-7.0 only', async () => {
+    const blpop = `---@key queue\n---@return unknown\nreturn redis.call("BLPOP", KEYS[1], 0)\n`;
+    const dir = project({
+      "a/pop.lua": blpop,
+      "luagen.config.json": JSON.stringify({ input: ["a"], out: "gen", server: "redis-7.0" }),
+    });
+    const refused = await runCli([], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(/LG232/);
+    expect(readTree(dir)["gen/pop.ts"]).toBeUndefined();
+    const runs = await runCli(["--server", "valkey-8.1"], dir);
+    expect(runs.code).toBe(0);
+    expect(runs.stdout + runs.stderr).not.toMatch(/LG23/);
+    expect(readTree(dir)["gen/pop.ts"]).toContain("BLPOP");
+  });
+
+  it("exits 2 on an unknown --server, listing the accepted values, and writes nothing", async () => {
+    const dir = project({ "a/counter.lua": COUNTER });
+    const run = await runCli(["a", "--out", "g", "--server", "redis-6.2"], dir);
+    expect(run.code).toBe(2);
+    const line = run.stderr.split("\n")[0];
+    expect(line).toMatch(/^luagen: --server must be one of redis-7\.0, redis-7\.2, .*, valkey-7\.2, .*valkey-9\.1$/);
+    expect(readTree(dir)["g/counter.ts"]).toBeUndefined();
+  });
+
   it.each([
+    [
+      "luagen.config.json",
+      { input: ["a"], out: "g", server: "valkey" },
+      /luagen\.config\.json: "server" must be one of redis-7\.0, /,
+    ],
     [
       "luagen.config.json",
       { input: ["a"], out: "g", client: "valkey" },

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkCommandUse } from "../../src/lua/command-checks.js";
 import { COMMANDS, extendCommands, type CommandTable } from "../../src/lua/commands.js";
 import { parseLua } from "../../src/lua/parse.js";
+import { RELEASES, atLeast, parseServer } from "../../src/lua/servers.js";
 import { diagnosticAt } from "../../src/origins.js";
 import { holdOpen } from "../support/fixtures.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -10,7 +11,7 @@ import { connect } from "../support/script.js";
 import { runCli, tempDir, writeTree } from "../support/workspace.js";
 import { source } from "./stages.js";
 
-function check(text: string, table: CommandTable = COMMANDS) {
+function check(text: string, table: CommandTable = COMMANDS, server?: string) {
   const file = source(text);
   const parsed = parseLua(file);
   if (parsed.chunk === undefined) throw new Error(parsed.diagnostics[0]?.message);
@@ -19,8 +20,12 @@ function check(text: string, table: CommandTable = COMMANDS) {
     parsed.source,
     (code, at, message, hint) => diagnosticAt(code, file.path, undefined, at, message, hint),
     table,
+    server === undefined ? undefined : parseServer(server),
   );
 }
+
+const onServer = (text: string, server: string) =>
+  check(text, COMMANDS, server).diagnostics.map((d) => [d.code, d.severity]);
 
 const codes = (text: string, table?: CommandTable) => check(text, table).diagnostics.map((d) => d.code);
 
@@ -33,11 +38,11 @@ describe("command checks", () => {
 
   it("points a blocking command at its non-blocking form", () => {
     expect(check(`return redis.call("BRPOPLPUSH", KEYS[1], KEYS[2], 0)`).diagnostics[0]?.hint).toMatch(
-      /^on Redis 7\.0, a script cannot block: use RPOPLPUSH, or send BRPOPLPUSH from the client$/,
+      /^on older servers, a script cannot block: use RPOPLPUSH, or send BRPOPLPUSH from the client; set "server"/,
     );
   });
 
-  it("a call Redis 7.2+ and Valkey run is a warning naming the servers, never an error (LG236)", () => {
+  it("without a server setting, a call Redis 7.2+ and Valkey run is a warning naming the servers, never an error (LG236)", () => {
     for (const call of [
       `redis.call("BLPOP", KEYS[1], 0)`,
       `redis.call("BZPOPMIN", KEYS[1], 0)`,
@@ -46,11 +51,58 @@ describe("command checks", () => {
     ]) {
       const { diagnostics } = check(`return ${call}`);
       expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["LG236", "warning"]]);
-      expect(diagnostics[0]?.message).toMatch(/ as called here runs on Redis 7\.2 or later and Valkey; Redis 7\.0 /);
+      expect(diagnostics[0]?.message).toMatch(
+        / as called here runs on Redis 7\.2 or later and Valkey 7\.2 or later; other servers (refuse it in scripts|fail a call with 3 arguments)$/,
+      );
     }
     // What no server runs stays an error.
     expect(codes(`return redis.call("SUBSCRIBE", "c")`)).toEqual(["LG232"]);
     expect(codes(`return redis.call("ZRANK", KEYS[1])`)).toEqual(["LG231"]);
+  });
+
+  it("with a server setting, release-dependent calls follow that server: an error where it refuses, nothing where it runs", () => {
+    const blpop = `return redis.call("BLPOP", KEYS[1], 0)`;
+    expect(onServer(blpop, "redis-7.0")).toEqual([["LG232", "error"]]);
+    for (const server of ["redis-7.2", "redis-8.8", "valkey-7.2", "valkey-9.1"])
+      expect(onServer(blpop, server)).toEqual([]);
+    const withScore = `return redis.call("ZRANK", KEYS[1], ARGV[1], "WITHSCORE")`;
+    expect(onServer(withScore, "redis-7.0")).toEqual([["LG231", "error"]]);
+    expect(onServer(withScore, "redis-7.4")).toEqual([]);
+    // What no server runs is an error whatever the setting.
+    expect(onServer(`return redis.call("SUBSCRIBE", "c")`, "valkey-9.1")).toEqual([["LG232", "error"]]);
+  });
+
+  it("a command newer than the server setting is an error naming the release that has it (LG237)", () => {
+    const hexpire = `return redis.call("HEXPIRE", KEYS[1], 60, "FIELDS", 1, ARGV[1])`;
+    const [missing] = check(hexpire, COMMANDS, "redis-7.2").diagnostics;
+    expect(missing?.code).toBe("LG237");
+    expect(missing?.message).toBe(
+      'HEXPIRE needs Redis 7.4 or later and Valkey 9.0 or later, and the server setting is redis-7.2: Redis fails the call ("Unknown command called from script")',
+    );
+    expect(onServer(hexpire, "redis-7.4")).toEqual([]);
+    expect(onServer(hexpire, "valkey-8.1")).toEqual([["LG237", "error"]]);
+    expect(onServer(hexpire, "valkey-9.0")).toEqual([]);
+    // A command one product never had, and a subcommand only Valkey has.
+    expect(check(`return redis.call("VCARD", KEYS[1])`, COMMANDS, "valkey-9.1").diagnostics[0]?.message).toMatch(
+      /^VCARD needs Redis 8\.0 or later \(no Valkey release\), and the server setting is valkey-9\.1: Valkey fails/,
+    );
+    const slotStats = `return redis.call("CLUSTER", "SLOT-STATS", "SLOTSRANGE", 0, 9)`;
+    expect(onServer(slotStats, "redis-8.8")).toEqual([["LG237", "error"]]);
+    expect(onServer(slotStats, "valkey-8.0")).toEqual([]);
+    // Refused in scripts by every server that has it: LG232 once it exists, LG237 before.
+    expect(onServer(`return redis.call("SCRIPT", "SHOW", ARGV[1])`, "valkey-8.0")).toEqual([["LG232", "error"]]);
+    expect(onServer(`return redis.call("SCRIPT", "SHOW", ARGV[1])`, "valkey-7.2")).toEqual([["LG237", "error"]]);
+  });
+
+  it("without a server setting, a newer command is a warning naming the servers that have it, never an error", () => {
+    const { diagnostics } = check(`return redis.call("HGETDEL", KEYS[1], "FIELDS", 1, ARGV[1])`);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["LG236", "warning"]]);
+    expect(diagnostics[0]?.message).toMatch(/^HGETDEL runs on Redis 8\.0 or later and Valkey 9\.1 or later; /);
+    // What luagen does not know of a release is a warning even with the setting.
+    expect(onServer(`return redis.call("XDELEX", KEYS[1], "IDS", 1, ARGV[1])`, "valkey-9.1")).toEqual([
+      ["LG236", "warning"],
+    ]);
+    expect(onServer(`return redis.call("XDELEX", KEYS[1], "IDS", 1, ARGV[1])`, "redis-8.2")).toEqual([]);
   });
 
   it("checks arity only when every word is visible", () => {
@@ -108,6 +160,12 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
   [`return redis.call("ZRANK", KEYS[1], ARGV[1], "WITHSCORE")`, "LG236", /Wrong number of args/],
   [`return redis.call("MULTI")`, "LG232", /not allowed from script/],
   [
+    `return redis.call("HEXPIRE", KEYS[1], 60, "FIELDS", 1, ARGV[1])`,
+    "LG236",
+    /Unknown (Redis )?command called from script/,
+  ],
+  [`return redis.call("WAITAOF", 0, 0, 0)`, "LG236", /Unknown (Redis )?command called from script/],
+  [
     `#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], "v")`,
     "LG233",
     /Write commands are not allowed from read-only scripts/,
@@ -130,6 +188,16 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
   [`#!lua\nreturn redis.call("SET", KEYS[1], "v")`, undefined],
 ];
 
+/** The server setting that describes the server INFO comes from: its product, and the newest listed release at or before it. */
+function serverSetting(info: string): string {
+  const valkey = /valkey_version:(\d+\.\d+)/.exec(info)?.[1];
+  const product = valkey === undefined ? "redis" : "valkey";
+  const version = valkey ?? /redis_version:(\d+\.\d+)/.exec(info)![1]!;
+  const release = RELEASES[product].filter((r) => atLeast(version, r)).at(-1);
+  if (release === undefined) throw new Error(`${product} ${version} is older than every release luagen knows`);
+  return `${product}-${release}`;
+}
+
 describe("command checks agree with redis-server", () => {
   let server: RedisServer;
   let redis: Redis;
@@ -144,19 +212,24 @@ describe("command checks agree with redis-server", () => {
       expect(errors).toEqual([]);
       await run;
     } else if (code === "LG236") {
-      // A warning, never an error: Redis 7.2+ and Valkey run it, Redis 7.0 refuses it.
-      expect(errors).toEqual([]);
-      expect(diagnostics.map((d) => d.code)).toEqual(["LG236"]);
+      // Settled at once: the server's answer must not go unhandled while INFO is awaited.
       const settled = run.then(
         () => undefined,
         (error: Error) => error,
       );
-      const info = await redis.info("server");
-      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
-      const before72 = version !== null && Number(version[1]) * 100 + Number(version[2]) < 702;
+      // Without a server setting a warning, never an error: Redis 7.2+ and Valkey run it, Redis 7.0 refuses it.
+      expect(errors).toEqual([]);
+      expect(diagnostics.map((d) => d.code)).toEqual(["LG236"]);
+      // With the setting of the server that runs it here: an error exactly when that server refuses it.
+      const setting = serverSetting(await redis.info("server"));
+      const onThisServer = check(script, COMMANDS, setting).diagnostics.map((d) => d.code);
       const refused = await settled;
-      if (before72 && !/server_name:valkey/.test(info)) expect(refused?.message).toMatch(redisSays!);
-      else expect(refused).toBeUndefined();
+      if (refused === undefined) expect(onThisServer).toEqual([]);
+      else {
+        const why = redisSays!.source;
+        expect(onThisServer).toEqual([/Wrong number/.test(why) ? "LG231" : /Unknown/.test(why) ? "LG237" : "LG232"]);
+        expect(refused.message).toMatch(redisSays!);
+      }
     } else {
       expect(errors.map((d) => d.code)).toEqual([code]);
       await expect(run).rejects.toThrow(redisSays);
