@@ -87,7 +87,7 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
   if (availability?.severity === "error") return [availability];
   const diagnostics = availability ? [availability] : [];
   if (info.flags.includes("noscript")) {
-    const allowed = Object.hasOwn(SCRIPT_ALLOWED_SINCE, shown) ? SCRIPT_ALLOWED_SINCE[shown] : undefined;
+    const allowed = Object.hasOwn(SCRIPT_ALLOWED_SINCE, info.name) ? SCRIPT_ALLOWED_SINCE[info.name] : undefined;
     const refused = notInScripts(info, shown, table, place, at);
     if (allowed === undefined) return [...diagnostics, refused];
     const hint = `on older servers, ${instead(info, shown, table)}`;
@@ -98,7 +98,7 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
     ];
   }
   if (call.exact && !arityFits(info.arity, call.args.length + 1)) {
-    const grew = Object.hasOwn(ARITY_SINCE, shown) ? ARITY_SINCE[shown] : undefined;
+    const grew = Object.hasOwn(ARITY_SINCE, info.name) ? ARITY_SINCE[info.name] : undefined;
     const wrong = wrongArity(info, shown, call, place);
     if (grew !== undefined && arityFits(grew.arity, call.args.length + 1)) {
       const what = `fail a call with ${plural(call.args.length, "argument")}`;

@@ -38,11 +38,14 @@ export const SCRIPT_ALLOWED_SINCE: Readonly<Record<string, Since>> = Object.from
   ]),
 );
 
-/** Arities that grew after Redis 7.0 (the name counts; negative means at least). */
+/** Arities that grew after Redis 7.0 (the name counts; negative means at least), by table name. */
 export const ARITY_SINCE: Readonly<Record<string, { arity: number; since: Since }>> = {
   // ZRANK key member [WITHSCORE]
   ZRANK: { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
   ZREVRANK: { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
+  // COMMAND GETKEYS PING: a command without arguments
+  "COMMAND|GETKEYS": { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
+  "COMMAND|GETKEYSANDFLAGS": { arity: -3, since: { redis: "7.2", valkey: "7.2", source: "compared" } },
 };
 
 const both = (redis: string, valkey: string, source: Since["source"]): Since => ({ redis, valkey, source });
