@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CLIENTS, IMPORT_EXTENSIONS, isOneOf, loadConfig, mustBeOneOf } from "./config.js";
 import { parseServer, serverNamesText } from "./lua/servers.js";
@@ -10,6 +8,7 @@ import { generate, type GenerateOptions } from "./generate.js";
 import { init } from "./init.js";
 import { PathError } from "./path-error.js";
 import { report, type Io, type ReportOptions } from "./report.js";
+import { VERSION } from "./version.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
        luagen            (inputs and options from luagen.config.json or package.json "luagen")
@@ -76,7 +75,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   if (values.version) {
-    io.stdout(version());
+    io.stdout(VERSION);
     return EXIT.ok;
   }
   const resolved = await resolveOptions(parsed, io);
@@ -167,9 +166,4 @@ export function progress(io: Io): ((done: number, total: number) => void) | unde
     if (done % 100 === 0) io.status(`luagen: ${done}/${total} scripts`);
     if (done === total) io.status("");
   };
-}
-
-function version(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return JSON.parse(readFileSync(path.resolve(here, "..", "package.json"), "utf8")).version;
 }

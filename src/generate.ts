@@ -26,6 +26,7 @@ import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix } from "./scan.js";
 import type { Client } from "./config.js";
+import { VERSION } from "./version.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
 
 export interface GenerateOptions {
@@ -142,6 +143,7 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     importExtension,
     client,
     previous: context.modules,
+    version: VERSION,
   });
   keepModules(context, emitted.modules);
   const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });

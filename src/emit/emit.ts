@@ -4,13 +4,12 @@ import type { GeneratedFile, Script } from "../model.js";
 import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
 import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
-import { GENERATED_MARK, headerFor } from "./header.js";
+import { headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
 import { writeScriptModule, type ModuleOptions } from "./module.js";
 import { stringLiteral } from "./text.js";
 
 /** The header of index.ts and runtime.ts, which come from no one script. */
-const PLAIN_HEADER = `${GENERATED_MARK}. DO NOT EDIT.`;
 
 export interface EmitOptions extends ModuleOptions {
   /**
@@ -20,6 +19,8 @@ export interface EmitOptions extends ModuleOptions {
   runtime: string;
   /** Module texts an earlier run emitted, by a hash of the script and the options: reused instead of printed again. */
   previous?: ReadonlyMap<string, string>;
+  /** luagen's version, named in every file's header; left out when absent (tests of the emitter alone). */
+  version?: string;
 }
 
 export interface Emitted {
@@ -36,15 +37,16 @@ export interface Emitted {
 export function emit(scripts: readonly Script[], options: EmitOptions): Emitted {
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
-    const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis"]));
+    const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis", options.version]));
     const content =
       options.previous?.get(key) ??
-      print(headerFor(script.file.path), (writer) => writeScriptModule(writer, script, options));
+      print(headerFor(script.file.path, options.version), (writer) => writeScriptModule(writer, script, options));
     modules.set(key, content);
     return { path: outputPathFor(script), content };
   });
-  files.push({ path: "index.ts", content: print(PLAIN_HEADER, (writer) => writeIndex(writer, scripts, options)) });
-  files.push({ path: "runtime.ts", content: `${PLAIN_HEADER}\n${options.runtime.replace(/\r\n/g, "\n")}` });
+  const plain = headerFor(undefined, options.version);
+  files.push({ path: "index.ts", content: print(plain, (writer) => writeIndex(writer, scripts, options)) });
+  files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
