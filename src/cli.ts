@@ -2,12 +2,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { CLIENTS, IMPORT_EXTENSIONS, isOneOf, loadConfig, mustBeOneOf } from "./config.js";
 import { parseServer, serverNamesText } from "./lua/servers.js";
-import { openRunContext, saveRunContext } from "./context.js";
+import { cacheFile, openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
-import { generate, type GenerateOptions } from "./generate.js";
+import type { GenerateOptions, RunOutcome } from "./generate.js";
 import { init } from "./init.js";
 import { PathError } from "./path-error.js";
-import { report, type Io, type ReportOptions } from "./report.js";
+import { report, reportNoOp, type Io, type ReportOptions } from "./report.js";
+import { freshStamp, stampKey, writeStamp } from "./stamp.js";
 import { VERSION } from "./version.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
@@ -83,7 +84,16 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const { options, reporting } = resolved;
   // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
   if (values.watch) return (await import("./watch.js")).watch(options, reporting, io);
-  const context = await openRunContext(io.cwd, path.resolve(io.cwd, options.out), { onProgress: progress(io) });
+  const started = Date.now();
+  const outDir = path.resolve(io.cwd, options.out);
+  const stampFile = cacheFile(io.cwd, outDir, "stamp.json");
+  const key = stampFile && stampKey({ ...options, check: undefined });
+  // --explain-types needs the scripts themselves.
+  const fresh = stampFile && key && !reporting.explainTypes && freshStamp(stampFile, key);
+  if (fresh) return reportNoOp(fresh, reporting, io);
+  // The generator (luaparse, the command table, the emitters) is loaded only when there is work.
+  const { generate } = await import("./generate.js");
+  const context = await openRunContext(io.cwd, outDir, { onProgress: progress(io) });
   const result = await generate(options, context);
   await saveRunContext(context);
   if (result.kind === "usage-error") return usageError(io, result.message);
@@ -91,7 +101,25 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`luagen: ${result.message}`);
     return EXIT.usage;
   }
-  return report(result, reporting, io);
+  const code = await report(result, reporting, io);
+  if (stampFile && key) stampClean(result, { file: stampFile, key, started });
+  return code;
+}
+
+/**
+ * After a run that ended clean — written, or checked and up to date, with no diagnostic (a warning
+ * must print again next time) — the stamp that lets the next identical run skip the generator.
+ */
+function stampClean(result: RunOutcome, stamp: { file: string; key: string; started: number }): void {
+  if (result.diagnostics.length > 0 || result.looked === undefined) return;
+  if (result.kind === "failed" || (result.kind === "planned" && !result.upToDate)) return;
+  const { plan } = result;
+  const written = [...plan.write.map((file) => file.path), ...plan.unchanged].map((file) =>
+    path.join(plan.outDir, file),
+  );
+  const looked = [...result.looked.folders, ...result.looked.files];
+  const summary = { key: stamp.key, scripts: result.scripts.length, files: written.length };
+  writeStamp(stamp.file, summary, looked, written, stamp.started);
 }
 
 function usageError(io: Io, message: string): number {

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,7 +83,7 @@ interface Stored {
  * empty when there is no such file, it is unreadable, or another build of luagen wrote it.
  */
 export async function openRunContext(cwd: string, outDir: string, options: ContextOptions = {}): Promise<RunContext> {
-  const file = await cacheFile(cwd, outDir);
+  const file = cacheFile(cwd, outDir, "json");
   if (!file) return createRunContext(options);
   const context: RunContext = { ...createRunContext(options), file };
   try {
@@ -114,18 +115,14 @@ export async function saveRunContext(context: RunContext): Promise<void> {
 }
 
 /**
- * The cache file for one output folder: only in a project that has node_modules (where build
- * tools keep theirs), never in the output folder itself.
+ * A cache file for one output folder (`json`: the run context; `stamp.json`: the no-op stamp):
+ * only in a project that has node_modules (where build tools keep theirs), never in the output
+ * folder itself.
  */
-async function cacheFile(cwd: string, outDir: string): Promise<string | undefined> {
+export function cacheFile(cwd: string, outDir: string, extension: string): string | undefined {
   const modules = path.join(cwd, "node_modules");
-  const exists = await readdir(modules).then(
-    () => true,
-    () => false,
-  );
-  return exists
-    ? path.join(modules, ".cache", "luagen", `${hashOf(path.resolve(outDir)).slice(0, 16)}.json`)
-    : undefined;
+  if (!statSync(modules, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+  return path.join(modules, ".cache", "luagen", `${hashOf(path.resolve(outDir)).slice(0, 16)}.${extension}`);
 }
 
 let cachedFingerprint: Promise<string> | undefined;

@@ -66,6 +66,8 @@ export interface RunFindings {
   scripts: Script[];
   /** The project root (absolute) diagnostics' paths are relative to; the CLI shows them relative to where it runs. */
   root: string;
+  /** The folders the scan listed and the files it read (scan.ts), for the no-op stamp; absent for glob inputs. */
+  looked?: { folders: string[]; files: string[] };
 }
 
 /**
@@ -132,6 +134,7 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     sources: built.sources,
     scripts: built.scripts,
     root,
+    ...(scanned.looked ? { looked: scanned.looked } : {}),
   });
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
 

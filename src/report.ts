@@ -92,6 +92,18 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
   return 1;
 }
 
+/** A run the no-op stamp answered (stamp.ts): what a run that found every file unchanged prints. */
+export function reportNoOp(stamp: { scripts: number; files: number }, options: ReportOptions, io: Io): 0 {
+  if (options.quiet) return 0;
+  const counts = { written: 0, unchanged: stamp.files, removed: 0 };
+  io.stdout(
+    options.check
+      ? `luagen: ${options.out} is up to date (${plural(stamp.files, "file")})`
+      : summaryLine(stamp.scripts, options.out, counts, 0),
+  );
+  return 0;
+}
+
 export function summaryLine(
   scripts: number,
   out: string,

@@ -22,6 +22,11 @@ export interface ScanResult {
   roots: string[];
   /** Files found but not readable (or not UTF-8), links skipped. */
   diagnostics: Diagnostic[];
+  /**
+   * What the scan looked at (absolute paths): every folder it listed and every file it read, for
+   * the no-op stamp (stamp.ts). Undefined when an input is a glob, whose listing fast-glob keeps.
+   */
+  looked?: { folders: string[]; files: string[] };
 }
 
 interface Found {
@@ -52,9 +57,11 @@ export async function scan(
   const roots = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const excluded = await excludedFiles(exclude, cwd);
+  let folders: string[] | undefined = [];
   for (const input of inputs) {
     roots.add(inputFolder(input, cwd));
     const expanded = await expand(input, cwd);
+    folders = expanded.folders && folders?.concat(expanded.folders);
     const matches = expanded.found.filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
     for (const match of matches) {
@@ -78,7 +85,9 @@ export async function scan(
   }
   files.sort((a, b) => compare(a.relativePath, b.relativePath) || compare(a.path, b.path));
   readIncludedFiles(library, root, texts, diagnostics);
-  return { files, library, missing, roots: [...roots], diagnostics };
+  const result: ScanResult = { files, library, missing, roots: [...roots], diagnostics };
+  if (folders) result.looked = { folders, files: [...library.keys()].map((file) => path.resolve(root, file)) };
+  return result;
 }
 
 /** A file named `_*.lua`, or in a folder named `includes` below its input root: only ever included. */
@@ -217,17 +226,19 @@ export function watchRoot(input: string, cwd: string): string {
   return path.resolve(cwd, task?.base ?? ".");
 }
 
+/** An input's files; `folders` it listed, undefined for a glob (fast-glob lists them out of sight). */
 async function expand(
   input: string,
   cwd: string,
-): Promise<{ found: Found[]; skipped: Array<{ link: string; target: string }> }> {
+): Promise<{ found: Found[]; skipped: Array<{ link: string; target: string }>; folders?: string[] }> {
   const absolute = path.resolve(cwd, input);
   if (await isDirectory(absolute)) {
     const walked = walkLua(absolute);
-    return { found: walked.files.map((file) => ({ absolute: file, root: absolute })), skipped: walked.skipped };
+    const found = walked.files.map((file) => ({ absolute: file, root: absolute }));
+    return { found, skipped: walked.skipped, folders: walked.folders };
   }
-  if (await isFile(absolute)) return { found: [{ absolute, root: path.dirname(absolute) }], skipped: [] };
-  if (!fg.isDynamicPattern(toPosix(input))) return { found: [], skipped: [] };
+  if (await isFile(absolute)) return { found: [{ absolute, root: path.dirname(absolute) }], skipped: [], folders: [] };
+  if (!fg.isDynamicPattern(toPosix(input))) return { found: [], skipped: [], folders: [] };
   // A glob's output paths are relative to its static part: `src/lua/**/*.lua` mirrors below src/lua.
   const pattern = toPosix(input);
   const root = watchRoot(input, cwd);

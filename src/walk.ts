@@ -7,6 +7,8 @@ export interface Walked {
   files: string[];
   /** Links not followed: their target (real path) was scanned already, through a loop or another name. */
   skipped: Array<{ link: string; target: string }>;
+  /** Every folder listed (absolute, as reached): a file added to or removed from one changes its mtime. */
+  folders: string[];
 }
 
 /**
@@ -17,7 +19,7 @@ export interface Walked {
  * so that reading it reports why (ELOOP, ENOENT) at the file.
  */
 export function walkLua(root: string): Walked {
-  const walked: Walked = { files: [], skipped: [] };
+  const walked: Walked = { files: [], skipped: [], folders: [] };
   const seen = new Set<string>();
   const folders: Array<{ at: string; real: string }> = [];
   const links: string[] = [];
@@ -32,6 +34,7 @@ export function walkLua(root: string): Walked {
   while (folders.length > 0 || links.length > 0) {
     const folder = folders.shift();
     if (folder !== undefined) {
+      walked.folders.push(folder.at);
       for (const entry of onPath("read", folder.at, () => readdirSync(folder.at, { withFileTypes: true }))) {
         if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
         const at = path.join(folder.at, entry.name);

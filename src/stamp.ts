@@ -1,0 +1,93 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { hashOf } from "./hash.js";
+
+/**
+ * The no-op stamp: after a clean run (no diagnostics), what the run looked at and wrote — every
+ * folder it listed, every file it read, every file of the output folder — each as the disk
+ * showed it (size, modification and change time, inode). A later run with the same options and
+ * the same luagen whose every path still shows the same answers without loading the generator:
+ * nothing it would read differs, and the output folder holds what it would write. Like make and
+ * `tsc -b`, it trusts the file system's times; unlike them it also compares the change time, which
+ * no tool sets back, so a file edited and given its old mtime is still noticed.
+ */
+export interface Stamp {
+  /** The options and the luagen build the stamped run had (`stampKey`). */
+  key: string;
+  /** For the summary line a no-op prints. */
+  scripts: number;
+  files: number;
+  /** By absolute path: `size:mtime:ctime:inode`, in nanoseconds. */
+  states: Record<string, string>;
+}
+
+/**
+ * A path edited this close to (or after) the start of the run that read it may have changed
+ * between the read and the stamp, within the time resolution of the file system (FAT: 2 s):
+ * such a run is not stamped, so the next one looks again (git's "racily clean" rule).
+ */
+const RACY_MS = 2_000;
+
+/** The disk's answer for a path, or undefined when there is nothing there. */
+function stateOf(file: string): string | undefined {
+  const stats = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return stats && `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
+}
+
+/** What identifies a run's result besides the files: its options and this build of luagen (by its files' states). */
+export function stampKey(options: unknown): string {
+  const dist = path.dirname(fileURLToPath(import.meta.url));
+  const own = readdirSync(dist, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".js"))
+    .sort()
+    .map((file) => [file, stateOf(path.join(dist, file))]);
+  const runtime = stateOf(path.resolve(dist, "..", "templates", "runtime.ts"));
+  return hashOf(JSON.stringify([options, own, runtime]));
+}
+
+/** The stamp in `file`, when it is there, readable, for `key`, and every path still shows what it recorded. */
+export function freshStamp(file: string, key: string): Stamp | undefined {
+  let stamp: Stamp;
+  try {
+    stamp = JSON.parse(readFileSync(file, "utf8")) as Stamp;
+  } catch {
+    return undefined;
+  }
+  if (stamp.key !== key) return undefined;
+  for (const [at, state] of Object.entries(stamp.states)) if (stateOf(at) !== state) return undefined;
+  return stamp;
+}
+
+/**
+ * Writes the stamp of a clean run that started at `startedMs` (epoch ms), atomically; nothing
+ * when a path it read changed too recently to be sure of, or is gone. A failure only costs the
+ * next run time, as with the run context.
+ */
+export function writeStamp(
+  file: string,
+  stamp: Omit<Stamp, "states">,
+  looked: readonly string[],
+  written: readonly string[],
+  startedMs: number,
+): void {
+  const states: Record<string, string> = {};
+  for (const at of looked) {
+    const stats = statSync(at, { bigint: true, throwIfNoEntry: false });
+    if (stats === undefined || Number(stats.mtimeNs / 1_000_000n) > startedMs - RACY_MS) return;
+    states[at] = `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
+  }
+  for (const at of written) {
+    const state = stateOf(at);
+    if (state === undefined) return;
+    states[at] = state;
+  }
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ ...stamp, states }));
+    renameSync(temp, file);
+  } catch {
+    // An optimisation only: a read-only node_modules must not fail the build.
+  }
+}
