@@ -46,17 +46,34 @@ export function stampKey(options: unknown): string {
   return hashOf(JSON.stringify([options, own, runtime]));
 }
 
-/** The stamp in `file`, when it is there, readable, for `key`, and every path still shows what it recorded. */
+/**
+ * The stamp in `file`, when it is there, well formed, for `key`, and every path still shows what
+ * it recorded; anything else (no file, a truncated or hand-edited one) means a full run.
+ */
 export function freshStamp(file: string, key: string): Stamp | undefined {
-  let stamp: Stamp;
+  let stamp: unknown;
   try {
-    stamp = JSON.parse(readFileSync(file, "utf8")) as Stamp;
+    stamp = JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
-  if (stamp.key !== key) return undefined;
+  if (!isStamp(stamp) || stamp.key !== key) return undefined;
   for (const [at, state] of Object.entries(stamp.states)) if (stateOf(at) !== state) return undefined;
   return stamp;
+}
+
+function isStamp(value: unknown): value is Stamp {
+  const stamp = value as Partial<Stamp> | null;
+  return (
+    typeof stamp === "object" &&
+    stamp !== null &&
+    typeof stamp.key === "string" &&
+    Number.isInteger(stamp.scripts) &&
+    Number.isInteger(stamp.files) &&
+    typeof stamp.states === "object" &&
+    stamp.states !== null &&
+    Object.values(stamp.states).every((state) => typeof state === "string")
+  );
 }
 
 /**

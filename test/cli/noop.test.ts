@@ -93,6 +93,21 @@ describe("a no-op run answered from the stamp", () => {
     expect(readTree(path.join(dir, "gen"))).toEqual(readTree(fresh));
   });
 
+  it.each<[string, (real: Record<string, unknown>) => string]>([
+    ["empty", () => ""],
+    ["truncated", (real) => JSON.stringify(real).slice(0, 20)],
+    ["null", () => "null"],
+    ["an array", () => "[]"],
+    ["states null", (real) => JSON.stringify({ ...real, states: null })],
+    ["a state not a string", (real) => JSON.stringify({ ...real, states: { "/": 5 } })],
+    ["counts not numbers", (real) => JSON.stringify({ ...real, scripts: "2" })],
+  ])("is ignored when the stamp file is %s: a full run, no crash", async (_, corrupt) => {
+    const dir = project();
+    await stamped(dir);
+    writeFileSync(stampFile(dir)!, corrupt(JSON.parse(readFileSync(stampFile(dir)!, "utf8"))));
+    expect(await generate(dir)).toBe("luagen: 2 scripts → gen (0 written, 4 unchanged, 0 removed)");
+  });
+
   it("is for the options it was written with: another client generates again", async () => {
     const dir = project();
     await stamped(dir);
