@@ -446,6 +446,26 @@ export async function rawNodeRedis(server: RedisServer, label = "raw sendCommand
   };
 }
 
+/**
+ * node-redis's own EVALSHA command (`client.evalSha(sha, { keys, arguments })`), the script
+ * already loaded: the API the generated functions call, so that the difference between the
+ * generated functions and the `sendCommand` floor can be told apart from what node-redis's
+ * command layer (argument parsing, reply transformation) costs any caller.
+ */
+export async function nodeRedisEvalSha(server: RedisServer): Promise<Contender> {
+  const client = await nodeRedisClient(server);
+  type EvalSha = (sha: string, options: { keys: string[]; arguments: string[] }) => Promise<unknown>;
+  const call = (target: object, s: { script: string; key: string; by: number }) =>
+    (target as { evalSha: EvalSha }).evalSha(named(s.script).sha1, { keys: [s.key], arguments: [String(s.by)] });
+  const label = "node-redis 5 client.evalSha (its own EVALSHA command)";
+  return {
+    label,
+    direct: (script, key, by) => call(client, { script, key, by }),
+    ...nodeRedisBatches(client, label, (multi, s) => void call(multi, s)),
+    close: async () => void (await client.quit()),
+  };
+}
+
 /** The functions generated with `--client node-redis`, on a fresh node-redis 5 client. */
 export async function generatedNodeRedis(
   module: GeneratedModule,

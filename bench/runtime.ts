@@ -19,6 +19,7 @@ import {
   nodeRedis,
   observer,
   rawEvalsha,
+  nodeRedisEvalSha,
   rawNodeRedis,
   SCRIPTS,
   type BatchKind,
@@ -205,15 +206,28 @@ export async function runtimeBench(
   const nodeOurs = await generatedNodeRedis(modules.nodeRedis.module, server);
   const nodeTyped = await generatedTypedNodeRedis(modules.nodeRedis.module, server);
   const nodeTheirs = await nodeRedis(server);
+  const nodeOwnEvalSha = await nodeRedisEvalSha(server);
   // The same code as each floor, on its own connection: how far from 1.00× noise alone puts a ratio.
   const control = rawEvalsha(server, "raw EVALSHA again (A/A control)");
   const nodeControl = await rawNodeRedis(server, "raw sendCommand EVALSHA again (A/A control)");
-  const all = [raw, ours, typed, theirs, nodeRaw, nodeOurs, nodeTyped, nodeTheirs, control, nodeControl];
+  const all = [
+    raw,
+    ours,
+    typed,
+    theirs,
+    nodeRaw,
+    nodeOurs,
+    nodeTyped,
+    nodeTheirs,
+    nodeOwnEvalSha,
+    control,
+    nodeControl,
+  ];
   try {
     const direct = await directTable("ioredis 5", [raw, ours, theirs, control], raw, ours, control, config);
     const nodeDirect = await directTable(
       "node-redis 5",
-      [nodeRaw, nodeOurs, nodeTheirs, nodeControl],
+      [nodeRaw, nodeOurs, nodeOwnEvalSha, nodeTheirs, nodeControl],
       nodeRaw,
       nodeOurs,
       nodeControl,

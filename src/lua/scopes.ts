@@ -44,13 +44,20 @@ export type Resolution = Map<Identifier, Binding>;
 
 type Use = "read" | "alias";
 
+/** Per chunk: the return inference and the command checks both need it, and it is a whole walk. */
+const resolved = new WeakMap<Chunk, Resolution>();
+
 /**
  * Lua 5.1's lexical scopes over the whole chunk: which local each identifier names, and what is
  * ever assigned to each local. luaparse's `scope: true` marks only local-or-global, not which local.
+ * Computed once per chunk; callers read it and never change it.
  */
 export function resolveScopes(chunk: Chunk): Resolution {
+  const known = resolved.get(chunk);
+  if (known) return known;
   const resolver = new Resolver();
   resolver.block(chunk.body);
+  resolved.set(chunk, resolver.refs);
   return resolver.refs;
 }
 

@@ -20,9 +20,15 @@ function isGlobal(node: Node | null): node is Identifier {
   return node?.type === "Identifier" && (node as Scoped).isLocal === false;
 }
 
-/** What the script does with KEYS, ARGV and globals: one walk, read by the checks and by adoption. */
+/** Per chunk: the checks and adoption read the same walk. */
+const collected = new WeakMap<Chunk, Usage>();
+
+/** What the script does with KEYS, ARGV and globals: one walk per chunk, read (never changed) by the checks and by adoption. */
 export function collectUsage(chunk: Chunk): Usage {
+  const known = collected.get(chunk);
+  if (known) return known;
   const usage: Usage = { reads: [], dynamic: new Set(), globalWrites: [] };
+  collected.set(chunk, usage);
   // From the body, not the chunk: `chunk.globals` lists identifiers a second time.
   walk(chunk.body, (node) => {
     if (node.type === "IndexExpression" && isGlobal(node.base) && isTable(node.base.name)) {
