@@ -284,7 +284,8 @@ function or(a: Facts, b: Facts): Facts {
 }
 
 function forget(facts: Facts, bindings: readonly Binding[]): Facts {
-  if (bindings.length === 0 || facts.size === 0) return facts;
+  // Called at every statement that assigns: copy only when a fact is actually lost.
+  if (facts.size === 0 || !bindings.some((binding) => facts.has(binding))) return facts;
   const out = new Map(facts);
   for (const binding of bindings) out.delete(binding);
   return out;

@@ -164,12 +164,19 @@ export function nodeOffset(node: Node): number {
 /**
  * Depth-first over luaparse nodes: any property holding a node (an object with a
  * string `type`) or an array of them. `visit` returns false to skip a node's children.
+ * Every check walks every script, so this is hot: `for...in` rather than an array of
+ * values per node, and a node's `loc` and `range` (positions, never nodes) are not entered.
  */
 export function walk(value: unknown, visit: (node: Node) => boolean): void {
   if (Array.isArray(value)) {
     for (const item of value) walk(item, visit);
   } else if (isNode(value) && visit(value)) {
-    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) walk(child, visit);
+    const fields = value as unknown as Record<string, unknown>;
+    for (const key in fields) {
+      if (key === "loc" || key === "range") continue;
+      const child = fields[key];
+      if (typeof child === "object" && child !== null) walk(child, visit);
+    }
   }
 }
 
