@@ -1,4 +1,4 @@
-import type CodeBlockWriter from "code-block-writer";
+import type { Lines } from "./lines.js";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import type { ClientTypes, CommandReplies } from "./clients.js";
@@ -38,7 +38,7 @@ export const batchSection = {
     ];
   },
 
-  write(writer: CodeBlockWriter, scripts: readonly Script[], types: ClientTypes): void {
+  write(writer: Lines, scripts: readonly Script[], types: ClientTypes): void {
     const flavour = FLAVOURS[types.commandReplies.from];
     writeScriptTable(writer, scripts);
     writeOpeners(writer, types, flavour);
@@ -74,7 +74,7 @@ interface Flavour {
     readonly fromClient: string;
   };
   /** `BatchCommands` and what it needs. */
-  writeCommands(writer: CodeBlockWriter, replies: CommandReplies): void;
+  writeCommands(writer: Lines, replies: CommandReplies): void;
 }
 
 const FLAVOURS: Record<CommandReplies["from"], Flavour> = {
@@ -102,14 +102,14 @@ export function modulePath(script: Script, importExtension: string): string {
   return `./${outputPathFor(script).replace(/\.ts$/, "")}${importExtension}`;
 }
 
-function writeScriptTable(writer: CodeBlockWriter, scripts: readonly Script[]): void {
+function writeScriptTable(writer: Lines, scripts: readonly Script[]): void {
   writer.blankLine();
   writer.writeLine("/** The scripts a typed batch offers as methods, by method name. */");
   const entries = scripts.map((script) => `${script.name}: ${script.name}Script`);
   writer.writeLine(printList("const SCRIPTS = {", code(entries), "};", "", true));
 }
 
-function writeOpeners(writer: CodeBlockWriter, types: ClientTypes, flavour: Flavour): void {
+function writeOpeners(writer: Lines, types: ClientTypes, flavour: Flavour): void {
   const opener = (name: string, kind: string, doc: string[]) => {
     writer.blankLine();
     writer.writeLine(docComment(doc));
@@ -143,7 +143,7 @@ function writeOpeners(writer: CodeBlockWriter, types: ClientTypes, flavour: Flav
   ]);
 }
 
-function writeScriptMethods(writer: CodeBlockWriter, scripts: readonly Script[], keyType: string, flavour: Flavour) {
+function writeScriptMethods(writer: Lines, scripts: readonly Script[], keyType: string, flavour: Flavour) {
   const of = flavour.of.name;
   writer.blankLine();
   writer.writeLine(
@@ -167,7 +167,7 @@ function writeScriptMethods(writer: CodeBlockWriter, scripts: readonly Script[],
  * `Result<T, Context>` looks up `ResultTypes[Context["type"]]`; index.ts adds the context
  * `"luagen"` to that interface, whose result is the batch with `T` appended to its tuple.
  */
-function writeResultTypesCommands(writer: CodeBlockWriter, replies: CommandReplies): void {
+function writeResultTypesCommands(writer: Lines, replies: CommandReplies): void {
   const commander = replies.from === "result-types" ? replies.commander : "";
   writer.blankLine();
   writer.writeLine(
@@ -239,7 +239,7 @@ const AUGMENTATION = [
  * adds the type its promise resolves to: the same reply type a multi gives it, with the client's
  * RESP version and type mapping applied. Methods that are not commands of a multi are left out.
  */
-function writeClientMethodCommands(writer: CodeBlockWriter): void {
+function writeClientMethodCommands(writer: Lines): void {
   writer.blankLine();
   writer.writeLine(
     docComment([

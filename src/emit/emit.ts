@@ -1,4 +1,4 @@
-import CodeBlockWriter from "code-block-writer";
+import { Lines } from "./lines.js";
 import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
@@ -51,7 +51,7 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
 }
 
 /** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */
-function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options: ModuleOptions): void {
+function writeIndex(writer: Lines, scripts: readonly Script[], options: ModuleOptions): void {
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
   for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
   writer.blankLine();
@@ -67,12 +67,12 @@ function writeIndex(writer: CodeBlockWriter, scripts: readonly Script[], options
 }
 
 /**
- * code-block-writer (the writer ts-morph prints with) handles indentation and blank lines. A full
- * ts-morph Project is not used: it loads and re-parses with TypeScript, which cost most of a
- * 1,000-script run (see BENCHMARKS.md).
+ * A module's text: its header, a blank line, the lines the emitters wrote (lines.ts). Neither a
+ * ts-morph Project (it loads and re-parses with TypeScript: most of a 1,000-script run) nor
+ * code-block-writer (a per-character scan for an indentation luagen never uses) is needed.
  */
-function print(header: string, write: (writer: CodeBlockWriter) => void): string {
-  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2, useTabs: false, newLine: "\n", useSingleQuote: false });
+function print(header: string, write: (writer: Lines) => void): string {
+  const writer = new Lines();
   write(writer);
   return `${header}\n\n${writer.toString().trimEnd()}\n`;
 }

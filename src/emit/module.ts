@@ -1,4 +1,4 @@
-import type CodeBlockWriter from "code-block-writer";
+import type { Lines } from "./lines.js";
 import type { Script } from "../model.js";
 import { outputPathFor } from "../naming.js";
 import type { Client } from "../config.js";
@@ -17,7 +17,7 @@ export interface ModuleOptions {
 }
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
-export function writeScriptModule(writer: CodeBlockWriter, script: Script, options: ModuleOptions): void {
+export function writeScriptModule(writer: Lines, script: Script, options: ModuleOptions): void {
   const depth = outputPathFor(script).split("/").length - 1;
   const runtime = `${depth === 0 ? "./" : "../".repeat(depth)}runtime${options.importExtension}`;
   const names = bindingsFor(script);
@@ -83,7 +83,7 @@ function importLines(script: Script, names: Bindings, runtime: string, types: Cl
   return lines;
 }
 
-function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Bindings): void {
+function writeDescriptor(writer: Lines, script: Script, names: Bindings): void {
   const head = `export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`;
   writer.blankLine();
   writer.writeLine(
@@ -93,7 +93,7 @@ function writeDescriptor(writer: CodeBlockWriter, script: Script, names: Binding
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */
-function writeFunction(writer: CodeBlockWriter, script: Script, names: Bindings, types: ClientTypes): void {
+function writeFunction(writer: Lines, script: Script, names: Bindings, types: ClientTypes): void {
   const { signature } = script;
   const { target, batch, ScriptBatch, ScriptClient } = names;
   const params = parameterList(script, names.RedisKey);
