@@ -79,7 +79,7 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
   for (const file of plan.remove) io.stdout(`extra: ${shown(file)}`);
   const stale = plan.write.length - missing.length;
   if (stale + missing.length + plan.remove.length === 0) {
-    if (!options.quiet) io.stdout(`luagen: ${options.out} is up to date (${plural(plan.unchanged.length, "file")})`);
+    if (!options.quiet) io.stdout(upToDateLine(options.out, plan.unchanged.length));
     return 0;
   }
   io.stderr(
@@ -97,11 +97,14 @@ export function reportNoOp(stamp: { scripts: number; files: number }, options: R
   if (options.quiet) return 0;
   const counts = { written: 0, unchanged: stamp.files, removed: 0 };
   io.stdout(
-    options.check
-      ? `luagen: ${options.out} is up to date (${plural(stamp.files, "file")})`
-      : summaryLine(stamp.scripts, options.out, counts, 0),
+    options.check ? upToDateLine(options.out, stamp.files) : summaryLine(stamp.scripts, options.out, counts, 0),
   );
   return 0;
+}
+
+/** What `--check` prints when the output folder holds exactly what would be generated. */
+function upToDateLine(out: string, files: number): string {
+  return `luagen: ${out} is up to date (${plural(files, "file")})`;
 }
 
 export function summaryLine(

@@ -61,7 +61,8 @@ export async function scan(
   for (const input of inputs) {
     roots.add(inputFolder(input, cwd));
     const expanded = await expand(input, cwd);
-    folders = expanded.folders && folders?.concat(expanded.folders);
+    // A glob lists its folders out of sight: from then on nothing can be stamped.
+    folders = folders && expanded.folders ? folders.concat(expanded.folders) : undefined;
     const matches = expanded.found.filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
     for (const match of matches) {

@@ -29,10 +29,20 @@ export interface Stamp {
  */
 const RACY_MS = 2_000;
 
-/** The disk's answer for a path, or undefined when there is nothing there. */
-function stateOf(file: string): string | undefined {
-  const stats = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return stats && `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
+/**
+ * The disk's answer for a path, and its mtime in ms; undefined when it cannot answer: nothing
+ * there, a file where a folder was (ENOTDIR), no permission. Any of those means a full run,
+ * which reports them properly, never an error from here.
+ */
+function stateOf(file: string): { state: string; mtimeMs: number } | undefined {
+  try {
+    const stats = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (stats === undefined) return undefined;
+    const state = `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
+    return { state, mtimeMs: Number(stats.mtimeNs / 1_000_000n) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What identifies a run's result besides the files: its options and this build of luagen (by its files' states). */
@@ -41,8 +51,8 @@ export function stampKey(options: unknown): string {
   const own = readdirSync(dist, { recursive: true, encoding: "utf8" })
     .filter((file) => file.endsWith(".js"))
     .sort()
-    .map((file) => [file, stateOf(path.join(dist, file))]);
-  const runtime = stateOf(path.resolve(dist, "..", "templates", "runtime.ts"));
+    .map((file) => [file, stateOf(path.join(dist, file))?.state]);
+  const runtime = stateOf(path.resolve(dist, "..", "templates", "runtime.ts"))?.state;
   return hashOf(JSON.stringify([options, own, runtime]));
 }
 
@@ -58,7 +68,7 @@ export function freshStamp(file: string, key: string): Stamp | undefined {
     return undefined;
   }
   if (!isStamp(stamp) || stamp.key !== key) return undefined;
-  for (const [at, state] of Object.entries(stamp.states)) if (stateOf(at) !== state) return undefined;
+  for (const [at, state] of Object.entries(stamp.states)) if (stateOf(at)?.state !== state) return undefined;
   return stamp;
 }
 
@@ -89,15 +99,16 @@ export function writeStamp(
   startedMs: number,
 ): void {
   const states: Record<string, string> = {};
+  // What the run read must be older than the run; what it wrote is its own.
   for (const at of looked) {
-    const stats = statSync(at, { bigint: true, throwIfNoEntry: false });
-    if (stats === undefined || Number(stats.mtimeNs / 1_000_000n) > startedMs - RACY_MS) return;
-    states[at] = `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
+    const seen = stateOf(at);
+    if (seen === undefined || seen.mtimeMs > startedMs - RACY_MS) return;
+    states[at] = seen.state;
   }
   for (const at of written) {
-    const state = stateOf(at);
-    if (state === undefined) return;
-    states[at] = state;
+    const seen = stateOf(at);
+    if (seen === undefined) return;
+    states[at] = seen.state;
   }
   try {
     mkdirSync(path.dirname(file), { recursive: true });

@@ -82,14 +82,14 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
     return [place("LG230", at, message, found.hint)];
   }
   const { info, shown } = found;
-  const added = Object.hasOwn(COMMAND_SINCE, info.name) ? COMMAND_SINCE[info.name] : undefined;
+  const added = releaseFact(COMMAND_SINCE, info);
   const availability = added && commandAdded(shown, added, at, context);
   if (availability?.severity === "error") return [availability];
   const diagnostics = availability ? [availability] : [];
   if (info.flags.includes("noscript")) {
-    const allowed = Object.hasOwn(SCRIPT_ALLOWED_SINCE, info.name) ? SCRIPT_ALLOWED_SINCE[info.name] : undefined;
-    const refused = notInScripts(info, shown, table, place, at);
-    if (allowed === undefined) return [...diagnostics, refused];
+    const allowed = releaseFact(SCRIPT_ALLOWED_SINCE, info);
+    const refused = () => notInScripts(info, shown, table, place, at);
+    if (allowed === undefined) return [...diagnostics, refused()];
     const hint = `on older servers, ${instead(info, shown, table)}`;
     const subject = `${shown} as called here`;
     return [
@@ -98,13 +98,13 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
     ];
   }
   if (call.exact && !arityFits(info.arity, call.args.length + 1)) {
-    const grew = Object.hasOwn(ARITY_SINCE, info.name) ? ARITY_SINCE[info.name] : undefined;
-    const wrong = wrongArity(info, shown, call, place);
+    const grew = releaseFact(ARITY_SINCE, info);
+    const refused = () => wrongArity(info, shown, call, place);
     if (grew !== undefined && arityFits(grew.arity, call.args.length + 1)) {
       const what = `fail a call with ${plural(call.args.length, "argument")}`;
       const [subject, hint, callAt] = [`${shown} as called here`, wrongArityHint(info), nodePosition(call.node)];
-      diagnostics.push(...byRelease({ since: grew.since, refused: wrong, subject, what, hint, at: callAt }, context));
-    } else diagnostics.push(wrong);
+      diagnostics.push(...byRelease({ since: grew.since, refused, subject, what, hint, at: callAt }, context));
+    } else diagnostics.push(refused());
   }
   if (context.noWrites && writes(info)) {
     const message = `${shown} writes, and the script declares #!lua flags=no-writes: Redis refuses it ("Write commands are not allowed from read-only scripts")`;
@@ -118,10 +118,18 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
 
 const SET_SERVER = 'set "server" in luagen.config.json (or pass --server) to the server the scripts run on';
 
+/**
+ * What the release facts say of a command of the table; nothing for one the config declares
+ * (`commands`): the user's own entry says what their server does.
+ */
+function releaseFact<T>(facts: Readonly<Record<string, T>>, info: CommandInfo): T | undefined {
+  return info.source !== "config" && Object.hasOwn(facts, info.name) ? facts[info.name] : undefined;
+}
+
 interface ReleaseFact {
   since: Since;
-  /** What a server the fact does not hold for says. */
-  refused: Diagnostic;
+  /** What the set server says when the fact does not hold for it. */
+  refused: (server: Server) => Diagnostic;
   /** `BLPOP as called here`: what the warning is about. */
   subject: string;
   /** What the other servers do: `refuse it in scripts`. */
@@ -141,7 +149,7 @@ function byRelease(
 ): Diagnostic[] {
   const runs = server && holdsOn(since, server);
   if (runs === true) return [];
-  if (runs === false) return [refused];
+  if (server && runs === false) return [refused(server)];
   const older = server
     ? `luagen does not know whether ${serverTitle(server.product, server.version)} runs it`
     : `other servers ${what}`;
@@ -150,18 +158,16 @@ function byRelease(
 
 /** LG237 when the server setting lacks a command newer servers added, LG236 when no server is set. */
 function commandAdded(shown: string, since: Since, at: Position, context: CallContext): Diagnostic | undefined {
-  const { server, place } = context;
-  const fails = `fails the call ("Unknown command called from script")`;
-  const setting = server && `${server.product}-${server.version}`;
-  const missing = place(
-    "LG237",
-    at,
-    `${shown} needs ${whichServers(since)}, and the server setting is ${setting}: ${serverTitle(server?.product ?? "redis")} ${fails}`,
-    `if the scripts run on a newer server, change the server setting; else do without ${shown}`,
-  );
-  const what = `fail the call ("Unknown command called from script")`;
+  const failure = `the call ("Unknown command called from script")`;
+  const missing = (server: Server) =>
+    context.place(
+      "LG237",
+      at,
+      `${shown} needs ${whichServers(since)}, and the server setting is ${server.product}-${server.version}: ${serverTitle(server.product)} fails ${failure}`,
+      `if the scripts run on a newer server, change the server setting; else do without ${shown}`,
+    );
   const hint = `${shown} is newer than Redis 7.0`;
-  return byRelease({ since, refused: missing, subject: shown, what, hint, at }, context)[0];
+  return byRelease({ since, refused: missing, subject: shown, what: `fail ${failure}`, hint, at }, context)[0];
 }
 
 type Resolved =

@@ -65,11 +65,26 @@ export const COMMAND_SINCE: Readonly<Record<string, Since>> = Object.fromEntries
   ),
   ...each(["HGETEX", "HSETEX"], both("8.0", "9.0", "release")),
   ...each(["HGETDEL"], both("8.0", "9.1", "release")),
+  // Vector sets. VISMEMBER and VRANGE may have come later (8.2, 8.4): the earliest release is
+  // taken, so that no server setting gives a false error.
   ...each(
-    ["VADD", "VCARD", "VDIM", "VEMB", "VGETATTR", "VINFO", "VISMEMBER", "VLINKS"],
+    [
+      "VADD",
+      "VCARD",
+      "VDIM",
+      "VEMB",
+      "VGETATTR",
+      "VINFO",
+      "VISMEMBER",
+      "VLINKS",
+      "VRANDMEMBER",
+      "VRANGE",
+      "VREM",
+      "VSETATTR",
+      "VSIM",
+    ],
     both("8.0", NEVER, "redisDocs"),
   ),
-  ...each(["VRANDMEMBER", "VRANGE", "VREM", "VSETATTR", "VSIM"], both("8.0", NEVER, "redisDocs")),
   ...each(["XDELEX"], both("8.2", UNKNOWN, "redisDocs")),
   ...each(["MSETEX"], both("8.4", "9.1", "release")),
   ...each(

@@ -127,6 +127,16 @@ describe("a no-op run answered from the stamp", () => {
     expect(stampFile(dir)).toBeUndefined();
   });
 
+  it("gives way to a full run, which reports it, when the output folder became a file", async () => {
+    const dir = project();
+    await stamped(dir);
+    rmSync(path.join(dir, "gen"), { recursive: true });
+    writeFileSync(path.join(dir, "gen"), "not a folder\n");
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect([run.code, run.stderr.trim()]).toEqual([2, "luagen: cannot read gen: ENOTDIR: not a directory"]);
+    expect(readFileSync(path.join(dir, "gen"), "utf8")).toBe("not a folder\n");
+  });
+
   it("is never written for files changed just before the run, nor for glob inputs", async () => {
     const dir = project();
     await generate(dir);

@@ -98,6 +98,15 @@ describe("command checks", () => {
     expect(onServer(`return redis.call("SCRIPT", "SHOW", ARGV[1])`, "valkey-7.2")).toEqual([["LG237", "error"]]);
   });
 
+  it("a command the config declares is the user's word on their server: no release facts apply to it", () => {
+    const table = extendCommands(COMMANDS, { HEXPIRE: { arity: -6, flags: ["write"] } });
+    const hexpire = `return redis.call("HEXPIRE", KEYS[1], 60, "FIELDS", 1, ARGV[1])`;
+    expect(check(hexpire, table, "redis-7.2").diagnostics).toEqual([]);
+    expect(check(hexpire, table).diagnostics).toEqual([]);
+    // The shipped table still dates it.
+    expect(codes(hexpire)).toEqual(["LG236"]);
+  });
+
   it("without a server setting, a newer command is a warning naming the servers that have it, never an error", () => {
     const { diagnostics } = check(`return redis.call("HGETDEL", KEYS[1], "FIELDS", 1, ARGV[1])`);
     expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["LG236", "warning"]]);
