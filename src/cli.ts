@@ -5,10 +5,11 @@ import { parseServer, serverNamesText } from "./lua/servers.js";
 import { cacheFile, openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import type { GenerateOptions, RunOutcome } from "./generate.js";
+import type { Script } from "./model.js";
 import { init } from "./init.js";
 import { PathError } from "./path-error.js";
-import { report, reportNoOp, type Io, type ReportOptions } from "./report.js";
-import { freshStamp, stampKey, writeStamp } from "./stamp.js";
+import { report, reportStamped, type Io, type ReportOptions } from "./report.js";
+import { partsOf, readStamp, stampKey, writeStamp, type StampCheck } from "./stamp.js";
 import { VERSION } from "./version.js";
 
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
@@ -89,9 +90,17 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const stampFile = cacheFile(io.cwd, outDir, "stamp.json");
   const key = stampFile && stampKey({ ...options, check: undefined });
   // --explain-types needs the scripts themselves.
-  const fresh = stampFile && key && !reporting.explainTypes && freshStamp(stampFile, key);
-  if (fresh) return reportNoOp(fresh, reporting, io);
+  const seen = stampFile && key && !reporting.explainTypes ? readStamp(stampFile, key) : undefined;
+  if (seen?.changed.length === 0) return reportStamped(seen.stamp, 0, reporting, io);
   // The generator (luaparse, the command table, the emitters) is loaded only when there is work.
+  if (seen && stampFile) {
+    const { rebuild } = await import("./rebuild.js");
+    const rebuilt = await rebuild(options, seen, outDir);
+    if (rebuilt) {
+      stampRebuilt(seen, rebuilt.scripts, { file: stampFile, outDir, started });
+      return reportStamped(seen.stamp, rebuilt.changed.length, reporting, io);
+    }
+  }
   const { generate } = await import("./generate.js");
   const context = await openRunContext(io.cwd, outDir, { onProgress: progress(io) });
   const result = await generate(options, context);
@@ -118,8 +127,28 @@ function stampClean(result: RunOutcome, stamp: { file: string; key: string; star
     path.join(plan.outDir, file),
   );
   const looked = [...result.looked.folders, ...result.looked.files];
-  const summary = { key: stamp.key, scripts: result.scripts.length, files: written.length };
-  writeStamp(stamp.file, summary, looked, written, stamp.started);
+  const parts = partsOf(result.scripts, result.root);
+  const summary = { key: stamp.key, scripts: result.scripts.length, files: written.length, root: result.root, parts };
+  writeStamp(stamp.file, summary, { looked, written }, stamp.started);
+}
+
+/**
+ * After a rebuild (rebuild.ts): the stamp again, with the rebuilt scripts' parts, their files and
+ * their modules looked at anew, every other path as it was checked.
+ */
+function stampRebuilt(
+  seen: StampCheck,
+  scripts: readonly Script[],
+  at: { file: string; outDir: string; started: number },
+) {
+  const { stamp } = seen;
+  const fresh = partsOf(scripts, stamp.root);
+  const rebuilt = Object.entries(fresh);
+  const looked = rebuilt.flatMap(([file, part]) => [file, ...part.includes.map((f) => path.resolve(stamp.root, f))]);
+  const written = rebuilt.map(([, part]) => path.join(at.outDir, part.output));
+  const known = { ...stamp.states };
+  for (const file of [...looked, ...written]) delete known[file];
+  writeStamp(at.file, { ...stamp, parts: { ...stamp.parts, ...fresh } }, { looked, written, known }, at.started);
 }
 
 function usageError(io: Io, message: string): number {

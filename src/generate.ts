@@ -111,20 +111,17 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     options.root !== undefined
       ? path.resolve(cwd, options.root)
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
-  const server = options.server === undefined ? undefined : parseServer(options.server);
-  if (options.server !== undefined && server === undefined)
-    return { kind: "usage-error", message: `server ${serverNamesText()}` };
+  const settings = checkSettings(options);
+  if ("error" in settings) return { kind: "usage-error", message: settings.error };
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
-  const commands = extendCommands(COMMANDS, options.commands ?? {});
   const built = buildScripts(scanned.files, {
     library: scanned.library,
     previous: context.builds,
     onProgress: context.onProgress,
-    commands,
-    ...(server ? { server } : {}),
+    ...settings,
   });
   keepBuilds(context, built.builds);
   const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
@@ -139,14 +136,10 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
 
   const { emit } = await import("./emit/emit.js");
-  const importExtension = options.importExtension ?? ".js";
-  const client = options.client ?? "ioredis";
   const emitted = emit(built.scripts, {
+    ...emitSettings(options),
     runtime: await readRuntimeTemplate(),
-    importExtension,
-    client,
     previous: context.modules,
-    version: VERSION,
   });
   keepModules(context, emitted.modules);
   const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });
@@ -155,6 +148,21 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
   if (options.check)
     return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
   return { kind: "written", ...findings(), plan, summary: await applyWrite(plan) };
+}
+
+/** The command table and server the checks use; an error when the server setting names none. */
+export function checkSettings(
+  options: GenerateOptions,
+): { commands: CommandTable; server?: Server } | { error: string } {
+  const commands = extendCommands(COMMANDS, options.commands ?? {});
+  if (options.server === undefined) return { commands };
+  const server = parseServer(options.server);
+  return server === undefined ? { error: `server ${serverNamesText()}` } : { commands, server };
+}
+
+/** What the emitters take from the options, defaults filled in. */
+export function emitSettings(options: GenerateOptions): { importExtension: string; client: Client; version: string } {
+  return { importExtension: options.importExtension ?? ".js", client: options.client ?? "ioredis", version: VERSION };
 }
 
 export interface BuildOptions {

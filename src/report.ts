@@ -92,10 +92,18 @@ async function reportCheck(plan: WritePlan, options: ReportOptions, io: Io): Pro
   return 1;
 }
 
-/** A run the no-op stamp answered (stamp.ts): what a run that found every file unchanged prints. */
-export function reportNoOp(stamp: { scripts: number; files: number }, options: ReportOptions, io: Io): 0 {
+/**
+ * A run the stamp answered (stamp.ts), having written `written` modules (rebuild.ts) or none: what a
+ * full run that found the other files unchanged prints.
+ */
+export function reportStamped(
+  stamp: { scripts: number; files: number },
+  written: number,
+  options: ReportOptions,
+  io: Io,
+): 0 {
   if (options.quiet) return 0;
-  const counts = { written: 0, unchanged: stamp.files, removed: 0 };
+  const counts = { written, unchanged: stamp.files - written, removed: 0 };
   io.stdout(
     options.check ? upToDateLine(options.out, stamp.files) : summaryLine(stamp.scripts, options.out, counts, 0),
   );

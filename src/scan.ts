@@ -91,6 +91,16 @@ export async function scan(
   return result;
 }
 
+/**
+ * One file's text read as the scan reads it (a link to a file that is not Lua, bytes that are not
+ * UTF-8: not read), or undefined when it cannot be: for a rebuild of single scripts (rebuild.ts),
+ * which leaves saying why to a full run.
+ */
+export function readSourceText(absolute: string): string | undefined {
+  const text = readText(absolute, new Map());
+  return typeof text === "string" ? text : undefined;
+}
+
 /** A file named `_*.lua`, or in a folder named `includes` below its input root: only ever included. */
 export function isPartial(relativePath: string): boolean {
   const parts = relativePath.split("/");

@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync, type Stats } from "node:fs";
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
 import { onPath } from "./path-error.js";
 
@@ -36,7 +36,7 @@ export function walkLua(root: string): Walked {
     if (folder !== undefined) {
       walked.folders.push(folder.at);
       for (const entry of onPath("read", folder.at, () => readdirSync(folder.at, { withFileTypes: true }))) {
-        if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+        if (!isWalked(entry)) continue;
         const at = path.join(folder.at, entry.name);
         const real = path.join(folder.real, entry.name);
         if (entry.isSymbolicLink()) links.push(at);
@@ -63,6 +63,12 @@ export function walkLua(root: string): Walked {
     seen.add(real);
     walked.files.push(at);
   }
+}
+
+/** An entry the walk looks at: links, folders and `.lua` files, but no hidden name and no node_modules. */
+export function isWalked(entry: Dirent): boolean {
+  if (entry.name.startsWith(".") || entry.name === "node_modules") return false;
+  return entry.isSymbolicLink() || entry.isDirectory() || (entry.isFile() && isLua(entry.name));
 }
 
 function followed(link: string): { real: string; stats: Stats } | undefined {

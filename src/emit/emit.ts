@@ -38,16 +38,24 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
     const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis", options.version]));
-    const content =
-      options.previous?.get(key) ??
-      print(headerFor(script.file.path, options.version), (writer) => writeScriptModule(writer, script, options));
-    modules.set(key, content);
-    return { path: outputPathFor(script), content };
+    const previous = options.previous?.get(key);
+    const file =
+      previous === undefined ? emitModule(script, options) : { path: outputPathFor(script), content: previous };
+    modules.set(key, file.content);
+    return file;
   });
   const plain = headerFor(undefined, options.version);
   files.push({ path: "index.ts", content: print(plain, (writer) => writeIndex(writer, scripts, options)) });
   files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
+}
+
+/** One script's module: it depends on that script and the options only (index.ts on every script). */
+export function emitModule(script: Script, options: ModuleOptions & { version?: string }): GeneratedFile {
+  const content = print(headerFor(script.file.path, options.version), (writer) =>
+    writeScriptModule(writer, script, options),
+  );
+  return { path: outputPathFor(script), content };
 }
 
 /** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
@@ -26,9 +37,18 @@ function age(dir: string): void {
 }
 
 function stampFile(dir: string): string | undefined {
+  return cached(dir, ".stamp.json");
+}
+
+/** The run context, which only a full run (generate.ts) writes. */
+function contextFile(dir: string): string | undefined {
+  return cached(dir, ".json", ".stamp.json");
+}
+
+function cached(dir: string, suffix: string, not?: string): string | undefined {
   const cache = path.join(dir, "node_modules", ".cache", "luagen");
   if (!existsSync(cache)) return undefined;
-  const found = readdirSync(cache).find((f) => f.endsWith(".stamp.json"));
+  const found = readdirSync(cache).find((f) => f.endsWith(suffix) && (not === undefined || !f.endsWith(not)));
   return found && path.join(cache, found);
 }
 
@@ -146,5 +166,105 @@ describe("a no-op run answered from the stamp", () => {
     expect((await runCli(["lua/*.lua", "--out", "gen"], dir)).code).toBe(0);
     expect((await runCli(["lua/*.lua", "--out", "gen"], dir)).code).toBe(0);
     expect(stampFile(dir)).toBeUndefined();
+  });
+});
+
+describe("a run after scripts were edited, answered from the stamp and those scripts alone", () => {
+  const mtime = (file: string) => statSync(file, { bigint: true }).mtimeNs;
+
+  /** Generates `dir` from scratch into `fresh`, with no cache: what any run must leave in gen. */
+  async function fromScratch(dir: string): Promise<Record<string, string>> {
+    const run = await runCli(["lua", "--out", "fresh"], dir);
+    expect(run.code).toBe(0);
+    return readTree(path.join(dir, "fresh"));
+  }
+
+  it("rebuilds only the edited script, without the full generator, and gives what a full run gives", async () => {
+    const dir = project();
+    await stamped(dir);
+    const context = mtime(contextFile(dir)!);
+    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+    expect(await generate(dir)).toBe("luagen: 2 scripts → gen (1 written, 3 unchanged, 0 removed)");
+    expect(readFileSync(path.join(dir, "gen/get.ts"), "utf8")).toContain("GETDEL");
+    expect(mtime(contextFile(dir)!)).toBe(context);
+    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir));
+  });
+
+  it("rebuilds a script an editor saved by renaming a new file over it, beside its hidden swap file", async () => {
+    const dir = project();
+    await stamped(dir);
+    const context = mtime(contextFile(dir)!);
+    writeFileSync(path.join(dir, "lua/.get.lua.swp"), "swap");
+    writeFileSync(path.join(dir, "lua/get.lua.new"), GET.replace("GET'", "GETDEL'"));
+    renameSync(path.join(dir, "lua/get.lua.new"), path.join(dir, "lua/get.lua"));
+    expect(await generate(dir)).toBe("luagen: 2 scripts → gen (1 written, 3 unchanged, 0 removed)");
+    expect(mtime(contextFile(dir)!)).toBe(context);
+    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir));
+  });
+
+  it("looks again at a script edited just before the run, then answers as a no-op", async () => {
+    const dir = project();
+    await stamped(dir);
+    const context = mtime(contextFile(dir)!);
+    writeFileSync(path.join(dir, "lua/get.lua"), GET + "-- edited\n");
+    expect(await generate(dir)).toMatch(/\(1 written, 3 unchanged/);
+    // Edited within two seconds of that run: stamped unseen, rebuilt alone again, nothing to write.
+    expect(await generate(dir)).toMatch(/\(0 written, 4 unchanged/);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(path.join(dir, "lua/get.lua"), past, past);
+    expect(await generate(dir)).toMatch(/\(0 written, 4 unchanged/);
+    const stamp = stampWritten(dir);
+    expect(await generate(dir)).toMatch(/\(0 written, 4 unchanged/);
+    expect(stampWritten(dir)).toBe(stamp);
+    expect(mtime(contextFile(dir)!)).toBe(context);
+  });
+
+  it.each([
+    ["a new name (index.ts changes)", "---@name getValue\n" + GET],
+    ["a new include", '---@include "_shared.lua"\n' + GET],
+    ["a type that changes the batch", GET.replace("string|nil", "string|integer|nil")],
+  ])("leaves %s to a full run", async (_, text) => {
+    const dir = project();
+    await stamped(dir);
+    const context = mtime(contextFile(dir)!);
+    writeFileSync(path.join(dir, "lua/get.lua"), text);
+    await generate(dir);
+    expect(mtime(contextFile(dir)!)).not.toBe(context);
+    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir));
+  });
+
+  it("leaves an edit with an error to a full run, which reports it and writes nothing", async () => {
+    const dir = project();
+    await stamped(dir);
+    const before = readTree(path.join(dir, "gen"));
+    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("return redis", "return return redis"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/get\.lua:3:\d+ .*LG/);
+    expect(readTree(path.join(dir, "gen"))).toEqual(before);
+  });
+
+  it("under --check, says up to date only when the module would not change, and otherwise shows the diff", async () => {
+    const dir = project();
+    await stamped(dir);
+    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+    const stale = await runCli(["lua", "--out", "gen", "--check"], dir);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/^\+.*GETDEL/m);
+    await generate(dir);
+    const check = await runCli(["lua", "--out", "gen", "--check"], dir);
+    expect([check.code, check.stdout.trim()]).toEqual([0, "luagen: gen is up to date (4 files)"]);
+  });
+
+  it("never writes through a link put where the edited script's module was", async () => {
+    const dir = project();
+    await stamped(dir);
+    const elsewhere = path.join(dir, "elsewhere.ts");
+    writeFileSync(elsewhere, readFileSync(path.join(dir, "gen/get.ts")));
+    rmSync(path.join(dir, "gen/get.ts"));
+    symlinkSync(elsewhere, path.join(dir, "gen/get.ts"));
+    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+    await runCli(["lua", "--out", "gen"], dir);
+    expect(readFileSync(elsewhere, "utf8")).not.toContain("GETDEL");
   });
 });
