@@ -1,0 +1,90 @@
+import { hashOf } from "../hash.js";
+import type { Script } from "../model.js";
+
+/**
+ * A Redis Functions library (`FUNCTION LOAD`) that registers every script as a function: the
+ * second deployment form of the same scripts (issue 18). Each script's text becomes the body of
+ * its callback unchanged, the callback's parameters named `KEYS` and `ARGV` so that the body reads
+ * them as it does under EVAL; its `#!lua` flags become the function's flags.
+ *
+ * The library's name carries a version, a hash of its code: a deploy of new scripts loads a new
+ * library beside the old one instead of replacing it, so that during a rolling deploy the old
+ * release keeps calling its own functions while the new one calls its own (function names are
+ * global to a server, so they carry the version too).
+ */
+export interface Library {
+  /** `<base>_<version>`, what `FUNCTION LOAD` registers and `FUNCTION LIST LIBRARYNAME` finds. */
+  name: string;
+  /** The first 12 hex digits of the SHA-1 of the base name and every function's code. */
+  version: string;
+  /** The code `FUNCTION LOAD` takes: the `#!lua name=` line, then one registration per script. */
+  code: string;
+  /** Each script's function, by the script's name. */
+  functions: Map<string, LibraryFunction>;
+}
+
+export interface LibraryFunction {
+  /** `<library>_<script name>`, letters, digits and `_` only. */
+  name: string;
+  /** Flagged `no-writes`: callable with FCALL_RO, which a replica serves. */
+  readOnly: boolean;
+  /** The library line that holds the script's line 1: an error at library line n is the script's line n - line + 1. */
+  line: number;
+}
+
+/** Library and function names: Redis accepts letters, digits and underscores only. */
+const NAME = /^[A-Za-z0-9_]+$/;
+
+/**
+ * The library of `scripts` under `base` (e.g. the project's name), or why not: `base` must be a
+ * valid library name. `header` is a comment line naming the generator, placed after the `#!lua`
+ * line that must come first.
+ */
+export function libraryFor(scripts: readonly Script[], base: string, header: string): Library | { error: string } {
+  if (!NAME.test(base)) return { error: `library name '${base}': only letters, digits and underscores are allowed` };
+  // The version hashes the code without the names, which carry it.
+  const version = hashOf(JSON.stringify([base, scripts.map((script) => registration(script, ""))])).slice(0, 12);
+  const name = `${base}_${version}`;
+  const lines = [`#!lua name=${name}`, `-- ${header}`];
+  const functions = new Map<string, LibraryFunction>();
+  for (const script of scripts) {
+    const functionName = `${name}_${functionSuffix(script.name)}`;
+    lines.push("");
+    // The body starts on the registration's fifth line (see `registration`).
+    functions.set(script.name, { name: functionName, readOnly: isReadOnly(script), line: lines.length + 5 });
+    lines.push(...registration(script, functionName));
+  }
+  return { name, version, code: `${lines.join("\n")}\n`, functions };
+}
+
+/**
+ * One script's registration. Its `#!lua` line is blanked rather than removed, so the body keeps
+ * the script's line numbers. The body is the script's own text, includes inlined: Lua needs no
+ * escaping for it, and a `return` at its top level returns from the callback as from the chunk.
+ */
+function registration(script: Script, functionName: string): string[] {
+  const body = script.source.replace(/^#!.*/, "").replace(/\n$/, "").split("\n");
+  const flags = script.flags ?? [];
+  return [
+    `-- ${script.file.path}`,
+    "redis.register_function{",
+    `  function_name = '${functionName}',`,
+    "  callback = function(KEYS, ARGV)",
+    ...body,
+    "  end,",
+    ...(flags.length > 0 ? [`  flags = { ${flags.map((flag) => `'${flag}'`).join(", ")} },`] : []),
+    "}",
+  ];
+}
+
+function isReadOnly(script: Script): boolean {
+  return script.flags?.includes("no-writes") ?? false;
+}
+
+/**
+ * A script's exported name as a function name: a character of a TypeScript identifier that Redis
+ * refuses (`$`, letters beyond ASCII: `grüße`) spelled out as its code point (`grüße` → `gr_ufc__udf_e`).
+ */
+function functionSuffix(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/gu, (char) => `_u${char.codePointAt(0)!.toString(16)}_`);
+}
