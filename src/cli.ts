@@ -1,6 +1,15 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { CLIENTS, IMPORT_EXTENSIONS, isOneOf, loadConfig, mustBeOneOf } from "./config.js";
+import {
+  CLIENTS,
+  IMPORT_EXTENSIONS,
+  isOneOf,
+  LIBRARY_NAME,
+  LIBRARY_NAME_RULE,
+  loadConfig,
+  MODES,
+  mustBeOneOf,
+} from "./config.js";
 import { parseServer, serverNamesText } from "./lua/servers.js";
 import { cacheFile, openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
@@ -189,6 +198,11 @@ async function resolveOptions(
   if (!isOneOf(client, CLIENTS)) return { error: `--client ${mustBeOneOf(CLIENTS)}` };
   const server = values.server ?? config.server;
   if (server !== undefined && parseServer(server) === undefined) return { error: `--server ${serverNamesText()}` };
+  const mode = values.mode ?? config.mode ?? "scripts";
+  if (!isOneOf(mode, MODES)) return { error: `--mode ${mustBeOneOf(MODES)}` };
+  const library = values.library ?? config.library;
+  if (library !== undefined && !LIBRARY_NAME.test(library)) return { error: `--library ${LIBRARY_NAME_RULE}` };
+  if (library !== undefined && mode !== "functions") return { error: "--library needs --mode functions" };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {
@@ -202,6 +216,8 @@ async function resolveOptions(
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),
       ...(server !== undefined ? { server } : {}),
+      ...(mode === "functions" ? { mode } : {}),
+      ...(library !== undefined ? { library } : {}),
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).
       ...(loaded.file !== undefined ? { root: "." } : {}),
     },

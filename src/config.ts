@@ -15,7 +15,18 @@ export interface Config {
   client?: Client;
   /** The server the scripts run on (`redis-7.2`, `valkey-8.1`): the checks use its facts. */
   server?: string;
+  /** How the scripts are deployed and called: `scripts` (EVAL/EVALSHA, the default) or `functions`. */
+  mode?: Mode;
+  /** `functions` mode: the library's base name (letters, digits, `_`); by default the project folder's name. */
+  library?: string;
 }
+
+/** How scripts are deployed: sent with each call (EVAL/EVALSHA), or loaded once as a Functions library (FCALL). */
+export const MODES = ["scripts", "functions"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Redis accepts letters, digits and underscores in library and function names. */
+export const LIBRARY_NAME = /^[A-Za-z0-9_]+$/;
 
 export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
 export type ImportExtension = (typeof IMPORT_EXTENSIONS)[number];
@@ -106,10 +117,20 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (typeof value !== "string" || !SERVER_NAMES.includes(value)) return serverNamesText();
       config.server = value;
       return;
+    case "mode":
+      if (!isOneOf(value, MODES)) return mustBeOneOf(MODES);
+      config.mode = value;
+      return;
+    case "library":
+      if (typeof value !== "string" || !LIBRARY_NAME.test(value)) return LIBRARY_NAME_RULE;
+      config.library = value;
+      return;
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server, mode, library)`;
   }
 }
+
+export const LIBRARY_NAME_RULE = "must be letters, digits and underscores only (a Redis library name)";
 
 /** `{ "NAME": { "arity"?: integer, "flags"?: string[] } }`: what is wrong with it, if anything. */
 function commandsProblem(value: unknown): string | undefined {

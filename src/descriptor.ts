@@ -49,6 +49,20 @@ export interface ScriptDescriptor {
   readonly origins?: readonly SourceOrigin[];
   /** The flags of the script's `#!lua flags=...` line (`no-writes`, `allow-cross-slot-keys`, ...); absent without one. */
   readonly flags?: readonly string[];
+  /** With `--mode functions`: the library that holds the script as a function (under the script's `name`). */
+  readonly library?: LibraryDescriptor;
+}
+
+/** A Redis Functions library of a folder's scripts (`--mode functions`); generated, then frozen. */
+export interface LibraryDescriptor {
+  /** `<base>_<version>`: what FUNCTION LOAD registers. */
+  readonly name: string;
+  /** A hash of the code: a library of other code has another name. */
+  readonly version: string;
+  /** What FUNCTION LOAD takes. */
+  readonly code: string;
+  /** By script name: its function's name, and the library line its body starts on (line 1 of the script). */
+  readonly functions: Readonly<Record<string, { readonly name: string; readonly line: number }>>;
 }
 
 /** One entry of `ScriptDescriptor.origins`. */

@@ -32,6 +32,16 @@ export const FLAGS = {
     value: "<name>",
     help: "the server the scripts run on (redis-7.2, valkey-8.1, ...): checks use its commands",
   },
+  mode: {
+    type: "string",
+    value: "<mode>",
+    help: "scripts (default: EVAL/EVALSHA) or functions (a Functions library, FCALL)",
+  },
+  library: {
+    type: "string",
+    value: "<name>",
+    help: "with --mode functions, the library's base name (default: the project folder's)",
+  },
   "explain-types": {
     type: "boolean",
     help: "print each script's return type and, per return, what luagen inferred and why",

@@ -25,7 +25,7 @@ import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix } from "./scan.js";
-import type { Client } from "./config.js";
+import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode } from "./config.js";
 import { VERSION } from "./version.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
 
@@ -49,6 +49,10 @@ export interface GenerateOptions {
   commands?: Readonly<Record<string, UserCommand>>;
   /** The server the scripts run on (`redis-7.2`, `valkey-8.1`; see servers.ts): the checks use its facts. */
   server?: string;
+  /** `functions`: the scripts also become a Functions library (`_library.ts`), called by FCALL; `scripts` by default. */
+  mode?: Mode;
+  /** With `mode: "functions"`, the library's base name; by default the project root folder's name. */
+  library?: string;
   /**
    * The project root (relative to `cwd`) that paths printed into generated code are relative to:
    * the CLI passes the config file's folder. By default, the nearest folder holding a package.json
@@ -113,6 +117,8 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
   const settings = checkSettings(options);
   if ("error" in settings) return { kind: "usage-error", message: settings.error };
+  if (options.library !== undefined && !LIBRARY_NAME.test(options.library))
+    return { kind: "usage-error", message: `library ${LIBRARY_NAME_RULE}` };
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
@@ -137,7 +143,7 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
 
   const { emit } = await import("./emit/emit.js");
   const emitted = emit(built.scripts, {
-    ...emitSettings(options),
+    ...emitSettings(options, root),
     runtime: await readRuntimeTemplate(),
     previous: context.modules,
   });
@@ -160,9 +166,23 @@ export function checkSettings(
   return server === undefined ? { error: `server ${serverNamesText()}` } : { commands, server };
 }
 
-/** What the emitters take from the options, defaults filled in. */
-export function emitSettings(options: GenerateOptions): { importExtension: string; client: Client; version: string } {
-  return { importExtension: options.importExtension ?? ".js", client: options.client ?? "ioredis", version: VERSION };
+/** What the emitters take from the options, defaults filled in; `root` names the library by default. */
+export function emitSettings(
+  options: GenerateOptions,
+  root: string,
+): { importExtension: string; client: Client; version: string; library?: { base: string } } {
+  return {
+    importExtension: options.importExtension ?? ".js",
+    client: options.client ?? "ioredis",
+    version: VERSION,
+    ...(options.mode === "functions" ? { library: { base: options.library ?? libraryBase(root) } } : {}),
+  };
+}
+
+/** The project folder's name as a library name: `my-app` → `my_app`. */
+function libraryBase(root: string): string {
+  const base = path.basename(root).replace(/[^A-Za-z0-9_]/g, "_");
+  return base === "" || /^_+$/.test(base) ? "luagen" : base;
 }
 
 export interface BuildOptions {

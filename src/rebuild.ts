@@ -37,6 +37,8 @@ export async function rebuild(
   seen: StampCheck,
   outDir: string,
 ): Promise<Rebuilt | undefined> {
+  // A Functions library holds every script's code: a change to one is a change to it (a full run).
+  if (options.mode === "functions") return undefined;
   const files = changedScripts(seen);
   if (files === undefined) return undefined;
   const settings = checkSettings(options);
@@ -48,7 +50,7 @@ export async function rebuild(
   if (built.scripts.some((script) => shapeOf(script) !== partOf(seen.stamp, script.file.path).shape)) return undefined;
 
   const changed: GeneratedFile[] = [];
-  for (const module of built.scripts.map((script) => emitModule(script, emitSettings(options)))) {
+  for (const module of built.scripts.map((script) => emitModule(script, emitSettings(options, seen.stamp.root)))) {
     const current = readIfAny(path.join(outDir, module.path));
     if (current === undefined || !isGenerated(current)) return undefined;
     if (current !== module.content) changed.push(module);

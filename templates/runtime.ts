@@ -25,6 +25,17 @@
  * in the same places (the NOSCRIPT retry too), so a client that reads from
  * replicas may run it there.
  *
+ * Generated with `--mode functions`, a script is also a function of a Redis
+ * Functions library (its descriptor's `library`). A direct call then sends
+ * `FCALL` (`FCALL_RO` for no-writes); when the function is not found (the
+ * library was flushed, never loaded, or is another release's) it sends
+ * MULTI, FUNCTION LOAD, the same FCALL, EXEC: the load and the call run
+ * together, so no flush can come between them. The library's name carries a
+ * hash of its code, so "already exists" means "this very code": it is never
+ * replaced, and two releases' libraries run side by side. Batches send the
+ * script as above (EVAL...), so that they never depend on the library and no
+ * transaction can end partial because it is missing.
+ *
  * The policy (which command, when) is decided in one place, `The policy`
  * below; each client library adds only how a command is sent (`Transports`).
  * Imports nothing: the same file serves ioredis 5 and 6, iovalkey and
@@ -76,6 +87,20 @@ export interface ScriptDescriptor {
   readonly origins?: readonly SourceOrigin[];
   /** The flags of the script's `#!lua flags=...` line (`no-writes`, `allow-cross-slot-keys`, ...); absent without one. */
   readonly flags?: readonly string[];
+  /** With `--mode functions`: the library that holds the script as a function (under the script's `name`). */
+  readonly library?: LibraryDescriptor;
+}
+
+/** A Redis Functions library of a folder's scripts (`--mode functions`); generated, then frozen. */
+export interface LibraryDescriptor {
+  /** `<base>_<version>`: what FUNCTION LOAD registers. */
+  readonly name: string;
+  /** A hash of the code: a library of other code has another name. */
+  readonly version: string;
+  /** What FUNCTION LOAD takes. */
+  readonly code: string;
+  /** By script name: its function's name, and the library line its body starts on (line 1 of the script). */
+  readonly functions: Readonly<Record<string, { readonly name: string; readonly line: number }>>;
 }
 
 /** One entry of `ScriptDescriptor.origins`. */
@@ -160,6 +185,13 @@ export function defineScript(descriptor: ScriptDescriptor): ScriptDescriptor {
   return Object.freeze(descriptor);
 }
 
+/** Deep-freezes and returns a library descriptor. */
+export function defineLibrary(library: LibraryDescriptor): LibraryDescriptor {
+  for (const fn of Object.values(library.functions)) Object.freeze(fn);
+  Object.freeze(library.functions);
+  return Object.freeze(library);
+}
+
 /**
  * Runs `script` on `target` with the policy above.
  *
@@ -242,14 +274,20 @@ export type PolicyCommand = "EVAL" | "EVALSHA";
  * What is sent: the policy's command, or its read-only form for a script that declares
  * `#!lua flags=no-writes` (Redis 7+), which a client may send to a replica.
  */
-export type ScriptCommand = PolicyCommand | "EVAL_RO" | "EVALSHA_RO";
+export type ScriptCommand = EvalCommand | FunctionCommand;
+
+/** A script by its source or SHA-1, read-only or not. */
+export type EvalCommand = PolicyCommand | "EVAL_RO" | "EVALSHA_RO";
+
+/** How a direct call reaches a script's function (`--mode functions`): FCALL_RO for a no-writes script. */
+export type FunctionCommand = "FCALL" | "FCALL_RO";
 
 /** A direct call sends this first, and on a NOSCRIPT reply (the script did not run) once `DIRECT_RETRY`. */
 const DIRECT_FIRST: PolicyCommand = "EVALSHA";
 const DIRECT_RETRY: PolicyCommand = "EVAL";
 
 /** The read-only form for a no-writes script, in every context and for the NOSCRIPT retry too. */
-function forScript(script: ScriptDescriptor, command: PolicyCommand): ScriptCommand {
+function forScript(script: ScriptDescriptor, command: PolicyCommand): EvalCommand {
   return script.flags?.includes("no-writes") ? (`${command}_RO` as const) : command;
 }
 
@@ -257,7 +295,7 @@ function forScript(script: ScriptDescriptor, command: PolicyCommand): ScriptComm
  * What `command` carries: the SHA-1 for EVALSHA(_RO), the source for EVAL(_RO), as the
  * string or as its UTF-8 bytes, whichever the client sends with less copying (`Transport.source`).
  */
-function textFor(script: ScriptDescriptor, command: ScriptCommand, transport: Transport): Wire {
+function textFor(script: ScriptDescriptor, command: EvalCommand, transport: Transport): Wire {
   if (command === "EVALSHA" || command === "EVALSHA_RO") return script.sha1;
   return transport.source === "bytes" ? sourceBytes(script) : script.source;
 }
@@ -345,10 +383,116 @@ function callDirect(
     const command = forScript(script, policy);
     return transport.send(target, command, textFor(script, command, transport), numKeys, wire);
   };
+  if (script.library !== undefined) return callFunction(script, script.library, transport, target, numKeys, wire);
   return send(DIRECT_FIRST).then(settle, (error: unknown) => {
     if (!isNoScript(error)) fail(error);
     return send(DIRECT_RETRY).then(settle, fail);
   });
+}
+
+/**
+ * FCALL (FCALL_RO for no-writes); when the function is not found, once MULTI, FUNCTION LOAD,
+ * FCALL, EXEC (see the table at the top): the reply of that FCALL, or its error.
+ */
+function callFunction(
+  script: ScriptDescriptor,
+  library: LibraryDescriptor,
+  transport: Transport,
+  target: object,
+  numKeys: number,
+  wire: Wire[],
+): Promise<unknown> {
+  const settle = (reply: unknown) => transport.settle(script, target, reply);
+  const fail = (error: unknown): never => {
+    throw withScriptLocation(script, error);
+  };
+  const command: FunctionCommand = script.flags?.includes("no-writes") ? "FCALL_RO" : "FCALL";
+  const name = functionOf(script, library).name;
+  return transport.send(target, command, name, numKeys, wire).then(settle, (error: unknown) => {
+    if (!isFunctionNotFound(error)) fail(error);
+    return loadAndCall(library, transport, target, command, name, numKeys, wire).then(settle, fail);
+  });
+}
+
+function functionOf(script: ScriptDescriptor, library: LibraryDescriptor): { name: string; line: number } {
+  const fn = library.functions[script.name];
+  if (fn === undefined) throw new TypeError(`${script.name}: the library ${library.name} has no function for it`);
+  return fn;
+}
+
+/** MULTI, FUNCTION LOAD, `command`, EXEC: "already exists" from the load means the library is there. */
+async function loadAndCall(
+  library: LibraryDescriptor,
+  transport: Transport,
+  target: object,
+  command: FunctionCommand,
+  name: string,
+  numKeys: number,
+  wire: Wire[],
+): Promise<unknown> {
+  const transaction = transport.batches.transaction;
+  const multi = transaction.open(target);
+  transport.queueLoad(multi, library.code);
+  transport.queue(multi, command, name, numKeys, wire);
+  const run = await transaction.run(multi);
+  if (run instanceof TransactionAbortedError) throw run;
+  const [loaded, called] = run.results;
+  if (loaded?.[0] && !isLibraryThere(loaded[0])) throw loaded[0];
+  if (called === undefined)
+    throw new Error(`${name}: the transaction that loaded the library gave no reply for the call`);
+  if (called[0]) throw called[0];
+  return called[1];
+}
+
+function isFunctionNotFound(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && /^(?:ERR )?Function not found/.test(message);
+}
+
+function isLibraryThere(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && /Library '[^']*' already exists/.test(message);
+}
+
+/** What `loadLibrary` did on each primary it reached. */
+export interface LibraryLoad {
+  readonly library: string;
+  /** Primaries that did not have the library and now do. */
+  readonly loaded: number;
+  /** Primaries that had it already: nothing was written there. */
+  readonly current: number;
+}
+
+/**
+ * Loads `library` (FUNCTION LOAD, never REPLACE: a library of this name holds this very code) on
+ * a client's server, or on every primary of a cluster, where FUNCTION LOAD reaches one node
+ * only. A deploy step, and optional: a direct call loads the library where it is missing.
+ */
+export async function loadLibrary(
+  library: LibraryDescriptor,
+  client: ScriptClient | NodeRedisClient,
+): Promise<LibraryLoad> {
+  const transport = transportIfAny(client);
+  if (transport === undefined || transport.context(client) !== DIRECT)
+    throw new TypeError(
+      `loadLibrary: expected an ioredis or iovalkey client or cluster, or a node-redis client or cluster, got ${describe(client)}`,
+    );
+  const outcomes = await Promise.all(
+    (await transport.primaries(client)).map((node) =>
+      transport.load(node, library.code).then(
+        () => "loaded" as const,
+        (error: unknown) => {
+          if (isLibraryThere(error)) return "current" as const;
+          throw error;
+        },
+      ),
+    ),
+  );
+  return {
+    library: library.name,
+    loaded: outcomes.filter((o) => o === "loaded").length,
+    current: outcomes.filter((o) => o === "current").length,
+  };
 }
 
 function isNoScript(error: unknown): boolean {
@@ -382,6 +526,12 @@ interface Transport {
   /** Sends `command` with `text` (source or SHA-1); the reply's promise, also for an error thrown while sending. */
   send(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): Promise<unknown>;
   queue(target: object, command: ScriptCommand, text: Wire, numKeys: number, wire: Wire[]): void;
+  /** Queues FUNCTION LOAD `code` in a transaction this transport opened. */
+  queueLoad(multi: object, code: string): void;
+  /** Sends FUNCTION LOAD `code` to one node. */
+  load(node: object, code: string): Promise<unknown>;
+  /** The clients of a cluster's primaries; a client alone for a single server. */
+  primaries(client: object): Promise<object[]>;
   /** A direct call's reply, checked for what only this client can tell (ioredis: a hidden MULTI). */
   settle(script: ScriptDescriptor, target: object, reply: unknown): unknown;
   /** How this client runs each kind of typed batch. */
@@ -456,6 +606,8 @@ const IOREDIS_METHODS = {
   EVALSHA: "evalsha",
   EVAL_RO: "eval_ro",
   EVALSHA_RO: "evalsha_ro",
+  FCALL: "fcall",
+  FCALL_RO: "fcall_ro",
 } as const satisfies Record<ScriptCommand, string>;
 
 type IORedisCommands<R> = Record<
@@ -464,6 +616,7 @@ type IORedisCommands<R> = Record<
 > & {
   ping(): R;
   discard(): R;
+  function(subcommand: "LOAD", code: string): R;
 };
 
 /**
@@ -480,6 +633,12 @@ const IOREDIS: Transport = {
     sending(() => (target as IORedisCommands<Promise<unknown>>)[IOREDIS_METHODS[command]](text, numKeys, wire)),
   queue: (target, command, text, numKeys, wire) => {
     (target as IORedisCommands<unknown>)[IOREDIS_METHODS[command]](text, numKeys, wire);
+  },
+  queueLoad: (multi, code) => void (multi as IORedisCommands<unknown>).function("LOAD", code),
+  load: (node, code) => sending(() => (node as IORedisCommands<Promise<unknown>>).function("LOAD", code)),
+  primaries: async (client) => {
+    const cluster = client as { isCluster?: unknown; nodes?(role: "master"): object[] };
+    return cluster.isCluster === true && typeof cluster.nodes === "function" ? cluster.nodes("master") : [client];
   },
   settle: (script, target, reply) =>
     reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply,
@@ -632,6 +791,9 @@ async function settleQueued(script: ScriptDescriptor, redis: IORedisCommands<Pro
  */
 type NodeRedisCommands<R> = Record<ScriptCommand, (text: Wire, options: NodeRedisScriptOptions) => R>;
 
+/** node-redis's FUNCTION LOAD, on a client, a cluster's node client or a multi. */
+type NodeRedisFunctions<R> = { FUNCTION_LOAD(code: string): R };
+
 /**
  * The source goes as bytes, encoded once per script: node-redis hands a Buffer argument to the
  * socket as it is (one corked write per part), where a string is encoded anew on every call.
@@ -644,6 +806,13 @@ const NODE_REDIS: Transport = {
     sending(() => (target as NodeRedisCommands<Promise<unknown>>)[command](text, nodeRedisOptions(numKeys, wire))),
   queue: (target, command, text, numKeys, wire) => {
     (target as NodeRedisCommands<unknown>)[command](text, nodeRedisOptions(numKeys, wire));
+  },
+  queueLoad: (multi, code) => void (multi as NodeRedisFunctions<unknown>).FUNCTION_LOAD(code),
+  load: (node, code) => sending(() => (node as NodeRedisFunctions<Promise<unknown>>).FUNCTION_LOAD(code)),
+  primaries: async (client) => {
+    const cluster = client as { masters?: unknown; nodeClient?(node: unknown): Promise<object> | object };
+    if (!Array.isArray(cluster.masters) || typeof cluster.nodeClient !== "function") return [client];
+    return Promise.all(cluster.masters.map((master: unknown) => cluster.nodeClient!(master)));
   },
   settle: (_script, _target, reply) => reply,
   batches: {
@@ -1085,7 +1254,7 @@ export function keySlot(key: Wire, keyPrefix?: string | Buffer): number {
  * its class, its other properties and Redis's message stay as ioredis made them.
  */
 function withScriptLocation(script: ScriptDescriptor, error: unknown): unknown {
-  const line = scriptLine(error);
+  const line = scriptLine(error) ?? functionLine(script, error);
   return line === undefined ? error : withSuffix(error, ` (${sourceLocation(script, line)})`);
 }
 
@@ -1105,6 +1274,19 @@ function scriptLine(error: unknown): number | undefined {
   const message = (error as { message?: unknown } | null)?.message;
   const match = typeof message === "string" ? /user_script:(\d+)/.exec(message) : null;
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * The line of a script's function that Redis names (`@user_function:LINE`, a line of the library)
+ * as a line of the script.
+ */
+function functionLine(script: ScriptDescriptor, error: unknown): number | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  const match = typeof message === "string" ? /user_function:(\d+)/.exec(message) : null;
+  const start = script.library?.functions[script.name]?.line;
+  if (match === null || start === undefined) return undefined;
+  const line = Number(match[1]) - start + 1;
+  return line >= 1 ? line : undefined;
 }
 
 /** Appends `suffix` to an error's message (and its stack's copy), once; anything else is left as it is. */

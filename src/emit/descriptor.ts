@@ -32,9 +32,14 @@ export function descriptorFor(script: Script): ScriptDescriptor {
   };
 }
 
-/** `descriptor` as the argument of `defineScript(`, which ends at `column`; `);` follows it. */
-export function printDescriptor(descriptor: ScriptDescriptor, column: number): string {
-  return printLiteral({ ...descriptor, source: sourceCode(descriptor.source) }, "", column, 2);
+/**
+ * `descriptor` as the argument of `defineScript(`, which ends at `column`; `);` follows it. With
+ * `library`, the local name of the imported library (`--mode functions`), its last field refers to
+ * it: the module names the library, it does not hold it, so it changes only with its own script.
+ */
+export function printDescriptor(descriptor: ScriptDescriptor, column: number, library?: string): string {
+  const fields = { ...descriptor, source: sourceCode(descriptor.source) };
+  return printLiteral(library === undefined ? fields : { ...fields, library: new Code([library]) }, "", column, 2);
 }
 
 /**
@@ -43,7 +48,7 @@ export function printDescriptor(descriptor: ScriptDescriptor, column: number): s
  * newline is added after the join rather than kept as an empty last line, so the expression is
  * still exactly the source (and its SHA-1 the one embedded).
  */
-function sourceCode(source: string): Code {
+export function sourceCode(source: string): Code {
   const newline = source.endsWith("\n");
   const lines = (newline ? source.slice(0, -1) : source).split("\n");
   if (lines.length === 1) return new Code([stringLiteral(source)]);

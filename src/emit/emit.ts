@@ -6,7 +6,9 @@ import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
-import { writeScriptModule, type ModuleOptions } from "./module.js";
+import { libraryFor } from "./library.js";
+import { writeLibraryModule } from "./library-module.js";
+import { LIBRARY_MODULE, writeScriptModule, type ModuleOptions } from "./module.js";
 import { stringLiteral } from "./text.js";
 
 /** The header of index.ts and runtime.ts, which come from no one script. */
@@ -21,6 +23,8 @@ export interface EmitOptions extends ModuleOptions {
   previous?: ReadonlyMap<string, string>;
   /** luagen's version, named in every file's header; left out when absent (tests of the emitter alone). */
   version?: string;
+  /** `--mode functions`: the scripts also go into a Functions library named `<base>_<version>` (`_library.ts`). */
+  library?: { base: string };
 }
 
 export interface Emitted {
@@ -34,10 +38,19 @@ export interface Emitted {
  * Every file the output folder should hold, and the module texts it printed or reused. Pure: the
  * same scripts and options give byte-identical files on any machine, and nothing is changed in place.
  */
-export function emit(scripts: readonly Script[], options: EmitOptions): Emitted {
+export function emit(scripts: readonly Script[], emitOptions: EmitOptions): Emitted {
+  const options = { ...emitOptions, functions: emitOptions.library !== undefined };
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
-    const key = hashOf(JSON.stringify([script, options.importExtension, options.client ?? "ioredis", options.version]));
+    const key = hashOf(
+      JSON.stringify([
+        script,
+        options.importExtension,
+        options.client ?? "ioredis",
+        options.version,
+        options.functions,
+      ]),
+    );
     const previous = options.previous?.get(key);
     const file =
       previous === undefined ? emitModule(script, options) : { path: outputPathFor(script), content: previous };
@@ -47,6 +60,7 @@ export function emit(scripts: readonly Script[], options: EmitOptions): Emitted 
   const plain = headerFor(undefined, options.version);
   files.push({ path: "index.ts", content: print(plain, (writer) => writeIndex(writer, scripts, options)) });
   files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
+  if (emitOptions.library) files.push(libraryFile(scripts, emitOptions.library.base, options));
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
@@ -56,6 +70,22 @@ export function emitModule(script: Script, options: ModuleOptions & { version?: 
     writeScriptModule(writer, script, options),
   );
   return { path: outputPathFor(script), content };
+}
+
+/** `_library.ts`: the Functions library (`--mode functions`), its base name already checked (`libraryFor`). */
+function libraryFile(
+  scripts: readonly Script[],
+  base: string,
+  options: ModuleOptions & { version?: string },
+): GeneratedFile {
+  const header = headerFor(undefined, options.version);
+  const library = libraryFor(scripts, base, header.replace(/^\/\/ /, ""));
+  if ("error" in library) throw new Error(library.error);
+  const types = CLIENT_TYPES[options.client ?? "ioredis"];
+  return {
+    path: `${LIBRARY_MODULE}.ts`,
+    content: print(header, (writer) => writeLibraryModule(writer, library, types, options.importExtension)),
+  };
 }
 
 /** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */

@@ -14,16 +14,27 @@ export interface ModuleOptions {
   importExtension: string;
   /** The client library the module is typed for; ioredis by default. */
   client?: Client;
+  /** `--mode functions`: the script's calls go through the folder's library (`_library.ts`). */
+  functions?: boolean;
 }
+
+/** The module that holds the Functions library: `_`-named, as no script's module can be (partials emit nothing). */
+export const LIBRARY_MODULE = "_library";
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
 export function writeScriptModule(writer: Lines, script: Script, options: ModuleOptions): void {
   const depth = outputPathFor(script).split("/").length - 1;
-  const runtime = `${depth === 0 ? "./" : "../".repeat(depth)}runtime${options.importExtension}`;
+  const up = depth === 0 ? "./" : "../".repeat(depth);
+  const runtime = `${up}runtime${options.importExtension}`;
   const names = bindingsFor(script);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
   for (const line of importLines(script, names, runtime, types)) writer.writeLine(line);
-  writeDescriptor(writer, script, names);
+  const library = options.functions ? names.library : undefined;
+  if (library !== undefined) {
+    const as = library === "library" ? "library" : `library as ${library}`;
+    writer.writeLine(`import { ${as} } from ${stringLiteral(`${up}${LIBRARY_MODULE}${options.importExtension}`)};`);
+  }
+  writeDescriptor(writer, script, names, library);
   writeFunction(writer, script, names, types);
 }
 
@@ -42,6 +53,7 @@ interface Bindings {
   ScriptBatch: string;
   ScriptClient: string;
   ScriptDescriptor: string;
+  library: string;
 }
 
 function bindingsFor(script: Script): Bindings {
@@ -62,6 +74,7 @@ function bindingsFor(script: Script): Bindings {
     ScriptBatch: free("ScriptBatch"),
     ScriptClient: free("ScriptClient"),
     ScriptDescriptor: free("ScriptDescriptor"),
+    library: free("library"),
   };
 }
 
@@ -83,13 +96,13 @@ function importLines(script: Script, names: Bindings, runtime: string, types: Cl
   return lines;
 }
 
-function writeDescriptor(writer: Lines, script: Script, names: Bindings): void {
+function writeDescriptor(writer: Lines, script: Script, names: Bindings, library: string | undefined): void {
   const head = `export const ${script.name}Script: ${names.ScriptDescriptor} = ${names.defineScript}(`;
   writer.blankLine();
   writer.writeLine(
     docComment([`The \`${commentPath(script.file.path)}\` script: its exact source, SHA-1 and signature.`]),
   );
-  writer.writeLine(`${head}${printDescriptor(descriptorFor(script), head.length)});`);
+  writer.writeLine(`${head}${printDescriptor(descriptorFor(script), head.length, library)});`);
 }
 
 /** Two overloads (a client gives a promise of the reply; a batch gives itself back) and the implementation. */

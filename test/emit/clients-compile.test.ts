@@ -126,3 +126,59 @@ describe.each([
     expect(result.output).toContain("Type 'number' is not assignable to type 'string'");
   });
 });
+
+const FUNCTIONS_CONSUMERS = {
+  ioredis: `import { Redis, Cluster } from "ioredis";
+import { addTags, moveJobs } from "./gen/index.js";
+import { library, loadLibrary } from "./gen/_library.js";
+
+export async function use(redis: Redis, cluster: Cluster): Promise<void> {
+  const loaded: { library: string; loaded: number; current: number } = await loadLibrary(cluster);
+  const name: string = library.name;
+  const tagged: number = await addTags(redis, ["s1"], "red");
+  const txResults = await moveJobs(redis.multi(), "s", ["d"], 1, "asc", {}).exec();
+  void [loaded, name, tagged, txResults];
+  // @ts-expect-error loadLibrary takes a client, not a batch
+  await loadLibrary(redis.pipeline());
+}
+`,
+  "node-redis": `import { createClient, createCluster } from "redis";
+import { addTags } from "./gen/index.js";
+import { loadLibrary } from "./gen/_library.js";
+
+export async function use(): Promise<void> {
+  const client = createClient();
+  const cluster = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] });
+  const loaded: number = (await loadLibrary(cluster)).loaded;
+  const tagged: number = await addTags(client, ["s1"], "red");
+  void [loaded, tagged];
+  // @ts-expect-error loadLibrary takes a client, not a multi
+  await loadLibrary(client.multi());
+}
+`,
+};
+
+describe("--mode functions", () => {
+  it.each<{ client: Client; packages: Record<string, string> }>([
+    { client: "ioredis", packages: { ioredis: "ioredis" } },
+    { client: "node-redis", packages: { redis: "redis" } },
+  ])(
+    "a project with $client compiles the library module and the scripts under the strictest settings",
+    async ({ client, packages }) => {
+      const dir = await consumerProject(
+        made,
+        client,
+        packages,
+        FUNCTIONS_CONSUMERS[client as keyof typeof FUNCTIONS_CONSUMERS],
+        undefined,
+        {
+          mode: "functions",
+          library: "consumer",
+        },
+      );
+      const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
+});

@@ -1,9 +1,15 @@
+import path from "node:path";
 import { Redis } from "ioredis";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Library } from "../../src/emit/library.js";
+import { generate } from "../../src/generate.js";
 import { holdOpen } from "../support/fixtures.js";
 import { library, projectScripts, script } from "../support/library.js";
-import { startRedisServer } from "../support/redis-server.js";
+import { pool, underFlushStorm } from "../support/load.js";
+import { NODE_REDIS } from "../support/node-redis.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { commandStats, connect } from "../support/script.js";
+import { tempDir, writeTree } from "../support/workspace.js";
 
 describe("the library on a real redis-server", () => {
   let redis: Redis;
@@ -69,5 +75,134 @@ describe("the library on a real redis-server", () => {
       const at = Number(/@user_function:(\d+)/.exec(String(error))?.[1]);
       expect(at - fn.line + 1).toBe(line);
     }
+  });
+});
+
+// --- The generated code in functions mode (--mode functions), on a real server, with each client ---
+
+const SCRIPTS = {
+  "package.json": "{}\n",
+  "lua/counter.lua": "---@key counter\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n",
+  "lua/peek.lua": "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
+  "lua/fails.lua": "---@return integer\nlocal x = 1\nerror('boom ' .. x)\n",
+};
+
+type Call = (target: unknown, ...params: unknown[]) => Promise<unknown>;
+
+interface Generated {
+  counter: Call;
+  peek: Call;
+  fails: Call;
+  loadLibrary(client: unknown): Promise<{ library: string; loaded: number; current: number }>;
+  library: { name: string };
+}
+
+/** The scripts above generated with `--mode functions` for `client`, imported. */
+async function generated(client: "ioredis" | "node-redis"): Promise<Generated> {
+  const dir = tempDir(`functions-${client}`);
+  writeTree(dir, SCRIPTS);
+  const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, client, mode: "functions", library: "itest" });
+  expect(result.kind).toBe("written");
+  const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
+  return { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
+}
+
+const FLOOD_CALLS = 1_000;
+
+describe.each([
+  { name: "ioredis", client: "ioredis" as const },
+  { name: NODE_REDIS[0]!.name, client: "node-redis" as const },
+])("generated code in functions mode, $name", ({ client }) => {
+  let server: RedisServer;
+  let checker: Redis;
+  let flusher: Redis;
+  let target: unknown;
+  let code: Generated;
+  holdOpen(async () => {
+    server = await startRedisServer();
+    return server;
+  });
+  holdOpen(() => (checker = connect(server)));
+  holdOpen(() => (flusher = connect(server)));
+  holdOpen(async () => {
+    const connection = client === "ioredis" ? connect(server) : await NODE_REDIS[0]!.client(server);
+    target = connection;
+    return connection;
+  });
+  beforeAll(async () => {
+    code = await generated(client);
+  });
+  beforeEach(async () => {
+    await checker.call("FUNCTION", "FLUSH");
+    await checker.flushall();
+    await checker.config("RESETSTAT");
+  });
+
+  it("loadLibrary loads the library once, then finds it current and writes nothing", async () => {
+    expect(await code.loadLibrary(target)).toEqual({ library: code.library.name, loaded: 1, current: 0 });
+    expect(await code.loadLibrary(target)).toEqual({ library: code.library.name, loaded: 0, current: 1 });
+    expect(code.library.name).toMatch(/^itest_[0-9a-f]{12}$/);
+    const stats = await commandStats(checker);
+    expect(stats["function|load"]).toEqual({ calls: 2, failed: 1 });
+  });
+
+  it("a direct call is an FCALL (FCALL_RO for no-writes); where the library is missing, it loads it and answers", async () => {
+    expect(await code.counter(target, "c")).toBe(1);
+    expect(await code.counter(target, "c")).toBe(2);
+    expect(await code.peek(target, "c")).toBe("2");
+    const stats = await commandStats(checker);
+    expect(stats.fcall).toEqual({ calls: 3, failed: 1 }); // the first found no function
+    expect(stats.fcall_ro).toEqual({ calls: 1, failed: 0 });
+    expect(stats["function|load"]?.calls).toBe(1);
+    expect(stats.evalsha).toBeUndefined();
+    expect(stats.eval).toBeUndefined();
+  });
+
+  it("names the script's own file and line when the function fails", async () => {
+    const error = await code.fails(target).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/boom 1.*\(lua\/fails\.lua:3\)$/s);
+  });
+
+  it("no direct call fails while another connection sends FUNCTION FLUSH back to back", async () => {
+    const failures: unknown[] = [];
+    const { flushes } = await underFlushStorm(
+      [flusher],
+      () =>
+        pool(FLOOD_CALLS, 20, async (i) => {
+          const call = i % 4 === 3 ? code.peek(target, "flood") : code.counter(target, "flood");
+          await call.catch((error: unknown) => void failures.push(error));
+        }),
+      { flushing: "functions" },
+    );
+    expect(failures).toEqual([]);
+    expect(flushes).toBeGreaterThan(10);
+    expect(await checker.get("flood")).toBe(String(FLOOD_CALLS - FLOOD_CALLS / 4));
+    const stats = await commandStats(checker);
+    // The storm really emptied the server under the calls: some FCALLs found no function.
+    expect((stats.fcall?.failed ?? 0) + (stats.fcall_ro?.failed ?? 0)).toBeGreaterThan(0);
+  });
+
+  it("a transaction carries its scripts' source (EVAL) and never ends partial while the library is flushed", async () => {
+    const failures: unknown[] = [];
+    const TRANSACTIONS = 200;
+    await underFlushStorm(
+      [flusher],
+      () =>
+        pool(TRANSACTIONS, 10, async () => {
+          const multi = (target as { multi(): { incr(key: string): unknown; exec(): Promise<unknown> } }).multi();
+          multi.incr("tx-plain");
+          void code.counter(multi, "tx");
+          void code.counter(multi, "tx");
+          await multi.exec().catch((error: unknown) => void failures.push(error));
+        }),
+      { flushing: "functions" },
+    );
+    expect(failures).toEqual([]);
+    expect(await checker.mget("tx-plain", "tx")).toEqual([String(TRANSACTIONS), String(2 * TRANSACTIONS)]);
+    const stats = await commandStats(checker);
+    expect(stats.fcall).toBeUndefined();
+    // At least each transaction's first call (node-redis: every call, its multi may end as a pipeline).
+    expect(stats.eval?.calls ?? 0).toBeGreaterThanOrEqual(TRANSACTIONS);
   });
 });

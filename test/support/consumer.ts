@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 import type { Client } from "../../src/config.js";
-import { generate } from "../../src/generate.js";
+import { generate, type GenerateOptions } from "../../src/generate.js";
 import { ROOT, readTree } from "./workspace.js";
 
 export const FIXTURES = path.join(ROOT, "test", "fixtures", "project", "lua");
@@ -24,6 +24,7 @@ export async function consumerProject(
   packages: Record<string, string>,
   consumer: string,
   scripts: string = FIXTURES,
+  options: Pick<GenerateOptions, "mode" | "library"> = {},
 ): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), `luagen-${client}-`));
   made.push(dir);
@@ -37,7 +38,7 @@ export async function consumerProject(
     symlinkSync(path.join(ROOT, "node_modules", installed), path.join(dir, "node_modules", name), "dir");
   }
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
-  const result = await generate({ inputs: [scripts], out: path.join(dir, "gen"), cwd: ROOT, client });
+  const result = await generate({ inputs: [scripts], out: path.join(dir, "gen"), cwd: ROOT, client, ...options });
   expect(result.kind).toBe("written");
   writeFileSync(path.join(dir, "consumer.ts"), consumer);
   return dir;

@@ -23,9 +23,12 @@ export async function pool(
 /** Whatever can send SCRIPT FLUSH: an ioredis client (5 or 6) connected to one server or node. */
 export interface Flusher {
   script(subcommand: "FLUSH"): Promise<unknown>;
+  call(command: string, ...args: string[]): Promise<unknown>;
 }
 
 export interface StormLimits {
+  /** What is flushed: the script cache (SCRIPT FLUSH, the default) or the Functions libraries (FUNCTION FLUSH). */
+  flushing?: "scripts" | "functions";
   /** The storm stops past this many SCRIPT FLUSH in all, whatever happens. */
   maxFlushes?: number;
   /** ... and at this `Date.now()` value. */
@@ -33,20 +36,20 @@ export interface StormLimits {
 }
 
 /**
- * Sends SCRIPT FLUSH back to back on every one of `flushers` (one per server, or per cluster
+ * Sends SCRIPT FLUSH (or FUNCTION FLUSH) back to back on every one of `flushers` (one per server, or per cluster
  * master) until `work` settles, or a limit is reached. Resolves to how many were sent and
  * whether the deadline cut the storm short.
  */
 export async function underFlushStorm(
   flushers: readonly Flusher[],
   work: () => Promise<unknown>,
-  { maxFlushes = 100_000, deadline = Date.now() + 120_000 }: StormLimits = {},
+  { maxFlushes = 100_000, deadline = Date.now() + 120_000, flushing = "scripts" }: StormLimits = {},
 ): Promise<{ flushes: number; timedOut: boolean }> {
   let done = false;
   let flushes = 0;
   const storm = flushers.map(async (flusher) => {
     while (!done && flushes < maxFlushes && Date.now() < deadline) {
-      await flusher.script("FLUSH");
+      await (flushing === "functions" ? flusher.call("FUNCTION", "FLUSH") : flusher.script("FLUSH"));
       flushes++;
     }
   });
