@@ -125,9 +125,15 @@ export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
   return { written: plan.write.length, unchanged: plan.unchanged.length, removed: plan.remove.length };
 }
 
+/**
+ * A file luagen wrote: a module starts with its header; a Functions library (`_library.lua`) starts
+ * with the `#!lua name=` line Redis requires, then the header as a Lua comment.
+ */
 export function isGenerated(content: string): boolean {
-  return content.startsWith(GENERATED_MARK);
+  return content.startsWith(GENERATED_MARK) || GENERATED_LIBRARY.test(content);
 }
+
+const GENERATED_LIBRARY = new RegExp(`^#!lua name=\\w+\\n-- ${GENERATED_MARK.slice(3)}`);
 
 /** Whether `file` (relative, `/`) is a link or lies below one. */
 function throughLink(file: string, links: ReadonlySet<string>): boolean {
@@ -135,8 +141,11 @@ function throughLink(file: string, links: ReadonlySet<string>): boolean {
   return parts.some((_, i) => links.has(parts.slice(0, i + 1).join("/")));
 }
 
+/** The files luagen may have written: modules, and a Functions library. */
+const OUTPUT = /\.(?:ts|lua)$/;
+
 interface Output {
-  /** The `.ts` files below the output folder (not hidden, not through links), with their text. */
+  /** The `.ts` and `.lua` files below the output folder (not hidden, not through links), with their text. */
   generated: Map<string, string>;
   /** Every symbolic link met, relative: never followed, never read as luagen's. */
   links: Set<string>;
@@ -161,7 +170,7 @@ function readOutput(outDir: string): Output {
       if (entry.isSymbolicLink()) output.links.add(name);
       else if (entry.isDirectory()) walk(name);
       // Synchronous for the same reason as the scanner's reads: many small files.
-      else if (entry.isFile() && name.endsWith(".ts")) output.generated.set(name, readOwn(path.join(outDir, name)));
+      else if (entry.isFile() && OUTPUT.test(name)) output.generated.set(name, readOwn(path.join(outDir, name)));
     }
   };
   if (lstatIfAny(outDir) !== undefined) walk("");

@@ -60,7 +60,7 @@ export function emit(scripts: readonly Script[], emitOptions: EmitOptions): Emit
   const plain = headerFor(undefined, options.version);
   files.push({ path: "index.ts", content: print(plain, (writer) => writeIndex(writer, scripts, options)) });
   files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
-  if (emitOptions.library) files.push(libraryFile(scripts, emitOptions.library.base, options));
+  if (emitOptions.library) files.push(...libraryFiles(scripts, emitOptions.library.base, options));
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
@@ -72,20 +72,27 @@ export function emitModule(script: Script, options: ModuleOptions & { version?: 
   return { path: outputPathFor(script), content };
 }
 
-/** `_library.ts`: the Functions library (`--mode functions`), its base name already checked (`libraryFor`). */
-function libraryFile(
+/**
+ * The Functions library (`--mode functions`), its base name already checked (`libraryFor`): as
+ * `_library.ts`, which the modules import, and as `_library.lua`, for review and for
+ * `redis-cli -x FUNCTION LOAD < _library.lua`.
+ */
+function libraryFiles(
   scripts: readonly Script[],
   base: string,
   options: ModuleOptions & { version?: string },
-): GeneratedFile {
+): GeneratedFile[] {
   const header = headerFor(undefined, options.version);
   const library = libraryFor(scripts, base, header.replace(/^\/\/ /, ""));
   if ("error" in library) throw new Error(library.error);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
-  return {
-    path: `${LIBRARY_MODULE}.ts`,
-    content: print(header, (writer) => writeLibraryModule(writer, library, types, options.importExtension)),
-  };
+  return [
+    {
+      path: `${LIBRARY_MODULE}.ts`,
+      content: print(header, (writer) => writeLibraryModule(writer, library, types, options.importExtension)),
+    },
+    { path: `${LIBRARY_MODULE}.lua`, content: library.code },
+  ];
 }
 
 /** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */

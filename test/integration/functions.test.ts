@@ -1,10 +1,17 @@
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Library } from "../../src/emit/library.js";
 import { generate } from "../../src/generate.js";
 import { holdOpen } from "../support/fixtures.js";
-import { library, projectScripts, script } from "../support/library.js";
+import {
+  generatedFunctions as generated,
+  library,
+  projectScripts,
+  script,
+  type Generated,
+} from "../support/library.js";
 import { pool, underFlushStorm } from "../support/load.js";
 import { NODE_REDIS } from "../support/node-redis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -79,33 +86,6 @@ describe("the library on a real redis-server", () => {
 });
 
 // --- The generated code in functions mode (--mode functions), on a real server, with each client ---
-
-const SCRIPTS = {
-  "package.json": "{}\n",
-  "lua/counter.lua": "---@key counter\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n",
-  "lua/peek.lua": "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
-  "lua/fails.lua": "---@return integer\nlocal x = 1\nerror('boom ' .. x)\n",
-};
-
-type Call = (target: unknown, ...params: unknown[]) => Promise<unknown>;
-
-interface Generated {
-  counter: Call;
-  peek: Call;
-  fails: Call;
-  loadLibrary(client: unknown): Promise<{ library: string; loaded: number; current: number }>;
-  library: { name: string };
-}
-
-/** The scripts above generated with `--mode functions` for `client`, imported. */
-async function generated(client: "ioredis" | "node-redis"): Promise<Generated> {
-  const dir = tempDir(`functions-${client}`);
-  writeTree(dir, SCRIPTS);
-  const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, client, mode: "functions", library: "itest" });
-  expect(result.kind).toBe("written");
-  const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
-  return { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
-}
 
 const FLOOD_CALLS = 1_000;
 
@@ -204,5 +184,49 @@ describe.each([
     expect(stats.fcall).toBeUndefined();
     // At least each transaction's first call (node-redis: every call, its multi may end as a pipeline).
     expect(stats.eval?.calls ?? 0).toBeGreaterThanOrEqual(TRANSACTIONS);
+  });
+});
+
+describe("the library file in the output folder", () => {
+  let redis: Redis;
+  holdOpen(async () => {
+    const server = await startRedisServer();
+    return [server, (redis = new Redis({ host: server.host, port: server.port }))];
+  });
+
+  it("is written as _library.lua, loads as it is, and goes away with the mode", async () => {
+    const dir = tempDir("library-file");
+    writeTree(dir, {
+      "package.json": "{}\n",
+      "lua/get.lua": "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
+    });
+    const run = (mode?: "functions") =>
+      generate({ inputs: ["lua"], out: "gen", cwd: dir, ...(mode ? { mode, library: "file" } : {}) });
+    expect((await run("functions")).kind).toBe("written");
+    const code = readFileSync(path.join(dir, "gen", "_library.lua"), "utf8");
+    const { library } = (await import(path.join(dir, "gen", "_library.ts"))) as {
+      library: { name: string; code: string };
+    };
+    expect(code).toBe(library.code);
+    expect(await redis.call("FUNCTION", "LOAD", code)).toBe(library.name);
+    const again = await run("functions");
+    expect(again.kind === "written" && again.summary).toEqual({ written: 0, unchanged: 5, removed: 0 });
+    expect((await run()).kind).toBe("written");
+    expect(readdirSync(path.join(dir, "gen")).sort()).toEqual(["get.ts", "index.ts", "runtime.ts"]);
+  });
+
+  it("is never written over a _library.lua luagen did not write (LG302)", async () => {
+    const dir = tempDir("library-foreign");
+    writeTree(dir, {
+      "package.json": "{}\n",
+      "lua/get.lua": "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
+      "gen/_library.lua": "-- my own notes\n",
+    });
+    const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, mode: "functions", library: "file" });
+    expect(result.kind).toBe("failed");
+    expect(result.kind === "failed" && result.diagnostics.map((d) => [d.code, d.file])).toEqual([
+      ["LG302", "gen/_library.lua"],
+    ]);
+    expect(readFileSync(path.join(dir, "gen", "_library.lua"), "utf8")).toBe("-- my own notes\n");
   });
 });

@@ -1,0 +1,105 @@
+// --mode functions on a real Redis Cluster (3 masters, 3 replicas): loadLibrary reaches every
+// master and replication brings the library to every replica; direct calls on keys of every
+// master succeed while FUNCTION FLUSH is sent back to back to every master. With ioredis 5's
+// Cluster and node-redis 5's cluster. (A cluster of its own: it flushes every master's libraries.)
+import calculateSlot from "cluster-key-slot";
+import { Cluster } from "ioredis";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { holdOpen } from "../support/fixtures.js";
+import { generatedFunctions, type Generated } from "../support/library.js";
+import { pool, underFlushStorm } from "../support/load.js";
+import { NODE_REDIS } from "../support/node-redis.js";
+import { sleep } from "../support/redis-process.js";
+import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
+import { commandStats } from "../support/script.js";
+
+const CALLS = 600;
+
+let cluster: RedisCluster;
+holdOpen(async () => (cluster = await startRedisCluster()));
+
+/** One hash tag per master, so the calls reach all three. */
+async function tagPerMaster(): Promise<string[]> {
+  const shards = await cluster.shards();
+  const tags = new Map<number, string>();
+  for (let i = 0; tags.size < shards.length && i < 10_000; i++) {
+    const tag = `t${i}`;
+    const shard = shards.find((s) =>
+      s.slots.some(([from, to]) => calculateSlot(tag) >= from && calculateSlot(tag) <= to),
+    );
+    if (shard && !tags.has(shard.port)) tags.set(shard.port, tag);
+  }
+  return [...tags.values()];
+}
+
+/** The libraries a node holds, by name. */
+async function librariesOn(port: number): Promise<string[]> {
+  const list = (await cluster.admin(port).call("FUNCTION", "LIST")) as unknown[][];
+  return list.map((entry) => String(entry[1])).sort();
+}
+
+describe.each([
+  { name: "ioredis Cluster", client: "ioredis" as const },
+  { name: `${NODE_REDIS[0]!.name} cluster`, client: "node-redis" as const },
+])("$name", ({ client }) => {
+  let target: unknown;
+  let code: Generated;
+  holdOpen(async () => {
+    if (client === "ioredis") {
+      const ioredis = new Cluster([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+      target = ioredis;
+      return ioredis;
+    }
+    const nodeRedis = await NODE_REDIS[0]!.cluster(cluster.startupNodes);
+    target = nodeRedis;
+    return nodeRedis;
+  });
+  beforeAll(async () => {
+    code = await generatedFunctions(client);
+  });
+  beforeEach(async () => {
+    for (const { admin } of cluster.live()) {
+      if ((await admin.call("ROLE").then((role) => (role as unknown[])[0])) !== "master") continue;
+      await admin.call("FUNCTION", "FLUSH");
+      await admin.flushall();
+      await admin.config("RESETSTAT");
+    }
+  });
+
+  it("loadLibrary loads the library on every master, then finds it everywhere; replicas get it by replication", async () => {
+    const masters = (await cluster.shards()).map((shard) => shard.port);
+    expect(await code.loadLibrary(target)).toEqual({ library: code.library.name, loaded: 3, current: 0 });
+    expect(await code.loadLibrary(target)).toEqual({ library: code.library.name, loaded: 0, current: 3 });
+    for (const port of masters) expect(await librariesOn(port)).toEqual([code.library.name]);
+    const replicas = (await cluster.shards()).flatMap((shard) => shard.replicaPorts);
+    for (const port of replicas) {
+      for (let i = 0; i < 40 && (await librariesOn(port)).length === 0; i++) await sleep(50);
+      expect(await librariesOn(port)).toEqual([code.library.name]);
+    }
+  });
+
+  it("no direct call fails, on any master, while every master's libraries are flushed back to back", async () => {
+    const masters = (await cluster.shards()).map((shard) => cluster.admin(shard.port));
+    const tags = await tagPerMaster();
+    expect(tags).toHaveLength(3);
+    const failures: unknown[] = [];
+    const { flushes } = await underFlushStorm(
+      masters,
+      () =>
+        pool(CALLS, 20, async (i) => {
+          await code.counter(target, `{${tags[i % 3]}}:hits`).catch((error: unknown) => void failures.push(error));
+        }),
+      { flushing: "functions" },
+    );
+    expect(failures).toEqual([]);
+    expect(flushes).toBeGreaterThan(10 * masters.length);
+    let total = 0;
+    for (const tag of tags) {
+      const shard = await cluster.shardOf(calculateSlot(tag));
+      total += Number(await cluster.admin(shard.port).get(`{${tag}}:hits`));
+    }
+    expect(total).toBe(CALLS);
+    const missed = (await Promise.all(masters.map(commandStats))).reduce((sum, s) => sum + (s.fcall?.failed ?? 0), 0);
+    expect(missed).toBeGreaterThan(0); // the storm really emptied masters under the calls
+  });
+});
