@@ -5,7 +5,9 @@ import type { Script } from "../model.js";
  * A Redis Functions library (`FUNCTION LOAD`) that registers every script as a function: the
  * second deployment form of the same scripts (issue 18). Each script's text becomes the body of
  * its callback unchanged, the callback's parameters named `KEYS` and `ARGV` so that the body reads
- * them as it does under EVAL; its `#!lua` flags become the function's flags.
+ * them as it does under EVAL, and `...` so that a script that reads `...` (empty under EVAL, and
+ * empty here: Redis passes the callback two arguments) does not stop the whole library loading
+ * ("cannot use '...' outside a vararg function"); its `#!lua` flags become the function's flags.
  *
  * The library's name carries a version, a hash of its code: a deploy of new scripts loads a new
  * library beside the old one instead of replacing it, so that during a rolling deploy the old
@@ -69,7 +71,7 @@ function registration(script: Script, functionName: string): string[] {
     `-- ${script.file.path}`,
     "redis.register_function{",
     `  function_name = '${functionName}',`,
-    "  callback = function(KEYS, ARGV)",
+    "  callback = function(KEYS, ARGV, ...)",
     ...body,
     "  end,",
     ...(flags.length > 0 ? [`  flags = { ${flags.map((flag) => `'${flag}'`).join(", ")} },`] : []),

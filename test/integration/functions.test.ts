@@ -13,6 +13,7 @@ import {
   type Generated,
 } from "../support/library.js";
 import { pool, underFlushStorm } from "../support/load.js";
+import { IOREDIS } from "../support/ioredis.js";
 import { NODE_REDIS } from "../support/node-redis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { commandStats, connect } from "../support/script.js";
@@ -68,6 +69,14 @@ describe("the library on a real redis-server", () => {
     }
   });
 
+  it("runs a script that reads `...` as EVAL does (empty), where a plain callback would stop the library loading", async () => {
+    const varargs = script("---@return integer\nreturn select('#', ...)\n", "varargs.lua");
+    const own = library([varargs], "varargs");
+    await redis.call("FUNCTION", "LOAD", "REPLACE", own.code);
+    expect(await redis.call("FCALL", own.functions.get(varargs.name)!.name, 0)).toBe(0);
+    expect(await redis.call("EVAL", varargs.source, 0)).toBe(0);
+  });
+
   it("says where a script failed: the library line maps back to the script's own line", async () => {
     const failing = script("---@return integer\nlocal x = 1\nerror('boom')\n", "fails.lua");
     const shebang = script("#!lua flags=no-writes\n---@return integer\n\nerror('boom')\n", "flagged.lua");
@@ -89,10 +98,21 @@ describe("the library on a real redis-server", () => {
 
 const FLOOD_CALLS = 1_000;
 
-describe.each([
-  { name: "ioredis", client: "ioredis" as const },
-  { name: NODE_REDIS[0]!.name, client: "node-redis" as const },
-])("generated code in functions mode, $name", ({ client }) => {
+/** Every client the runtime supports: the ioredis family through the ioredis code, node-redis through its own. */
+const CLIENTS = [
+  ...IOREDIS.map((major) => ({
+    name: major.name,
+    client: "ioredis" as const,
+    open: (server: RedisServer) => Promise.resolve(connect(server, major.Redis)),
+  })),
+  ...NODE_REDIS.map((major) => ({
+    name: major.name,
+    client: "node-redis" as const,
+    open: (server: RedisServer) => major.client(server),
+  })),
+];
+
+describe.each(CLIENTS)("generated code in functions mode, $name", ({ client, open }) => {
   let server: RedisServer;
   let checker: Redis;
   let flusher: Redis;
@@ -105,7 +125,7 @@ describe.each([
   holdOpen(() => (checker = connect(server)));
   holdOpen(() => (flusher = connect(server)));
   holdOpen(async () => {
-    const connection = client === "ioredis" ? connect(server) : await NODE_REDIS[0]!.client(server);
+    const connection = await open(server);
     target = connection;
     return connection;
   });
