@@ -61,11 +61,13 @@ export const SCRIPTS: ReadonlyMap<string, { source: string; sha1: string }> = ne
 interface IoBatch {
   incr(key: string): IoBatch;
   evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): IoBatch;
+  fcall(name: string, numkeys: number, ...args: (string | number)[]): IoBatch;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
 interface IoClient {
   evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+  fcall(name: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
   pipeline(): IoBatch;
   multi(): IoBatch;
   defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
@@ -135,6 +137,29 @@ export function rawEvalsha(server: RedisServer, label = "raw EVALSHA (floor)"): 
   };
 }
 
+/** The bench scripts' Functions library, as the generated `_library.ts` describes it (`--mode functions`). */
+export interface BenchLibrary {
+  readonly name: string;
+  readonly code: string;
+  readonly functions: Readonly<Record<string, { readonly name: string }>>;
+}
+
+/** Raw `FCALL` with the library loaded: no policy at all, the floor of `--mode functions`. */
+export function rawFcall(server: RedisServer, library: BenchLibrary, label = "raw FCALL (floor)"): Contender {
+  const client = ioredis(server);
+  const fn = (script: string) => {
+    const found = library.functions[script];
+    if (!found) throw new Error(`no function for bench script ${script}`);
+    return found.name;
+  };
+  return {
+    label,
+    direct: (script, key, by) => client.fcall(fn(script), 1, key, by),
+    ...ioBatches(client, (batch, s) => void batch.fcall(fn(s.script), 1, s.key, s.by)),
+    close: async () => void (await client.quit()),
+  };
+}
+
 /** ioredis's own `defineCommand`, one command per bench script. */
 export function defineCommand(server: RedisServer, major: IoredisMajor = 5): Contender {
   const client = ioredis(server, major);
@@ -177,6 +202,8 @@ export interface GeneratedFor {
 export interface GeneratedModules {
   readonly ioredis: GeneratedFor;
   readonly nodeRedis: GeneratedFor;
+  /** The same scripts generated for ioredis with `--mode functions`, and their library. */
+  readonly functions: { readonly module: GeneratedModule; readonly library: BenchLibrary };
   /** bench/rss-child.ts, compiled: one pipeline in a process of its own, for its peak RSS. */
   readonly rssChild: string;
 }
@@ -206,6 +233,10 @@ export async function generatedModules(): Promise<GeneratedModules> {
     shipped[client] = flip.shipped;
     roots.push(path.join(out, "index.ts"), path.join(`${out}-flipped`, "index.ts"));
   }
+  const functionsOut = path.join(dir, "functions");
+  const mode = ["--client", "ioredis", "--mode", "functions", "--library", "bench"];
+  run("luagen", [path.join(ROOT, "bin", "luagen.js"), path.join(dir, "lua"), "--out", functionsOut, ...mode]);
+  roots.push(path.join(functionsOut, "index.ts"), path.join(functionsOut, "_library.ts"));
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const flags = [
     "--strict",
@@ -234,9 +265,12 @@ export async function generatedModules(): Promise<GeneratedModules> {
       files,
     };
   };
+  const functionsFile = (name: string) => pathToFileURL(compiled(path.join(functionsOut, name))).href;
+  const { library } = (await import(functionsFile("_library.js"))) as { library: BenchLibrary };
   return {
     ioredis: await load("ioredis"),
     nodeRedis: await load("node-redis"),
+    functions: { module: (await import(functionsFile("index.js"))) as GeneratedModule, library },
     rssChild: compiled(path.join(ROOT, "bench", "rss-child.js")),
   };
 }

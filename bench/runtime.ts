@@ -20,6 +20,7 @@ import {
   observer,
   rawEvalsha,
   nodeRedisEvalSha,
+  rawFcall,
   rawNodeRedis,
   SCRIPTS,
   type BatchKind,
@@ -207,6 +208,11 @@ export async function runtimeBench(
   const nodeTyped = await generatedTypedNodeRedis(modules.nodeRedis.module, server);
   const nodeTheirs = await nodeRedis(server);
   const nodeOwnEvalSha = await nodeRedisEvalSha(server);
+  // --mode functions: the library loaded, so that every variant's call is one FCALL (or EVALSHA).
+  await watch.call("FUNCTION", "LOAD", "REPLACE", modules.functions.library.code);
+  const fcallRaw = rawFcall(server, modules.functions.library);
+  const fcallOurs = generated(modules.functions.module, server, 5, "luagen generated, --mode functions");
+  const fcallControl = rawFcall(server, modules.functions.library, "raw FCALL again (A/A control)");
   // The same code as each floor, on its own connection: how far from 1.00× noise alone puts a ratio.
   const control = rawEvalsha(server, "raw EVALSHA again (A/A control)");
   const nodeControl = await rawNodeRedis(server, "raw sendCommand EVALSHA again (A/A control)");
@@ -222,6 +228,9 @@ export async function runtimeBench(
     nodeOwnEvalSha,
     control,
     nodeControl,
+    fcallRaw,
+    fcallOurs,
+    fcallControl,
   ];
   try {
     const direct = await directTable("ioredis 5", [raw, ours, theirs, control], raw, ours, control, config);
@@ -232,6 +241,15 @@ export async function runtimeBench(
       nodeOurs,
       nodeControl,
       config,
+    );
+    const functions = await directTable(
+      "ioredis 5, --mode functions",
+      [fcallRaw, fcallOurs, raw, fcallControl],
+      fcallRaw,
+      fcallOurs,
+      fcallControl,
+      config,
+      "All variants run INCRBY on one key through a 1-key, 1-argument script: the functions of the generated library (loaded before), as FCALL, and `raw EVALSHA (floor)` of the table above, the script mode's own floor, for comparison. Batches in `--mode functions` are the script mode's (EVAL, then EVALSHA): the tables below cover them.",
     );
     const batches = await batchTable("ioredis 5", [raw, ours, typed, theirs], theirs, ours, watch, config, typed);
     const nodeBatches = await batchTable(
@@ -256,6 +274,14 @@ export async function runtimeBench(
           f.detail,
         ),
       ),
+      ...functions.findings.map((f) =>
+        atLeast(
+          `generated direct call, --mode functions ≥ 0.97× raw FCALL (ioredis 5, ${f.label})`,
+          f.value,
+          0.97,
+          f.detail,
+        ),
+      ),
       ...batches.findings.map((f) =>
         atLeast(`generated transaction of 100 ≥ 0.97× defineCommand, warm cache (${f.label})`, f.value, 0.97, f.detail),
       ),
@@ -275,7 +301,7 @@ export async function runtimeBench(
     ];
     return {
       title: "Runtime throughput",
-      tables: [direct.table, nodeDirect.table, batches.table, nodeBatches.table, building],
+      tables: [direct.table, nodeDirect.table, functions.table, batches.table, nodeBatches.table, building],
       targets,
     };
   } finally {
@@ -291,6 +317,8 @@ async function directTable(
   subject: Contender,
   control: Contender,
   config: RuntimeConfig,
+  /** What the variants send, when it is not the EVALSHA of a warm script cache. */
+  what = "All variants run INCRBY on one key through a 1-key, 1-argument script with a warm cache, so all send EVALSHA.",
 ) {
   const rows: string[][] = [];
   const findings: RatioFinding[] = [];
@@ -334,7 +362,7 @@ async function directTable(
     notes: [
       `${config.directRounds} timed rounds after one warm-up round; per round ${fmtInt(config.awaitedCalls)} awaited calls, or ${fmtInt(config.inFlightCalls)} calls with ${config.inFlight} in flight, per variant, variants alternating in rotating order.`,
       "Ratio: median over rounds of (variant ÷ baseline in the same round), the interquartile range of those per-round ratios in brackets. The A/A control runs the floor's own code again: its distance from 1.00× is what noise alone does to a ratio on this machine. Client CPU: this process's user+system time per call (median of rounds), which load from other processes barely moves.",
-      "All variants run INCRBY on one key through a 1-key, 1-argument script with a warm cache, so all send EVALSHA. node-redis writes every command queued in one tick with one socket write; ioredis (without `enableAutoPipelining`) writes each command on its own, which is why node-redis runs several times faster at 64 in flight. Each client's rows are measured against its own floor.",
+      `${what} node-redis writes every command queued in one tick with one socket write; ioredis (without \`enableAutoPipelining\`) writes each command on its own, which is why node-redis runs several times faster at 64 in flight. Each client's rows are measured against its own floor.`,
     ],
   };
   return { table, findings };

@@ -373,6 +373,7 @@ function callDirect(
   numKeys: number,
   wire: Wire[],
 ): Promise<unknown> {
+  if (script.library !== undefined) return callFunction(script, script.library, transport, target, numKeys, wire);
   // Plain `then` rather than async/await: one promise on top of the client's, which is what
   // keeps a direct call within a few percent of a raw `evalsha` (see BENCHMARKS.md).
   const settle = (reply: unknown) => transport.settle(script, target, reply);
@@ -383,7 +384,6 @@ function callDirect(
     const command = forScript(script, policy);
     return transport.send(target, command, textFor(script, command, transport), numKeys, wire);
   };
-  if (script.library !== undefined) return callFunction(script, script.library, transport, target, numKeys, wire);
   return send(DIRECT_FIRST).then(settle, (error: unknown) => {
     if (!isNoScript(error)) fail(error);
     return send(DIRECT_RETRY).then(settle, fail);
@@ -402,13 +402,14 @@ function callFunction(
   numKeys: number,
   wire: Wire[],
 ): Promise<unknown> {
-  const settle = (reply: unknown) => transport.settle(script, target, reply);
-  const fail = (error: unknown): never => {
-    throw withScriptLocation(script, error);
-  };
   const command: FunctionCommand = script.flags?.includes("no-writes") ? "FCALL_RO" : "FCALL";
   const name = functionOf(script, library).name;
+  // One closure on the way that succeeds; the error path builds its own (see callDirect on `then`).
+  const settle = (reply: unknown) => transport.settle(script, target, reply);
   return transport.send(target, command, name, numKeys, wire).then(settle, (error: unknown) => {
+    const fail = (failure: unknown): never => {
+      throw withScriptLocation(script, failure);
+    };
     if (!isFunctionNotFound(error)) fail(error);
     return loadAndCall(library, transport, target, command, name, numKeys, wire).then(settle, fail);
   });
@@ -637,8 +638,12 @@ const IOREDIS: Transport = {
   queueLoad: (multi, code) => void (multi as IORedisCommands<unknown>).function("LOAD", code),
   load: (node, code) => sending(() => (node as IORedisCommands<Promise<unknown>>).function("LOAD", code)),
   primaries: async (client) => {
-    const cluster = client as { isCluster?: unknown; nodes?(role: "master"): object[] };
-    return cluster.isCluster === true && typeof cluster.nodes === "function" ? cluster.nodes("master") : [client];
+    const cluster = client as { isCluster?: unknown; nodes?(role: "master"): object[]; ping?(): Promise<unknown> };
+    if (cluster.isCluster !== true || typeof cluster.nodes !== "function") return [client];
+    // Until its first slot map a Cluster lists its startup nodes as masters, replicas among them;
+    // a command through it waits for that map (or fails as the cluster is unreachable).
+    await cluster.ping?.();
+    return cluster.nodes("master");
   },
   settle: (script, target, reply) =>
     reply === "QUEUED" ? settleQueued(script, target as IORedisCommands<Promise<unknown>>) : reply,

@@ -103,3 +103,44 @@ describe.each([
     expect(missed).toBeGreaterThan(0); // the storm really emptied masters under the calls
   });
 });
+
+describe("a master stops (ioredis 5 Cluster)", () => {
+  it("the promoted replica answers FCALL from the library it got by replication, loading nothing", async () => {
+    const code = await generatedFunctions("ioredis");
+    const client = new Cluster([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    client.on("error", () => undefined); // node errors during the outage; the calls after it must all succeed
+    try {
+      const victim = (await cluster.shards()).find((shard) => shard.replicaPorts.length > 0)!;
+      const load = await code.loadLibrary(client);
+      expect(load.loaded + load.current).toBe(3); // on every master, whatever the tests before left
+      expect(await librariesOn(victim.port)).toContain(code.library.name);
+      const [replicaPort] = victim.replicaPorts as [number];
+      const tag = (await tagPerMaster()).find((t) =>
+        victim.slots.some(([from, to]) => calculateSlot(t) >= from && calculateSlot(t) <= to),
+      )!;
+      expect(await code.counter(client, `{${tag}}:failover`)).toBe(1);
+      const replica = cluster.admin(replicaPort);
+      await replica.call("READONLY"); // reads on this connection answered by the replica itself
+      for (let i = 0; i < 40 && (await replica.get(`{${tag}}:failover`)) !== "1"; i++) await sleep(50);
+      expect(await librariesOn(replicaPort)).toContain(code.library.name);
+      await replica.config("RESETSTAT");
+
+      await cluster.nodes.find((node) => node.port === victim.port)!.stop();
+      await cluster.waitUntilMasterOf(calculateSlot(tag), replicaPort, 30_000);
+      const deadline = Date.now() + 30_000;
+      while (!client.nodes("master").some((node) => node.options.port === replicaPort)) {
+        if (Date.now() > deadline) throw new Error("ioredis never learned about the promoted master");
+        client.refreshSlotsCache();
+        await sleep(50);
+      }
+
+      for (let i = 0; i < 20; i++) await code.counter(client, `{${tag}}:failover`);
+      expect(await replica.get(`{${tag}}:failover`)).toBe("21");
+      const stats = await commandStats(replica);
+      expect(stats.fcall).toEqual({ calls: 20, failed: 0 });
+      expect(stats["function|load"]).toBeUndefined();
+    } finally {
+      client.disconnect();
+    }
+  });
+});
