@@ -24,6 +24,8 @@ import { VERSION } from "./version.js";
 export const USAGE = `Usage: luagen <dirs, files or globs...> --out <dir> [options]
        luagen            (inputs and options from luagen.config.json or package.json "luagen")
        luagen init       (set up src/lua, the config, prebuild and lua-language-server files)
+       luagen deploy --url redis://host:port [--out <dir>]
+                         (--mode functions: load the library on the server, or every primary)
 
 Generates a typed TypeScript module for every .lua Redis script found, plus index.ts and
 runtime.ts, in the output folder.
@@ -78,6 +80,7 @@ function unexpected(io: Io, error: unknown): number {
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
   if (argv[0] === "init") return init(io, argv.slice(1));
+  if (argv[0] === "deploy") return (await import("./deploy.js")).deploy(io, argv.slice(1));
   const parsed = parseFlags(argv);
   if ("error" in parsed) return usageError(io, parsed.error);
   const { values } = parsed;

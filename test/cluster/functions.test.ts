@@ -2,9 +2,12 @@
 // master and replication brings the library to every replica; direct calls on keys of every
 // master succeed while FUNCTION FLUSH is sent back to back to every master. With ioredis 5's
 // Cluster and node-redis 5's cluster. (A cluster of its own: it flushes every master's libraries.)
+import path from "node:path";
 import calculateSlot from "cluster-key-slot";
 import { Cluster } from "ioredis";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { deploy } from "../../src/deploy.js";
+import type { Io } from "../../src/report.js";
 import { holdOpen } from "../support/fixtures.js";
 import { generatedFunctions, type Generated } from "../support/library.js";
 import { pool, underFlushStorm } from "../support/load.js";
@@ -101,6 +104,28 @@ describe.each([
     expect(total).toBe(CALLS);
     const missed = (await Promise.all(masters.map(commandStats))).reduce((sum, s) => sum + (s.fcall?.failed ?? 0), 0);
     expect(missed).toBeGreaterThan(0); // the storm really emptied masters under the calls
+  });
+});
+
+describe("luagen deploy on a cluster", () => {
+  it("loads the library on every master, named as CLUSTER NODES names them", async () => {
+    const code = await generatedFunctions("ioredis");
+    const masters = (await cluster.shards()).map((shard) => shard.port).sort((a, b) => a - b);
+    for (const port of masters)
+      await cluster
+        .admin(port)
+        .call("FUNCTION", "DELETE", code.library.name)
+        .catch(() => 0);
+    const lines: string[] = [];
+    const io = {
+      stdout: (line: string) => void lines.push(line),
+      stderr: (line: string) => void lines.push(line),
+      cwd: code.dir,
+    };
+    const args = ["--url", `redis://127.0.0.1:${masters[0]}`, "--out", path.join(code.dir, "gen")];
+    expect(await deploy(io as unknown as Io, args)).toBe(0);
+    expect(lines).toEqual(masters.map((port) => `luagen: ${code.library.name} on 127.0.0.1:${port}: loaded`));
+    for (const port of masters) expect(await librariesOn(port)).toContain(code.library.name);
   });
 });
 

@@ -43,6 +43,8 @@ const SCRIPTS = {
 type Call = (target: unknown, ...params: unknown[]) => Promise<unknown>;
 
 export interface Generated {
+  /** The project folder; the code is in its gen/. */
+  dir: string;
   counter: Call;
   peek: Call;
   fails: Call;
@@ -57,5 +59,5 @@ export async function generatedFunctions(client: "ioredis" | "node-redis"): Prom
   const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, client, mode: "functions", library: "itest" });
   expect(result.kind).toBe("written");
   const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
-  return { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
+  return { dir, ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
 }

@@ -1,0 +1,153 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "./config.js";
+import { LIBRARY_MODULE } from "./emit/module.js";
+import type { Io } from "./report.js";
+import { connect, ReplyError, type Connection, type Reply } from "./resp.js";
+import { isGenerated } from "./write.js";
+
+/** Where `luagen deploy` loads the library: a `redis://[user:password@]host[:port]` URL. */
+export interface Target {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+/** The URL as a target, or why not (a one-line usage error). */
+export function parseTarget(url: string): Target | { error: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { error: `--url '${url}' is not a URL (expected redis://[user:password@]host[:port])` };
+  }
+  if (parsed.protocol !== "redis:")
+    return { error: `--url '${url}': only redis:// is supported (TLS, rediss://, is not yet)` };
+  const target: Target = { host: parsed.hostname || "127.0.0.1", port: Number(parsed.port || 6379) };
+  if (parsed.username) target.username = decodeURIComponent(parsed.username);
+  if (parsed.password) target.password = decodeURIComponent(parsed.password);
+  return target;
+}
+
+/** What deploy did on one primary. */
+export interface NodeOutcome {
+  node: string;
+  outcome: "loaded" | "current";
+}
+
+/**
+ * Loads `code` (a library luagen generated, so its name carries its content's hash) with FUNCTION
+ * LOAD, never REPLACE, on the server at `target`, or on every primary when it is a cluster node
+ * (CLUSTER NODES names them). "Library ... already exists" means that node holds this very code.
+ * Rejects with the first error that is not that, naming the node.
+ */
+export async function deployLibrary(target: Target, code: string): Promise<NodeOutcome[]> {
+  const first = await open(target, target.host, target.port);
+  try {
+    const primaries = await primariesOf(first, target);
+    const outcomes: NodeOutcome[] = [];
+    for (const node of primaries) {
+      const connection = node === undefined ? first : await open(target, node.host, node.port);
+      const name = node === undefined ? `${target.host}:${target.port}` : `${node.host}:${node.port}`;
+      try {
+        outcomes.push({ node: name, outcome: loaded(await connection.send("FUNCTION", "LOAD", code), name) });
+      } finally {
+        if (connection !== first) connection.close();
+      }
+    }
+    return outcomes;
+  } finally {
+    first.close();
+  }
+}
+
+async function open(target: Target, host: string, port: number): Promise<Connection> {
+  const connection = await connect(host, port);
+  if (target.password !== undefined) {
+    const auth = target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password];
+    const reply = await connection.send(...auth);
+    if (reply instanceof ReplyError) {
+      connection.close();
+      throw new Error(`${host}:${port}: ${reply.message}`);
+    }
+  }
+  return connection;
+}
+
+/**
+ * The primaries of the cluster `connection` belongs to, or `[undefined]` (the node itself) when
+ * it is not a cluster node. A primary's address is as CLUSTER NODES gives it; one without an
+ * address (a node the cluster has not met) is skipped.
+ */
+async function primariesOf(
+  connection: Connection,
+  target: Target,
+): Promise<({ host: string; port: number } | undefined)[]> {
+  const reply = await connection.send("CLUSTER", "NODES");
+  if (reply instanceof ReplyError) return [undefined]; // "cluster support disabled": a single server
+  if (typeof reply !== "string") throw new Error(`${target.host}:${target.port}: CLUSTER NODES gave no list`);
+  return reply
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter((fields) => fields[2]?.split(",").includes("master") && !fields[2].split(",").includes("fail"))
+    .map((fields) => {
+      const address = fields[1]!.split("@")[0]!;
+      const colon = address.lastIndexOf(":");
+      return { host: address.slice(0, colon) || target.host, port: Number(address.slice(colon + 1)) };
+    })
+    .filter((node) => node.port > 0)
+    .sort((a, b) => a.port - b.port || (a.host < b.host ? -1 : 1));
+}
+
+function loaded(reply: Reply, node: string): "loaded" | "current" {
+  if (!(reply instanceof ReplyError)) return "loaded";
+  if (/Library '[^']*' already exists/.test(reply.message)) return "current";
+  throw new Error(`${node}: ${reply.message}`);
+}
+
+/**
+ * `luagen deploy --url redis://host:port [--out <dir>]`: loads `<out>/_library.lua`, which a run
+ * with `--mode functions` wrote, on the server or on every primary of its cluster. Prints one line
+ * per primary; exit 0, or 2 with one line naming what failed (no library, a refused connection,
+ * a server's error).
+ */
+export async function deploy(io: Io, args: readonly string[]): Promise<number> {
+  const fail = (message: string) => {
+    io.stderr(`luagen: ${message}`);
+    return 2;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      options: { url: { type: "string" }, out: { type: "string", short: "o" } },
+    });
+  } catch (error) {
+    return fail(`deploy: ${(error as Error).message.split(". ")[0]}`);
+  }
+  const loaded = await loadConfig(io.cwd);
+  if ("error" in loaded) return fail(loaded.error);
+  const out = parsed.values.out ?? loaded.config.out;
+  if (out === undefined) return fail('deploy: missing --out <dir> (or "out" in luagen.config.json)');
+  const url = parsed.values.url;
+  if (url === undefined) return fail("deploy: missing --url redis://host:port");
+  const target = parseTarget(url);
+  if ("error" in target) return fail(`deploy: ${target.error}`);
+  const file = path.join(out, `${LIBRARY_MODULE}.lua`);
+  const code = await readFile(path.resolve(io.cwd, file), "utf8").catch(() => undefined);
+  if (code === undefined || !isGenerated(code))
+    return fail(`deploy: no library in ${out} (${file}): run luagen with --mode functions first`);
+  const name = /^#!lua name=(\w+)/.exec(code)?.[1] ?? "?";
+  let outcomes: NodeOutcome[];
+  try {
+    outcomes = await deployLibrary(target, code);
+  } catch (error) {
+    return fail(`deploy: ${(error as Error).message}`);
+  }
+  for (const { node, outcome } of outcomes)
+    io.stdout(`luagen: ${name} on ${node}: ${outcome === "loaded" ? "loaded" : "already there, nothing written"}`);
+  return 0;
+}

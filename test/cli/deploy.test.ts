@@ -1,0 +1,116 @@
+// `luagen deploy`: the library a --mode functions run wrote, loaded on a real redis-server by the
+// built CLI (as a user runs it), and every way it can fail as one line with exit 2.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encode, parse, ReplyError } from "../../src/resp.js";
+import { holdOpen } from "../support/fixtures.js";
+import { freePort } from "../support/redis-process.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { runCli, tempProject, writeTree } from "../support/workspace.js";
+
+const GET = "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n";
+
+/** A project whose scripts were generated with --mode functions into gen/. */
+async function functionsProject(): Promise<{ dir: string; library: string }> {
+  const dir = tempProject("deploy");
+  writeTree(dir, { "lua/get.lua": GET });
+  const run = await runCli(["lua", "--out", "gen", "--mode", "functions", "--library", "deployed"], dir);
+  expect([run.code, run.stderr]).toEqual([0, ""]);
+  const library = /name: "(deployed_[0-9a-f]{12})"/.exec(
+    (await import("node:fs")).readFileSync(`${dir}/gen/_library.ts`, "utf8"),
+  )?.[1];
+  return { dir, library: library! };
+}
+
+describe("luagen deploy", () => {
+  let server: RedisServer;
+  let protectedServer: RedisServer;
+  let redis: Redis;
+  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => {
+    protectedServer = await startRedisServer();
+    // Set once it answers PING: the test helper's start-up check sends no password.
+    const admin = new Redis({ host: protectedServer.host, port: protectedServer.port });
+    await admin.config("SET", "requirepass", "s3cret");
+    admin.disconnect();
+    return protectedServer;
+  });
+  holdOpen(() => (redis = new Redis({ host: server.host, port: server.port })));
+  let project: { dir: string; library: string };
+  beforeAll(async () => {
+    project = await functionsProject();
+  });
+
+  it("loads the library, then finds it there and writes nothing", async () => {
+    await redis.call("FUNCTION", "FLUSH");
+    const url = `redis://127.0.0.1:${server.port}`;
+    const first = await runCli(["deploy", "--url", url, "--out", "gen"], project.dir);
+    expect([first.code, first.stderr, first.stdout.trim()]).toEqual([
+      0,
+      "",
+      `luagen: ${project.library} on 127.0.0.1:${server.port}: loaded`,
+    ]);
+    const second = await runCli(["deploy", "--url", url, "--out", "gen"], project.dir);
+    expect(second.stdout.trim()).toBe(
+      `luagen: ${project.library} on 127.0.0.1:${server.port}: already there, nothing written`,
+    );
+    const list = (await redis.call("FUNCTION", "LIST")) as unknown[][];
+    expect(list.map((entry) => entry[1])).toEqual([project.library]);
+  });
+
+  it("authenticates with the URL's password", async () => {
+    const url = `redis://:s3cret@127.0.0.1:${protectedServer.port}`;
+    const run = await runCli(["deploy", "--url", url, "--out", "gen"], project.dir);
+    expect([run.code, run.stdout.trim()]).toEqual([
+      0,
+      `luagen: ${project.library} on 127.0.0.1:${protectedServer.port}: loaded`,
+    ]);
+    const wrong = await runCli(["deploy", "--url", url.replace("s3cret", "nope"), "--out", "gen"], project.dir);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toMatch(/^luagen: deploy: 127\.0\.0\.1:\d+: WRONGPASS/);
+  });
+
+  it.each<[string, () => Promise<string[]>, RegExp]>([
+    ["no --url", async () => ["deploy", "--out", "gen"], /^luagen: deploy: missing --url redis:\/\/host:port$/],
+    ["a URL that is not one", async () => ["deploy", "--url", "not a url", "--out", "gen"], /is not a URL/],
+    [
+      "rediss://",
+      async () => ["deploy", "--url", "rediss://127.0.0.1:1", "--out", "gen"],
+      /only redis:\/\/ is supported/,
+    ],
+    [
+      "no library in --out",
+      async () => ["deploy", "--url", "redis://127.0.0.1:1", "--out", "lua"],
+      /no library in lua .*--mode functions first/,
+    ],
+    [
+      "nothing listening",
+      async () => ["deploy", "--url", `redis://127.0.0.1:${await freePort()}`, "--out", "gen"],
+      /^luagen: deploy: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+    ],
+    ["an unknown flag", async () => ["deploy", "--nope"], /^luagen: deploy: Unknown option '--nope'/],
+  ])("refuses %s: one line, exit 2", async (_, args, message) => {
+    const run = await runCli(await args(), project.dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr.trim()).toMatch(message);
+  });
+});
+
+describe("the RESP codec deploy speaks", () => {
+  it("encodes a command as bulk strings, lengths in bytes", () => {
+    expect(encode(["FUNCTION", "LOAD", "é"]).toString()).toBe("*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$2\r\né\r\n");
+  });
+
+  it("parses each reply type, and waits for the rest of a reply cut anywhere", () => {
+    const whole = Buffer.from("*4\r\n+OK\r\n:7\r\n$4\r\nhé!\r\n*-1\r\n-ERR no\r\n$-1\r\n");
+    const first = parse(whole, 0)!;
+    expect(first.reply).toEqual(["OK", 7, "hé!", null]);
+    expect(parse(whole, first.end)).toEqual({ reply: new ReplyError("ERR no"), end: first.end + 9 });
+    expect(parse(whole, first.end + 9)).toEqual({ reply: null, end: whole.length });
+    for (let cut = 1; cut < first.end; cut++) expect(parse(whole.subarray(0, cut), 0)).toBeUndefined();
+  });
+});
