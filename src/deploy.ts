@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.js";
@@ -137,7 +137,10 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   const target = parseTarget(url);
   if ("error" in target) return fail(`deploy: ${target.error}`);
   const file = path.join(out, `${LIBRARY_MODULE}.lua`);
-  const code = await readFile(path.resolve(io.cwd, file), "utf8").catch(() => undefined);
+  const absolute = path.resolve(io.cwd, file);
+  // Only a regular file: a FIFO or a device there would block the read, or never end it.
+  const isFile = (await stat(absolute).catch(() => undefined))?.isFile() === true;
+  const code = isFile ? await readFile(absolute, "utf8").catch(() => undefined) : undefined;
   if (code === undefined || !isGenerated(code))
     return fail(`deploy: no library in ${out} (${file}): run luagen with --mode functions first`);
   const name = /^#!lua name=(\w+)/.exec(code)?.[1] ?? "?";

@@ -49,8 +49,9 @@ export function libraryFor(scripts: readonly Script[], base: string, header: str
   const name = `${base}_${version}`;
   const lines = [`#!lua name=${name}`, `-- ${header}`];
   const functions = new Map<string, LibraryFunction>();
+  const taken = new Set<string>();
   for (const script of scripts) {
-    const functionName = `${name}_${functionSuffix(script.name)}`;
+    const functionName = unique(`${name}_${functionSuffix(script.name)}`, taken);
     lines.push("");
     // The body starts on the registration's fifth line (see `registration`).
     functions.set(script.name, { name: functionName, readOnly: isReadOnly(script), line: lines.length + 5 });
@@ -77,6 +78,17 @@ function registration(script: Script, functionName: string): string[] {
     ...(flags.length > 0 ? [`  flags = { ${flags.map((flag) => `'${flag}'`).join(", ")} },`] : []),
     "}",
   ];
+}
+
+/**
+ * `wanted`, or with `_2`, `_3`... when an earlier script's function took it: two exported names
+ * can spell out alike (`grüße` and `gr_ufc__udf_e`), and one library cannot register a name twice.
+ */
+function unique(wanted: string, taken: Set<string>): string {
+  let name = wanted;
+  for (let n = 2; taken.has(name); n++) name = `${wanted}_${n}`;
+  taken.add(name);
+  return name;
 }
 
 function isReadOnly(script: Script): boolean {

@@ -1,6 +1,7 @@
 // `luagen deploy`: the library a --mode functions run wrote, loaded on a real redis-server by the
 // built CLI (as a user runs it), and every way it can fail as one line with exit 2.
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +92,17 @@ describe("luagen deploy", () => {
       /^luagen: deploy: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
     ],
     ["an unknown flag", async () => ["deploy", "--nope"], /^luagen: deploy: Unknown option '--nope'/],
+    [
+      "a FIFO where the library should be, without blocking on it",
+      async () => {
+        const fifo = path.join(project.dir, "fifo");
+        rmSync(fifo, { recursive: true, force: true });
+        mkdirSync(fifo);
+        execFileSync("mkfifo", [path.join(fifo, "_library.lua")]);
+        return ["deploy", "--url", "redis://127.0.0.1:1", "--out", "fifo"];
+      },
+      /no library in fifo/,
+    ],
   ])("refuses %s: one line, exit 2", async (_, args, message) => {
     const run = await runCli(await args(), project.dir);
     expect(run.code).toBe(2);

@@ -26,6 +26,17 @@ describe("the Functions library of a folder of scripts", () => {
     expect(library(await projectScripts(), "other").version).not.toBe(first.version);
   });
 
+  it("gives two scripts whose names spell out alike two functions", () => {
+    const made = library([
+      script("---@return integer\nreturn 1\n", "grüße.lua"),
+      script("---@name gr_ufc__udf_e\n---@return integer\nreturn 2\n", "other.lua"),
+    ]);
+    expect([...made.functions.values()].map((f) => f.name)).toEqual([
+      `${made.name}_gr_ufc__udf_e`,
+      `${made.name}_gr_ufc__udf_e_2`,
+    ]);
+  });
+
   it("refuses a base name Redis would refuse", () => {
     expect(libraryFor([], "my-app", HEADER)).toEqual({
       error: "library name 'my-app': only letters, digits and underscores are allowed",
