@@ -21,10 +21,11 @@ export function parseTarget(url: string): Target | { error: string } {
   try {
     parsed = new URL(url);
   } catch {
-    return { error: `--url '${url}' is not a URL (expected redis://[user:password@]host[:port])` };
+    // Not echoed: a URL may hold a password, and this line goes to CI logs.
+    return { error: "--url is not a URL (expected redis://[user:password@]host[:port])" };
   }
   if (parsed.protocol !== "redis:")
-    return { error: `--url '${url}': only redis:// is supported (TLS, rediss://, is not yet)` };
+    return { error: `--url: only redis:// is supported (${parsed.protocol}// is not, TLS among them)` };
   const target: Target = { host: parsed.hostname || "127.0.0.1", port: Number(parsed.port || 6379) };
   if (parsed.username) target.username = decodeURIComponent(parsed.username);
   if (parsed.password) target.password = decodeURIComponent(parsed.password);
@@ -86,7 +87,8 @@ async function primariesOf(
   target: Target,
 ): Promise<({ host: string; port: number } | undefined)[]> {
   const reply = await connection.send("CLUSTER", "NODES");
-  if (reply instanceof ReplyError) return [undefined]; // "cluster support disabled": a single server
+  if (reply instanceof ReplyError && /cluster support disabled/i.test(reply.message)) return [undefined];
+  if (reply instanceof ReplyError) throw new Error(`${target.host}:${target.port}: ${reply.message}`);
   if (typeof reply !== "string") throw new Error(`${target.host}:${target.port}: CLUSTER NODES gave no list`);
   return reply
     .split("\n")
@@ -128,9 +130,9 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   } catch (error) {
     return fail(`deploy: ${(error as Error).message.split(". ")[0]}`);
   }
-  const loaded = await loadConfig(io.cwd);
-  if ("error" in loaded) return fail(loaded.error);
-  const out = parsed.values.out ?? loaded.config.out;
+  const config = await loadConfig(io.cwd);
+  if ("error" in config) return fail(config.error);
+  const out = parsed.values.out ?? config.config.out;
   if (out === undefined) return fail('deploy: missing --out <dir> (or "out" in luagen.config.json)');
   const url = parsed.values.url;
   if (url === undefined) return fail("deploy: missing --url redis://host:port");

@@ -75,11 +75,15 @@ describe("luagen deploy", () => {
 
   it.each<[string, () => Promise<string[]>, RegExp]>([
     ["no --url", async () => ["deploy", "--out", "gen"], /^luagen: deploy: missing --url redis:\/\/host:port$/],
-    ["a URL that is not one", async () => ["deploy", "--url", "not a url", "--out", "gen"], /is not a URL/],
+    [
+      "a URL that is not one, without echoing it (it may hold a password)",
+      async () => ["deploy", "--url", "redis//:s3cret@127.0.0.1", "--out", "gen"],
+      /^luagen: deploy: --url is not a URL \(expected/,
+    ],
     [
       "rediss://",
-      async () => ["deploy", "--url", "rediss://127.0.0.1:1", "--out", "gen"],
-      /only redis:\/\/ is supported/,
+      async () => ["deploy", "--url", "rediss://:s3cret@127.0.0.1:1", "--out", "gen"],
+      /^luagen: deploy: --url: only redis:\/\/ is supported \(rediss:\/\/ is not, TLS among them\)$/,
     ],
     [
       "no library in --out",
@@ -109,6 +113,7 @@ describe("luagen deploy", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr.trim()).toMatch(message);
+    expect(run.stderr).not.toContain("s3cret");
   });
 });
 
