@@ -205,6 +205,32 @@ describe.each(CLIENTS)("generated code in functions mode, $name", ({ client, ope
     // At least each transaction's first call (node-redis: every call, its multi may end as a pipeline).
     expect(stats.eval?.calls ?? 0).toBeGreaterThanOrEqual(TRANSACTIONS);
   });
+
+  it("a pipeline carries its scripts' source (EVAL) too: no call fails while the library is flushed", async () => {
+    const failures: unknown[] = [];
+    const PIPELINES = 200;
+    type Batch = { exec(): Promise<unknown>; execAsPipeline?(): Promise<unknown> };
+    const open = target as { pipeline?(): Batch; multi(): Batch };
+    await underFlushStorm(
+      [flusher],
+      () =>
+        pool(PIPELINES, 10, async () => {
+          // ioredis: pipeline(), replies as [error, value] pairs; node-redis: multi().execAsPipeline().
+          const batch = client === "ioredis" ? open.pipeline!() : open.multi();
+          void code.counter(batch, "piped");
+          void code.counter(batch, "piped");
+          const replies = await (client === "ioredis" ? batch.exec() : batch.execAsPipeline!()).catch(
+            (error: unknown) => void failures.push(error),
+          );
+          for (const reply of Array.isArray(replies) ? replies : [])
+            if (client === "ioredis" && (reply as unknown[])[0]) failures.push((reply as unknown[])[0]);
+        }),
+      { flushing: "functions" },
+    );
+    expect(failures).toEqual([]);
+    expect(await checker.get("piped")).toBe(String(2 * PIPELINES));
+    expect((await commandStats(checker)).fcall).toBeUndefined();
+  });
 });
 
 describe("the library file in the output folder", () => {
