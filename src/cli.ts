@@ -2,6 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   CLIENTS,
+  CONFIG_FILE,
   IMPORT_EXTENSIONS,
   isOneOf,
   LIBRARY_NAME,
@@ -205,7 +206,13 @@ async function resolveOptions(
   if (!isOneOf(mode, MODES)) return { error: `--mode ${mustBeOneOf(MODES)}` };
   const library = values.library ?? config.library;
   if (library !== undefined && !LIBRARY_NAME.test(library)) return { error: `--library ${LIBRARY_NAME_RULE}` };
-  if (library !== undefined && mode !== "functions") return { error: "--library needs --mode functions" };
+  if (library !== undefined && mode !== "functions")
+    return {
+      error:
+        values.library !== undefined
+          ? "--library needs --mode functions"
+          : `${CONFIG_FILE}: "library" needs "mode": "functions"`,
+    };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.js";
-import { LIBRARY_MODULE } from "./emit/module.js";
+import { LIBRARY_MODULE } from "./naming.js";
 import type { Io } from "./report.js";
 import { connect, ReplyError, type Connection, type Reply } from "./resp.js";
 import { isGenerated } from "./write.js";

@@ -174,6 +174,9 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+/** The module that holds the Functions library: `_`-named, as no script's module can be (partials emit nothing). */
+export const LIBRARY_MODULE = "_library";
+
 /** Reserved root-level outputs: a script may not generate over them. */
 export const RESERVED_OUTPUTS = ["index.ts", "runtime.ts"];
 

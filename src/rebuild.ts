@@ -50,7 +50,8 @@ export async function rebuild(
   if (built.scripts.some((script) => shapeOf(script) !== partOf(seen.stamp, script.file.path).shape)) return undefined;
 
   const changed: GeneratedFile[] = [];
-  for (const module of built.scripts.map((script) => emitModule(script, emitSettings(options, seen.stamp.root)))) {
+  const emitting = emitSettings(options, seen.stamp.root);
+  for (const module of built.scripts.map((script) => emitModule(script, emitting))) {
     const current = readIfAny(path.join(outDir, module.path));
     if (current === undefined || !isGenerated(current)) return undefined;
     if (current !== module.content) changed.push(module);

@@ -28,12 +28,13 @@ export function connect(host: string, port: number, timeoutMs = 5_000): Promise<
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.off("error", reject);
-      resolve(connection(socket));
+      resolve(connection(socket, `${host}:${port}`));
     });
   });
 }
 
-function connection(socket: net.Socket): Connection {
+/** The connection to `where` (`host:port`, which every error it rejects with names). */
+function connection(socket: net.Socket, where: string): Connection {
   let buffer = Buffer.alloc(0);
   const waiting: { resolve(reply: Reply): void; reject(error: Error): void }[] = [];
   const failAll = (error: Error) => {
@@ -41,13 +42,18 @@ function connection(socket: net.Socket): Connection {
   };
   socket.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
-    for (let parsed = parse(buffer, 0); parsed !== undefined; parsed = parse(buffer, 0)) {
-      buffer = buffer.subarray(parsed.end);
-      waiting.shift()?.resolve(parsed.reply);
+    try {
+      for (let parsed = parse(buffer, 0); parsed !== undefined; parsed = parse(buffer, 0)) {
+        buffer = buffer.subarray(parsed.end);
+        waiting.shift()?.resolve(parsed.reply);
+      }
+    } catch (error) {
+      // Not a Redis server (an HTTP one on that port, say): fail the waiting commands, not the process.
+      socket.destroy(new Error(`${where}: ${(error as Error).message}`));
     }
   });
   socket.on("error", failAll);
-  socket.on("close", () => failAll(new Error("connection closed")));
+  socket.on("close", () => failAll(new Error(`${where}: the connection closed`)));
   return {
     send: (...args) =>
       new Promise((resolve, reject) => {

@@ -1,14 +1,14 @@
 import { Lines } from "./lines.js";
 import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
-import { INDEX_RUNTIME_TYPES, outputPathFor } from "../naming.js";
+import { INDEX_RUNTIME_TYPES, LIBRARY_MODULE, outputPathFor } from "../naming.js";
 import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
 import { libraryFor } from "./library.js";
 import { writeLibraryModule } from "./library-module.js";
-import { LIBRARY_MODULE, writeScriptModule, type ModuleOptions } from "./module.js";
+import { writeScriptModule, type ModuleOptions } from "./module.js";
 import { stringLiteral } from "./text.js";
 
 /** The header of index.ts and runtime.ts, which come from no one script. */

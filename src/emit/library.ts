@@ -1,3 +1,4 @@
+import { LIBRARY_NAME } from "../config.js";
 import { hashOf } from "../hash.js";
 import type { Script } from "../model.js";
 
@@ -34,16 +35,14 @@ export interface LibraryFunction {
   line: number;
 }
 
-/** Library and function names: Redis accepts letters, digits and underscores only. */
-const NAME = /^[A-Za-z0-9_]+$/;
-
 /**
  * The library of `scripts` under `base` (e.g. the project's name), or why not: `base` must be a
  * valid library name. `header` is a comment line naming the generator, placed after the `#!lua`
  * line that must come first.
  */
 export function libraryFor(scripts: readonly Script[], base: string, header: string): Library | { error: string } {
-  if (!NAME.test(base)) return { error: `library name '${base}': only letters, digits and underscores are allowed` };
+  if (!LIBRARY_NAME.test(base))
+    return { error: `library name '${base}': only letters, digits and underscores are allowed` };
   // The version hashes the code without the names, which carry it.
   const version = hashOf(JSON.stringify([base, scripts.map((script) => registration(script, ""))])).slice(0, 12);
   const name = `${base}_${version}`;

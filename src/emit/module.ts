@@ -1,6 +1,6 @@
 import type { Lines } from "./lines.js";
 import type { Script } from "../model.js";
-import { outputPathFor } from "../naming.js";
+import { LIBRARY_MODULE, outputPathFor } from "../naming.js";
 import type { Client } from "../config.js";
 import { CLIENT_TYPES, type ClientTypes } from "./clients.js";
 import { descriptorFor, printDescriptor } from "./descriptor.js";
@@ -17,9 +17,6 @@ export interface ModuleOptions {
   /** `--mode functions`: the script's calls go through the folder's library (`_library.ts`). */
   functions?: boolean;
 }
-
-/** The module that holds the Functions library: `_`-named, as no script's module can be (partials emit nothing). */
-export const LIBRARY_MODULE = "_library";
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
 export function writeScriptModule(writer: Lines, script: Script, options: ModuleOptions): void {

@@ -2,6 +2,7 @@
 // built CLI (as a user runs it), and every way it can fail as one line with exit 2.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +97,17 @@ describe("luagen deploy", () => {
       /^luagen: deploy: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
     ],
     ["an unknown flag", async () => ["deploy", "--nope"], /^luagen: deploy: Unknown option '--nope'/],
+    [
+      "a server that does not speak Redis, without a stack trace",
+      async () => {
+        const port = await freePort();
+        const http = createServer((socket) => socket.on("data", () => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n")));
+        await new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve));
+        setTimeout(() => http.close(), 10_000).unref();
+        return ["deploy", "--url", `redis://127.0.0.1:${port}`, "--out", "gen"];
+      },
+      /^luagen: deploy: 127\.0\.0\.1:\d+: not a Redis reply \(type byte "H"\)$/,
+    ],
     [
       "a FIFO where the library should be, without blocking on it",
       async () => {
