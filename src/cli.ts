@@ -9,6 +9,7 @@ import {
   LIBRARY_NAME_RULE,
   loadConfig,
   MODES,
+  TARGETS,
   mustBeOneOf,
 } from "./config.js";
 import { parseServer, serverNamesText } from "./lua/servers.js";
@@ -213,6 +214,10 @@ async function resolveOptions(
           ? "--library needs --mode functions"
           : `${CONFIG_FILE}: "library" needs "mode": "functions"`,
     };
+  const target = values.target ?? config.target ?? "typescript";
+  if (!isOneOf(target, TARGETS)) return { error: `--target ${mustBeOneOf(TARGETS)}` };
+  if (target === "python" && mode === "functions")
+    return { error: "--mode functions is for the TypeScript target only, for now" };
   const strict = values.strict ?? config.strict ?? false;
   return {
     options: {
@@ -228,6 +233,7 @@ async function resolveOptions(
       ...(server !== undefined ? { server } : {}),
       ...(mode === "functions" ? { mode } : {}),
       ...(library !== undefined ? { library } : {}),
+      ...(target === "python" ? { target } : {}),
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).
       ...(loaded.file !== undefined ? { root: "." } : {}),
     },

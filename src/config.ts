@@ -19,7 +19,13 @@ export interface Config {
   mode?: Mode;
   /** `functions` mode: the library's base name (letters, digits, `_`); by default the project folder's name. */
   library?: string;
+  /** The language generated: `typescript` (the default) or `python` (a package for redis-py). */
+  target?: Target;
 }
+
+/** The languages luagen generates for; the first is the default. */
+export const TARGETS = ["typescript", "python"] as const;
+export type Target = (typeof TARGETS)[number];
 
 /** How scripts are deployed: sent with each call (EVAL/EVALSHA), or loaded once as a Functions library (FCALL). */
 export const MODES = ["scripts", "functions"] as const;
@@ -121,12 +127,16 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (!isOneOf(value, MODES)) return mustBeOneOf(MODES);
       config.mode = value;
       return;
+    case "target":
+      if (!isOneOf(value, TARGETS)) return mustBeOneOf(TARGETS);
+      config.target = value;
+      return;
     case "library":
       if (typeof value !== "string" || !LIBRARY_NAME.test(value)) return LIBRARY_NAME_RULE;
       config.library = value;
       return;
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server, mode, library)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server, mode, library, target)`;
   }
 }
 

@@ -57,6 +57,7 @@ export const CODES = {
   },
   LG303: { severity: "error", title: "output path no import can reach" },
   LG304: { severity: "warning", title: "a file name no export can take: the script is exported under a derived name" },
+  LG305: { severity: "error", title: "two scripts, or two parameters of one script, take the same Python name" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

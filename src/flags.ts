@@ -42,6 +42,11 @@ export const FLAGS = {
     value: "<name>",
     help: "with --mode functions, the library's base name (default: the project folder's)",
   },
+  target: {
+    type: "string",
+    value: "<lang>",
+    help: "typescript (default) or python (a package for redis-py)",
+  },
   "explain-types": {
     type: "boolean",
     help: "print each script's return type and, per return, what luagen inferred and why",

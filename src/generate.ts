@@ -25,7 +25,7 @@ import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix } from "./scan.js";
-import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode } from "./config.js";
+import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode, type Target } from "./config.js";
 import { VERSION } from "./version.js";
 import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
 
@@ -53,6 +53,8 @@ export interface GenerateOptions {
   mode?: Mode;
   /** With `mode: "functions"`, the library's base name; by default the project root folder's name. */
   library?: string;
+  /** `python`: a package for redis-py (emit/python.ts) instead of TypeScript modules. */
+  target?: Target;
   /**
    * The project root (relative to `cwd`) that paths printed into generated code are relative to:
    * the CLI passes the config file's folder. By default, the nearest folder holding a package.json
@@ -141,19 +143,41 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
   });
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
 
-  const { emit } = await import("./emit/emit.js");
-  const emitted = emit(built.scripts, {
-    ...emitSettings(options, root),
-    runtime: await readRuntimeTemplate(),
-    previous: context.modules,
+  const files = options.target === "python" ? await emitPythonPackage(built.scripts, diagnostics) : undefined;
+  if (failed(diagnostics)) return { kind: "failed", ...findings() };
+  const plan = await planWrite(outDir, files ?? (await emitTypeScript(built.scripts, options, root, context)), {
+    cwd,
+    inputs: scanned.roots,
   });
-  keepModules(context, emitted.modules);
-  const plan = await planWrite(outDir, emitted.files, { cwd, inputs: scanned.roots });
   diagnostics.push(...foreignDiagnostics(plan, root));
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
   if (options.check)
     return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
   return { kind: "written", ...findings(), plan, summary: await applyWrite(plan) };
+}
+
+async function emitTypeScript(
+  scripts: readonly Script[],
+  options: GenerateOptions,
+  root: string,
+  context: RunContext,
+): Promise<GeneratedFile[]> {
+  const { emit } = await import("./emit/emit.js");
+  const emitted = emit(scripts, {
+    ...emitSettings(options, root),
+    runtime: await readRuntimeTemplate(),
+    previous: context.modules,
+  });
+  keepModules(context, emitted.modules);
+  return emitted.files;
+}
+
+/** The Python target's files, after the names only Python cannot tell apart are checked (added to `diagnostics`). */
+async function emitPythonPackage(scripts: readonly Script[], diagnostics: Diagnostic[]): Promise<GeneratedFile[]> {
+  const { checkPythonNames } = await import("./emit/python-names.js");
+  const { emitPython } = await import("./emit/python.js");
+  diagnostics.push(...checkPythonNames(scripts));
+  return emitPython(scripts, { runtime: await readRuntimeTemplate("runtime.py"), version: VERSION });
 }
 
 /** The command table and server the checks use; an error when the server setting names none. */
@@ -327,10 +351,10 @@ function foreignDiagnostics(plan: WritePlan, root: string): Diagnostic[] {
   );
 }
 
-/** templates/runtime.ts ships beside dist/ in the package. */
-export async function readRuntimeTemplate(): Promise<string> {
+/** templates/ (runtime.ts, runtime.py) ships beside dist/ in the package. */
+export async function readRuntimeTemplate(name = "runtime.ts"): Promise<string> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return readFile(path.resolve(here, "..", "templates", "runtime.ts"), "utf8");
+  return readFile(path.resolve(here, "..", "templates", name), "utf8");
 }
 
 export type { GeneratedFile };

@@ -38,7 +38,7 @@ export async function rebuild(
   outDir: string,
 ): Promise<Rebuilt | undefined> {
   // A Functions library holds every script's code: a change to one is a change to it (a full run).
-  if (options.mode === "functions") return undefined;
+  if (options.mode === "functions" || options.target === "python") return undefined;
   const files = changedScripts(seen);
   if (files === undefined) return undefined;
   const settings = checkSettings(options);

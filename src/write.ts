@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { GENERATED_MARK } from "./emit/header.js";
+import { GENERATED_MARK, PYTHON_MARK } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
 import { onPath, PathError, pathError } from "./path-error.js";
 
@@ -36,7 +36,7 @@ export interface WriteSummary {
 }
 
 /** The file every other generated file is reached through: written last, so it never names a module not yet in place. */
-const INDEX = "index.ts";
+const INDEX = new Set(["index.ts", "__init__.py"]);
 
 /**
  * Compares the wanted files with the output folder as it is. Reads only. A folder that cannot be
@@ -117,7 +117,7 @@ function toPosix(p: string): string {
  * file is either old or new. Any failure is a PathError naming the path.
  */
 export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
-  const files = [...plan.write].sort((a, b) => Number(a.path === INDEX) - Number(b.path === INDEX));
+  const files = [...plan.write].sort((a, b) => Number(INDEX.has(a.path)) - Number(INDEX.has(b.path)));
   for (const file of files) checkTarget(plan.outDir, file.path);
   const staged = stage(plan.outDir, files);
   commit(staged);
@@ -130,7 +130,7 @@ export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
  * with the `#!lua name=` line Redis requires, then the header as a Lua comment.
  */
 export function isGenerated(content: string): boolean {
-  return content.startsWith(GENERATED_MARK) || GENERATED_LIBRARY.test(content);
+  return content.startsWith(GENERATED_MARK) || content.startsWith(PYTHON_MARK) || GENERATED_LIBRARY.test(content);
 }
 
 const GENERATED_LIBRARY = new RegExp(`^#!lua name=\\w+\\n-- ${GENERATED_MARK.slice(3)}`);
@@ -141,11 +141,11 @@ function throughLink(file: string, links: ReadonlySet<string>): boolean {
   return parts.some((_, i) => links.has(parts.slice(0, i + 1).join("/")));
 }
 
-/** The files luagen may have written: modules, and a Functions library. */
-const OUTPUT = /\.(?:ts|lua)$/;
+/** The files luagen may have written: modules (TypeScript or Python), a Functions library, a Python package's marker. */
+const OUTPUT = /\.(?:ts|lua|py)$|(?:^|\/)py\.typed$/;
 
 interface Output {
-  /** The `.ts` and `.lua` files below the output folder (not hidden, not through links), with their text. */
+  /** The files OUTPUT matches below the output folder (not hidden, not through links), with their text. */
   generated: Map<string, string>;
   /** Every symbolic link met, relative: never followed, never read as luagen's. */
   links: Set<string>;

@@ -1,0 +1,413 @@
+"""The luagen runtime for redis-py: how a generated function validates its
+parameters and sends its script, so that it never meets NOSCRIPT at a bad moment.
+
+================================================  ==============================================
+target                                            sent
+================================================  ==============================================
+a client (``Redis``, ``asyncio.Redis``), direct   EVALSHA; on ``NoScriptError``, once EVAL
+``pipeline()`` (``transaction=True``, the default)  first call of a script: EVAL; later ones: EVALSHA
+``pipeline(transaction=False)``                    always EVAL
+================================================  ==============================================
+
+A NOSCRIPT reply means the script did not run, so the direct retry cannot apply
+it twice. EXEC runs atomically, so once a transaction's EVAL has cached a script
+nothing can flush it before the same transaction's EVALSHA. Between pipelined
+commands other clients can flush or evict, so a pipeline always carries the
+source. SCRIPT EXISTS / SCRIPT LOAD are never sent: checking first and sending
+later is exactly the race (redis-py's own ``register_script`` does that before
+every pipeline).
+
+A script that declares ``#!lua flags=no-writes`` goes as EVALSHA_RO / EVAL_RO in
+the same places. Everything is validated and encoded before anything is sent or
+queued: a wrong type is a ``TypeError``, a wrong value a ``ValueError``, each
+naming the script and the parameter. A server error that names a line of the
+script (``user_script:3``) gets the ``.lua`` file and line appended.
+
+The policy is decided in one place (``_queued_command``); this file imports only
+redis-py and serves ``redis`` 5 and later.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, Union, cast
+from weakref import WeakKeyDictionary
+
+import redis
+import redis.asyncio
+import redis.asyncio.client
+import redis.client
+from redis.exceptions import NoScriptError, ResponseError
+
+__all__ = [
+    "ArgKind",
+    "AnyPipeline",
+    "ArgSpec",
+    "AsyncClient",
+    "Key",
+    "KeySpec",
+    "Origin",
+    "Pipe",
+    "ScriptSpec",
+    "SyncClient",
+    "run",
+]
+
+ArgKind = Literal["string", "number", "integer", "boolean", "json"]
+"""How an argument may be encoded; an ``ArgSpec`` lists one or more."""
+
+Key = Union[str, bytes]
+"""A key, as redis-py sends it: ``str`` (UTF-8 encoded) or ``bytes``."""
+
+SyncClient = redis.Redis
+AsyncClient = redis.asyncio.Redis
+AnyPipeline = Union[redis.client.Pipeline, redis.asyncio.client.Pipeline]
+Pipe = TypeVar("Pipe", bound=AnyPipeline)
+"""A pipeline (``client.pipeline()``): a generated function queues its call and returns it."""
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One ``@key`` tag: ``KEYS[i]``, or with ``rest`` all remaining keys."""
+
+    name: str
+    rest: bool = False
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One ``@arg`` tag: ``ARGV[i]``, or with ``rest`` all remaining arguments."""
+
+    name: str
+    kinds: tuple[ArgKind, ...]
+    literals: tuple[str, ...] = ()
+    optional: bool = False
+    rest: bool = False
+
+
+@dataclass(frozen=True)
+class Origin:
+    """From line ``line`` of an assembled source on, the lines are ``file``'s from ``file_line`` on."""
+
+    line: int
+    file: str
+    file_line: int
+
+
+@dataclass(frozen=True)
+class ScriptSpec:
+    """Everything the runtime knows about one script; generated, then frozen."""
+
+    name: str
+    """The generated function's name, e.g. ``incr_capped``; used in error messages."""
+    file: str
+    """The ``.lua`` file it came from, e.g. ``src/lua/incr-capped.lua``."""
+    source: str
+    """The exact Lua source, as sent by EVAL."""
+    sha1: str
+    """SHA-1 hex of ``source``, as sent by EVALSHA."""
+    keys: tuple[KeySpec, ...] = ()
+    args: tuple[ArgSpec, ...] = ()
+    origins: tuple[Origin, ...] = ()
+    """Where the lines of ``source`` come from when it was assembled (``---@include``); empty otherwise."""
+    flags: tuple[str, ...] = ()
+    """The flags of the script's ``#!lua flags=...`` line."""
+    read_only: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "read_only", "no-writes" in self.flags)
+
+
+def run(
+    script: ScriptSpec,
+    target: object,
+    keys: Sequence[object],
+    args: Sequence[object],
+) -> Any:
+    """Validates and encodes the call, then sends or queues it by the policy above.
+
+    Returns the reply for a synchronous client, an awaitable of it for an asyncio
+    client, and ``target`` itself for a pipeline, so calls can be chained.
+    """
+    wire = _encode_keys(script, keys)
+    num_keys = len(wire)
+    _encode_args(script, args, wire)
+    if isinstance(target, redis.client.Pipeline):
+        # The instance's `transaction` flag shadows the class's transaction() method.
+        return _queue(script, target, bool(vars(target)["transaction"]), num_keys, wire)
+    if isinstance(target, redis.asyncio.client.Pipeline):
+        return _queue(script, target, target.is_transaction, num_keys, wire)
+    if isinstance(target, redis.Redis):
+        return _call_sync(script, target, num_keys, wire)
+    if isinstance(target, redis.asyncio.Redis):
+        return _call_async(script, target, num_keys, wire)
+    raise TypeError(
+        f"{script.name}: target must be a redis-py client or pipeline (redis.Redis, "
+        f"redis.asyncio.Redis, or their pipeline()), got {_describe(target)}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# The policy: which command carries a script, and when (the one place that decides)
+# ---------------------------------------------------------------------------
+
+PolicyCommand = Literal["EVAL", "EVALSHA"]
+
+
+def _command(script: ScriptSpec, policy: PolicyCommand) -> tuple[str, str]:
+    """The command and what it carries: the SHA-1 for EVALSHA, the source for EVAL (``_RO`` for no-writes)."""
+    name = f"{policy}_RO" if script.read_only else policy
+    return name, (script.sha1 if policy == "EVALSHA" else script.source)
+
+
+class _Sent:
+    """The scripts already EVALed in one transaction, while its queue is the same list."""
+
+    __slots__ = ("stack", "sha1s")
+
+    def __init__(self, stack: object) -> None:
+        self.stack = stack
+        self.sha1s: set[str] = set()
+
+
+_transactions: WeakKeyDictionary[object, _Sent] = WeakKeyDictionary()
+
+MAX_SCRIPTS_PER_TRANSACTION = 400
+"""Since Redis 7.4 scripts sent by EVAL are evicted least recently used first
+once there are 500 of them, also while EXEC runs: an EVALSHA can trust its
+transaction's earlier EVAL only while fewer than 500 other scripts came after.
+From the 401st distinct script of a transaction on, every call carries its source."""
+
+
+def _queued_command(script: ScriptSpec, pipe: Any, transaction: bool) -> PolicyCommand:
+    """EVAL, except for a script already EVALed in the same transaction: EVALSHA."""
+    if not transaction and not pipe.explicit_transaction:
+        return "EVAL"
+    # redis-py replaces the queue with a new list when a pipeline is executed or
+    # reset: a new list is a new transaction.
+    stack = pipe.command_stack
+    sent = _transactions.get(pipe)
+    if sent is None or sent.stack is not stack:
+        sent = _Sent(stack)
+        _transactions[pipe] = sent
+    if script.sha1 in sent.sha1s:
+        return "EVALSHA"
+    if len(sent.sha1s) < MAX_SCRIPTS_PER_TRANSACTION:
+        sent.sha1s.add(script.sha1)
+        return "EVAL"
+    sent.sha1s.clear()
+    sent.sha1s.add("")  # never a SHA-1: from here on the transaction only EVALs
+    return "EVAL"
+
+
+def _queue(script: ScriptSpec, pipe: Any, transaction: bool, num_keys: int, wire: list[Any]) -> Any:
+    _refuse_immediate(script, pipe)
+    command, text = _command(script, _queued_command(script, pipe, transaction))
+    pipe.execute_command(command, text, num_keys, *wire)
+    return pipe
+
+
+def _refuse_immediate(script: ScriptSpec, pipe: Any) -> None:
+    """After WATCH and before MULTI redis-py runs commands at once instead of queuing them."""
+    if pipe.watching and not pipe.explicit_transaction:
+        raise TypeError(
+            f"{script.name}: the pipeline is WATCHing and not yet in MULTI, so redis-py would run the "
+            "script at once instead of queuing it; call it on the client, or call pipe.multi() first"
+        )
+
+
+def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
+    command, text = _command(script, "EVALSHA")
+    try:
+        return client.execute_command(command, text, num_keys, *wire)
+    except NoScriptError:
+        pass
+    except ResponseError as error:
+        raise _located(script, error)
+    command, text = _command(script, "EVAL")
+    try:
+        return client.execute_command(command, text, num_keys, *wire)
+    except ResponseError as error:
+        raise _located(script, error)
+
+
+async def _call_async(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
+    command, text = _command(script, "EVALSHA")
+    try:
+        return await client.execute_command(command, text, num_keys, *wire)
+    except NoScriptError:
+        pass
+    except ResponseError as error:
+        raise _located(script, error)
+    command, text = _command(script, "EVAL")
+    try:
+        return await client.execute_command(command, text, num_keys, *wire)
+    except ResponseError as error:
+        raise _located(script, error)
+
+
+# ---------------------------------------------------------------------------
+# Where an error happened: the .lua file and line
+# ---------------------------------------------------------------------------
+
+
+def _located(script: ScriptSpec, error: ResponseError) -> ResponseError:
+    """The same error with `` (src/lua/x.lua:3)`` appended when Redis names a line (``user_script:3``)."""
+    message = str(error.args[0]) if error.args else ""
+    line = _script_line(message)
+    if line is None:
+        return error
+    suffix = f" ({source_location(script, line)})"
+    if not message.endswith(suffix):
+        error.args = (message + suffix, *error.args[1:])
+    return error
+
+
+def _script_line(message: str) -> int | None:
+    marker = "user_script:"
+    at = message.find(marker)
+    if at < 0:
+        return None
+    digits = ""
+    for char in message[at + len(marker) :]:
+        if not char.isdigit():
+            break
+        digits += char
+    return int(digits) if digits else None
+
+
+def source_location(script: ScriptSpec, line: int) -> str:
+    """``file:line`` of line ``line`` of the source, through ``origins`` when it was assembled."""
+    found: Origin | None = None
+    for origin in script.origins:
+        if origin.line > line:
+            break
+        found = origin
+    if found is None:
+        return f"{script.file}:{line}"
+    return f"{found.file}:{found.file_line + (line - found.line)}"
+
+
+# ---------------------------------------------------------------------------
+# Validation and encoding
+# ---------------------------------------------------------------------------
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Lua 5.1 numbers are doubles: a larger integer would not arrive exact."""
+
+
+def _encode_keys(script: ScriptSpec, keys: Sequence[object]) -> list[Any]:
+    _check_count(script, "key", len(keys), len(script.keys))
+    wire: list[Any] = []
+    for spec, value in zip(script.keys, keys):
+        if not spec.rest:
+            wire.append(_encode_key(script, spec.name, value))
+            continue
+        for i, item in enumerate(_rest_items(script, "key", spec.name, value)):
+            wire.append(_encode_key(script, f"{spec.name}[{i}]", item))
+    return wire
+
+
+def _encode_key(script: ScriptSpec, label: str, value: object) -> str | bytes:
+    if isinstance(value, (str, bytes)):
+        return value
+    raise TypeError(f"{script.name}: key {label!r} must be str or bytes, got {_describe(value)}")
+
+
+def _rest_items(script: ScriptSpec, what: str, name: str, value: object) -> Sequence[object]:
+    """A rest parameter's values: a list or tuple, never a ``str`` (which is a sequence of characters)."""
+    if isinstance(value, (list, tuple)):
+        return cast("Sequence[object]", value)
+    raise TypeError(f"{script.name}: {what} {name!r} must be a list or tuple, got {_describe(value)}")
+
+
+def _encode_args(script: ScriptSpec, args: Sequence[object], wire: list[Any]) -> None:
+    """Appends the encoded arguments. Optional ones are positional: only trailing ones may be left out."""
+    _check_count(script, "argument", len(args), len(script.args))
+    omitted: str | None = None
+    for spec, value in zip(script.args, args):
+        if value is None and spec.optional:
+            omitted = omitted or spec.name
+            continue
+        empty = spec.rest and (value == [] or value == ())
+        if omitted is not None and not empty:
+            raise ValueError(
+                f"{script.name}: argument {spec.name!r} is given but optional argument {omitted!r} before it "
+                "is None; arguments are sent by position, so only trailing ones can be left out"
+            )
+        if not spec.rest:
+            wire.append(_encode_arg(script, spec, spec.name, value))
+            continue
+        for i, item in enumerate(_rest_items(script, "argument", spec.name, value)):
+            wire.append(_encode_arg(script, spec, f"{spec.name}[{i}]", item))
+
+
+def _check_count(script: ScriptSpec, what: str, actual: int, expected: int) -> None:
+    """The generated function always passes every parameter; anything else is a hand-written mistake."""
+    if actual != expected:
+        raise TypeError(f"{script.name}: expected {expected} {what} entries, got {actual}")
+
+
+def _encode_arg(script: ScriptSpec, spec: ArgSpec, label: str, value: object) -> str | bytes:
+    """The encoding the value's Python type and the declared kinds choose (as the TypeScript runtime's).
+
+    A ``str`` is itself (if ``string`` or a listed literal); an ``int`` an integer
+    within 2**53, a ``float`` a finite number; a ``bool`` is "1"/"0"; ``bytes`` is
+    itself for ``string``; anything else, and any of these the kinds do not cover,
+    is JSON if ``json`` is allowed.
+    """
+    kinds = spec.kinds
+    if isinstance(value, str) and ("string" in kinds or value in spec.literals):
+        return value
+    if isinstance(value, bool):
+        if "boolean" in kinds:
+            return "1" if value else "0"
+    elif isinstance(value, int):
+        if ("integer" in kinds or "number" in kinds) and abs(value) <= MAX_SAFE_INTEGER:
+            return str(value)
+        if "json" not in kinds and ("integer" in kinds or "number" in kinds):
+            raise ValueError(
+                f"{script.name}: argument {label!r} must be within ±(2**53 - 1) to reach Lua exactly, got {value}"
+            )
+    elif isinstance(value, float):
+        if "number" in kinds and math.isfinite(value):
+            return repr(value)
+        if "number" in kinds and "json" not in kinds:
+            raise ValueError(f"{script.name}: argument {label!r} must be a finite number, got {value!r}")
+    elif isinstance(value, bytes) and "string" in kinds:
+        return value
+    if "json" in kinds and value is not None:
+        try:
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, str) and spec.literals and "string" not in kinds:
+        raise ValueError(f"{script.name}: argument {label!r} must be {_expectation(spec)}, got {_describe(value)}")
+    raise TypeError(f"{script.name}: argument {label!r} must be {_expectation(spec)}, got {_describe(value)}")
+
+
+def _expectation(spec: ArgSpec) -> str:
+    phrases = {
+        "string": "str",
+        "number": "a finite float or int",
+        "integer": "an int",
+        "boolean": "a bool",
+        "json": "a JSON-serialisable value",
+    }
+    parts = [phrases[kind] for kind in spec.kinds]
+    if spec.literals:
+        parts.insert(0, "one of " + ", ".join(repr(literal) for literal in spec.literals))
+    return " or ".join(parts)
+
+
+def _describe(value: object) -> str:
+    """A short, unambiguous rendering of a bad value for an error message."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40]) + ("..." if len(value) > 40 else "")
+    return f"a {type(value).__name__}"
+

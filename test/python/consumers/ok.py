@@ -1,0 +1,32 @@
+"""Calls of the fixture project's package that must type-check under mypy --strict and pyright strict."""
+
+from __future__ import annotations
+
+import redis
+import redis.asyncio
+import redis.asyncio.client
+import redis.client
+
+from gen import add_tags, bare, move_jobs, ping_status
+
+
+def direct(client: redis.Redis) -> None:
+    added: int = add_tags(client, ["a", "b"], "tag")
+    reply: bytes | str | None = bare(client, "k1", b"k2", 1.5)
+    status: bytes | str = ping_status(client)
+    moved: list[int | list[bytes | str | None]] = move_jobs(client, "src", ("d1", "d2"), 3, "asc", {"a": 1})
+    moved = move_jobs(client, "src", [], 3, "desc", None, True, "label")
+    print(added, reply, status, moved)
+
+
+def queued(client: redis.Redis) -> list[object]:
+    pipe = client.pipeline()
+    chained: redis.client.Pipeline = add_tags(bare(pipe, "k1", "k2", "v"), ["s"], "t")
+    return chained.execute()
+
+
+async def asynchronous(client: redis.asyncio.Redis) -> None:
+    added: int = await add_tags(client, ["a"], "tag")
+    pipe = client.pipeline(transaction=False)
+    same: redis.asyncio.client.Pipeline = ping_status(pipe)
+    print(added, await same.execute())

@@ -1,0 +1,82 @@
+// The Python target's tests run redis-py, mypy and pytest from a virtual environment of their own.
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./workspace.js";
+
+const execFileAsync = promisify(execFile);
+
+/** `python3` when it runs here, else undefined: the Python tests are skipped, saying why, only then. */
+export const PYTHON3 = ((): string | undefined => {
+  try {
+    execFileSync("python3", ["--version"], { stdio: "ignore" });
+    return "python3";
+  } catch {
+    return undefined;
+  }
+})();
+
+export const NO_PYTHON = "no python3 on this machine: the Python target's tests need one";
+
+const VENV = path.join(ROOT, ".venv");
+const REQUIREMENTS = path.join(ROOT, "test", "python", "requirements.txt");
+const MARK = ".luagen-requirements";
+
+/**
+ * The project's `.venv`, with test/python/requirements.txt installed by pip (from the machine's
+ * configured index), made once and remade when the requirements change. Built under another
+ * name and renamed into place, so test files that ask at once never see half an environment;
+ * used only as `python -m ...`, which does not depend on the folder's name.
+ */
+export async function pythonEnv(): Promise<string> {
+  const python = path.join(VENV, "bin", "python");
+  const wanted = readFileSync(REQUIREMENTS, "utf8");
+  const mark = path.join(VENV, MARK);
+  if (existsSync(mark) && readFileSync(mark, "utf8") === wanted) return python;
+  const building = `${VENV}-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  await execFileAsync(PYTHON3 ?? "python3", ["-m", "venv", building]);
+  // --retries 0: an index the machine cannot reach is given up at once, not retried for minutes.
+  await execFileAsync(
+    path.join(building, "bin", "python"),
+    ["-m", "pip", "install", "--quiet", "--retries", "0", "--disable-pip-version-check", "-r", REQUIREMENTS],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  writeFileSync(path.join(building, MARK), wanted);
+  if (!(existsSync(mark) && readFileSync(mark, "utf8") === wanted)) {
+    rmSync(VENV, { recursive: true, force: true });
+    renameSync(building, VENV);
+  } else rmSync(building, { recursive: true, force: true });
+  return python;
+}
+
+/** Runs `python args` in `cwd`: its exit code and everything it printed. */
+export async function runPython(
+  python: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(python, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: typeof e.code === "number" ? e.code : -1, output: `${e.stdout}${e.stderr}` };
+  }
+}
+
+/**
+ * pyright from the project's devDependencies against the environment's redis-py: `strict` over the
+ * paths given (the generated package), its default mode over the rest (consumer code, which also
+ * meets redis-py's own partly untyped signatures).
+ */
+export async function pyright(python: string, cwd: string, files: readonly string[], strict: readonly string[]) {
+  writeFileSync(path.join(cwd, "pyrightconfig.json"), JSON.stringify({ pythonVersion: "3.11", strict }));
+  const cli = path.join(ROOT, "node_modules", "pyright", "index.js");
+  return runPython(process.execPath, [cli, "--pythonpath", python, ...files], { cwd });
+}
