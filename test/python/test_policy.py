@@ -1,0 +1,266 @@
+"""The Python target's policy against a real redis-server (started by test/integration/python.test.ts).
+
+The package under test is generated from test/fixtures/python/lua into ``gen`` beside this file's
+copy; the server's port comes in LUAGEN_REDIS_PORT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio
+from redis.exceptions import ResponseError
+
+from gen import counter, fails, included, peek
+
+PORT = int(os.environ["LUAGEN_REDIS_PORT"])
+CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
+
+
+@pytest.fixture
+def client() -> Iterator[redis.Redis]:
+    r = redis.Redis(port=PORT)
+    r.flushall()
+    r.script_flush()
+    yield r
+    r.close()
+
+
+def monitored(action: Callable[[redis.Redis], object]) -> list[str]:
+    """The commands the server saw while `action` ran, lower-case names only (EVAL, EVALSHA, ...)."""
+    watcher = redis.Redis(port=PORT)
+    marker = "luagen-monitor-end"
+    with watcher.monitor() as monitor:
+        worker = redis.Redis(port=PORT)
+        action(worker)
+        worker.echo(marker)
+        seen: list[str] = []
+        while True:
+            entry = monitor.next_command()
+            command = entry["command"]
+            if marker in command:
+                break
+            name = command.split(" ")[0].lower()
+            # Leave out what scripts call (client type "lua") and redis-py's connection handshake.
+            if entry["client_type"] != "lua" and name not in ("client", "hello"):
+                seen.append(name)
+        worker.close()
+    watcher.close()
+    return seen
+
+
+def test_direct_call_after_a_flush_sends_evalsha_then_eval_then_evalsha(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        assert counter(r, "c", 2, 10) == 2
+        assert counter(r, "c", 2, 10) == 4
+
+    assert monitored(calls) == ["evalsha", "eval", "evalsha"]
+
+
+def test_a_transaction_sends_eval_the_first_time_and_evalsha_after(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        pipe = r.pipeline()
+        counter(pipe, "c", 1, 10)
+        counter(pipe, "c", 1, 10)
+        pipe.incr("other")
+        assert pipe.execute() == [1, 2, 1]
+
+    assert monitored(calls) == ["multi", "eval", "evalsha", "incrby", "exec"]
+
+
+def test_a_reused_pipeline_starts_a_new_transaction_with_eval(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        pipe = r.pipeline()
+        counter(pipe, "c", 1, 10)
+        pipe.execute()
+        r.script_flush()
+        counter(pipe, "c", 1, 10)
+        assert pipe.execute() == [2]
+
+    assert monitored(calls) == ["multi", "eval", "exec", "script", "multi", "eval", "exec"]
+
+
+def test_a_plain_pipeline_always_sends_eval(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        pipe = r.pipeline(transaction=False)
+        counter(pipe, "c", 1, 10)
+        counter(pipe, "c", 1, 10)
+        assert pipe.execute() == [1, 2]
+
+    assert monitored(calls) == ["eval", "eval"]
+
+
+def test_redis_pys_own_register_script_checks_first_and_sends_evalsha_later(client: redis.Redis) -> None:
+    """Side by side: the race luagen's policy removes (SCRIPT EXISTS/LOAD, then EVALSHA in MULTI)."""
+    from gen import COUNTER_SCRIPT
+
+    def calls(r: redis.Redis) -> None:
+        script = r.register_script(COUNTER_SCRIPT.source)
+        pipe = r.pipeline()
+        script(keys=["c"], args=[1, 10], client=pipe)
+        pipe.execute()
+
+    assert monitored(calls) == ["script", "script", "multi", "evalsha", "exec"]
+
+
+def test_a_no_writes_script_goes_as_evalsha_ro_and_eval_ro(client: redis.Redis) -> None:
+    client.set("c", "7")
+
+    def calls(r: redis.Redis) -> None:
+        assert peek(r, "c") == b"7"
+        pipe = r.pipeline(transaction=False)
+        peek(pipe, "c")
+        assert pipe.execute() == [b"7"]
+
+    assert monitored(calls) == ["evalsha_ro", "eval_ro", "eval_ro"]
+
+
+def test_decode_responses_gives_str(client: redis.Redis) -> None:
+    client.set("c", "7")
+    decoded = redis.Redis(port=PORT, decode_responses=True)
+    assert peek(decoded, "c") == "7"
+    decoded.close()
+
+
+def test_bad_input_reaches_no_server(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        with pytest.raises(TypeError, match=r"counter: argument 'by' must be an int, got '1'"):
+            counter(r, "c", "1", 10)  # type: ignore[call-overload]
+        with pytest.raises(TypeError, match=r"counter: key 'counter' must be str or bytes, got 5"):
+            counter(r, 5, 1, 10)  # type: ignore[call-overload]
+        with pytest.raises(ValueError, match=r"counter: argument 'cap' must be within"):
+            counter(r, "c", 1, 2**60)
+        pipe = r.pipeline()
+        with pytest.raises(TypeError, match="argument 'by'"):
+            counter(pipe, "c", 1.5, 10)  # type: ignore[call-overload]
+        assert len(pipe.command_stack) == 0
+
+    assert monitored(calls) == []
+
+
+def test_a_script_error_names_the_lua_file_and_line(client: redis.Redis) -> None:
+    with pytest.raises(ResponseError) as raised:
+        fails(client, "k")
+    assert str(raised.value).endswith("(test/fixtures/python/lua/fails.lua:5)")
+    with pytest.raises(ResponseError) as raised:
+        included(client, "k")
+    assert str(raised.value).endswith("(test/fixtures/python/lua/_pair.lua:2)")
+
+
+def test_async_client_and_pipelines(client: redis.Redis) -> None:
+    async def run() -> list[Any]:
+        r = redis.asyncio.Redis(port=PORT)
+        first = await counter(r, "c", 3, 10)
+        pipe = r.pipeline()
+        counter(counter(pipe, "c", 3, 10), "c", 3, 10)
+        replies = await pipe.execute()
+        await r.aclose()
+        return [first, *replies]
+
+    assert asyncio.run(run()) == [3, 6, 9]
+
+
+class Flusher:
+    """A second connection sending SCRIPT FLUSH in a tight loop while it runs."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.flushes = 0
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self) -> None:
+        r = redis.Redis(port=PORT)
+        while not self.stop.is_set():
+            r.script_flush()
+            self.flushes += 1
+        r.close()
+
+    def __enter__(self) -> Flusher:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def flood(client: redis.Redis, one: Callable[[int], tuple[int, int]]) -> None:
+    """`one(i)` runs call i and says (failures, partial); all must be 0, and the counters exact."""
+    failures = partial = 0
+    with Flusher() as flusher:
+        for i in range(CALLS):
+            failed, half = one(i)
+            failures += failed
+            partial += half
+    assert flusher.flushes > 0
+    assert (failures, partial) == (0, 0)
+
+
+def test_script_flush_flood_direct(client: redis.Redis) -> None:
+    def one(i: int) -> tuple[int, int]:
+        try:
+            return (0, 0) if counter(client, "c", 1, CALLS) == i + 1 else (1, 0)
+        except ResponseError:
+            return (1, 0)
+
+    flood(client, one)
+
+
+def test_script_flush_flood_transaction(client: redis.Redis) -> None:
+    def one(i: int) -> tuple[int, int]:
+        pipe = client.pipeline()
+        counter(pipe, "c", 1, CALLS)
+        pipe.incr("other")
+        counter(pipe, "d", 1, CALLS)
+        replies = pipe.execute(raise_on_error=False)
+        errors = sum(isinstance(reply, Exception) for reply in replies)
+        return (1 if errors else 0, 1 if 0 < errors < len(replies) else 0)
+
+    flood(client, one)
+    assert client.get("c") == client.get("d") == client.get("other") == str(CALLS).encode()
+
+
+def test_script_flush_flood_pipeline(client: redis.Redis) -> None:
+    def one(i: int) -> tuple[int, int]:
+        pipe = client.pipeline(transaction=False)
+        counter(pipe, "c", 1, CALLS)
+        pipe.incr("other")
+        replies = pipe.execute(raise_on_error=False)
+        errors = sum(isinstance(reply, Exception) for reply in replies)
+        return (1 if errors else 0, 1 if 0 < errors < len(replies) else 0)
+
+    flood(client, one)
+    assert client.get("c") == client.get("other") == str(CALLS).encode()
+
+
+def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
+    async def run() -> tuple[int, int]:
+        r = redis.asyncio.Redis(port=PORT)
+        failures = partial = 0
+        for i in range(CALLS):
+            try:
+                if await counter(r, "c", 1, 2 * CALLS) != i + 1:
+                    failures += 1
+            except ResponseError:
+                failures += 1
+            pipe = r.pipeline()
+            counter(pipe, "d", 1, 2 * CALLS)
+            pipe.incr("other")
+            replies = await pipe.execute(raise_on_error=False)
+            errors = sum(isinstance(reply, Exception) for reply in replies)
+            failures += 1 if errors else 0
+            partial += 1 if 0 < errors < len(replies) else 0
+        await r.aclose()
+        return failures, partial
+
+    with Flusher() as flusher:
+        outcome = asyncio.run(run())
+    assert flusher.flushes > 0
+    assert outcome == (0, 0)
+    assert client.get("c") == client.get("d") == client.get("other") == str(CALLS).encode()
