@@ -1,13 +1,16 @@
 """The luagen runtime for redis-py: how a generated function validates its
 parameters and sends its script, so that it never meets NOSCRIPT at a bad moment.
 
-================================================  ==============================================
-target                                            sent
-================================================  ==============================================
-a client (``Redis``, ``asyncio.Redis``), direct   EVALSHA; on ``NoScriptError``, once EVAL
-``pipeline()`` (``transaction=True``, the default)  first call of a script: EVAL; later ones: EVALSHA
-``pipeline(transaction=False)``                    always EVAL
-================================================  ==============================================
+==================================================  ==============================================
+target                                              sent
+==================================================  ==============================================
+a client or cluster (direct)                        EVALSHA; on ``NoScriptError``, once EVAL
+``pipeline()`` in a transaction (MULTI/EXEC)         first call of a script: EVAL; later ones: EVALSHA
+``pipeline(transaction=False)``                      always EVAL
+==================================================  ==============================================
+
+Clients: ``redis.Redis``, ``redis.asyncio.Redis``, ``redis.cluster.RedisCluster`` and
+``redis.asyncio.cluster.RedisCluster``, and the ``pipeline()`` of each.
 
 A NOSCRIPT reply means the script did not run, so the direct retry cannot apply
 it twice. EXEC runs atomically, so once a transaction's EVAL has cached a script
@@ -20,8 +23,9 @@ every pipeline).
 A script that declares ``#!lua flags=no-writes`` goes as EVALSHA_RO / EVAL_RO in
 the same places. Everything is validated and encoded before anything is sent or
 queued: a wrong type is a ``TypeError``, a wrong value a ``ValueError``, each
-naming the script and the parameter. A server error that names a line of the
-script (``user_script:3``) gets the ``.lua`` file and line appended.
+naming the script and the parameter; on a cluster, so are keys that hash to more
+than one slot. A server error that names a line of the script (``user_script:3``)
+gets the ``.lua`` file and line appended.
 
 The policy is decided in one place (``_queued_command``); this file imports only
 redis-py and serves ``redis`` 5 and later.
@@ -39,7 +43,10 @@ from weakref import WeakKeyDictionary
 import redis
 import redis.asyncio
 import redis.asyncio.client
+import redis.asyncio.cluster
 import redis.client
+import redis.cluster
+from redis.crc import key_slot
 from redis.exceptions import NoScriptError, ResponseError
 
 __all__ = [
@@ -62,9 +69,14 @@ ArgKind = Literal["string", "number", "integer", "boolean", "json"]
 Key = Union[str, bytes]
 """A key, as redis-py sends it: ``str`` (UTF-8 encoded) or ``bytes``."""
 
-SyncClient = redis.Redis
-AsyncClient = redis.asyncio.Redis
-AnyPipeline = Union[redis.client.Pipeline, redis.asyncio.client.Pipeline]
+SyncClient = Union[redis.Redis, redis.cluster.RedisCluster]
+AsyncClient = Union[redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster]
+AnyPipeline = Union[
+    redis.client.Pipeline,
+    redis.asyncio.client.Pipeline,
+    redis.cluster.ClusterPipeline,
+    redis.asyncio.cluster.ClusterPipeline,
+]
 Pipe = TypeVar("Pipe", bound=AnyPipeline)
 """A pipeline (``client.pipeline()``): a generated function queues its call and returns it."""
 
@@ -135,18 +147,25 @@ def run(
     wire = _encode_keys(script, keys)
     num_keys = len(wire)
     _encode_args(script, args, wire)
-    if isinstance(target, redis.client.Pipeline):
-        # The instance's `transaction` flag shadows the class's transaction() method.
-        return _queue(script, target, bool(vars(target)["transaction"]), num_keys, wire)
-    if isinstance(target, redis.asyncio.client.Pipeline):
-        return _queue(script, target, target.is_transaction, num_keys, wire)
+    # Pipelines first: redis-py's Pipeline is a Redis, its ClusterPipeline a RedisCluster.
+    if isinstance(target, (redis.client.Pipeline, redis.asyncio.client.Pipeline)):
+        return _queue(script, target, num_keys, wire)
+    if isinstance(target, (redis.cluster.ClusterPipeline, redis.asyncio.cluster.ClusterPipeline)):
+        _check_cluster(script, keys, wire[:num_keys])
+        return _queue(script, target, num_keys, wire)
+    if isinstance(target, redis.cluster.RedisCluster):
+        _check_cluster(script, keys, wire[:num_keys])
+        return _call_sync(script, target, num_keys, wire)
     if isinstance(target, redis.Redis):
         return _call_sync(script, target, num_keys, wire)
+    if isinstance(target, redis.asyncio.cluster.RedisCluster):
+        _check_cluster(script, keys, wire[:num_keys])
+        return _call_async(script, target, num_keys, wire)
     if isinstance(target, redis.asyncio.Redis):
         return _call_async(script, target, num_keys, wire)
     raise TypeError(
-        f"{script.name}: target must be a redis-py client or pipeline (redis.Redis, "
-        f"redis.asyncio.Redis, or their pipeline()), got {_describe(target)}"
+        f"{script.name}: target must be a redis-py client, cluster or pipeline (redis.Redis, "
+        f"redis.asyncio.Redis, redis.cluster.RedisCluster, ... or their pipeline()), got {_describe(target)}"
     )
 
 
@@ -166,11 +185,12 @@ def _command(script: ScriptSpec, policy: PolicyCommand) -> tuple[str, str]:
 class _Sent:
     """The scripts already EVALed in one transaction, while its queue is the same list."""
 
-    __slots__ = ("stack", "sha1s")
+    __slots__ = ("stack", "sha1s", "eval_only")
 
     def __init__(self, stack: object) -> None:
         self.stack = stack
         self.sha1s: set[str] = set()
+        self.eval_only = False
 
 
 _transactions: WeakKeyDictionary[object, _Sent] = WeakKeyDictionary()
@@ -182,41 +202,56 @@ transaction's earlier EVAL only while fewer than 500 other scripts came after.
 From the 401st distinct script of a transaction on, every call carries its source."""
 
 
-def _queued_command(script: ScriptSpec, pipe: Any, transaction: bool) -> PolicyCommand:
+def _queued_command(script: ScriptSpec, pipe: object) -> PolicyCommand:
     """EVAL, except for a script already EVALed in the same transaction: EVALSHA."""
-    if not transaction and not pipe.explicit_transaction:
+    transaction, stack = _pipeline_state(script, pipe)
+    if not transaction:
         return "EVAL"
     # redis-py replaces the queue with a new list when a pipeline is executed or
     # reset: a new list is a new transaction.
-    stack = pipe.command_stack
     sent = _transactions.get(pipe)
     if sent is None or sent.stack is not stack:
         sent = _Sent(stack)
         _transactions[pipe] = sent
+    if sent.eval_only:
+        return "EVAL"
     if script.sha1 in sent.sha1s:
         return "EVALSHA"
     if len(sent.sha1s) < MAX_SCRIPTS_PER_TRANSACTION:
         sent.sha1s.add(script.sha1)
-        return "EVAL"
-    sent.sha1s.clear()
-    sent.sha1s.add("")  # never a SHA-1: from here on the transaction only EVALs
+    else:
+        sent.eval_only = True
+        sent.sha1s.clear()
     return "EVAL"
 
 
-def _queue(script: ScriptSpec, pipe: Any, transaction: bool, num_keys: int, wire: list[Any]) -> Any:
-    _refuse_immediate(script, pipe)
-    command, text = _command(script, _queued_command(script, pipe, transaction))
+def _queue(script: ScriptSpec, pipe: Any, num_keys: int, wire: list[Any]) -> Any:
+    command, text = _command(script, _queued_command(script, pipe))
     pipe.execute_command(command, text, num_keys, *wire)
     return pipe
 
 
-def _refuse_immediate(script: ScriptSpec, pipe: Any) -> None:
-    """After WATCH and before MULTI redis-py runs commands at once instead of queuing them."""
-    if pipe.watching and not pipe.explicit_transaction:
+def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
+    """Whether calls queued in ``pipe`` now end up inside MULTI/EXEC, and the list they are queued in.
+
+    A standalone pipeline keeps this on itself; a cluster pipeline (redis-py 6 and later)
+    in its execution strategy, a transaction's being a ``TransactionStrategy``. After WATCH
+    and before MULTI, redis-py runs commands at once instead of queuing them: refused.
+    """
+    strategy = getattr(pipe, "_execution_strategy", None)
+    holder = pipe if strategy is None else strategy
+    explicit = bool(getattr(holder, "explicit_transaction", getattr(holder, "_explicit_transaction", False)))
+    if getattr(holder, "watching", getattr(holder, "_watching", False)) and not explicit:
         raise TypeError(
             f"{script.name}: the pipeline is WATCHing and not yet in MULTI, so redis-py would run the "
             "script at once instead of queuing it; call it on the client, or call pipe.multi() first"
         )
+    if strategy is not None:
+        return type(strategy).__name__ == "TransactionStrategy" or explicit, strategy._command_queue
+    # A Pipeline's own `transaction` flag shadows the class's transaction() method; asyncio's is `is_transaction`.
+    own = cast("dict[str, object]", vars(pipe))
+    transaction = own.get("transaction", getattr(pipe, "is_transaction", False))
+    return bool(transaction) or explicit, pipe.command_stack
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
@@ -294,6 +329,38 @@ def source_location(script: ScriptSpec, line: int) -> str:
 # ---------------------------------------------------------------------------
 # Validation and encoding
 # ---------------------------------------------------------------------------
+
+def _check_cluster(script: ScriptSpec, keys: Sequence[object], wire: list[Any]) -> None:
+    """On a cluster: a ``no-cluster`` script is refused, and every key of one call must hash to one slot.
+
+    Redis refuses the call otherwise (CROSSSLOT), and inside a transaction only at EXEC;
+    checked before anything is sent or queued, with the slots Redis computes.
+    """
+    if "no-cluster" in script.flags:
+        raise TypeError(
+            f"{script.name}: the script declares #!lua flags=no-cluster, and Redis Cluster refuses to run it; "
+            "call it on a standalone server"
+        )
+    slots = [key_slot(key.encode() if isinstance(key, str) else key) for key in wire]
+    if len(set(slots)) <= 1:
+        return
+    listed = ", ".join(f"key {label!r} {key!r} is in slot {slot}" for label, key, slot in zip(_key_labels(script, keys), wire, slots))
+    raise TypeError(
+        f"{script.name}: on a Redis Cluster all keys of one call must hash to the same slot, but {listed}. "
+        'Give them a common hash tag: only the part in braces is hashed, so "{user42}:a" and "{user42}:b" share a slot.'
+    )
+
+
+def _key_labels(script: ScriptSpec, keys: Sequence[object]) -> list[str]:
+    """The parameter name of each key sent, as the errors name them (``destinations[1]`` for a rest key)."""
+    labels: list[str] = []
+    for spec, value in zip(script.keys, keys):
+        if spec.rest and isinstance(value, (list, tuple)):
+            labels.extend(f"{spec.name}[{i}]" for i in range(len(cast("Sequence[object]", value))))
+        else:
+            labels.append(spec.name)
+    return labels
+
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """Lua 5.1 numbers are doubles: a larger integer would not arrive exact."""

@@ -267,7 +267,8 @@ function functionDoc(script: Script, names: PythonNames): string[] {
     "EVALSHA for the script's later calls in it); the pipeline is returned, for chaining.",
     "",
     "Args:",
-    "    target: a ``redis.Redis`` or ``redis.asyncio.Redis`` client, or its ``pipeline()``.",
+    "    target: a client (``redis.Redis``, ``redis.asyncio.Redis``, or either's ``RedisCluster``),",
+    "        or its ``pipeline()``.",
   ];
   const params: (KeyParam | ArgParam)[] = [...signature.keys, ...signature.args];
   const pyNames = [...names.keys, ...names.args];

@@ -264,3 +264,35 @@ def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
     assert flusher.flushes > 0
     assert outcome == (0, 0)
     assert client.get("c") == client.get("d") == client.get("other") == str(CALLS).encode()
+
+
+def test_a_transaction_of_more_than_400_distinct_scripts_sends_only_eval_from_the_401st_on(client: redis.Redis) -> None:
+    """Since Redis 7.4 EVAL-cached scripts are evicted past 500: an EVALSHA may trust its transaction's
+    EVAL only while fewer than 400 distinct scripts were EVALed in it (runtime.MAX_SCRIPTS_PER_TRANSACTION)."""
+    from gen import COUNTER_SCRIPT, runtime
+
+    def spec(i: int) -> runtime.ScriptSpec:
+        source = f"-- {i}\n{COUNTER_SCRIPT.source}"
+        return runtime.ScriptSpec(name=f"s{i}", file="x.lua", source=source, sha1=f"{i:040x}", keys=COUNTER_SCRIPT.keys, args=COUNTER_SCRIPT.args)
+
+    scripts = [spec(i) for i in range(402)]
+    pipe = client.pipeline()
+    for script in scripts[:400]:
+        runtime.run(script, pipe, ["c"], [1, 10])
+    runtime.run(scripts[0], pipe, ["c"], [1, 10])
+    runtime.run(scripts[400], pipe, ["c"], [1, 10])
+    runtime.run(scripts[0], pipe, ["c"], [1, 10])
+    runtime.run(scripts[401], pipe, ["c"], [1, 10])
+    runtime.run(scripts[0], pipe, ["c"], [1, 10])
+    sent = [args[0] for args, _ in pipe.command_stack]
+    assert sent == ["EVAL"] * 400 + ["EVALSHA", "EVAL", "EVAL", "EVAL", "EVAL"]
+    pipe.reset()
+    runtime.run(scripts[0], pipe, ["c"], [1, 10])
+    runtime.run(scripts[0], pipe, ["c"], [1, 10])
+    assert [args[0] for args, _ in pipe.command_stack] == ["EVAL", "EVALSHA"]
+
+
+def test_cross_slot_keys_are_refused_only_on_a_cluster(client: redis.Redis) -> None:
+    from gen import pair
+
+    assert pair(client, "a", "b", 2) == [-2, 2]

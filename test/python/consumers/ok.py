@@ -5,7 +5,9 @@ from __future__ import annotations
 import redis
 import redis.asyncio
 import redis.asyncio.client
+import redis.asyncio.cluster
 import redis.client
+import redis.cluster
 
 from gen import add_tags, bare, move_jobs, ping_status
 
@@ -30,3 +32,17 @@ async def asynchronous(client: redis.asyncio.Redis) -> None:
     pipe = client.pipeline(transaction=False)
     same: redis.asyncio.client.Pipeline = ping_status(pipe)
     print(added, await same.execute())
+
+
+def cluster(client: redis.cluster.RedisCluster) -> None:
+    added: int = add_tags(client, ["{t}a", "{t}b"], "tag")
+    pipe = client.pipeline()  # type: ignore[no-untyped-call]  # redis-py's own signature is untyped
+    same: redis.cluster.ClusterPipeline = ping_status(pipe)
+    print(added, same.execute())
+
+
+async def asynchronous_cluster(client: redis.asyncio.cluster.RedisCluster) -> None:
+    status: bytes | str = await ping_status(client)
+    pipe = client.pipeline()
+    same: redis.asyncio.cluster.ClusterPipeline = add_tags(pipe, ["a"], "t")
+    print(status, await same.execute())

@@ -1,0 +1,146 @@
+"""The Python target on a Redis Cluster of 3 masters and 3 replicas (started by test/cluster/python.test.ts).
+
+A seed node's port comes in LUAGEN_CLUSTER_PORT; the package under test is generated from
+test/fixtures/python/lua into ``gen``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis.asyncio.cluster
+from redis.cluster import RedisCluster
+from redis.exceptions import ResponseError
+
+from gen import counter, fails, pair
+
+PORT = int(os.environ["LUAGEN_CLUSTER_PORT"])
+CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
+# Keys on all three masters: a tag per slot range is not needed, many keys spread over every slot range.
+KEYS = [f"k{i}" for i in range(12)]
+
+
+def flush_scripts(rc: RedisCluster) -> None:
+    """SCRIPT FLUSH on every node, masters and replicas, one by one."""
+    for node in rc.get_nodes():
+        rc.get_redis_connection(node).script_flush()
+
+
+def flush_everything(rc: RedisCluster) -> None:
+    rc.flushall(target_nodes=RedisCluster.PRIMARIES)
+    flush_scripts(rc)
+
+
+@pytest.fixture
+def cluster() -> Iterator[RedisCluster]:
+    rc = RedisCluster(host="127.0.0.1", port=PORT)
+    flush_everything(rc)
+    yield rc
+    rc.close()
+
+
+def test_direct_calls_reach_every_master_after_a_flush(cluster: RedisCluster) -> None:
+    masters = {cluster.get_node_from_key(key).name for key in KEYS}
+    assert len(masters) == 3
+    for key in KEYS:
+        assert counter(cluster, key, 2, 10) == 2
+    flush_everything(cluster)
+    for key in KEYS:
+        assert counter(cluster, key, 2, 10) == 2
+
+
+def test_a_script_error_on_a_cluster_names_the_lua_line(cluster: RedisCluster) -> None:
+    with pytest.raises(ResponseError) as raised:
+        fails(cluster, "k")
+    assert str(raised.value).endswith("(test/fixtures/python/lua/fails.lua:5)")
+
+
+def test_a_cluster_pipeline_sends_every_call_and_a_transaction_on_one_slot_runs(cluster: RedisCluster) -> None:
+    pipe = cluster.pipeline()
+    for key in KEYS:
+        counter(pipe, key, 1, 10)
+    assert pipe.execute() == [1] * len(KEYS)
+    tx = cluster.pipeline(transaction=True)
+    counter(tx, "{t}a", 1, 10)
+    counter(tx, "{t}b", 1, 10)
+    counter(tx, "{t}a", 1, 10)
+    assert tx.execute() == [1, 1, 2]
+
+
+def test_keys_in_different_slots_are_refused_before_anything_is_sent(cluster: RedisCluster) -> None:
+    with pytest.raises(TypeError, match=r"pair: on a Redis Cluster all keys of one call must hash to the same slot, but key 'from_' 'a' is in slot 15495, key 'to' 'b' is in slot 3300"):
+        pair(cluster, "a", "b", 1)
+    pipe = cluster.pipeline()
+    with pytest.raises(TypeError, match="same slot"):
+        pair(pipe, "a", "b", 1)
+    assert len(pipe) == 0
+    assert cluster.exists("a", "b") == 0
+    assert pair(cluster, "{u}a", "{u}b", 3) == [-3, 3]
+
+
+def test_asyncio_cluster_direct_and_pipeline(cluster: RedisCluster) -> None:
+    async def run() -> list[object]:
+        rc = redis.asyncio.cluster.RedisCluster(host="127.0.0.1", port=PORT)
+        replies: list[object] = [await counter(rc, key, 1, 10) for key in KEYS]
+        pipe = rc.pipeline()
+        for key in KEYS:
+            counter(pipe, key, 1, 10)
+        replies.extend(await pipe.execute())
+        with pytest.raises(TypeError, match="same slot"):
+            pair(rc, "a", "b", 1)
+        await rc.aclose()
+        return replies
+
+    assert asyncio.run(run()) == [1] * len(KEYS) + [2] * len(KEYS)
+
+
+def flood(cluster: RedisCluster, one: Callable[[int], int]) -> None:
+    """`one(i)` runs round i over every key and says how many calls failed: 0 in all, under SCRIPT FLUSH on every node."""
+    stop = threading.Event()
+    flushes = 0
+
+    def flusher() -> None:
+        nonlocal flushes
+        rc = RedisCluster(host="127.0.0.1", port=PORT)
+        while not stop.is_set():
+            flush_scripts(rc)
+            flushes += 1
+        rc.close()
+
+    thread = threading.Thread(target=flusher, daemon=True)
+    thread.start()
+    try:
+        failures = sum(one(i) for i in range(CALLS // len(KEYS)))
+    finally:
+        stop.set()
+        thread.join()
+    assert flushes > 0
+    assert failures == 0
+
+
+def test_script_flush_flood_direct(cluster: RedisCluster) -> None:
+    def one(i: int) -> int:
+        failed = 0
+        for key in KEYS:
+            try:
+                failed += counter(cluster, key, 1, CALLS) != i + 1
+            except ResponseError:
+                failed += 1
+        return failed
+
+    flood(cluster, one)
+
+
+def test_script_flush_flood_pipeline(cluster: RedisCluster) -> None:
+    def one(i: int) -> int:
+        pipe = cluster.pipeline()
+        for key in KEYS:
+            counter(pipe, key, 1, CALLS)
+        replies = pipe.execute(raise_on_error=False)
+        return sum(reply != i + 1 for reply in replies)
+
+    flood(cluster, one)
