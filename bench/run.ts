@@ -3,7 +3,7 @@
 //
 // Environment (all optional):
 //   BENCH_QUICK=1            a fast smoke run: small counts, trees of 100 and 500 scripts
-//   BENCH_ONLY=runtime,source,flood,generator   run only these parts
+//   BENCH_ONLY=runtime,source,flood,python,generator   run only these parts
 //   BENCH_ROUNDS=n           timed rounds per runtime group (default 21 for direct calls, 11 for batches; quick 3)
 //   BENCH_GEN_SIZES=1000,5000   generator tree sizes
 //   BENCH_GEN_ROUNDS=n       generator rounds, each over every size (default 3, quick 1), within...
@@ -20,6 +20,7 @@ import { startRedisServer } from "../test/support/redis-server.js";
 import { generatedModules, observer, ROOT, TMP } from "./clients.js";
 import { floodBench, type FloodConfig } from "./flood.js";
 import { generatorBench, type GeneratorConfig } from "./generator.js";
+import { pythonBench, type PythonConfig } from "./python.js";
 import { runtimeBench, type RuntimeConfig } from "./runtime.js";
 import { sourceBench, type SourceConfig } from "./source.js";
 import { fmtMs, markdownTable, targetsTable, type BenchResult, type Table } from "./table.js";
@@ -29,7 +30,7 @@ const END = "<!-- bench:end -->";
 
 const env = process.env;
 const quick = env.BENCH_QUICK === "1";
-const ALL_PARTS = ["runtime", "source", "flood", "generator"];
+const ALL_PARTS = ["runtime", "source", "flood", "python", "generator"];
 const parts = new Set((env.BENCH_ONLY ?? ALL_PARTS.join(",")).split(",").map((s) => s.trim()));
 const num = (name: string, fallback: number) =>
   env[name] !== undefined && env[name] !== "" ? Number(env[name]) : fallback;
@@ -60,6 +61,13 @@ const floodConfig: FloodConfig = {
   batchesInFlight: 4,
   cellTimeoutMs: 60_000,
   maxFlushes: 2_000_000,
+};
+
+const pythonConfig: PythonConfig = {
+  rounds: num("BENCH_ROUNDS", quick ? 3 : 15),
+  calls: quick ? 500 : 3_000,
+  batches: quick ? 5 : 40,
+  floodTransactions: quick ? 500 : 3_000,
 };
 
 const generatorConfig: GeneratorConfig = {
@@ -102,7 +110,7 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   let redisVersion = "n/a";
 
-  if (parts.has("runtime") || parts.has("source") || parts.has("flood")) {
+  if (parts.has("runtime") || parts.has("source") || parts.has("flood") || parts.has("python")) {
     process.stderr.write("bench: generating the bench scripts' modules and starting redis-server\n");
     const modules = await generatedModules();
     const server = await startRedisServer();
@@ -121,6 +129,10 @@ async function main(): Promise<void> {
       if (parts.has("flood")) {
         process.stderr.write("bench: SCRIPT FLUSH flood\n");
         results.push(await timed(() => floodBench(server, modules, floodConfig)));
+      }
+      if (parts.has("python")) {
+        process.stderr.write("bench: the Python target (redis-py)\n");
+        results.push(await timed(() => pythonBench(server, pythonConfig)));
       }
     } finally {
       await server.stop();

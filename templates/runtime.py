@@ -35,10 +35,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, Union, cast
-from weakref import WeakKeyDictionary
 
 import redis
 import redis.asyncio
@@ -127,10 +126,13 @@ class ScriptSpec:
     """Where the lines of ``source`` come from when it was assembled (``---@include``); empty otherwise."""
     flags: tuple[str, ...] = ()
     """The flags of the script's ``#!lua flags=...`` line."""
-    read_only: bool = field(init=False)
+    commands: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
+    """By policy (EVAL, EVALSHA): the command sent and what it carries (``_RO`` for ``no-writes``)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "read_only", "no-writes" in self.flags)
+        suffix = "_RO" if "no-writes" in self.flags else ""
+        commands = {"EVAL": ("EVAL" + suffix, self.source), "EVALSHA": ("EVALSHA" + suffix, self.sha1)}
+        object.__setattr__(self, "commands", commands)
 
 
 def run(
@@ -147,26 +149,44 @@ def run(
     wire = _encode_keys(script, keys)
     num_keys = len(wire)
     _encode_args(script, args, wire)
+    kind = _kinds.get(type(target)) or _kind_of(script, target)
+    if kind.cluster:
+        _check_cluster(script, keys, wire[:num_keys])
+    return kind.send(script, target, num_keys, wire)
+
+
+class _Kind:
+    """How calls reach one class of target: sent and awaited, sent by asyncio, or queued; on a cluster or not."""
+
+    __slots__ = ("send", "cluster")
+
+    def __init__(self, send: Callable[[ScriptSpec, Any, int, list[Any]], Any], cluster: bool) -> None:
+        self.send = send
+        self.cluster = cluster
+
+
+# Looked up by the target's exact class: redis-py's classes are Protocols underneath, and an
+# isinstance() against one costs about half a microsecond, which a call would pay several times.
+_kinds: dict[type, _Kind] = {}
+
+
+def _kind_of(script: ScriptSpec, target: object) -> _Kind:
     # Pipelines first: redis-py's Pipeline is a Redis, its ClusterPipeline a RedisCluster.
     if isinstance(target, (redis.client.Pipeline, redis.asyncio.client.Pipeline)):
-        return _queue(script, target, num_keys, wire)
-    if isinstance(target, (redis.cluster.ClusterPipeline, redis.asyncio.cluster.ClusterPipeline)):
-        _check_cluster(script, keys, wire[:num_keys])
-        return _queue(script, target, num_keys, wire)
-    if isinstance(target, redis.cluster.RedisCluster):
-        _check_cluster(script, keys, wire[:num_keys])
-        return _call_sync(script, target, num_keys, wire)
-    if isinstance(target, redis.Redis):
-        return _call_sync(script, target, num_keys, wire)
-    if isinstance(target, redis.asyncio.cluster.RedisCluster):
-        _check_cluster(script, keys, wire[:num_keys])
-        return _call_async(script, target, num_keys, wire)
-    if isinstance(target, redis.asyncio.Redis):
-        return _call_async(script, target, num_keys, wire)
-    raise TypeError(
-        f"{script.name}: target must be a redis-py client, cluster or pipeline (redis.Redis, "
-        f"redis.asyncio.Redis, redis.cluster.RedisCluster, ... or their pipeline()), got {_describe(target)}"
-    )
+        kind = _Kind(_queue, cluster=False)
+    elif isinstance(target, (redis.cluster.ClusterPipeline, redis.asyncio.cluster.ClusterPipeline)):
+        kind = _Kind(_queue, cluster=True)
+    elif isinstance(target, (redis.Redis, redis.cluster.RedisCluster)):
+        kind = _Kind(_call_sync, cluster=isinstance(target, redis.cluster.RedisCluster))
+    elif isinstance(target, (redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster)):
+        kind = _Kind(_call_async, cluster=isinstance(target, redis.asyncio.cluster.RedisCluster))
+    else:
+        raise TypeError(
+            f"{script.name}: target must be a redis-py client, cluster or pipeline (redis.Redis, "
+            f"redis.asyncio.Redis, redis.cluster.RedisCluster, ... or their pipeline()), got {_describe(target)}"
+        )
+    _kinds[type(target)] = kind
+    return kind
 
 
 # ---------------------------------------------------------------------------
@@ -178,8 +198,7 @@ PolicyCommand = Literal["EVAL", "EVALSHA"]
 
 def _command(script: ScriptSpec, policy: PolicyCommand) -> tuple[str, str]:
     """The command and what it carries: the SHA-1 for EVALSHA, the source for EVAL (``_RO`` for no-writes)."""
-    name = f"{policy}_RO" if script.read_only else policy
-    return name, (script.sha1 if policy == "EVALSHA" else script.source)
+    return script.commands[policy]
 
 
 class _Sent:
@@ -193,7 +212,7 @@ class _Sent:
         self.eval_only = False
 
 
-_transactions: WeakKeyDictionary[object, _Sent] = WeakKeyDictionary()
+_SENT = "_luagen_sent"
 
 MAX_SCRIPTS_PER_TRANSACTION = 400
 """Since Redis 7.4 scripts sent by EVAL are evicted least recently used first
@@ -202,17 +221,18 @@ transaction's earlier EVAL only while fewer than 500 other scripts came after.
 From the 401st distinct script of a transaction on, every call carries its source."""
 
 
-def _queued_command(script: ScriptSpec, pipe: object) -> PolicyCommand:
+def _queued_command(script: ScriptSpec, pipe: Any) -> PolicyCommand:
     """EVAL, except for a script already EVALed in the same transaction: EVALSHA."""
     transaction, stack = _pipeline_state(script, pipe)
     if not transaction:
         return "EVAL"
     # redis-py replaces the queue with a new list when a pipeline is executed or
-    # reset: a new list is a new transaction.
-    sent = _transactions.get(pipe)
+    # reset: a new list is a new transaction. Kept on the pipeline itself (an
+    # attribute lookup, where a WeakKeyDictionary costs a few times more per call).
+    sent: _Sent | None = getattr(pipe, _SENT, None)
     if sent is None or sent.stack is not stack:
         sent = _Sent(stack)
-        _transactions[pipe] = sent
+        setattr(pipe, _SENT, sent)
     if sent.eval_only:
         return "EVAL"
     if script.sha1 in sent.sha1s:
@@ -238,20 +258,25 @@ def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
     in its execution strategy, a transaction's being a ``TransactionStrategy``. After WATCH
     and before MULTI, redis-py runs commands at once instead of queuing them: refused.
     """
-    strategy = getattr(pipe, "_execution_strategy", None)
-    holder = pipe if strategy is None else strategy
-    explicit = bool(getattr(holder, "explicit_transaction", getattr(holder, "_explicit_transaction", False)))
-    if getattr(holder, "watching", getattr(holder, "_watching", False)) and not explicit:
+    own = cast("dict[str, Any]", vars(pipe))
+    strategy = own.get("_execution_strategy")
+    if strategy is None:
+        # A Pipeline's own `transaction` flag shadows the class's transaction() method; asyncio's is `is_transaction`.
+        explicit = bool(own.get("explicit_transaction"))
+        watching = bool(own.get("watching"))
+        transaction = bool(own.get("transaction", own.get("is_transaction"))) or explicit
+        stack: object = own.get("command_stack")
+    else:
+        explicit = bool(getattr(strategy, "_explicit_transaction", False))
+        watching = bool(getattr(strategy, "_watching", False))
+        transaction = type(strategy).__name__ == "TransactionStrategy" or explicit
+        stack = getattr(strategy, "_command_queue", None)
+    if watching and not explicit:
         raise TypeError(
             f"{script.name}: the pipeline is WATCHing and not yet in MULTI, so redis-py would run the "
             "script at once instead of queuing it; call it on the client, or call pipe.multi() first"
         )
-    if strategy is not None:
-        return type(strategy).__name__ == "TransactionStrategy" or explicit, strategy._command_queue
-    # A Pipeline's own `transaction` flag shadows the class's transaction() method; asyncio's is `is_transaction`.
-    own = cast("dict[str, object]", vars(pipe))
-    transaction = own.get("transaction", getattr(pipe, "is_transaction", False))
-    return bool(transaction) or explicit, pipe.command_stack
+    return transaction, stack
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
@@ -366,15 +391,20 @@ MAX_SAFE_INTEGER = 2**53 - 1
 """Lua 5.1 numbers are doubles: a larger integer would not arrive exact."""
 
 
+# The encoders run on every call: the common case (a str key, an int for an integer) comes first.
+
+
 def _encode_keys(script: ScriptSpec, keys: Sequence[object]) -> list[Any]:
     _check_count(script, "key", len(keys), len(script.keys))
     wire: list[Any] = []
     for spec, value in zip(script.keys, keys):
-        if not spec.rest:
+        if spec.rest:
+            for i, item in enumerate(_rest_items(script, "key", spec.name, value)):
+                wire.append(_encode_key(script, f"{spec.name}[{i}]", item))
+        elif type(value) is str:
+            wire.append(value)
+        else:
             wire.append(_encode_key(script, spec.name, value))
-            continue
-        for i, item in enumerate(_rest_items(script, "key", spec.name, value)):
-            wire.append(_encode_key(script, f"{spec.name}[{i}]", item))
     return wire
 
 
@@ -405,11 +435,13 @@ def _encode_args(script: ScriptSpec, args: Sequence[object], wire: list[Any]) ->
                 f"{script.name}: argument {spec.name!r} is given but optional argument {omitted!r} before it "
                 "is None; arguments are sent by position, so only trailing ones can be left out"
             )
-        if not spec.rest:
+        if spec.rest:
+            for i, item in enumerate(_rest_items(script, "argument", spec.name, value)):
+                wire.append(_encode_arg(script, spec, f"{spec.name}[{i}]", item))
+        elif type(value) is int and "integer" in spec.kinds and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            wire.append(value)  # redis-py sends an int as its decimal digits
+        else:
             wire.append(_encode_arg(script, spec, spec.name, value))
-            continue
-        for i, item in enumerate(_rest_items(script, "argument", spec.name, value)):
-            wire.append(_encode_arg(script, spec, f"{spec.name}[{i}]", item))
 
 
 def _check_count(script: ScriptSpec, what: str, actual: int, expected: int) -> None:
@@ -434,7 +466,7 @@ def _encode_arg(script: ScriptSpec, spec: ArgSpec, label: str, value: object) ->
             return "1" if value else "0"
     elif isinstance(value, int):
         if ("integer" in kinds or "number" in kinds) and abs(value) <= MAX_SAFE_INTEGER:
-            return str(value)
+            return str(int(value))  # an int subclass (an IntEnum) as its digits, not its name
         if "json" not in kinds and ("integer" in kinds or "number" in kinds):
             raise ValueError(
                 f"{script.name}: argument {label!r} must be within ±(2**53 - 1) to reach Lua exactly, got {value}"
