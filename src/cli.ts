@@ -10,6 +10,8 @@ import {
   loadConfig,
   MODES,
   TARGETS,
+  type Config,
+  type Target,
   mustBeOneOf,
 } from "./config.js";
 import { parseServer, serverNamesText } from "./lua/servers.js";
@@ -96,7 +98,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const resolved = await resolveOptions(parsed, io);
   if ("error" in resolved) return usageError(io, resolved.error);
-  const { options, reporting } = resolved;
+  if (resolved.length > 1) return runTargets(resolved, io);
+  const { options, reporting } = resolved[0]!;
   // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
   if (values.watch) return (await import("./watch.js")).watch(options, reporting, io);
   const started = Date.now();
@@ -126,6 +129,39 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const code = await report(result, reporting, io);
   if (stampFile && key) stampClean(result, { file: stampFile, key, started });
+  return code;
+}
+
+/**
+ * Several targets from the config (`"targets"`): each is generated and compared with its folder
+ * first, writing nothing, and only when every one of them succeeded are they written, so a failure
+ * in one (LG305 is the Python target's own) leaves every folder as it was. The checks are the same
+ * for all, so diagnostics print once, with the first. No stamp: such a run always builds.
+ */
+async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
+  const { generate } = await import("./generate.js");
+  const { applyWrite } = await import("./write.js");
+  const planned: Extract<RunOutcome, { kind: "planned" }>[] = [];
+  for (const { options, reporting } of runs) {
+    const context = await openRunContext(io.cwd, path.resolve(io.cwd, options.out), { onProgress: progress(io) });
+    const result = await generate({ ...options, check: true }, context);
+    await saveRunContext(context);
+    if (result.kind === "usage-error") return usageError(io, result.message);
+    if (result.kind === "fs-error") {
+      io.stderr(`luagen: ${result.message}`);
+      return EXIT.usage;
+    }
+    if (result.kind !== "planned") return report(result, reporting, io);
+    planned.push(result);
+  }
+  let code = 0;
+  for (const [i, { options, reporting }] of runs.entries()) {
+    const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
+    const outcome: RunOutcome = options.check
+      ? result
+      : { ...result, kind: "written", summary: await applyWrite(result.plan) };
+    code = Math.max(code, await report(outcome, reporting, io));
+  }
   return code;
 }
 
@@ -182,19 +218,16 @@ function parseFlags(argv: readonly string[]) {
 type Flags = Exclude<ReturnType<typeof parseFlags>, { error: string }>;
 
 /** Flags override the config file; the config fills in what flags leave out. */
-async function resolveOptions(
-  flags: Flags,
-  io: Io,
-): Promise<{ options: GenerateOptions; reporting: ReportOptions } | { error: string }> {
+async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: string }> {
   const loaded = await loadConfig(io.cwd);
   if ("error" in loaded) return loaded;
   const { config } = loaded;
   const { values, positionals } = flags;
   const inputs = positionals.length > 0 ? positionals : (config.input ?? []);
-  const out = values.out ?? config.out;
   if (inputs.length === 0)
     return { error: 'no input given (pass folders or globs, or set "input" in luagen.config.json)' };
-  if (!out) return { error: 'missing --out <dir> (or "out" in luagen.config.json)' };
+  const outs = targetsAndOuts(values.target, values.out, config);
+  if ("error" in outs) return outs;
   if (values.check && values.watch) return { error: "--check and --watch cannot be combined" };
   const importExtension = values["import-extension"] ?? config.importExtension ?? ".js";
   if (!isOneOf(importExtension, IMPORT_EXTENSIONS))
@@ -214,12 +247,12 @@ async function resolveOptions(
           ? "--library needs --mode functions"
           : `${CONFIG_FILE}: "library" needs "mode": "functions"`,
     };
-  const target = values.target ?? config.target ?? "typescript";
-  if (!isOneOf(target, TARGETS)) return { error: `--target ${mustBeOneOf(TARGETS)}` };
-  if (target === "python" && mode === "functions")
+  if (outs.some((run) => run.target === "python") && mode === "functions")
     return { error: "--mode functions is for the TypeScript target only, for now" };
+  if (outs.length > 1 && values.watch)
+    return { error: `--watch takes one target; run one 'luagen --watch --target <lang>' per target` };
   const strict = values.strict ?? config.strict ?? false;
-  return {
+  return outs.map(({ target, out }) => ({
     options: {
       inputs,
       out,
@@ -244,7 +277,46 @@ async function resolveOptions(
       check: values.check ?? false,
       explainTypes: values["explain-types"] ?? false,
     },
-  };
+  }));
+}
+
+/** One target of a run: what to generate and how to report it. */
+interface Run {
+  options: GenerateOptions;
+  reporting: ReportOptions;
+}
+
+/**
+ * The targets a run generates, each with its output folder: `--target` (one), else the config's
+ * `targets` (several, `out` by target) or `target` (one). `--out` names one folder, so it needs
+ * one target.
+ */
+function targetsAndOuts(
+  flagTarget: string | undefined,
+  flagOut: string | undefined,
+  config: Config,
+): { target: Target; out: string }[] | { error: string } {
+  if (flagTarget !== undefined && !isOneOf(flagTarget, TARGETS)) return { error: `--target ${mustBeOneOf(TARGETS)}` };
+  if (config.target !== undefined && config.targets !== undefined)
+    return { error: `${CONFIG_FILE}: "target" and "targets" cannot be combined` };
+  const targets = flagTarget !== undefined ? [flagTarget] : (config.targets ?? [config.target ?? "typescript"]);
+  if (flagOut !== undefined && targets.length > 1)
+    return { error: `--out names one folder, and the config has ${targets.length} targets: add --target <lang>` };
+  const outs: { target: Target; out: string }[] = [];
+  for (const target of targets) {
+    const out =
+      flagOut ??
+      (typeof config.out === "string" ? (targets.length === 1 ? config.out : undefined) : config.out?.[target]);
+    if (out === undefined)
+      return {
+        error:
+          targets.length === 1 && typeof config.out !== "object"
+            ? 'missing --out <dir> (or "out" in luagen.config.json)'
+            : `${CONFIG_FILE}: "out" names no folder for the ${target} target (e.g. "out": { "${target}": "..." })`,
+      };
+    outs.push({ target, out });
+  }
+  return outs;
 }
 
 /** A one-line counter on a TTY for large trees, cleared when the last script is done; silent otherwise. */

@@ -6,7 +6,8 @@ import { SERVER_NAMES, serverNamesText } from "./lua/servers.js";
 /** What `luagen.config.json` or the `"luagen"` field of package.json may hold. */
 export interface Config {
   input?: string[];
-  out?: string;
+  /** The output folder; with several `targets`, one per target: `{ "typescript": "...", "python": "..." }`. */
+  out?: string | OutByTarget;
   strict?: boolean;
   exclude?: string[];
   importExtension?: ImportExtension;
@@ -21,7 +22,11 @@ export interface Config {
   library?: string;
   /** The language generated: `typescript` (the default) or `python` (a package for redis-py). */
   target?: Target;
+  /** Several languages from one run, each into its own folder (`out` by target). */
+  targets?: Target[];
 }
+
+export type OutByTarget = Partial<Record<Target, string>>;
 
 /** The languages luagen generates for; the first is the default. */
 export const TARGETS = ["typescript", "python"] as const;
@@ -97,10 +102,18 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       config[key] = list;
       return;
     }
-    case "out":
-      if (typeof value !== "string" || value === "") return "must be a non-empty string";
-      config.out = value;
+    case "out": {
+      if (typeof value === "string" && value !== "") {
+        config.out = value;
+        return;
+      }
+      const byTarget = typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+      const entries = Object.entries(byTarget ?? { "": "" });
+      if (!entries.every(([target, out]) => isOneOf(target, TARGETS) && typeof out === "string" && out !== ""))
+        return `must be a non-empty string, or an object of them by target (${TARGETS.map((t) => `"${t}"`).join(", ")})`;
+      config.out = byTarget as OutByTarget;
       return;
+    }
     case "strict":
       if (typeof value !== "boolean") return "must be true or false";
       config.strict = value;
@@ -131,12 +144,18 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (!isOneOf(value, TARGETS)) return mustBeOneOf(TARGETS);
       config.target = value;
       return;
+    case "targets":
+      if (!Array.isArray(value) || value.length === 0 || !value.every((t) => isOneOf(t, TARGETS)))
+        return `must be a non-empty array of ${TARGETS.map((t) => `"${t}"`).join(", ")}`;
+      if (new Set(value).size !== value.length) return "names a target twice";
+      config.targets = value as Target[];
+      return;
     case "library":
       if (typeof value !== "string" || !LIBRARY_NAME.test(value)) return LIBRARY_NAME_RULE;
       config.library = value;
       return;
     default:
-      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server, mode, library, target)`;
+      return `is not a known key (known: input, out, strict, exclude, importExtension, commands, client, server, mode, library, target, targets)`;
   }
 }
 

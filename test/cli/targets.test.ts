@@ -1,0 +1,123 @@
+// The Python target from the CLI and the config: --target, and "targets" with an output folder
+// per target, which generates every language from one run or writes nothing at all.
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
+
+const GET = "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n";
+const BOTH = { targets: ["typescript", "python"], out: { typescript: "src/generated", python: "worker/scripts" } };
+
+function project(config?: Record<string, unknown>, files: Record<string, string> = { "lua/get.lua": GET }): string {
+  const dir = tempProject("targets");
+  writeTree(dir, files);
+  if (config) writeFileSync(path.join(dir, "luagen.config.json"), JSON.stringify({ input: ["lua"], ...config }));
+  return dir;
+}
+
+describe("--target and the config's targets", () => {
+  it("--target python writes a package: a module per script, __init__.py, runtime.py, py.typed", async () => {
+    const dir = project();
+    const run = await runCli(["lua", "--out", "py", "--target", "python"], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(readdirSync(path.join(dir, "py")).sort()).toEqual(["__init__.py", "get.py", "py.typed", "runtime.py"]);
+    expect(run.stdout).toContain("1 script → py (4 written");
+  });
+
+  it('"targets" writes each language into its own folder, and a rerun finds both up to date', async () => {
+    const dir = project(BOTH);
+    const run = await runCli([], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(readdirSync(path.join(dir, "src", "generated")).sort()).toEqual(["get.ts", "index.ts", "runtime.ts"]);
+    expect(readdirSync(path.join(dir, "worker", "scripts")).sort()).toEqual([
+      "__init__.py",
+      "get.py",
+      "py.typed",
+      "runtime.py",
+    ]);
+    expect(run.stdout).toMatch(/→ src\/generated \(3 written[\s\S]*→ worker\/scripts \(4 written/);
+    const check = await runCli(["--check"], dir);
+    expect([check.code, check.stderr]).toEqual([0, ""]);
+    const again = await runCli([], dir);
+    expect(again.stdout).toMatch(/0 written, 3 unchanged[\s\S]*0 written, 4 unchanged/);
+  });
+
+  it("a script only the Python target refuses (LG305) leaves both folders unwritten", async () => {
+    const dir = project(BOTH, {
+      "lua/get.lua": GET,
+      "lua/pair.lua": "---@arg userId string\n---@arg user_id string\nreturn ARGV[1] .. ARGV[2]\n",
+    });
+    const before = readTree(dir);
+    const run = await runCli([], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error LG305: parameter user_id and parameter userId are both user_id in Python");
+    expect(readTree(dir)).toEqual(before);
+  });
+
+  it("--target picks one of the config's targets, with its folder", async () => {
+    const dir = project(BOTH);
+    const run = await runCli(["--target", "python"], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(existsSync(path.join(dir, "worker", "scripts", "get.py"))).toBe(true);
+    expect(existsSync(path.join(dir, "src"))).toBe(false);
+  });
+
+  it.each<[string, string[], Record<string, unknown>, string]>([
+    ["an unknown target", ["--target", "go"], { out: "gen" }, '--target must be one of "typescript", "python"'],
+    [
+      "a target named twice",
+      [],
+      { targets: ["python", "python"], out: "gen" },
+      'luagen.config.json: "targets" names a target twice',
+    ],
+    [
+      "one folder for two targets",
+      [],
+      { targets: ["typescript", "python"], out: "gen" },
+      'luagen.config.json: "out" names no folder for the typescript target (e.g. "out": { "typescript": "..." })',
+    ],
+    [
+      "a target without its folder",
+      [],
+      { targets: ["typescript", "python"], out: { typescript: "gen" } },
+      'luagen.config.json: "out" names no folder for the python target (e.g. "out": { "python": "..." })',
+    ],
+    [
+      "--out with two targets",
+      ["--out", "gen"],
+      BOTH,
+      "--out names one folder, and the config has 2 targets: add --target <lang>",
+    ],
+    [
+      '"target" beside "targets"',
+      [],
+      { ...BOTH, target: "python" },
+      'luagen.config.json: "target" and "targets" cannot be combined',
+    ],
+    [
+      "an out object keyed by something else",
+      [],
+      { out: { go: "gen" } },
+      'luagen.config.json: "out" must be a non-empty string, or an object of them by target ("typescript", "python")',
+    ],
+    [
+      "--mode functions for Python",
+      ["--target", "python", "--mode", "functions"],
+      { out: "gen" },
+      "--mode functions is for the TypeScript target only, for now",
+    ],
+    [
+      "--watch with two targets",
+      ["--watch"],
+      BOTH,
+      "--watch takes one target; run one 'luagen --watch --target <lang>' per target",
+    ],
+  ])("refuse %s: one line, exit 2, nothing written", async (_, args, config, message) => {
+    const dir = project(config);
+    const before = readTree(dir);
+    const run = await runCli(args, dir);
+    expect(run.stderr.trim().split("\n")[0]).toBe(`luagen: ${message}`);
+    expect(run.code).toBe(2);
+    expect(readTree(dir)).toEqual(before);
+  });
+});
