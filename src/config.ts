@@ -43,7 +43,7 @@ export const IMPORT_EXTENSIONS = [".js", "", ".ts"] as const;
 export type ImportExtension = (typeof IMPORT_EXTENSIONS)[number];
 
 /** The client libraries generated code can be for; the first is the default. */
-export const CLIENTS = ["ioredis", "iovalkey", "node-redis"] as const;
+export const CLIENTS = ["ioredis", "iovalkey", "node-redis", "glide"] as const;
 export type Client = (typeof CLIENTS)[number];
 
 export type LoadedConfig = { config: Config; file?: string } | { error: string };

@@ -26,7 +26,7 @@ export const FLAGS = {
     value: "<e>",
     help: 'extension of relative imports: ".js" (default), "" or ".ts"',
   },
-  client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey or node-redis" },
+  client: { type: "string", value: "<name>", help: "client library: ioredis (default), iovalkey, node-redis or glide" },
   server: {
     type: "string",
     value: "<name>",

@@ -10,6 +10,8 @@
  * | node-redis `multi()` (`exec()` or `execAsPipeline()`) | always `EVAL`                                        |
  * | a typed transaction on node-redis (`openBatch`)      | first call of a script: `EVAL`; later calls: `EVALSHA` |
  * | a typed pipeline on node-redis (`openBatch`)         | always `EVAL`                                          |
+ * | a Valkey GLIDE `Batch`, atomic (MULTI/EXEC)          | first call of a script: `EVAL`; later calls: `EVALSHA` |
+ * | a Valkey GLIDE `Batch`, not atomic (a pipeline)      | always `EVAL`                                          |
  *
  * A NOSCRIPT reply means the script did not run, so the direct retry cannot
  * apply it twice. EXEC runs atomically, so once a transaction's EVAL has
@@ -38,8 +40,9 @@
  *
  * The policy (which command, when) is decided in one place, `The policy`
  * below; each client library adds only how a command is sent (`Transports`).
- * Imports nothing: the same file serves ioredis 5 and 6, iovalkey and
- * node-redis 5 and 6, and compiles in a project that has only one of them.
+ * Imports nothing: the same file serves ioredis 5 and 6, iovalkey,
+ * node-redis 5 and 6 and Valkey GLIDE, and compiles in a project that has
+ * only one of them.
  */
 
 // The descriptor's types, from here to `SourceOrigin`, and `originOf` below are luagen's single
@@ -163,8 +166,28 @@ export interface NodeRedisMulti {
   execAsPipeline(): Promise<unknown>;
 }
 
+/**
+ * A Valkey GLIDE client (`GlideClient.createClient(...)`): what the runtime uses of it. It sends
+ * any command with `customCommand`, which answers with a promise.
+ */
+export interface GlideScriptClient {
+  customCommand(args: Wire[], options?: object): Promise<unknown>;
+  exec(batch: never, raiseOnError: boolean, options?: never): Promise<unknown>;
+}
+
+/**
+ * A Valkey GLIDE `Batch` (`new Batch(true)`: MULTI/EXEC; `new Batch(false)`: a pipeline), run by
+ * the client's `exec(batch, raiseOnError)`. Generated functions return the very batch they were
+ * given, so calls chain.
+ */
+export interface GlideScriptBatch {
+  readonly isAtomic: boolean;
+  customCommand(args: Wire[]): unknown;
+}
+
 /** Everything `runScript` accepts. */
-export type ScriptTarget = ScriptClient | ScriptBatch | NodeRedisClient | NodeRedisMulti;
+export type ScriptTarget =
+  ScriptClient | ScriptBatch | NodeRedisClient | NodeRedisMulti | GlideScriptClient | GlideScriptBatch;
 
 /** What is actually written to the wire for a key or an argument. */
 type Wire = string | Buffer;
@@ -208,9 +231,9 @@ export function defineLibrary(library: LibraryDescriptor): LibraryDescriptor {
  * @returns the reply's promise for a client; the same `target` for a batch,
  * so calls can be chained.
  */
-export function runScript<Batch extends ScriptBatch | NodeRedisMulti>(
+export function runScript<Batch extends ScriptBatch | NodeRedisMulti | GlideScriptBatch>(
   script: ScriptDescriptor,
-  target: ScriptClient | NodeRedisClient | Batch,
+  target: ScriptClient | NodeRedisClient | GlideScriptClient | Batch,
   keys: readonly unknown[],
   args: readonly unknown[],
 ): Promise<unknown> | Batch {
@@ -498,8 +521,14 @@ export async function loadLibrary(
 
 function isNoScript(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" && (message.startsWith("NOSCRIPT") || SPENT_ON_NOSCRIPT.test(message));
+  return (
+    typeof message === "string" &&
+    (message.startsWith("NOSCRIPT") || message.startsWith(GLIDE_NOSCRIPT) || SPENT_ON_NOSCRIPT.test(message))
+  );
 }
+
+/** How Valkey GLIDE words a NOSCRIPT reply (its `RequestError`'s message). */
+const GLIDE_NOSCRIPT = "An error was signalled by the server: - NoScriptError:";
 
 /**
  * ioredis's Cluster counts every error reply against `maxRedirections`, NOSCRIPT included, and
@@ -564,15 +593,18 @@ function transportOf(script: ScriptDescriptor, target: unknown): Transport {
   const transport = transportIfAny(target);
   if (transport !== undefined) return transport;
   throw new TypeError(
-    `${script.name}: expected an ioredis or iovalkey client, pipeline or transaction, or a node-redis client, cluster or multi, got ${describe(target)}`,
+    `${script.name}: expected an ioredis or iovalkey client, pipeline or transaction, a node-redis client, cluster or multi, or a Valkey GLIDE client or Batch, got ${describe(target)}`,
   );
 }
 
 function transportIfAny(target: unknown): Transport | undefined {
   const methods =
-    typeof target === "object" && target !== null ? (target as { evalsha?: unknown; EVALSHA?: unknown }) : {};
+    typeof target === "object" && target !== null
+      ? (target as { evalsha?: unknown; EVALSHA?: unknown; customCommand?: unknown })
+      : {};
   if (typeof methods.evalsha === "function") return IOREDIS;
   if (typeof methods.EVALSHA === "function") return NODE_REDIS;
+  if (typeof methods.customCommand === "function") return GLIDE;
   return undefined;
 }
 
@@ -952,6 +984,49 @@ function nodeRedisCluster(target: object): ClusterTarget | undefined {
 
 function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
   return (typeof keyPrefix === "string" && keyPrefix !== "") || Buffer.isBuffer(keyPrefix) ? keyPrefix : undefined;
+}
+
+// --- Valkey GLIDE ---
+
+/**
+ * Everything goes through `customCommand`, GLIDE's one way to send a command it does not wrap
+ * (its `invokeScript` sends SCRIPT LOAD on NOSCRIPT, and its batches have no script method). A
+ * Batch says what it will run as: `isAtomic`, MULTI/EXEC; otherwise a pipeline. Not yet: Cluster
+ * (`GlideClusterClient`, `ClusterBatch`), `--mode functions` and typed batches.
+ */
+const GLIDE: Transport = {
+  source: "string",
+  context: (target) => {
+    const atomic = (target as { isAtomic?: unknown }).isAtomic;
+    if (typeof atomic !== "boolean") return DIRECT;
+    return atomic ? GLIDE_TRANSACTION : PIPELINE;
+  },
+  cluster: () => undefined,
+  send: (target, command, text, numKeys, wire) =>
+    sending(() => (target as GlideScriptClient).customCommand([command, text, String(numKeys), ...wire])),
+  queue: (target, command, text, numKeys, wire) => {
+    (target as GlideScriptBatch).customCommand([command, text, String(numKeys), ...wire]);
+  },
+  queueLoad: () => glideNotYet("--mode functions"),
+  load: () => glideNotYet("--mode functions"),
+  primaries: () => glideNotYet("loadLibrary"),
+  settle: (_script, _target, reply) => reply,
+  batches: {
+    transaction: glideBatchesNotYet(),
+    pipeline: glideBatchesNotYet(),
+  },
+};
+
+/** A GLIDE Batch holds nothing but its own commands: an atomic one is a transaction from its first. */
+const GLIDE_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };
+
+function glideNotYet(what: string): never {
+  throw new TypeError(`${what} is not supported with Valkey GLIDE yet`);
+}
+
+function glideBatchesNotYet(): BatchTransport {
+  const notYet = () => glideNotYet("typed batches (multi(), pipeline())");
+  return { open: notYet, hasCommand: notYet, command: notYet, script: notYet, run: notYet };
 }
 
 // ---------------------------------------------------------------------------

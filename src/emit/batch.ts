@@ -17,7 +17,7 @@ import { returnTypeText } from "./types.js";
 export const batchSection = {
   /** What index.ts imports for the section, before its exports. */
   imports(scripts: readonly Script[], types: ClientTypes, importExtension: string): string[] {
-    const flavour = FLAVOURS[types.commandReplies.from];
+    const flavour = flavourOf(types);
     const hasKeys = scripts.some((s) => s.signature.keys.length > 0);
     const fromClient = [...flavour.clientImports, ...(hasKeys ? [types.key] : [])];
     return [
@@ -39,7 +39,7 @@ export const batchSection = {
   },
 
   write(writer: Lines, scripts: readonly Script[], types: ClientTypes): void {
-    const flavour = FLAVOURS[types.commandReplies.from];
+    const flavour = flavourOf(types);
     writeScriptTable(writer, scripts);
     writeOpeners(writer, types, flavour);
     writer.blankLine();
@@ -77,7 +77,18 @@ interface Flavour {
   writeCommands(writer: Lines, replies: CommandReplies): void;
 }
 
-const FLAVOURS: Record<CommandReplies["from"], Flavour> = {
+/** Whether index.ts has typed batches for this client (not yet for Valkey GLIDE). */
+export function hasTypedBatches(types: ClientTypes): boolean {
+  return types.commandReplies.from !== "none";
+}
+
+function flavourOf(types: ClientTypes): Flavour {
+  const from = types.commandReplies.from;
+  if (from === "none") throw new Error(`no typed batches for ${types.from}`);
+  return FLAVOURS[from];
+}
+
+const FLAVOURS: Record<Exclude<CommandReplies["from"], "none">, Flavour> = {
   "result-types": {
     clientImports: ["RedisCommander"],
     clientDoc: "a `Redis` or `Cluster`",

@@ -23,7 +23,9 @@ export type CommandReplies =
    */
   | { readonly from: "result-types"; readonly commander: string }
   /** From the client's command methods: the type of the promise each returns (node-redis). */
-  | { readonly from: "client-methods" };
+  | { readonly from: "client-methods" }
+  /** No typed batches for this client yet (Valkey GLIDE): index.ts exports the functions only. */
+  | { readonly from: "none" };
 
 const IOREDIS_DOCS = {
   key: "RedisKey",
@@ -53,5 +55,15 @@ export const CLIENT_TYPES: Record<Client, ClientTypes> = {
     batchDoc:
       "a multi (`client.multi()`), run by `exec()` or `execAsPipeline()`; the call is queued (always as EVAL) and the same multi is returned for chaining",
     commandReplies: { from: "client-methods" },
+  },
+  glide: {
+    from: "@valkey/valkey-glide",
+    key: "GlideString",
+    client: "GlideScriptClient",
+    batch: "GlideScriptBatch",
+    clientDoc: "a Valkey GLIDE client (`GlideClient`); the call resolves to the script's reply",
+    batchDoc:
+      "a Valkey GLIDE `Batch`, run by the client's `exec(batch, raiseOnError)`: atomic (MULTI/EXEC), the script goes as EVAL the first time and EVALSHA after; not atomic, always as EVAL",
+    commandReplies: { from: "none" },
   },
 };

@@ -106,7 +106,9 @@ describe("configuration", () => {
     const dir = project({ "a/counter.lua": COUNTER });
     const run = await runCli(["a", "--out", "g", "--client", "redis"], dir);
     expect(run.code).toBe(2);
-    expect(run.stderr.split("\n")[0]).toBe('luagen: --client must be one of "ioredis", "iovalkey", "node-redis"');
+    expect(run.stderr.split("\n")[0]).toBe(
+      'luagen: --client must be one of "ioredis", "iovalkey", "node-redis", "glide"',
+    );
   });
 
   it('checks against the server in "server" (config) or --server: BLPOP is refused on redis-7.0 only', async () => {

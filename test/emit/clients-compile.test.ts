@@ -63,6 +63,31 @@ export async function use(): Promise<void> {
 }
 `;
 
+const GLIDE_CONSUMER = `import { Batch, GlideClient } from "@valkey/valkey-glide";
+import { addTags, bare, moveJobs, pingStatus } from "./gen/index.js";
+
+export async function use(client: GlideClient): Promise<void> {
+  const moved: [number, (string | null)[]] = await moveJobs(client, "src", ["a", "b"], 10, "asc", { by: "me" });
+  const status: string = await pingStatus(client);
+  const value: string | null = await bare(client, "k1", Buffer.from("k2"), "v");
+  const batch: Batch = addTags(pingStatus(new Batch(true)), ["s"], "t");
+  const results = await client.exec(batch, true);
+  void [moved, status, value, results];
+
+  // @ts-expect-error count must be a number
+  await moveJobs(client, "src", ["a"], "10", "asc", {});
+  // @ts-expect-error a key is missing
+  await bare(client, "k1", "v");
+  // @ts-expect-error the reply is a number, not a string
+  const wrong: string = await addTags(client, ["s"], "red");
+  // @ts-expect-error a call on a Batch returns the Batch, not a promise of the reply
+  const notAPromise: Promise<number> = addTags(new Batch(false), ["s"], "t");
+  // @ts-expect-error an ioredis-shaped object is not a GLIDE client
+  await addTags({ evalsha: async () => 1 }, ["s"], "t");
+  void [wrong, notAPromise];
+}
+`;
+
 const made: string[] = [];
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
@@ -124,6 +149,32 @@ describe.each([
     );
     const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
     expect(result.output).toContain("Type 'number' is not assignable to type 'string'");
+  });
+});
+
+describe("Valkey GLIDE", () => {
+  it.each([
+    { mode: "NodeNext", options: NODENEXT },
+    { mode: "bundler", options: BUNDLER },
+  ])(
+    "a project with @valkey/valkey-glide and no other client compiles under the strictest settings ($mode resolution)",
+    async ({ options }) => {
+      const dir = await project("glide", { "@valkey/valkey-glide": "@valkey/valkey-glide" }, GLIDE_CONSUMER);
+      expect(importedPackages(dir)).toEqual(["@valkey/valkey-glide"]);
+      const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...options }));
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
+
+  it("and its type tests are real: without one expect-error directive tsc fails", async () => {
+    const dir = await project(
+      "glide",
+      { "@valkey/valkey-glide": "@valkey/valkey-glide" },
+      GLIDE_CONSUMER.replace("// @ts-expect-error a key is missing\n", ""),
+    );
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
+    expect(result.output).toContain("Expected 4 arguments, but got 3");
   });
 });
 

@@ -314,7 +314,7 @@ group.each(IOREDIS)("$name", ({ Redis: Client, Cluster: ClusterClient }) => {
     ])("a target that is %s: a TypeError that says what was expected, nothing sent", async (_title, target, got) => {
       expect(() => runScript(incrCapped, target as unknown as ScriptClient, ["c"], [1])).toThrowError(
         new TypeError(
-          `incrCapped: expected an ioredis or iovalkey client, pipeline or transaction, or a node-redis client, cluster or multi, ${got}`,
+          `incrCapped: expected an ioredis or iovalkey client, pipeline or transaction, a node-redis client, cluster or multi, or a Valkey GLIDE client or Batch, ${got}`,
         ),
       );
       expect(await scriptsRun()).toBe(0);

@@ -35,6 +35,7 @@ export async function consumerProject(
     "dir",
   );
   for (const [name, installed] of Object.entries(packages)) {
+    mkdirSync(path.dirname(path.join(dir, "node_modules", name)), { recursive: true }); // a scope's folder
     symlinkSync(path.join(ROOT, "node_modules", installed), path.join(dir, "node_modules", name), "dir");
   }
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
