@@ -991,8 +991,9 @@ function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
 /**
  * Everything goes through `customCommand`, GLIDE's one way to send a command it does not wrap
  * (its `invokeScript` sends SCRIPT LOAD on NOSCRIPT, and its batches have no script method). A
- * Batch says what it will run as: `isAtomic`, MULTI/EXEC; otherwise a pipeline. Not yet: Cluster
- * (`GlideClusterClient`, `ClusterBatch`), `--mode functions` and typed batches.
+ * Batch or ClusterBatch says what it will run as: `isAtomic`, MULTI/EXEC; otherwise a pipeline.
+ * On a cluster GLIDE routes EVAL/EVALSHA by their first key. Not yet: `--mode functions` and
+ * typed batches.
  */
 const GLIDE: Transport = {
   source: "string",
@@ -1001,7 +1002,7 @@ const GLIDE: Transport = {
     if (typeof atomic !== "boolean") return DIRECT;
     return atomic ? GLIDE_TRANSACTION : PIPELINE;
   },
-  cluster: () => undefined,
+  cluster: (target) => (isGlideCluster(target) ? GLIDE_CLUSTER : undefined),
   send: (target, command, text, numKeys, wire) =>
     sending(() => (target as GlideScriptClient).customCommand([command, text, String(numKeys), ...wire])),
   queue: (target, command, text, numKeys, wire) => {
@@ -1016,6 +1017,18 @@ const GLIDE: Transport = {
     pipeline: glideBatchesNotYet(),
   },
 };
+
+/**
+ * A GlideClusterClient has `fcallWithRoute`; a ClusterBatch, unlike a Batch, has no `select` (a
+ * cluster has one database). GLIDE has no key prefix.
+ */
+function isGlideCluster(target: object): boolean {
+  const methods = target as { fcallWithRoute?: unknown; select?: unknown; isAtomic?: unknown };
+  if (typeof methods.isAtomic === "boolean") return typeof methods.select !== "function";
+  return typeof methods.fcallWithRoute === "function";
+}
+
+const GLIDE_CLUSTER: ClusterTarget = { keyPrefix: undefined };
 
 /** A GLIDE Batch holds nothing but its own commands: an atomic one is a transaction from its first. */
 const GLIDE_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };

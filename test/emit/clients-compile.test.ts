@@ -63,8 +63,14 @@ export async function use(): Promise<void> {
 }
 `;
 
-const GLIDE_CONSUMER = `import { Batch, GlideClient } from "@valkey/valkey-glide";
+const GLIDE_CONSUMER = `import { Batch, ClusterBatch, GlideClient, GlideClusterClient } from "@valkey/valkey-glide";
 import { addTags, bare, moveJobs, pingStatus } from "./gen/index.js";
+
+export async function onCluster(cluster: GlideClusterClient): Promise<void> {
+  const tagged: number = await addTags(cluster, ["{s}1", "{s}2"], "red");
+  const batch: ClusterBatch = addTags(new ClusterBatch(true), ["{s}1"], "t");
+  void [tagged, await cluster.exec(batch, true)];
+}
 
 export async function use(client: GlideClient): Promise<void> {
   const moved: [number, (string | null)[]] = await moveJobs(client, "src", ["a", "b"], 10, "asc", { by: "me" });
