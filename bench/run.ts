@@ -3,7 +3,7 @@
 //
 // Environment (all optional):
 //   BENCH_QUICK=1            a fast smoke run: small counts, trees of 100 and 500 scripts
-//   BENCH_ONLY=runtime,source,flood,python,generator   run only these parts
+//   BENCH_ONLY=runtime,source,flood,python,glide,generator   run only these parts
 //   BENCH_ROUNDS=n           timed rounds per runtime group (default 21 for direct calls, 11 for batches; quick 3)
 //   BENCH_GEN_SIZES=1000,5000   generator tree sizes
 //   BENCH_GEN_ROUNDS=n       generator rounds, each over every size (default 3, quick 1), within...
@@ -20,6 +20,7 @@ import { startRedisServer } from "../test/support/redis-server.js";
 import { generatedModules, observer, ROOT, TMP } from "./clients.js";
 import { floodBench, type FloodConfig } from "./flood.js";
 import { generatorBench, type GeneratorConfig } from "./generator.js";
+import { glideBench, type GlideConfig } from "./glide.js";
 import { pythonBench, type PythonConfig } from "./python.js";
 import { runtimeBench, type RuntimeConfig } from "./runtime.js";
 import { sourceBench, type SourceConfig } from "./source.js";
@@ -30,7 +31,7 @@ const END = "<!-- bench:end -->";
 
 const env = process.env;
 const quick = env.BENCH_QUICK === "1";
-const ALL_PARTS = ["runtime", "source", "flood", "python", "generator"];
+const ALL_PARTS = ["runtime", "source", "flood", "python", "glide", "generator"];
 const parts = new Set((env.BENCH_ONLY ?? ALL_PARTS.join(",")).split(",").map((s) => s.trim()));
 const num = (name: string, fallback: number) =>
   env[name] !== undefined && env[name] !== "" ? Number(env[name]) : fallback;
@@ -68,6 +69,14 @@ const pythonConfig: PythonConfig = {
   calls: quick ? 500 : 3_000,
   batches: quick ? 5 : 40,
   floodTransactions: quick ? 500 : 3_000,
+};
+
+const glideConfig: GlideConfig = {
+  rounds: num("BENCH_ROUNDS", quick ? 3 : 15),
+  calls: quick ? 2_000 : 15_000,
+  inFlight: 64,
+  batches: quick ? 5 : 40,
+  floodBatches: quick ? 500 : 3_000,
 };
 
 const generatorConfig: GeneratorConfig = {
@@ -110,7 +119,7 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   let redisVersion = "n/a";
 
-  if (parts.has("runtime") || parts.has("source") || parts.has("flood") || parts.has("python")) {
+  if (parts.has("runtime") || parts.has("source") || parts.has("flood") || parts.has("python") || parts.has("glide")) {
     process.stderr.write("bench: generating the bench scripts' modules and starting redis-server\n");
     const modules = await generatedModules();
     const server = await startRedisServer();
@@ -129,6 +138,10 @@ async function main(): Promise<void> {
       if (parts.has("flood")) {
         process.stderr.write("bench: SCRIPT FLUSH flood\n");
         results.push(await timed(() => floodBench(server, modules, floodConfig)));
+      }
+      if (parts.has("glide")) {
+        process.stderr.write("bench: Valkey GLIDE\n");
+        results.push(await timed(() => glideBench(server, glideConfig)));
       }
       if (parts.has("python")) {
         process.stderr.write("bench: the Python target (redis-py)\n");
@@ -160,7 +173,7 @@ async function main(): Promise<void> {
       ["Redis (server)", redisVersion],
       [
         "clients",
-        `ioredis ${versionOf("ioredis")}, ioredis ${versionOf("ioredis6")} (as ioredis6), redis (node-redis) ${versionOf("redis")} / @redis/client ${versionOf("@redis/client")}`,
+        `ioredis ${versionOf("ioredis")}, ioredis ${versionOf("ioredis6")} (as ioredis6), redis (node-redis) ${versionOf("redis")} / @redis/client ${versionOf("@redis/client")}, @valkey/valkey-glide ${versionOf("@valkey/valkey-glide")}`,
       ],
       ["luagen's dependencies", dependencies()],
     ],
