@@ -568,9 +568,15 @@ interface Transport {
   readonly batches: Readonly<Record<BatchKind, BatchTransport>>;
 }
 
+/**
+ * Makes the client's own batch for a typed batch, where the runtime cannot (it imports no client):
+ * index.ts passes it for Valkey GLIDE (`new Batch(atomic)`, or a `ClusterBatch` on a cluster).
+ */
+export type NewBatch = (client: object, atomic: boolean) => object;
+
 /** How a client opens, fills and runs the batch behind a typed batch (see `openBatch`). */
 interface BatchTransport {
-  open(client: object): object;
+  open(client: object, newBatch?: NewBatch): object;
   /** Whether the client's batch has a command `name`. */
   hasCommand(batch: object, name: string): boolean;
   /** Queues one call of the client's command `name`. */
@@ -1013,8 +1019,8 @@ const GLIDE: Transport = {
   primaries: () => glideNotYet("loadLibrary"),
   settle: (_script, _target, reply) => reply,
   batches: {
-    transaction: glideBatchesNotYet(),
-    pipeline: glideBatchesNotYet(),
+    transaction: glideBatches(true),
+    pipeline: glideBatches(false),
   },
 };
 
@@ -1037,9 +1043,39 @@ function glideNotYet(what: string): never {
   throw new TypeError(`${what} is not supported with Valkey GLIDE yet`);
 }
 
-function glideBatchesNotYet(): BatchTransport {
-  const notYet = () => glideNotYet("typed batches (multi(), pipeline())");
-  return { open: notYet, hasCommand: notYet, command: notYet, script: notYet, run: notYet };
+/** A typed batch on GLIDE: the client, and the Batch (or ClusterBatch) index.ts made for it. */
+interface GlideTyped {
+  readonly client: GlideScriptClient;
+  readonly batch: GlideScriptBatch;
+}
+
+/**
+ * Typed batches on GLIDE: atomic for `multi`, not for `pipeline`. A command is one the Batch and
+ * the client both have; `exec(batch, false)` gives each failed call's error in its place, and
+ * `null` when a WATCHed key changed.
+ */
+function glideBatches(atomic: boolean): BatchTransport {
+  return {
+    open: (client, newBatch): GlideTyped => {
+      if (newBatch === undefined) return glideNotYet("a typed batch without index.ts's newBatch");
+      return { client: client as GlideScriptClient, batch: newBatch(client, atomic) as GlideScriptBatch };
+    },
+    hasCommand: (typed, name) =>
+      hasMethod((typed as GlideTyped).batch, name) && hasMethod((typed as GlideTyped).client, name),
+    command: (typed, name, args) => void callMethod((typed as GlideTyped).batch, name, args),
+    script: (typed, script, keys, args) => void runScript(script, (typed as GlideTyped).batch, keys, args),
+    run: async (typed) => {
+      const { client, batch } = typed as GlideTyped;
+      const replies = (await client.exec(batch as never, false)) as unknown[] | null;
+      if (replies === null) return new TransactionAbortedError("watch");
+      return {
+        aborted: false,
+        results: replies.map((reply): Settled<unknown> =>
+          reply instanceof Error ? [reply, undefined] : [null, reply],
+        ),
+      };
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -1151,15 +1187,20 @@ const NOT_IN_TYPED_BATCH = new Set([
  * at run time it is an object over a shared prototype (`batchPrototype`) that notes which element is
  * which script.
  */
-export function openBatch<Chain>(client: ScriptTarget, kind: BatchKind, scripts: BatchScripts): Chain {
+export function openBatch<Chain>(
+  client: ScriptTarget,
+  kind: BatchKind,
+  scripts: BatchScripts,
+  newBatch?: NewBatch,
+): Chain {
   const transport = transportIfAny(client);
   if (transport === undefined || transport.context(client).kind !== "direct") {
     throw new TypeError(
-      `luagen: a typed ${kind} is opened on a client (ioredis or iovalkey Redis or Cluster, node-redis client or cluster), got ${describe(client)}`,
+      `luagen: a typed ${kind} is opened on a client (ioredis or iovalkey Redis or Cluster, node-redis client or cluster, Valkey GLIDE client), got ${describe(client)}`,
     );
   }
   const batches = transport.batches[kind];
-  const state: BatchState = { batch: batches.open(client), kind, batches, elements: [], sent: false };
+  const state: BatchState = { batch: batches.open(client, newBatch), kind, batches, elements: [], sent: false };
   const chain = Object.create(batchPrototype(scripts, batches)) as Chained;
   chain[STATE] = state;
   return chain as Chain;

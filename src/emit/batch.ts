@@ -20,8 +20,12 @@ export const batchSection = {
     const flavour = flavourOf(types);
     const hasKeys = scripts.some((s) => s.signature.keys.length > 0);
     const fromClient = [...flavour.clientImports, ...(hasKeys ? [types.key] : [])];
+    const values = flavour.valueImports ?? [];
+    const imported = [...values, ...fromClient.map((name) => `type ${name}`)];
+    const statement = values.length > 0 ? "import" : "import type";
+    const names = values.length > 0 ? imported : fromClient;
     return [
-      ...(fromClient.length > 0 ? [`import type { ${fromClient.join(", ")} } from ${stringLiteral(types.from)};`] : []),
+      ...(names.length > 0 ? [`${statement} { ${names.join(", ")} } from ${stringLiteral(types.from)};`] : []),
       ...scripts.map(
         (script) => `import { ${script.name}Script } from ${stringLiteral(modulePath(script, importExtension))};`,
       ),
@@ -73,22 +77,19 @@ interface Flavour {
     /** What `multi(client)` passes for it. */
     readonly fromClient: string;
   };
+  /** Values index.ts imports from the client's package (the batch classes it makes). */
+  readonly valueImports?: readonly string[];
+  /** What the openers pass `openBatch` after the scripts: how to make the client's batch. */
+  readonly openArgument?: string;
   /** `BatchCommands` and what it needs. */
   writeCommands(writer: Lines, replies: CommandReplies): void;
 }
 
-/** Whether index.ts has typed batches for this client (not yet for Valkey GLIDE). */
-export function hasTypedBatches(types: ClientTypes): boolean {
-  return types.commandReplies.from !== "none";
-}
-
 function flavourOf(types: ClientTypes): Flavour {
-  const from = types.commandReplies.from;
-  if (from === "none") throw new Error(`no typed batches for ${types.from}`);
-  return FLAVOURS[from];
+  return FLAVOURS[types.commandReplies.from];
 }
 
-const FLAVOURS: Record<Exclude<CommandReplies["from"], "none">, Flavour> = {
+const FLAVOURS: Record<CommandReplies["from"], Flavour> = {
   "result-types": {
     clientImports: ["RedisCommander"],
     clientDoc: "a `Redis` or `Cluster`",
@@ -105,6 +106,14 @@ const FLAVOURS: Record<Exclude<CommandReplies["from"], "none">, Flavour> = {
     clientDoc: "a node-redis client or cluster (`createClient()`, `createCluster()`)",
     of: { name: "Client", declaration: "Client = unknown", parameter: "Client", fromClient: "Client" },
     writeCommands: writeClientMethodCommands,
+  },
+  "batch-methods": {
+    clientImports: [],
+    valueImports: ["Batch as GlideBatch", "ClusterBatch as GlideClusterBatch", "GlideClusterClient"],
+    clientDoc: "a Valkey GLIDE client (`GlideClient`, `GlideClusterClient`), run by its `exec(batch, false)`",
+    of: { name: "Client", declaration: "Client = unknown", parameter: "Client", fromClient: "Client" },
+    openArgument: "newBatch",
+    writeCommands: writeBatchMethodCommands,
   },
 };
 
@@ -127,7 +136,8 @@ function writeOpeners(writer: Lines, types: ClientTypes, flavour: Flavour): void
     writer.writeLine(
       `export function ${name}<Client extends ${types.client}>(client: Client): Batch<[], ${flavour.of.fromClient}> {`,
     );
-    writer.writeLine(`  return openBatch(client, "${kind}", SCRIPTS);`);
+    const make = flavour.openArgument === undefined ? "" : `, ${flavour.openArgument}`;
+    writer.writeLine(`  return openBatch(client, "${kind}", SCRIPTS${make});`);
     writer.writeLine("}");
   };
   const common = [
@@ -272,6 +282,41 @@ function writeClientMethodCommands(writer: Lines): void {
   writer.writeLine("/** Methods of a node-redis client or cluster that are no commands of its multi. */");
   writer.writeLine("type NotCommands =");
   for (const line of printNames(NODE_REDIS_NOT_COMMANDS)) writer.writeLine(line);
+}
+
+/**
+ * Valkey GLIDE: the batch's commands are the methods its `Batch` class has, each taking the
+ * parameters of the client's method of that name and adding the type its promise resolves to.
+ * `newBatch` makes the batch the runtime fills: a ClusterBatch for a cluster client.
+ */
+function writeBatchMethodCommands(writer: Lines): void {
+  writer.blankLine();
+  writer.writeLine(
+    docComment([
+      "The client's commands in a typed batch: those GLIDE's `Batch` has, each taking the client",
+      "method's parameters and adding the type its promise resolves to; not the names of this folder's",
+      "scripts.",
+    ]),
+  );
+  writer.writeLine("type BatchCommands<Replies extends unknown[], Client> = {");
+  writer.writeLine("  [Name in keyof GlideBatch & keyof Client as Name extends");
+  writer.writeLine('    | "exec"');
+  writer.writeLine("    | keyof BatchScripts<Replies, Client>");
+  writer.writeLine("    | keyof BatchControl<Replies>");
+  writer.writeLine("    ? never");
+  writer.writeLine("    : Client[Name] extends (...args: never[]) => Promise<unknown>");
+  writer.writeLine("      ? Name");
+  writer.writeLine("      : never]: Client[Name] extends (...args: infer Args) => Promise<infer Reply>");
+  writer.writeLine("    ? (...args: Args) => Batch<[...Replies, Reply], Client>");
+  writer.writeLine("    : never;");
+  writer.writeLine("};");
+  writer.blankLine();
+  writer.writeLine("/** The GLIDE batch a typed batch fills: atomic for `multi`, not for `pipeline`. */");
+  writer.writeLine("function newBatch(client: object, atomic: boolean): object {");
+  writer.writeLine(
+    "  return client instanceof GlideClusterClient ? new GlideClusterBatch(atomic) : new GlideBatch(atomic);",
+  );
+  writer.writeLine("}");
 }
 
 /** What `client.multi()` lacks among the client's methods that return a promise (node-redis 5 and 6), and `exec` and the like. */

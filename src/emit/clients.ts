@@ -24,8 +24,11 @@ export type CommandReplies =
   | { readonly from: "result-types"; readonly commander: string }
   /** From the client's command methods: the type of the promise each returns (node-redis). */
   | { readonly from: "client-methods" }
-  /** No typed batches for this client yet (Valkey GLIDE): index.ts exports the functions only. */
-  | { readonly from: "none" };
+  /**
+   * The commands the client's batch class has (Valkey GLIDE's `Batch`), typed by the client's method
+   * of the same name; index.ts makes the batches themselves, as the runtime imports nothing.
+   */
+  | { readonly from: "batch-methods" };
 
 const IOREDIS_DOCS = {
   key: "RedisKey",
@@ -64,6 +67,6 @@ export const CLIENT_TYPES: Record<Client, ClientTypes> = {
     clientDoc: "a Valkey GLIDE client (`GlideClient`); the call resolves to the script's reply",
     batchDoc:
       "a Valkey GLIDE `Batch`, run by the client's `exec(batch, raiseOnError)`: atomic (MULTI/EXEC), the script goes as EVAL the first time and EVALSHA after; not atomic, always as EVAL",
-    commandReplies: { from: "none" },
+    commandReplies: { from: "batch-methods" },
   },
 };

@@ -2,7 +2,7 @@ import { Lines } from "./lines.js";
 import { hashOf } from "../hash.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { INDEX_RUNTIME_TYPES, LIBRARY_MODULE, outputPathFor } from "../naming.js";
-import { batchSection, hasTypedBatches, modulePath } from "./batch.js";
+import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
@@ -98,11 +98,8 @@ function libraryFiles(
 /** index.ts: every script's function and descriptor, the runtime's types, and the typed batches (emit/batch.ts). */
 function writeIndex(writer: Lines, scripts: readonly Script[], options: ModuleOptions): void {
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
-  const typed = hasTypedBatches(types);
-  if (typed) {
-    for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
-    writer.blankLine();
-  }
+  for (const line of batchSection.imports(scripts, types, options.importExtension)) writer.writeLine(line);
+  writer.blankLine();
   for (const script of scripts) {
     const from = modulePath(script, options.importExtension);
     writer.writeLine(
@@ -110,7 +107,6 @@ function writeIndex(writer: Lines, scripts: readonly Script[], options: ModuleOp
     );
   }
   writer.writeLine(`export type { ${INDEX_RUNTIME_TYPES.join(", ")} } from "./runtime${options.importExtension}";`);
-  if (!typed) return;
   for (const line of batchSection.exports(options.importExtension)) writer.writeLine(line);
   batchSection.write(writer, scripts, types);
 }

@@ -63,8 +63,21 @@ export async function use(): Promise<void> {
 }
 `;
 
-const GLIDE_CONSUMER = `import { Batch, ClusterBatch, GlideClient, GlideClusterClient } from "@valkey/valkey-glide";
-import { addTags, bare, moveJobs, pingStatus } from "./gen/index.js";
+const GLIDE_CONSUMER = `import { Batch, ClusterBatch, GlideClient, GlideClusterClient, type GlideString } from "@valkey/valkey-glide";
+import { addTags, bare, moveJobs, multi, pingStatus, pipeline } from "./gen/index.js";
+
+export async function typed(client: GlideClient, cluster: GlideClusterClient): Promise<void> {
+  const [tagged, value, status]: [number, GlideString | null, string] = await multi(client)
+    .addTags(["s"], "t")
+    .get("k")
+    .pingStatus()
+    .exec();
+  const onCluster: [number, number] = await pipeline(cluster).incr("{a}1").addTags(["{a}2"], "t").exec();
+  void [tagged, value, status, onCluster];
+  // @ts-expect-error the tuple's first reply is a number
+  const wrongTuple: [string] = await multi(client).addTags(["s"], "t").exec();
+  void wrongTuple;
+}
 
 export async function onCluster(cluster: GlideClusterClient): Promise<void> {
   const tagged: number = await addTags(cluster, ["{s}1", "{s}2"], "red");

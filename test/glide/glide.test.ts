@@ -30,7 +30,20 @@ type Call = ((target: GlideClient, ...params: unknown[]) => Promise<unknown>) &
 let server: RedisServer;
 let admin: Redis;
 let glide: GlideClient;
-let gen: { counter: Call; peek: Call; fails: Call; dir: string };
+/** A typed batch of index.ts, loosely: its commands and scripts chain, `exec()` gives the replies. */
+interface Typed {
+  [name: string]: (...args: unknown[]) => Typed | Promise<unknown[]>;
+  exec(): Promise<unknown[]>;
+}
+
+let gen: {
+  counter: Call;
+  peek: Call;
+  fails: Call;
+  multi(client: GlideClient): Typed;
+  pipeline(client: GlideClient): Typed;
+  dir: string;
+};
 let wire: Awaited<ReturnType<typeof watchWire>>;
 
 beforeAll(async () => {
@@ -125,6 +138,32 @@ describe("Valkey GLIDE: the policy under MONITOR", () => {
 
   it("a script error names the .lua file and line", async () => {
     await expect(gen.fails(glide)).rejects.toThrow(/user_script:3\b.*\(lua\/fails\.lua:3\)$/);
+  });
+});
+
+describe("Valkey GLIDE: the typed batches of index.ts", () => {
+  const chain = (batch: Typed, ...calls: [string, ...unknown[]][]) =>
+    calls.reduce((b, [name, ...args]) => b[name]!(...args) as Typed, batch);
+
+  it("multi(client): the client's commands and the scripts in one MULTI/EXEC, exec() gives the replies in order", async () => {
+    const seen = await wire.capture(admin, async () => {
+      const batch = chain(gen.multi(glide), ["counter", "c", 1], ["incr", "other"], ["counter", "c", 2], ["get", "c"]);
+      expect(await batch.exec()).toEqual([1, 1, 3, "3"]);
+    });
+    expect(names(seen)).toEqual(["MULTI", "EVAL", "INCR", "EVALSHA", "GET", "EXEC"]);
+  });
+
+  it("pipeline(client): every script as EVAL", async () => {
+    const seen = await wire.capture(admin, async () => {
+      expect(await chain(gen.pipeline(glide), ["counter", "c", 1], ["counter", "c", 1]).exec()).toEqual([1, 2]);
+    });
+    expect(names(seen)).toEqual(["EVAL", "EVAL"]);
+  });
+
+  it("a script that fails in a typed batch: a BatchError naming its .lua line and its index", async () => {
+    const batch = chain(gen.multi(glide), ["incr", "x"], ["fails"]);
+    await expect(batch.exec()).rejects.toThrow(/\(fails at lua\/fails\.lua:3, batch index 1\)$/);
+    expect(await admin.get("x")).toBe("1");
   });
 });
 
