@@ -247,8 +247,6 @@ async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: st
           ? "--library needs --mode functions"
           : `${CONFIG_FILE}: "library" needs "mode": "functions"`,
     };
-  if (outs.some((run) => run.target === "python") && mode === "functions")
-    return { error: "--mode functions is for the TypeScript target only, for now" };
   if (outs.length > 1 && values.watch)
     return { error: `--watch takes one target; run one 'luagen --watch --target <lang>' per target` };
   const strict = values.strict ?? config.strict ?? false;

@@ -119,6 +119,8 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
   const settings = checkSettings(options);
   if ("error" in settings) return { kind: "usage-error", message: settings.error };
+  const unsupported = unsupportedMode(options);
+  if (unsupported !== undefined) return { kind: "usage-error", message: unsupported };
   if (options.library !== undefined && !LIBRARY_NAME.test(options.library))
     return { kind: "usage-error", message: `library ${LIBRARY_NAME_RULE}` };
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
@@ -188,6 +190,14 @@ export function checkSettings(
   if (options.server === undefined) return { commands };
   const server = parseServer(options.server);
   return server === undefined ? { error: `server ${serverNamesText()}` } : { commands, server };
+}
+
+/** `--mode functions` where it is not built yet, whoever asks for it (flags, config or the API). */
+function unsupportedMode(options: GenerateOptions): string | undefined {
+  if (options.mode !== "functions") return undefined;
+  if (options.target === "python") return "--mode functions is for the TypeScript target only, for now";
+  if (options.client === "glide") return "--mode functions is not supported with --client glide yet";
+  return undefined;
 }
 
 /** What the emitters take from the options, defaults filled in; `root` names the library by default. */

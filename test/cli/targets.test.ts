@@ -107,6 +107,12 @@ describe("--target and the config's targets", () => {
       "--mode functions is for the TypeScript target only, for now",
     ],
     [
+      "--mode functions with Valkey GLIDE",
+      ["--client", "glide", "--mode", "functions"],
+      { out: "gen" },
+      "--mode functions is not supported with --client glide yet",
+    ],
+    [
       "--watch with two targets",
       ["--watch"],
       BOTH,
