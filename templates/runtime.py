@@ -59,6 +59,8 @@ __all__ = [
     "Pipe",
     "ScriptSpec",
     "SyncClient",
+    "execute",
+    "execute_async",
     "run",
 ]
 
@@ -201,18 +203,20 @@ def _command(script: ScriptSpec, policy: PolicyCommand) -> tuple[str, str]:
     return script.commands[policy]
 
 
-class _Sent:
-    """The scripts already EVALed in one transaction, while its queue is the same list."""
+class _Queue:
+    """What luagen queued in one pipeline's queue, while it is the same list: the scripts EVALed
+    in it (for a transaction's EVALSHA), and which script each queued call of ours runs (for errors)."""
 
-    __slots__ = ("stack", "sha1s", "eval_only")
+    __slots__ = ("stack", "sha1s", "eval_only", "scripts")
 
     def __init__(self, stack: object) -> None:
         self.stack = stack
         self.sha1s: set[str] = set()
         self.eval_only = False
+        self.scripts: dict[int, ScriptSpec] = {}
 
 
-_SENT = "_luagen_sent"
+_QUEUE = "_luagen_queue"
 
 MAX_SCRIPTS_PER_TRANSACTION = 400
 """Since Redis 7.4 scripts sent by EVAL are evicted least recently used first
@@ -221,18 +225,10 @@ transaction's earlier EVAL only while fewer than 500 other scripts came after.
 From the 401st distinct script of a transaction on, every call carries its source."""
 
 
-def _queued_command(script: ScriptSpec, pipe: Any) -> PolicyCommand:
+def _queued_command(script: ScriptSpec, sent: _Queue, transaction: bool) -> PolicyCommand:
     """EVAL, except for a script already EVALed in the same transaction: EVALSHA."""
-    transaction, stack = _pipeline_state(script, pipe)
     if not transaction:
         return "EVAL"
-    # redis-py replaces the queue with a new list when a pipeline is executed or
-    # reset: a new list is a new transaction. Kept on the pipeline itself (an
-    # attribute lookup, where a WeakKeyDictionary costs a few times more per call).
-    sent: _Sent | None = getattr(pipe, _SENT, None)
-    if sent is None or sent.stack is not stack:
-        sent = _Sent(stack)
-        setattr(pipe, _SENT, sent)
     if sent.eval_only:
         return "EVAL"
     if script.sha1 in sent.sha1s:
@@ -246,9 +242,70 @@ def _queued_command(script: ScriptSpec, pipe: Any) -> PolicyCommand:
 
 
 def _queue(script: ScriptSpec, pipe: Any, num_keys: int, wire: list[Any]) -> Any:
-    command, text = _command(script, _queued_command(script, pipe))
+    transaction, stack = _pipeline_state(script, pipe)
+    queue = _queue_of(pipe, stack)
+    command, text = _command(script, _queued_command(script, queue, transaction))
+    index = len(cast("list[object]", stack)) if isinstance(stack, list) else -1
     pipe.execute_command(command, text, num_keys, *wire)
+    if index >= 0:
+        queue.scripts[index] = script
     return pipe
+
+
+def _queue_of(pipe: Any, stack: object) -> _Queue:
+    """The record of ``pipe``'s queue. redis-py replaces the queue with a new list when a pipeline
+    is executed or reset: a new list is a new batch. Kept on the pipeline itself (an attribute
+    lookup, where a WeakKeyDictionary costs a few times more per call)."""
+    queue: _Queue | None = getattr(pipe, _QUEUE, None)
+    if queue is None or queue.stack is not stack:
+        queue = _Queue(stack)
+        setattr(pipe, _QUEUE, queue)
+    return queue
+
+
+SyncPipeline = Union[redis.client.Pipeline, redis.cluster.ClusterPipeline]
+AsyncPipeline = Union[redis.asyncio.client.Pipeline, redis.asyncio.cluster.ClusterPipeline]
+
+
+def execute(pipe: SyncPipeline, raise_on_error: bool = True) -> list[Any]:
+    """``pipe.execute()``, with each failed script call's error naming its ``.lua`` line and its
+    place in the batch: `` (incr_capped at src/lua/incr-capped.lua:7, batch index 2)``.
+
+    With ``raise_on_error`` (as redis-py's), the first error is raised once every reply is in;
+    otherwise the errors are returned in their places.
+    """
+    scripts = _scripts_queued(pipe)
+    replies: list[Any] = cast(Any, pipe).execute(raise_on_error=False)
+    return _settled(scripts, replies, raise_on_error)
+
+
+async def execute_async(pipe: AsyncPipeline, raise_on_error: bool = True) -> list[Any]:
+    """``await pipe.execute()`` for an asyncio pipeline, as ``execute``."""
+    scripts = _scripts_queued(pipe)
+    replies: list[Any] = await cast(Any, pipe).execute(raise_on_error=False)
+    return _settled(scripts, replies, raise_on_error)
+
+
+def _scripts_queued(pipe: object) -> dict[int, ScriptSpec]:
+    own = vars(pipe)
+    strategy = own.get("_execution_strategy")
+    stack = own.get("command_stack") if strategy is None else getattr(strategy, "_command_queue", None)
+    queue: _Queue | None = getattr(pipe, _QUEUE, None)
+    return queue.scripts if queue is not None and queue.stack is stack else {}
+
+
+def _settled(scripts: dict[int, ScriptSpec], replies: list[Any], raise_on_error: bool) -> list[Any]:
+    first: BaseException | None = None
+    for index, reply in enumerate(replies):
+        if not isinstance(reply, BaseException):
+            continue
+        script = scripts.get(index)
+        if script is not None and isinstance(reply, ResponseError):
+            _located(script, reply, index)
+        first = first or reply
+    if raise_on_error and first is not None:
+        raise first
+    return replies
 
 
 def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
@@ -314,13 +371,21 @@ async def _call_async(script: ScriptSpec, client: Any, num_keys: int, wire: list
 # ---------------------------------------------------------------------------
 
 
-def _located(script: ScriptSpec, error: ResponseError) -> ResponseError:
-    """The same error with `` (src/lua/x.lua:3)`` appended when Redis names a line (``user_script:3``)."""
+def _located(script: ScriptSpec, error: ResponseError, index: int = -1) -> ResponseError:
+    """The same error with `` (src/lua/x.lua:3)`` appended when Redis names a line (``user_script:3``).
+
+    In a batch (``index``), where the error alone would not say which call failed:
+    `` (name at src/lua/x.lua:3, batch index 2)``, or without a line `` (name in src/lua/x.lua, batch index 2)``.
+    """
     message = str(error.args[0]) if error.args else ""
     line = _script_line(message)
-    if line is None:
+    if index >= 0:
+        where = f"in {script.file}" if line is None else f"at {source_location(script, line)}"
+        suffix = f" ({script.name} {where}, batch index {index})"
+    elif line is None:
         return error
-    suffix = f" ({source_location(script, line)})"
+    else:
+        suffix = f" ({source_location(script, line)})"
     if not message.endswith(suffix):
         error.args = (message + suffix, *error.args[1:])
     return error

@@ -36,9 +36,14 @@ export interface PythonNames {
 /** The runtime's module, beside the scripts' own: no script's module may take its name. */
 export const PYTHON_RUNTIME_MODULE = "runtime";
 
+/** What `__init__.py` re-exports from the runtime beside the scripts: no script may take these names either. */
+export const RUNTIME_EXPORTS = ["ArgSpec", "KeySpec", "Origin", "ScriptSpec", "execute", "execute_async"] as const;
+
+const TAKEN: ReadonlySet<string> = new Set([PYTHON_RUNTIME_MODULE, ...RUNTIME_EXPORTS]);
+
 export function pythonNamesOf(script: Script): PythonNames {
   const snake = snakeName(script.name);
-  const fn = snake === PYTHON_RUNTIME_MODULE ? `${snake}_` : snake;
+  const fn = TAKEN.has(snake) ? `${snake}_` : snake;
   return {
     function: fn,
     spec: `${fn.replace(/_+$/, "").toUpperCase()}_SCRIPT`,

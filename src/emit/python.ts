@@ -1,6 +1,6 @@
 import type { ArgParam, ArgType, GeneratedFile, KeyParam, ReturnType, Script } from "../model.js";
 import { PYTHON_MARK } from "./header.js";
-import { PYTHON_RUNTIME_MODULE, pythonNamesOf, type PythonNames } from "./python-names.js";
+import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames } from "./python-names.js";
 
 /**
  * The Python target (`--target python`): a package for redis-py with one module per script, the
@@ -49,8 +49,8 @@ function initModule(scripts: readonly Script[], version: string | undefined): st
     lines.push(`from .${names.function} import ${names.spec}, ${names.function}`);
     exported.push(names.spec, names.function);
   }
-  lines.push(`from .${PYTHON_RUNTIME_MODULE} import ArgSpec, KeySpec, Origin, ScriptSpec`, "");
-  exported.push("ArgSpec", "KeySpec", "Origin", "ScriptSpec");
+  lines.push(`from .${PYTHON_RUNTIME_MODULE} import ${RUNTIME_EXPORTS.join(", ")}`, "");
+  exported.push(...RUNTIME_EXPORTS);
   lines.push("__all__ = [", ...exported.sort().map((name) => `    ${pyString(name)},`), "]");
   return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkPythonNames, snakeName } from "../../src/emit/python-names.js";
+import { checkPythonNames, pythonNamesOf, snakeName } from "../../src/emit/python-names.js";
 import { emitPython } from "../../src/emit/python.js";
 import { buildScripts, readRuntimeTemplate } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";
@@ -65,6 +65,17 @@ describe("Python names", () => {
     ["already_snake", "already_snake"],
   ])("%s → %s", (name, expected) => {
     expect(snakeName(name)).toBe(expected);
+  });
+
+  it.each([
+    ["runtime", "runtime_"],
+    ["execute", "execute_"],
+    ["executeAsync", "execute_async_"],
+  ])("a script named %s, a name the package itself takes, is %s", (name, expected) => {
+    const built = buildScripts([
+      { path: "lua/x.lua", relativePath: "x.lua", partial: false, text: `---@name ${name}\nreturn 1\n` },
+    ]);
+    expect(pythonNamesOf(built.scripts[0]!).function).toBe(expected);
   });
 
   it("refuses two scripts or two parameters that read the same in snake_case (LG305)", () => {

@@ -296,3 +296,39 @@ def test_cross_slot_keys_are_refused_only_on_a_cluster(client: redis.Redis) -> N
     from gen import pair
 
     assert pair(client, "a", "b", 2) == [-2, 2]
+
+
+def test_execute_names_the_lua_line_and_batch_index_of_a_failed_script(client: redis.Redis) -> None:
+    from gen import execute
+
+    pipe = client.pipeline()
+    pipe.incr("x")
+    fails(pipe, "k")
+    counter(pipe, "c", 1, 10)
+    with pytest.raises(ResponseError) as raised:
+        execute(pipe)
+    assert str(raised.value).endswith("(fails at test/fixtures/python/lua/fails.lua:5, batch index 1)")
+    assert (client.get("x"), client.get("c")) == (b"1", b"1")
+    plain = client.pipeline(transaction=False)
+    included(plain, "k")
+    plain.incr("x")
+    replies = execute(plain, raise_on_error=False)
+    assert str(replies[0]).endswith("(included at test/fixtures/python/lua/_pair.lua:2, batch index 0)")
+    assert replies[1] == 2
+
+
+def test_execute_async_does_the_same_for_asyncio(client: redis.Redis) -> None:
+    from gen import execute_async
+
+    async def run() -> list[Any]:
+        r = redis.asyncio.Redis(port=PORT)
+        pipe = r.pipeline()
+        counter(pipe, "c", 1, 10)
+        fails(pipe, "k")
+        replies = await execute_async(pipe, raise_on_error=False)
+        await r.aclose()
+        return replies
+
+    replies = asyncio.run(run())
+    assert replies[0] == 1
+    assert str(replies[1]).endswith("(fails at test/fixtures/python/lua/fails.lua:5, batch index 1)")

@@ -9,7 +9,7 @@ import redis.asyncio.cluster
 import redis.client
 import redis.cluster
 
-from gen import add_tags, bare, move_jobs, ping_status
+from gen import add_tags, bare, execute, execute_async, move_jobs, ping_status
 
 
 def direct(client: redis.Redis) -> None:
@@ -24,14 +24,14 @@ def direct(client: redis.Redis) -> None:
 def queued(client: redis.Redis) -> list[object]:
     pipe = client.pipeline()
     chained: redis.client.Pipeline = add_tags(bare(pipe, "k1", "k2", "v"), ["s"], "t")
-    return chained.execute()
+    return execute(chained, raise_on_error=False)
 
 
 async def asynchronous(client: redis.asyncio.Redis) -> None:
     added: int = await add_tags(client, ["a"], "tag")
     pipe = client.pipeline(transaction=False)
     same: redis.asyncio.client.Pipeline = ping_status(pipe)
-    print(added, await same.execute())
+    print(added, await execute_async(same))
 
 
 def cluster(client: redis.cluster.RedisCluster) -> None:
