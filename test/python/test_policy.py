@@ -240,6 +240,8 @@ def test_script_flush_flood_pipeline(client: redis.Redis) -> None:
 
 
 def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
+    """On asyncio, per round: a direct call, a transaction and a plain pipeline; 3,000 rounds."""
+
     async def run() -> tuple[int, int]:
         r = redis.asyncio.Redis(port=PORT)
         failures = partial = 0
@@ -249,13 +251,14 @@ def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
                     failures += 1
             except ResponseError:
                 failures += 1
-            pipe = r.pipeline()
-            counter(pipe, "d", 1, 2 * CALLS)
-            pipe.incr("other")
-            replies = await pipe.execute(raise_on_error=False)
-            errors = sum(isinstance(reply, Exception) for reply in replies)
-            failures += 1 if errors else 0
-            partial += 1 if 0 < errors < len(replies) else 0
+            for transaction, key in ((True, "d"), (False, "e")):
+                pipe = r.pipeline(transaction=transaction)
+                counter(pipe, key, 1, 2 * CALLS)
+                pipe.incr(f"other-{key}")
+                replies = await pipe.execute(raise_on_error=False)
+                errors = sum(isinstance(reply, Exception) for reply in replies)
+                failures += 1 if errors else 0
+                partial += 1 if 0 < errors < len(replies) else 0
         await r.aclose()
         return failures, partial
 
@@ -263,7 +266,8 @@ def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
         outcome = asyncio.run(run())
     assert flusher.flushes > 0
     assert outcome == (0, 0)
-    assert client.get("c") == client.get("d") == client.get("other") == str(CALLS).encode()
+    counters = [client.get(key) for key in ("c", "d", "e", "other-d", "other-e")]
+    assert counters == [str(CALLS).encode()] * 5
 
 
 def test_a_transaction_of_more_than_400_distinct_scripts_sends_only_eval_from_the_401st_on(client: redis.Redis) -> None:
