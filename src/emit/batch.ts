@@ -269,8 +269,21 @@ function writeClientMethodCommands(writer: Lines): void {
       "nor the names of this folder's scripts.",
     ]),
   );
+  writeCommandsFromClient(writer, "keyof Client", "NotCommands | keyof BatchScripts<Replies, Client>");
+  writer.blankLine();
+  writer.writeLine("/** Methods of a node-redis client or cluster that are no commands of its multi. */");
+  writer.writeLine("type NotCommands =");
+  for (const line of printNames(NODE_REDIS_NOT_COMMANDS)) writer.writeLine(line);
+}
+
+/**
+ * `BatchCommands` where a command's types come from the client's method of that name (node-redis,
+ * GLIDE): each of `names` that is a method returning a promise, less `excluded`, takes that
+ * method's parameters and adds the type its promise resolves to.
+ */
+function writeCommandsFromClient(writer: Lines, names: string, excluded: string): void {
   writer.writeLine("type BatchCommands<Replies extends unknown[], Client> = {");
-  writer.writeLine("  [Name in keyof Client as Name extends NotCommands | keyof BatchScripts<Replies, Client>");
+  writer.writeLine(`  [Name in ${names} as Name extends ${excluded}`);
   writer.writeLine("    ? never");
   writer.writeLine("    : Client[Name] extends (...args: never[]) => Promise<unknown>");
   writer.writeLine("      ? Name");
@@ -278,10 +291,6 @@ function writeClientMethodCommands(writer: Lines): void {
   writer.writeLine("    ? (...args: Args) => Batch<[...Replies, Reply], Client>");
   writer.writeLine("    : never;");
   writer.writeLine("};");
-  writer.blankLine();
-  writer.writeLine("/** Methods of a node-redis client or cluster that are no commands of its multi. */");
-  writer.writeLine("type NotCommands =");
-  for (const line of printNames(NODE_REDIS_NOT_COMMANDS)) writer.writeLine(line);
 }
 
 /**
@@ -298,18 +307,11 @@ function writeBatchMethodCommands(writer: Lines): void {
       "scripts.",
     ]),
   );
-  writer.writeLine("type BatchCommands<Replies extends unknown[], Client> = {");
-  writer.writeLine("  [Name in keyof GlideBatch & keyof Client as Name extends");
-  writer.writeLine('    | "exec"');
-  writer.writeLine("    | keyof BatchScripts<Replies, Client>");
-  writer.writeLine("    | keyof BatchControl<Replies>");
-  writer.writeLine("    ? never");
-  writer.writeLine("    : Client[Name] extends (...args: never[]) => Promise<unknown>");
-  writer.writeLine("      ? Name");
-  writer.writeLine("      : never]: Client[Name] extends (...args: infer Args) => Promise<infer Reply>");
-  writer.writeLine("    ? (...args: Args) => Batch<[...Replies, Reply], Client>");
-  writer.writeLine("    : never;");
-  writer.writeLine("};");
+  writeCommandsFromClient(
+    writer,
+    "keyof GlideBatch & keyof Client",
+    '"exec" | keyof BatchScripts<Replies, Client> | keyof BatchControl<Replies>',
+  );
   writer.blankLine();
   writer.writeLine("/** The GLIDE batch a typed batch fills: atomic for `multi`, not for `pipeline`. */");
   writer.writeLine("function newBatch(client: object, atomic: boolean): object {");

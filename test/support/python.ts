@@ -1,9 +1,9 @@
 // The Python target's tests run redis-py, mypy and pytest from a virtual environment of their own.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ROOT } from "./workspace.js";
+import { BIN, ROOT, tempDir } from "./workspace.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -79,4 +79,38 @@ export async function pyright(python: string, cwd: string, files: readonly strin
   writeFileSync(path.join(cwd, "pyrightconfig.json"), JSON.stringify({ pythonVersion: "3.11", strict }));
   const cli = path.join(ROOT, "node_modules", "pyright", "index.js");
   return runPython(process.execPath, [cli, "--pythonpath", python, ...files], { cwd });
+}
+
+/**
+ * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
+ * and `testFile` from test/python beside it, as pytest runs it.
+ */
+export async function pythonProject(prefix: string, testFile: string): Promise<string> {
+  const dir = tempDir(prefix);
+  const generated = await runPython(
+    process.execPath,
+    [BIN, "test/fixtures/python/lua", "--out", path.join(dir, "gen"), "--target", "python", "-q"],
+    { cwd: ROOT },
+  );
+  if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);
+  cpSync(path.join(ROOT, "test", "python", testFile), path.join(dir, testFile));
+  return dir;
+}
+
+/**
+ * Runs pytest on `testFile` in `dir`: every case must pass, none fail, error or be skipped, or it
+ * throws with pytest's output. (No vitest import here: bench/ uses this module too.)
+ */
+export async function expectPytestPasses(
+  python: string,
+  dir: string,
+  testFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const result = await runPython(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", testFile], {
+    cwd: dir,
+    env: { ...env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
+  const passed = /\b\d+ passed\b/.test(result.output) && !/\b(failed|error|skipped)\b/.test(result.output);
+  if (!passed || result.code !== 0) throw new Error(`pytest ${testFile}: exit ${result.code}\n${result.output}`);
 }
