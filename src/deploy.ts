@@ -7,10 +7,12 @@ import type { Io } from "./report.js";
 import { connect, ReplyError, type Connection, type Reply } from "./resp.js";
 import { isGenerated } from "./write.js";
 
-/** Where `luagen deploy` loads the library: a `redis://[user:password@]host[:port]` URL. */
+/** Where `luagen deploy` loads the library: a `redis[s]://[user:password@]host[:port]` URL. */
 export interface Target {
   host: string;
   port: number;
+  /** `rediss://`: every connection, to the first node and to each primary, over TLS. */
+  tls: boolean;
   username?: string;
   password?: string;
 }
@@ -22,11 +24,13 @@ export function parseTarget(url: string): Target | { error: string } {
     parsed = new URL(url);
   } catch {
     // Not echoed: a URL may hold a password, and this line goes to CI logs.
-    return { error: "--url is not a URL (expected redis://[user:password@]host[:port])" };
+    return { error: "--url is not a URL (expected redis://[user:password@]host[:port], or rediss:// for TLS)" };
   }
-  if (parsed.protocol !== "redis:")
-    return { error: `--url: only redis:// is supported (${parsed.protocol}// is not, TLS among them)` };
-  const target: Target = { host: parsed.hostname || "127.0.0.1", port: Number(parsed.port || 6379) };
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")
+    return { error: `--url: only redis:// and rediss:// are supported (${parsed.protocol}// is not)` };
+  // URL keeps IPv6 brackets in `hostname`; a socket wants the address without them.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+  const target: Target = { host, port: Number(parsed.port || 6379), tls: parsed.protocol === "rediss:" };
   if (parsed.username) target.username = decodeURIComponent(parsed.username);
   if (parsed.password) target.password = decodeURIComponent(parsed.password);
   return target;
@@ -65,7 +69,7 @@ export async function deployLibrary(target: Target, code: string): Promise<NodeO
 }
 
 async function open(target: Target, host: string, port: number): Promise<Connection> {
-  const connection = await connect(host, port);
+  const connection = await connect(host, port, undefined, target.tls);
   if (target.password !== undefined) {
     const auth = target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password];
     const reply = await connection.send(...auth);

@@ -1,4 +1,5 @@
 import net from "node:net";
+import tls from "node:tls";
 
 /**
  * The least of a Redis connection that `luagen deploy` needs: one command at a time, its reply
@@ -18,15 +19,22 @@ export interface Connection {
   close(): void;
 }
 
-/** Connects to `host:port`; rejects with the socket's error (ECONNREFUSED...) or after `timeoutMs`. */
-export function connect(host: string, port: number, timeoutMs = 5_000): Promise<Connection> {
+/**
+ * Connects to `host:port`, over TLS with `secure` (`rediss://`: the server's certificate checked
+ * against Node's CAs, which NODE_EXTRA_CA_CERTS extends with a private one, and against `host`);
+ * rejects with the socket's error (ECONNREFUSED, a certificate Node does not trust...) or after
+ * `timeoutMs`.
+ */
+export function connect(host: string, port: number, timeoutMs = 5_000, secure = false): Promise<Connection> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = secure
+      ? tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}) })
+      : net.connect({ host, port });
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)),
     );
     socket.once("error", reject);
-    socket.once("connect", () => {
+    socket.once(secure ? "secureConnect" : "connect", () => {
       socket.off("error", reject);
       resolve(connection(socket, `${host}:${port}`));
     });

@@ -1,7 +1,7 @@
 // `luagen deploy`: the library a --mode functions run wrote, loaded on a real redis-server by the
 // built CLI (as a user runs it), and every way it can fail as one line with exit 2.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -82,9 +82,9 @@ describe("luagen deploy", () => {
       /^luagen: deploy: --url is not a URL \(expected/,
     ],
     [
-      "rediss://",
-      async () => ["deploy", "--url", "rediss://:s3cret@127.0.0.1:1", "--out", "gen"],
-      /^luagen: deploy: --url: only redis:\/\/ is supported \(rediss:\/\/ is not, TLS among them\)$/,
+      "another scheme",
+      async () => ["deploy", "--url", "http://:s3cret@127.0.0.1:1", "--out", "gen"],
+      /^luagen: deploy: --url: only redis:\/\/ and rediss:\/\/ are supported \(http:\/\/ is not\)$/,
     ],
     [
       "no library in --out",
@@ -141,5 +141,90 @@ describe("the RESP codec deploy speaks", () => {
     expect(parse(whole, first.end)).toEqual({ reply: new ReplyError("ERR no"), end: first.end + 9 });
     expect(parse(whole, first.end + 9)).toEqual({ reply: null, end: whole.length });
     for (let cut = 1; cut < first.end; cut++) expect(parse(whole.subarray(0, cut), 0)).toBeUndefined();
+  });
+});
+
+/**
+ * A CA and a certificate for 127.0.0.1 signed by it, made with the openssl CLI (.ci/run installs it
+ * where it is missing), in `dir`: what a TLS redis-server and a client that trusts the CA need.
+ */
+function testCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const file = (name: string) => path.join(dir, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=luagen test CA",
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  writeFileSync(file("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  );
+  return { ca: file("ca.crt"), cert: file("server.crt"), key: file("server.key") };
+}
+
+describe("luagen deploy over TLS (rediss://)", () => {
+  let certs: { ca: string; cert: string; key: string };
+  let tlsPort: number;
+  holdOpen(async () => {
+    certs = testCertificates(tempProject("tls-certs"));
+    tlsPort = await freePort();
+    const tlsArgs = ["--tls-port", String(tlsPort), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key];
+    return startRedisServer({ extraArgs: [...tlsArgs, "--tls-ca-cert-file", certs.ca, "--tls-auth-clients", "no"] });
+  });
+
+  it("loads the library over TLS where Node trusts the server's CA (NODE_EXTRA_CA_CERTS), then finds it there", async () => {
+    const { dir, library } = await functionsProject();
+    const url = `rediss://127.0.0.1:${tlsPort}`;
+    const env = { NODE_EXTRA_CA_CERTS: certs.ca };
+    const first = await runCli(["deploy", "--url", url, "--out", "gen"], dir, env);
+    expect([first.code, first.stderr]).toEqual([0, ""]);
+    expect(first.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: loaded`);
+    const second = await runCli(["deploy", "--url", url, "--out", "gen"], dir, env);
+    expect(second.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: already there, nothing written`);
+  });
+
+  it("refuses a server whose certificate Node does not trust: one line, exit 2", async () => {
+    const { dir } = await functionsProject();
+    const run = await runCli(["deploy", "--url", `rediss://127.0.0.1:${tlsPort}`, "--out", "gen"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^luagen: deploy: .*(self-signed|unable to (get|verify)).*certificate/i);
   });
 });
