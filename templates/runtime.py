@@ -288,7 +288,7 @@ async def execute_async(pipe: AsyncPipeline, raise_on_error: bool = True) -> lis
 
 def _scripts_queued(pipe: object) -> dict[int, ScriptSpec]:
     own = vars(pipe)
-    strategy = own.get("_execution_strategy")
+    strategy = _strategy_of(pipe, own)
     stack = own.get("command_stack") if strategy is None else getattr(strategy, "_command_queue", None)
     queue: _Queue | None = getattr(pipe, _QUEUE, None)
     return queue.scripts if queue is not None and queue.stack is stack else {}
@@ -316,7 +316,7 @@ def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
     and before MULTI, redis-py runs commands at once instead of queuing them: refused.
     """
     own = cast("dict[str, Any]", vars(pipe))
-    strategy = own.get("_execution_strategy")
+    strategy = _strategy_of(pipe, own)
     if strategy is None:
         # A Pipeline's own `transaction` flag shadows the class's transaction() method; asyncio's is `is_transaction`.
         explicit = bool(own.get("explicit_transaction"))
@@ -334,6 +334,18 @@ def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
             "script at once instead of queuing it; call it on the client, or call pipe.multi() first"
         )
     return transaction, stack
+
+
+def _strategy_of(pipe: object, own: dict[str, Any]) -> Any:
+    """A cluster pipeline's execution strategy (redis-py 6+), or None for a standalone pipeline.
+
+    The asyncio ClusterPipeline keeps it in a ``__slots__`` slot, not in ``vars()``: a slot shows
+    as a descriptor on the class, which a standalone Pipeline's class has not.
+    """
+    strategy = own.get("_execution_strategy")
+    if strategy is None and hasattr(type(pipe), "_execution_strategy"):
+        strategy = getattr(pipe, "_execution_strategy", None)
+    return strategy
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:

@@ -92,10 +92,15 @@ def test_asyncio_cluster_direct_and_pipeline(cluster: RedisCluster) -> None:
         replies.extend(await pipe.execute())
         with pytest.raises(TypeError, match="same slot"):
             pair(rc, "a", "b", 1)
+        tx = rc.pipeline(transaction=True)
+        counter(counter(tx, "{t}x", 1, 10), "{t}x", 1, 10)
+        queued = [command.args[0] for command in tx._execution_strategy._command_queue]
+        assert queued == ["EVAL", "EVALSHA"]  # a transaction: EVAL first, EVALSHA after
+        replies.extend(await tx.execute())
         await rc.aclose()
         return replies
 
-    assert asyncio.run(run()) == [1] * len(KEYS) + [2] * len(KEYS)
+    assert asyncio.run(run()) == [1] * len(KEYS) + [2] * len(KEYS) + [1, 2]
 
 
 def flood(cluster: RedisCluster, one: Callable[[int], int]) -> None:
