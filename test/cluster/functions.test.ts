@@ -1,7 +1,7 @@
 // --mode functions on a real Redis Cluster (3 masters, 3 replicas): loadLibrary reaches every
 // master and replication brings the library to every replica; direct calls on keys of every
 // master succeed while FUNCTION FLUSH is sent back to back to every master. With ioredis 5's
-// Cluster and node-redis 5's cluster. (A cluster of its own: it flushes every master's libraries.)
+// Cluster and node-redis 5's and 6's clusters. (A cluster of its own: it flushes every master's libraries.)
 import path from "node:path";
 import calculateSlot from "cluster-key-slot";
 import { Cluster } from "ioredis";
@@ -42,9 +42,11 @@ async function librariesOn(port: number): Promise<string[]> {
 }
 
 describe.each([
-  { name: "ioredis Cluster", client: "ioredis" as const },
-  { name: `${NODE_REDIS[0]!.name} cluster`, client: "node-redis" as const },
-])("$name", ({ client }) => {
+  { name: "ioredis Cluster", client: "ioredis" as const, nodeRedis: undefined },
+  // node-redis 5 and 6 (RESP2): their clusters route and list masters alike, but are two packages.
+  { name: `${NODE_REDIS[0]!.name} cluster`, client: "node-redis" as const, nodeRedis: NODE_REDIS[0]! },
+  { name: `${NODE_REDIS[2]!.name} cluster`, client: "node-redis" as const, nodeRedis: NODE_REDIS[2]! },
+])("$name", ({ client, nodeRedis }) => {
   let target: unknown;
   let code: Generated;
   holdOpen(async () => {
@@ -53,9 +55,9 @@ describe.each([
       target = ioredis;
       return ioredis;
     }
-    const nodeRedis = await NODE_REDIS[0]!.cluster(cluster.startupNodes);
-    target = nodeRedis;
-    return nodeRedis;
+    const connected = await nodeRedis!.cluster(cluster.startupNodes);
+    target = connected;
+    return connected;
   });
   beforeAll(async () => {
     code = await generatedFunctions(client);
