@@ -27,7 +27,7 @@ import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix } from "./scan.js";
 import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode, type Target } from "./config.js";
 import { VERSION } from "./version.js";
-import { applyWrite, planWrite, type WritePlan, type WriteSummary } from "./write.js";
+import { applyWrite, planWrite, PYTHON_OUTPUT, TYPESCRIPT_OUTPUT, type WritePlan, type WriteSummary } from "./write.js";
 
 export interface GenerateOptions {
   /** Folders, files or globs holding `.lua` scripts, relative to `cwd`. */
@@ -147,10 +147,12 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
 
   const files = options.target === "python" ? await emitPythonPackage(built.scripts, diagnostics) : undefined;
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
-  const plan = await planWrite(outDir, files ?? (await emitTypeScript(built.scripts, options, root, context)), {
-    cwd,
-    inputs: scanned.roots,
-  });
+  const plan = await planWrite(
+    outDir,
+    files ?? (await emitTypeScript(built.scripts, options, root, context)),
+    { cwd, inputs: scanned.roots },
+    options.target === "python" ? PYTHON_OUTPUT : TYPESCRIPT_OUTPUT,
+  );
   diagnostics.push(...foreignDiagnostics(plan, root));
   if (failed(diagnostics)) return { kind: "failed", ...findings() };
   if (options.check)

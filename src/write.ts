@@ -46,9 +46,12 @@ export async function planWrite(
   outDir: string,
   files: readonly GeneratedFile[],
   guard?: OutDirGuard,
+  kinds: OutputKinds = TYPESCRIPT_OUTPUT,
 ): Promise<WritePlan> {
   if (guard) checkOutDir(outDir, guard);
-  const { generated: existing, links } = readOutput(outDir);
+  const unowned = files.find((file) => !kinds.test(file.path));
+  if (unowned) throw new Error(`${unowned.path} is not among the files this target writes (${kinds})`);
+  const { generated: existing, links } = readOutput(outDir, kinds);
   const wanted = new Set(files.map((f) => f.path));
   const plan: WritePlan = { outDir, write: [], unchanged: [], remove: [], foreign: [] };
   for (const file of files) {
@@ -141,18 +144,28 @@ function throughLink(file: string, links: ReadonlySet<string>): boolean {
   return parts.some((_, i) => links.has(parts.slice(0, i + 1).join("/")));
 }
 
-/** The files luagen may have written: modules (TypeScript or Python), a Functions library, a Python package's marker. */
-const OUTPUT = /\.(?:ts|lua|py)$|(?:^|\/)py\.typed$/;
+/**
+ * The files one target writes, and so the only ones a run of it reads, replaces or removes as
+ * stale: a TypeScript run and a Python run may share a folder, or nest one in the other, and
+ * neither takes the other's files for its own stale ones.
+ */
+export type OutputKinds = RegExp;
+
+/** TypeScript modules and a Functions library (`_library.lua`). */
+export const TYPESCRIPT_OUTPUT: OutputKinds = /\.(?:ts|lua)$/;
+
+/** Python modules and the package's `py.typed` marker. */
+export const PYTHON_OUTPUT: OutputKinds = /\.py$|(?:^|\/)py\.typed$/;
 
 interface Output {
-  /** The files OUTPUT matches below the output folder (not hidden, not through links), with their text. */
+  /** The files of the target's kinds below the output folder (not hidden, not through links), with their text. */
   generated: Map<string, string>;
   /** Every symbolic link met, relative: never followed, never read as luagen's. */
   links: Set<string>;
 }
 
 /** Reads the output folder without following links; a missing folder is empty, an unreadable one an error. */
-function readOutput(outDir: string): Output {
+function readOutput(outDir: string, kinds: OutputKinds): Output {
   const output: Output = { generated: new Map(), links: new Set() };
   const walk = (relative: string) => {
     const folder = path.join(outDir, relative);
@@ -170,7 +183,7 @@ function readOutput(outDir: string): Output {
       if (entry.isSymbolicLink()) output.links.add(name);
       else if (entry.isDirectory()) walk(name);
       // Synchronous for the same reason as the scanner's reads: many small files.
-      else if (entry.isFile() && OUTPUT.test(name)) output.generated.set(name, readOwn(path.join(outDir, name)));
+      else if (entry.isFile() && kinds.test(name)) output.generated.set(name, readOwn(path.join(outDir, name)));
     }
   };
   if (lstatIfAny(outDir) !== undefined) walk("");

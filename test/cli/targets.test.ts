@@ -54,6 +54,35 @@ describe("--target and the config's targets", () => {
     expect(readTree(dir)).toEqual(before);
   });
 
+  it.each([
+    ["one folder", { typescript: "gen", python: "gen" }],
+    ["one inside the other", { typescript: "gen", python: "gen/py" }],
+    ["the other inside the one", { typescript: "gen/ts", python: "gen" }],
+  ])("two targets in %s keep each other's files, run after run", async (_, out) => {
+    const dir = project({ targets: ["typescript", "python"], out });
+    const first = await runCli([], dir);
+    expect([first.code, first.stderr]).toEqual([0, ""]);
+    const written = readTree(dir);
+    expect(Object.keys(written).filter((f) => f.endsWith("get.ts") || f.endsWith("get.py"))).toHaveLength(2);
+    const again = await runCli([], dir);
+    expect([again.code, again.stderr]).toEqual([0, ""]);
+    expect(again.stdout).not.toMatch(/[1-9]\d* removed/);
+    expect(readTree(dir)).toEqual(written);
+    expect((await runCli(["--check"], dir)).code).toBe(0);
+  });
+
+  it("a TypeScript run leaves a Python package below its output folder alone, and the other way round", async () => {
+    const dir = project();
+    expect((await runCli(["lua", "--out", "gen/py", "--target", "python"], dir)).code).toBe(0);
+    const ts = await runCli(["lua", "--out", "gen"], dir);
+    expect(ts.stdout).toContain("0 removed");
+    expect(existsSync(path.join(dir, "gen", "py", "get.py"))).toBe(true);
+    expect((await runCli(["lua", "--out", "py/ts"], dir)).code).toBe(0);
+    const py = await runCli(["lua", "--out", "py", "--target", "python"], dir);
+    expect(py.stdout).toContain("0 removed");
+    expect(existsSync(path.join(dir, "py", "ts", "get.ts"))).toBe(true);
+  });
+
   it("--target picks one of the config's targets, with its folder", async () => {
     const dir = project(BOTH);
     const run = await runCli(["--target", "python"], dir);
