@@ -160,6 +160,16 @@ describe("Valkey GLIDE: the typed batches of index.ts", () => {
     expect(names(seen)).toEqual(["EVAL", "EVAL"]);
   });
 
+  it("a typed transaction whose WATCHed key changed rejects with a TransactionAbortedError, nothing applied", async () => {
+    await glide.watch(["w"]);
+    await admin.set("w", "changed");
+    await expect(chain(gen.multi(glide), ["counter", "n", 1], ["incr", "m"]).exec()).rejects.toMatchObject({
+      name: "TransactionAbortedError",
+      reason: "watch",
+    });
+    expect([await admin.get("n"), await admin.get("m")]).toEqual([null, null]);
+  });
+
   it("a script that fails in a typed batch: a BatchError naming its .lua line and its index", async () => {
     const batch = chain(gen.multi(glide), ["incr", "x"], ["fails"]);
     await expect(batch.exec()).rejects.toThrow(/\(fails at lua\/fails\.lua:3, batch index 1\)$/);

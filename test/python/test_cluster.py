@@ -149,3 +149,14 @@ def test_script_flush_flood_pipeline(cluster: RedisCluster) -> None:
         return sum(reply != i + 1 for reply in replies)
 
     flood(cluster, one)
+
+
+def test_execute_names_a_failed_script_call_in_a_cluster_pipeline(cluster: RedisCluster) -> None:
+    from gen import execute
+
+    pipe = cluster.pipeline()
+    counter(pipe, "k1", 1, 10)
+    fails(pipe, "k2")
+    replies = execute(pipe, raise_on_error=False)
+    assert replies[0] == 1
+    assert str(replies[1]).endswith("(fails at test/fixtures/python/lua/fails.lua:5, batch index 1)")

@@ -336,3 +336,17 @@ def test_execute_async_does_the_same_for_asyncio(client: redis.Redis) -> None:
     replies = asyncio.run(run())
     assert replies[0] == 1
     assert str(replies[1]).endswith("(fails at test/fixtures/python/lua/fails.lua:5, batch index 1)")
+
+
+def test_a_watching_pipeline_refuses_a_script_until_multi_then_runs_it_in_the_transaction(client: redis.Redis) -> None:
+    def calls(r: redis.Redis) -> None:
+        pipe = r.pipeline()
+        pipe.watch("c")
+        with pytest.raises(TypeError, match="WATCHing and not yet in MULTI"):
+            counter(pipe, "c", 1, 10)
+        pipe.multi()
+        counter(pipe, "c", 1, 10)
+        counter(pipe, "c", 1, 10)
+        assert pipe.execute() == [1, 2]
+
+    assert monitored(calls) == ["watch", "multi", "eval", "evalsha", "exec"]
