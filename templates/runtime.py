@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, Union, cast
@@ -288,8 +289,7 @@ async def execute_async(pipe: AsyncPipeline, raise_on_error: bool = True) -> lis
 
 def _scripts_queued(pipe: object) -> dict[int, ScriptSpec]:
     own = vars(pipe)
-    strategy = _strategy_of(pipe, own)
-    stack = own.get("command_stack") if strategy is None else getattr(strategy, "_command_queue", None)
+    stack = _stack_of(own, _strategy_of(pipe, own))
     queue: _Queue | None = getattr(pipe, _QUEUE, None)
     return queue.scripts if queue is not None and queue.stack is stack else {}
 
@@ -322,18 +322,16 @@ def _pipeline_state(script: ScriptSpec, pipe: Any) -> tuple[bool, object]:
         explicit = bool(own.get("explicit_transaction"))
         watching = bool(own.get("watching"))
         transaction = bool(own.get("transaction", own.get("is_transaction"))) or explicit
-        stack: object = own.get("command_stack")
     else:
         explicit = bool(getattr(strategy, "_explicit_transaction", False))
         watching = bool(getattr(strategy, "_watching", False))
         transaction = type(strategy).__name__ == "TransactionStrategy" or explicit
-        stack = getattr(strategy, "_command_queue", None)
     if watching and not explicit:
         raise TypeError(
             f"{script.name}: the pipeline is WATCHing and not yet in MULTI, so redis-py would run the "
             "script at once instead of queuing it; call it on the client, or call pipe.multi() first"
         )
-    return transaction, stack
+    return transaction, _stack_of(own, strategy)
 
 
 def _strategy_of(pipe: object, own: dict[str, Any]) -> Any:
@@ -346,6 +344,11 @@ def _strategy_of(pipe: object, own: dict[str, Any]) -> Any:
     if strategy is None and hasattr(type(pipe), "_execution_strategy"):
         strategy = getattr(pipe, "_execution_strategy", None)
     return strategy
+
+
+def _stack_of(own: dict[str, Any], strategy: Any) -> object:
+    """The list a pipeline queues its commands in: its own, or its cluster strategy's."""
+    return own.get("command_stack") if strategy is None else getattr(strategy, "_command_queue", None)
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
@@ -404,16 +407,12 @@ def _located(script: ScriptSpec, error: ResponseError, index: int = -1) -> Respo
 
 
 def _script_line(message: str) -> int | None:
-    marker = "user_script:"
-    at = message.find(marker)
-    if at < 0:
-        return None
-    digits = ""
-    for char in message[at + len(marker) :]:
-        if not char.isdigit():
-            break
-        digits += char
-    return int(digits) if digits else None
+    """The line of the script Redis names (``user_script:3``), if it names one."""
+    match = _USER_SCRIPT_LINE.search(message)
+    return int(match.group(1)) if match else None
+
+
+_USER_SCRIPT_LINE = re.compile(r"user_script:(\d+)")
 
 
 def source_location(script: ScriptSpec, line: int) -> str:

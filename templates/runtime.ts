@@ -998,8 +998,8 @@ function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
  * Everything goes through `customCommand`, GLIDE's one way to send a command it does not wrap
  * (its `invokeScript` sends SCRIPT LOAD on NOSCRIPT, and its batches have no script method). A
  * Batch or ClusterBatch says what it will run as: `isAtomic`, MULTI/EXEC; otherwise a pipeline.
- * On a cluster GLIDE routes EVAL/EVALSHA by their first key. Not yet: `--mode functions` and
- * typed batches.
+ * On a cluster GLIDE routes EVAL/EVALSHA by their first key. Not yet: `--mode functions` (a
+ * usage error when generating).
  */
 const GLIDE: Transport = {
   source: "string",

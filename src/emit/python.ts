@@ -14,15 +14,14 @@ export interface PythonOptions {
   version?: string;
 }
 
-export { PYTHON_RUNTIME_MODULE } from "./python-names.js";
-
 /** Every file of the package, sorted by path; pure, as `emit`. */
 export function emitPython(scripts: readonly Script[], options: PythonOptions): GeneratedFile[] {
-  const files = scripts.map((script) => ({
-    path: `${pythonNamesOf(script).function}.py`,
-    content: pythonModule(script, options.version),
+  const named = scripts.map((script) => ({ script, names: pythonNamesOf(script) }));
+  const files = named.map(({ script, names }) => ({
+    path: `${names.function}.py`,
+    content: pythonModule(script, names, options.version),
   }));
-  files.push({ path: "__init__.py", content: initModule(scripts, options.version) });
+  files.push({ path: "__init__.py", content: initModule(named, options.version) });
   files.push({
     path: `${PYTHON_RUNTIME_MODULE}.py`,
     content: `${pythonHeader(undefined, options.version)}\n${options.runtime.replace(/\r\n/g, "\n")}`,
@@ -37,15 +36,14 @@ export function pythonHeader(sourcePath: string | undefined, version: string | u
   return `${by}${sourcePath === undefined ? "" : ` from ${pyCommentText(sourcePath)}`}. DO NOT EDIT.`;
 }
 
-function initModule(scripts: readonly Script[], version: string | undefined): string {
+function initModule(named: readonly { names: PythonNames }[], version: string | undefined): string {
   const lines = [
     pythonHeader(undefined, version),
     '"""Typed redis-py functions for this folder\'s Lua scripts."""',
     "",
   ];
   const exported: string[] = [];
-  for (const script of scripts) {
-    const names = pythonNamesOf(script);
+  for (const { names } of named) {
     lines.push(`from .${names.function} import ${names.spec}, ${names.function}`);
     exported.push(names.spec, names.function);
   }
@@ -55,8 +53,7 @@ function initModule(scripts: readonly Script[], version: string | undefined): st
   return `${lines.join("\n")}\n`;
 }
 
-function pythonModule(script: Script, version: string | undefined): string {
-  const names = pythonNamesOf(script);
+function pythonModule(script: Script, names: PythonNames, version: string | undefined): string {
   const lines = [
     pythonHeader(script.file.path, version),
     docstring(moduleDoc(script), ""),
