@@ -131,11 +131,15 @@ class ScriptSpec:
     """The flags of the script's ``#!lua flags=...`` line."""
     commands: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
     """By policy (EVAL, EVALSHA): the command sent and what it carries (``_RO`` for ``no-writes``)."""
+    plain: tuple[type, ...] | None = field(init=False, repr=False, compare=False)
+    """For a script without rest or optional parameters: the Python type each argument has when
+    it goes to the wire as it is (``int`` for an integer, ``str`` for a string); otherwise None."""
 
     def __post_init__(self) -> None:
         suffix = "_RO" if "no-writes" in self.flags else ""
         commands = {"EVAL": ("EVAL" + suffix, self.source), "EVALSHA": ("EVALSHA" + suffix, self.sha1)}
         object.__setattr__(self, "commands", commands)
+        object.__setattr__(self, "plain", _plain_types(self))
 
 
 def run(
@@ -149,9 +153,13 @@ def run(
     Returns the reply for a synchronous client, an awaitable of it for an asyncio
     client, and ``target`` itself for a pipeline, so calls can be chained.
     """
-    wire = _encode_keys(script, keys)
-    num_keys = len(wire)
-    _encode_args(script, args, wire)
+    wire = _as_is(script, keys, args)
+    if wire is None:
+        wire = _encode_keys(script, keys)
+        num_keys = len(wire)
+        _encode_args(script, args, wire)
+    else:
+        num_keys = len(keys)
     kind = _kinds.get(type(target)) or _kind_of(script, target)
     if kind.cluster:
         _check_cluster(script, keys, wire[:num_keys])
@@ -352,14 +360,14 @@ def _stack_of(own: dict[str, Any], strategy: Any) -> object:
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
-    command, text = _command(script, "EVALSHA")
+    command, text = script.commands["EVALSHA"]
     try:
         return client.execute_command(command, text, num_keys, *wire)
     except NoScriptError:
         pass
     except ResponseError as error:
         raise _located(script, error)
-    command, text = _command(script, "EVAL")
+    command, text = script.commands["EVAL"]
     try:
         return client.execute_command(command, text, num_keys, *wire)
     except ResponseError as error:
@@ -367,14 +375,14 @@ def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) 
 
 
 async def _call_async(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
-    command, text = _command(script, "EVALSHA")
+    command, text = script.commands["EVALSHA"]
     try:
         return await client.execute_command(command, text, num_keys, *wire)
     except NoScriptError:
         pass
     except ResponseError as error:
         raise _located(script, error)
-    command, text = _command(script, "EVAL")
+    command, text = script.commands["EVAL"]
     try:
         return await client.execute_command(command, text, num_keys, *wire)
     except ResponseError as error:
@@ -468,6 +476,34 @@ MAX_SAFE_INTEGER = 2**53 - 1
 
 
 # The encoders run on every call: the common case (a str key, an int for an integer) comes first.
+
+
+def _plain_types(script: ScriptSpec) -> tuple[type, ...] | None:
+    if any(spec.rest for spec in script.keys) or any(spec.rest or spec.optional for spec in script.args):
+        return None
+    return tuple(int if "integer" in spec.kinds else str if "string" in spec.kinds else _Encoded for spec in script.args)
+
+
+class _Encoded:
+    """The type no argument has: an argument of other kinds always goes through ``_encode_arg``."""
+
+
+def _as_is(script: ScriptSpec, keys: Sequence[Any], args: Sequence[Any]) -> list[Any] | None:
+    """The wire form when every key is a ``str`` and every argument is sent as it is (the usual
+    call, checked in one pass); None when anything needs the encoders below, which also raise."""
+    plain = script.plain
+    if plain is None or len(keys) != len(script.keys) or len(args) != len(plain):
+        return None
+    for key in keys:
+        if type(key) is not str:
+            return None
+    for expected, value in zip(plain, args):
+        if type(value) is int:
+            if expected is not int or not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                return None
+        elif type(value) is not expected:
+            return None
+    return [*keys, *args]
 
 
 def _encode_keys(script: ScriptSpec, keys: Sequence[object]) -> list[Any]:

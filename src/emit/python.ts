@@ -283,7 +283,12 @@ function returnsText(script: Script): string {
   const strings = /bytes \| str/.test(replyType(returns.type))
     ? " Strings are bytes, or str from a client made with decode_responses=True."
     : "";
-  return `${returns.description || "The script's reply."}${inferred}${strings}`;
+  return `${sentence(`${returns.description || "The script's reply"}${inferred}`)}${strings}`;
+}
+
+/** Ends `text` with a full stop unless it already ends a sentence, so the note after it reads apart. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** A triple-quoted docstring; every `\` and `"` escaped, so no text can end it early. */

@@ -7,6 +7,7 @@ copy; the server's port comes in LUAGEN_REDIS_PORT.
 from __future__ import annotations
 
 import asyncio
+import enum
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,8 @@ import redis
 import redis.asyncio
 from redis.exceptions import ResponseError
 
-from gen import counter, fails, included, peek
+from gen import COUNTER_SCRIPT, counter, fails, included, peek
+from gen import runtime as _rt
 
 PORT = int(os.environ["LUAGEN_REDIS_PORT"])
 CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
@@ -142,6 +144,24 @@ def test_bad_input_reaches_no_server(client: redis.Redis) -> None:
         assert len(pipe.command_stack) == 0
 
     assert monitored(calls) == []
+
+
+def test_values_other_than_a_plain_str_or_int_still_go_through_the_encoders(client: redis.Redis) -> None:
+    class Five(enum.IntEnum):
+        FIVE = 5
+
+    class Name(str):
+        pass
+
+    assert counter(client, b"c", Five.FIVE, 10) == 5  # an IntEnum as its digits, not its name
+    assert counter(client, Name("c"), 1, 10) == 6
+    assert client.get("c") == b"6"
+    with pytest.raises(TypeError, match=r"counter: argument 'by' must be an int, got True"):
+        counter(client, "c", True, 10)
+    with pytest.raises(ValueError, match=r"counter: argument 'by' must be within"):
+        counter(client, "c", -(2**53), 10)
+    with pytest.raises(TypeError, match=r"counter: expected 2 argument entries, got 1"):
+        _rt.run(COUNTER_SCRIPT, client, ("c",), (1,))
 
 
 def test_a_script_error_names_the_lua_file_and_line(client: redis.Redis) -> None:
