@@ -241,6 +241,8 @@ export async function runtimeBench(
       nodeOurs,
       nodeControl,
       config,
+      undefined,
+      nodeOwnEvalSha,
     );
     const functions = await directTable(
       "ioredis 5, --mode functions",
@@ -271,6 +273,17 @@ export async function runtimeBench(
           `generated direct call ≥ 0.97× raw sendCommand EVALSHA (node-redis 5, ${f.label})`,
           f.value,
           0.97,
+          f.detail,
+        ),
+      ),
+      // Where the rest of the gap lies: the generated function sends through node-redis's own EVALSHA
+      // command (keyPrefix, typeMapping, cluster routing as node-redis documents them), whose layer
+      // above sendCommand is node-redis's own cost; this is luagen's share alone.
+      ...nodeDirect.secondFindings.map((f) =>
+        atLeast(
+          `generated direct call ≥ 0.95× node-redis's own client.evalSha, the API it calls (node-redis 5, ${f.label})`,
+          f.value,
+          0.95,
           f.detail,
         ),
       ),
@@ -319,9 +332,12 @@ async function directTable(
   config: RuntimeConfig,
   /** What the variants send, when it is not the EVALSHA of a warm script cache. */
   what = "All variants run INCRBY on one key through a 1-key, 1-argument script with a warm cache, so all send EVALSHA.",
+  /** A second baseline the subject is also measured against, in the same rounds. */
+  second?: Contender,
 ) {
   const rows: string[][] = [];
   const findings: RatioFinding[] = [];
+  const secondFindings: RatioFinding[] = [];
   for (const { size, label: sizeLabel } of SIZES) {
     const name = benchScriptName(size, 0);
     const key = `bench:direct:${size}`;
@@ -353,6 +369,15 @@ async function directTable(
           control,
         ),
       );
+      if (second !== undefined)
+        secondFindings.push(
+          finding(
+            `${sizeLabel}, ${concurrency === 1 ? "awaited" : `${concurrency} in flight`}`,
+            samples,
+            subject,
+            second,
+          ),
+        );
     }
   }
   const table: Table = {
@@ -365,7 +390,7 @@ async function directTable(
       `${what} node-redis writes every command queued in one tick with one socket write; ioredis (without \`enableAutoPipelining\`) writes each command on its own, which is why node-redis runs several times faster at 64 in flight. Each client's rows are measured against its own floor.`,
     ],
   };
-  return { table, findings };
+  return { table, findings, secondFindings };
 }
 
 /** The steps of one batch shape, built once and reused by every variant. */
