@@ -140,7 +140,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
  */
 async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
   const { generate } = await import("./generate.js");
-  const { applyWrite } = await import("./write.js");
+  const { applyWrites } = await import("./write.js");
   const planned: Extract<RunOutcome, { kind: "planned" }>[] = [];
   for (const { options, reporting } of runs) {
     const context = await openRunContext(io.cwd, path.resolve(io.cwd, options.out), { onProgress: progress(io) });
@@ -154,12 +154,12 @@ async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
     if (result.kind !== "planned") return report(result, reporting, io);
     planned.push(result);
   }
+  // All or none: every folder's files are staged before the first is renamed into place.
+  const summaries = runs[0]!.options.check ? undefined : await applyWrites(planned.map(({ plan }) => plan));
   let code = 0;
-  for (const [i, { options, reporting }] of runs.entries()) {
+  for (const [i, { reporting }] of runs.entries()) {
     const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
-    const outcome: RunOutcome = options.check
-      ? result
-      : { ...result, kind: "written", summary: await applyWrite(result.plan) };
+    const outcome: RunOutcome = summaries ? { ...result, kind: "written", summary: summaries[i]! } : result;
     code = Math.max(code, await report(outcome, reporting, io));
   }
   return code;

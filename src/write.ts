@@ -120,12 +120,26 @@ function toPosix(p: string): string {
  * file is either old or new. Any failure is a PathError naming the path.
  */
 export async function applyWrite(plan: WritePlan): Promise<WriteSummary> {
-  const files = [...plan.write].sort((a, b) => Number(INDEX.has(a.path)) - Number(INDEX.has(b.path)));
-  for (const file of files) checkTarget(plan.outDir, file.path);
-  const staged = stage(plan.outDir, files);
-  commit(staged);
-  for (const file of plan.remove) removeGenerated(plan.outDir, file);
-  return { written: plan.write.length, unchanged: plan.unchanged.length, removed: plan.remove.length };
+  return (await applyWrites([plan]))[0]!;
+}
+
+/**
+ * `applyWrite` for several plans at once (a run of several targets): every plan's targets are
+ * checked and every plan's files staged before the first is renamed into place, so a failure in one
+ * folder leaves every folder as it was, not the first target written and the second not.
+ */
+export async function applyWrites(plans: readonly WritePlan[]): Promise<WriteSummary[]> {
+  const targets = plans.flatMap(({ outDir, write }) =>
+    [...write].sort((a, b) => Number(INDEX.has(a.path)) - Number(INDEX.has(b.path))).map((file) => ({ outDir, file })),
+  );
+  for (const { outDir, file } of targets) checkTarget(outDir, file.path);
+  commit(stage(targets));
+  for (const plan of plans) for (const file of plan.remove) removeGenerated(plan.outDir, file);
+  return plans.map((plan) => ({
+    written: plan.write.length,
+    unchanged: plan.unchanged.length,
+    removed: plan.remove.length,
+  }));
 }
 
 /**
@@ -222,15 +236,19 @@ interface Staged {
 }
 
 /** Writes every file beside its target; on a failure, removes what it wrote and the folders it made, and throws. */
-function stage(outDir: string, files: readonly GeneratedFile[]): Staged[] {
+function stage(targets: readonly { outDir: string; file: GeneratedFile }[]): Staged[] {
   const staged: Staged[] = [];
   const madeFolders: string[] = [];
+  const folders = new Set<string>();
   try {
-    for (const file of files) {
+    for (const { outDir, file } of targets) {
       const target = path.join(outDir, file.path);
       const folder = path.dirname(target);
-      const made = onPath("write", folder, () => mkdirSync(folder, { recursive: true }));
-      if (made !== undefined) madeFolders.push(made);
+      if (!folders.has(folder)) {
+        const made = onPath("write", folder, () => mkdirSync(folder, { recursive: true }));
+        if (made !== undefined) madeFolders.push(made);
+        folders.add(folder);
+      }
       const temp = path.join(folder, `.${path.basename(target)}.${process.pid}.luagen-tmp`);
       // A temporary left by a killed run with the same pid is removed (a link there too, not its target);
       // "wx" then never writes through anything already at that name.

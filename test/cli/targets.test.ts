@@ -54,6 +54,17 @@ describe("--target and the config's targets", () => {
     expect(readTree(dir)).toEqual(before);
   });
 
+  it("a folder where the second target's module goes: one line, exit 2, and the first target's folder unwritten too", async () => {
+    const dir = project(BOTH, { "lua/get.lua": GET, "worker/scripts/get.py/keep.txt": "not a module\n" });
+    const before = readTree(dir);
+    const run = await runCli([], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^luagen: cannot write worker\/scripts\/get\.py: it is a folder/),
+    ]);
+    expect(readTree(dir)).toEqual(before);
+  });
+
   it.each([
     ["one folder", { typescript: "gen", python: "gen" }],
     ["one inside the other", { typescript: "gen", python: "gen/py" }],
