@@ -35,6 +35,17 @@ describe("npm pack", () => {
     const { stdout } = await run("npx", ["luagen", "src/lua", "--out", "src/generated"], { cwd: dir });
     expect(stdout.trim()).toBe("luagen: 1 script → src/generated (3 written, 0 unchanged, 0 removed)");
     expect(Object.keys(readTree(path.join(dir, "src/generated")))).toEqual(["get.ts", "index.ts", "runtime.ts"]);
+    // The Python target's runtime comes from the package's templates too.
+    const python = await run("npx", ["luagen", "src/lua", "--out", "py", "--target", "python"], { cwd: dir });
+    expect(python.stdout.trim()).toBe("luagen: 1 script → py (4 written, 0 unchanged, 0 removed)");
+    expect(Object.keys(readTree(path.join(dir, "py"))).sort()).toEqual([
+      "__init__.py",
+      "get.py",
+      "py.typed",
+      "runtime.py",
+    ]);
+    const shipped = readdirSync(path.join(dir, "node_modules", "luagen"));
+    expect(shipped).toEqual(expect.arrayContaining(["CHANGELOG.md", "LICENSE", "README.md", "templates"]));
   }, 120_000);
 });
 
