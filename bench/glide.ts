@@ -17,6 +17,8 @@ import { atLeast, fmtInt, fmtRatio, fmtRatioIqr, fmtSpread, median, type BenchRe
 
 export interface GlideConfig {
   rounds: number;
+  /** Direct calls per round awaited one by one, as a request handler makes them. */
+  awaitedCalls: number;
   calls: number;
   inFlight: number;
   batches: number;
@@ -55,6 +57,10 @@ export async function glideBench(server: RedisServer, config: GlideConfig): Prom
     const inFlight = (call: () => Promise<unknown>) =>
       pool(config.calls, config.inFlight, async () => void (await call()));
     const directRounds = await interleaved(config.rounds, config.calls, direct, inFlight);
+    const { invokeScript: _, ...awaitedContenders } = direct;
+    const awaitedRounds = await interleaved(config.rounds, config.awaitedCalls, awaitedContenders, async (call) => {
+      for (let i = 0; i < config.awaitedCalls; i++) await call();
+    });
     const batch = (fill: (batch: Batch) => void) => async () => {
       for (let i = 0; i < config.batches; i++) {
         const b = new Batch(true);
@@ -89,7 +95,7 @@ export async function glideBench(server: RedisServer, config: GlideConfig): Prom
       invokeScript: await floodDirect(admin, config.floodBatches, direct.invokeScript),
     };
     script.release();
-    return report(config, directRounds, batchRounds, flood);
+    return report(config, directRounds, awaitedRounds, batchRounds, flood);
   } finally {
     client.close();
     admin.disconnect();
@@ -184,6 +190,7 @@ async function floodCell(
 function report(
   config: GlideConfig,
   direct: Rounds,
+  awaited: Rounds,
   batch: Rounds,
   flood: Record<"generated" | "handWritten" | "generatedDirect" | "invokeScript", FloodCell>,
 ): BenchResult {
@@ -203,6 +210,7 @@ function report(
     fmtInt(c.flushes),
   ];
   const ratio = median(paired(direct, "generated"));
+  const awaitedRatio = median(paired(awaited, "generated"));
   return {
     title: "Valkey GLIDE",
     tables: [
@@ -212,6 +220,7 @@ function report(
         rows: [
           row(`direct, ${fmtInt(config.calls)} (${config.inFlight} in flight): generated`, direct, "generated"),
           row(`direct: GLIDE's invokeScript`, direct, "invokeScript"),
+          row(`direct, ${fmtInt(config.awaitedCalls)} awaited one by one: generated`, awaited, "generated"),
           row(`atomic Batch of 100 (${config.batches} per round): generated`, batch, "generated"),
         ],
         notes: [
@@ -232,7 +241,13 @@ function report(
       },
     ],
     targets: [
-      atLeast("GLIDE direct call ≥ 0.97× raw customCommand EVALSHA", ratio, 0.97, "GLIDE"),
+      atLeast(
+        `GLIDE direct call ≥ 0.97× raw customCommand EVALSHA (${config.inFlight} in flight)`,
+        ratio,
+        0.97,
+        "GLIDE",
+      ),
+      atLeast("GLIDE direct call ≥ 0.97× raw customCommand EVALSHA (awaited)", awaitedRatio, 0.97, "GLIDE"),
       {
         name: "GLIDE flood: 0 failed, 0 partial",
         met: flood.generated.failed + flood.generated.partial + flood.generatedDirect.failed === 0,

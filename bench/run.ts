@@ -73,6 +73,7 @@ const pythonConfig: PythonConfig = {
 
 const glideConfig: GlideConfig = {
   rounds: num("BENCH_ROUNDS", quick ? 3 : 15),
+  awaitedCalls: quick ? 500 : 3_000,
   calls: quick ? 2_000 : 15_000,
   inFlight: 64,
   batches: quick ? 5 : 40,
