@@ -1,4 +1,5 @@
-import type { Chunk, Expression, StringLiteral } from "luaparse";
+import type { Chunk, Expression, MemberExpression, StringLiteral } from "luaparse";
+import { REDIS_LUA_API } from "./redis-api.js";
 import { walk } from "./parse.js";
 import { resolveScopes, type AnyCall, type Binding, type Resolution } from "./scopes.js";
 
@@ -31,12 +32,14 @@ export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(
 /**
  * The calls, and whether redis.call/pcall may also be called where luagen does not see it: passed
  * to a function, stored in a table or a global, or held by a local that is reassigned or passed on.
+ * `strangers`: calls of a field of the global `redis` that Redis's Lua API does not have.
  */
 export function findRedisCalls(
   chunk: Chunk,
   refs: Resolution = resolveScopes(chunk),
-): { calls: CommandCall[]; hidden: boolean } {
+): { calls: CommandCall[]; hidden: boolean; strangers: MemberExpression[] } {
   const calls: CommandCall[] = [];
+  const strangers: MemberExpression[] = [];
   const callees = new Set<Expression>();
   const members: Expression[] = [];
   walk(chunk.body, (node) => {
@@ -44,6 +47,8 @@ export function findRedisCalls(
       const via = redisFunction(node.base, refs, 0);
       if (via) calls.push(describeCall(node, via));
       if (via) callees.add(node.base);
+      else if (isRedisField(node.base, refs) && !REDIS_LUA_API.has(node.base.identifier.name))
+        strangers.push(node.base);
     } else if (node.type === "MemberExpression" && redisFunction(node, refs, 0)) {
       members.push(node);
     }
@@ -54,7 +59,7 @@ export function findRedisCalls(
   const hidden =
     members.some((m) => !callees.has(m) && !aliasValues.has(m)) ||
     aliases.some((b) => b.reassigned.length > 0 || b.escapes || b.passedTo.length > 0);
-  return { calls, hidden };
+  return { calls, hidden, strangers };
 }
 
 /** The declared value of a local that holds redis.call or redis.pcall. */
@@ -97,13 +102,7 @@ function redisFunction(
   depth: number,
   evenReassigned = false,
 ): CommandCall["via"] | undefined {
-  if (
-    e.type === "MemberExpression" &&
-    e.indexer === "." &&
-    e.base.type === "Identifier" &&
-    e.base.name === "redis" &&
-    !refs.has(e.base)
-  ) {
+  if (isRedisField(e, refs)) {
     const field = e.identifier.name;
     return field === "call" || field === "pcall" ? `redis.${field}` : undefined;
   }
@@ -113,6 +112,17 @@ function redisFunction(
     return undefined;
   const value = binding.declared.values[binding.declared.index];
   return value === undefined ? undefined : redisFunction(value, refs, depth + 1, evenReassigned);
+}
+
+/** `redis.<name>` on the global `redis` (not a local that shadows it). */
+function isRedisField(e: Expression, refs: Resolution): e is MemberExpression {
+  return (
+    e.type === "MemberExpression" &&
+    e.indexer === "." &&
+    e.base.type === "Identifier" &&
+    e.base.name === "redis" &&
+    !refs.has(e.base)
+  );
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { Chunk, Expression } from "luaparse";
+import type { Chunk, Expression, MemberExpression } from "luaparse";
 import { plural } from "../diagnostics.js";
 import type { Diagnostic, Position } from "../model.js";
 import { closest } from "../suggest.js";
 import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
+import { REDIS_LUA_API } from "./redis-api.js";
 import { ARITY_SINCE, COMMAND_SINCE, SCRIPT_ALLOWED_SINCE, holdsOn, whichServers, type Since } from "./server-facts.js";
 import { serverTitle, type Server } from "./servers.js";
 import {
@@ -47,9 +48,27 @@ export function checkCommandUse(
   const { shebang, problems } = readShebang(source);
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
-  const { calls, hidden } = findRedisCalls(chunk);
+  const { calls, hidden, strangers } = findRedisCalls(chunk);
   for (const call of calls) diagnostics.push(...checkCall(call, { table, noWrites, place, server }));
+  for (const field of strangers) diagnostics.push(notInLuaApi(field, place));
   return { flags: shebang?.flags, writes: mayWrite(calls, hidden, table), diagnostics };
+}
+
+/**
+ * LG238: `redis.<name>(...)` where the `redis` table has no such function, so the call fails when
+ * it runs. A warning: a newer server may have added the function.
+ */
+function notInLuaApi(field: MemberExpression, place: Place): Diagnostic {
+  const name = field.identifier.name;
+  const at = nodePosition(field.identifier);
+  const message = `redis.${name} is not a function of Redis's Lua API: the call fails when it runs ("attempt to call field '${name}' (a nil value)")`;
+  if (name === "register_function") {
+    const hint =
+      "redis.register_function exists only while FUNCTION LOAD runs a library; with --mode functions luagen writes the library and registers every script itself";
+    return place("LG238", at, message, hint);
+  }
+  const near = closest(name, REDIS_LUA_API);
+  return place("LG238", at, message, near === undefined ? undefined : `did you mean redis.${near}?`);
 }
 
 function mayWrite(calls: readonly CommandCall[], hidden: boolean, table: CommandTable): CommandUse["writes"] {

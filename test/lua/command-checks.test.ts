@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { checkCommandUse } from "../../src/lua/command-checks.js";
+import { REDIS_LUA_API } from "../../src/lua/redis-api.js";
 import { COMMANDS, extendCommands, type CommandTable } from "../../src/lua/commands.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { parseServer } from "../../src/lua/servers.js";
@@ -238,6 +239,59 @@ describe("command checks agree with redis-server", () => {
       expect(errors.map((d) => d.code)).toEqual([code]);
       await expect(run).rejects.toThrow(redisSays);
     }
+  });
+});
+
+describe("calls of redis.* functions the Lua API does not have (LG238)", () => {
+  it("warns at the field, with the nearest function, and never for the API's own or a local redis", () => {
+    const found = check(
+      [
+        "local n = redis.cal('INCR', KEYS[1])",
+        "redis.log(redis.LOG_WARNING, redis.sha1hex('x'))",
+        "redis.setresp(3)",
+        "local function shadowed() local redis = { go = function() return 1 end } return redis.go() end",
+        "redis.compute_things()",
+        "return n + shadowed()",
+      ].join("\n"),
+    ).diagnostics;
+    expect(found.map((d) => [d.code, d.severity, d.line, d.column, d.hint])).toEqual([
+      ["LG238", "warning", 1, 17, "did you mean redis.call?"],
+      ["LG238", "warning", 5, 7, undefined],
+    ]);
+    expect(found[0]?.message).toBe(
+      "redis.cal is not a function of Redis's Lua API: the call fails when it runs (\"attempt to call field 'cal' (a nil value)\")",
+    );
+  });
+
+  it("explains that redis.register_function is for libraries, which --mode functions writes", () => {
+    const [found] = check("redis.register_function('f', function() return 1 end)\nreturn 1").diagnostics;
+    expect([found?.code, found?.hint]).toEqual([
+      "LG238",
+      expect.stringContaining("with --mode functions luagen writes"),
+    ]);
+  });
+});
+
+describe("the redis table luagen knows is redis-server's", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(() => (redis = connect(server)));
+
+  it("has every field of REDIS_LUA_API, and a call luagen warns about fails there as the message says", async () => {
+    const fields = (await redis.eval(
+      "local t = {} for k in pairs(redis) do t[#t + 1] = k end return t",
+      0,
+    )) as string[];
+    expect(fields).toEqual(expect.arrayContaining([...REDIS_LUA_API]));
+    // Redis 7.0, the server the tests run on, has exactly these; a newer server may add some.
+    if ((await serverSettingOf(redis)).name === "redis-7.0") expect(new Set(fields)).toEqual(REDIS_LUA_API);
+    await expect(redis.eval("return redis.cal('PING')", 0)).rejects.toThrow(
+      "attempt to call field 'cal' (a nil value)",
+    );
+    await expect(redis.eval("return redis.register_function('f', function() end)", 0)).rejects.toThrow(
+      "attempt to call field 'register_function' (a nil value)",
+    );
   });
 });
 
