@@ -253,7 +253,17 @@ export async function runtimeBench(
       config,
       "All variants run INCRBY on one key through a 1-key, 1-argument script: the functions of the generated library (loaded before), as FCALL, and `raw EVALSHA (floor)` of the table above, the script mode's own floor, for comparison. Batches in `--mode functions` are the script mode's (EVAL, then EVALSHA): the tables below cover them.",
     );
-    const batches = await batchTable("ioredis 5", [raw, ours, typed, theirs], theirs, ours, watch, config, typed);
+    // --mode functions queues the script mode's EVAL/EVALSHA in batches (docs/functions.md): its rows
+    // and raw FCALL's show what that choice costs against FCALL in the same batch.
+    const batches = await batchTable(
+      "ioredis 5",
+      [raw, ours, typed, theirs, fcallOurs, fcallRaw],
+      theirs,
+      ours,
+      watch,
+      config,
+      typed,
+    );
     const nodeBatches = await batchTable(
       "node-redis 5",
       [nodeRaw, nodeOurs, nodeTyped, nodeTheirs],
@@ -477,7 +487,7 @@ async function batchTable(
           ]
         : []),
       `Bytes: \`INFO stats\` \`total_net_input_bytes\` delta over ${config.bytesBatches} batches, minus the INFO request itself, divided by ${config.bytesBatches}.`,
-      "What each sends: luagen on ioredis — pipeline: EVAL every call; transaction: EVAL the first call of each script, EVALSHA after. luagen on node-redis — EVAL every call of a multi(), for exec() and execAsPipeline() alike (which one ends it is unknown while it is queued). ioredis defineCommand — EVAL once per connection, EVALSHA after, everywhere (hence its NOSCRIPT failures under the flood). node-redis defineScript — EVAL the first call of each script in a multi(), EVALSHA after, with or without MULTI (hence its failures in execAsPipeline() under the flood). The floor sends EVALSHA only, with the script loaded beforehand.",
+      "What each sends: luagen on ioredis — pipeline: EVAL every call; transaction: EVAL the first call of each script, EVALSHA after. luagen on node-redis — EVAL every call of a multi(), for exec() and execAsPipeline() alike (which one ends it is unknown while it is queued). ioredis defineCommand — EVAL once per connection, EVALSHA after, everywhere (hence its NOSCRIPT failures under the flood). node-redis defineScript — EVAL the first call of each script in a multi(), EVALSHA after, with or without MULTI (hence its failures in execAsPipeline() under the flood). The floor sends EVALSHA only, with the script loaded beforehand. luagen --mode functions — in batches the same as luagen on ioredis (a batch never depends on the library); raw FCALL — FCALL every call, the library loaded beforehand (which a FUNCTION FLUSH would make fail).",
     ],
   };
   return { table, findings, typedFindings };
