@@ -136,9 +136,20 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
  * Several targets from the config (`"targets"`): each is generated and compared with its folder
  * first, writing nothing, and only when every one of them succeeded are they written, so a failure
  * in one (LG305 is the Python target's own) leaves every folder as it was. The checks are the same
- * for all, so diagnostics print once, with the first. No stamp: such a run always builds.
+ * for all, so diagnostics print once, with the first. A stamp per target, under one key for the
+ * whole set: the rerun is a no-op only when every target's stamp says so; otherwise a full run.
  */
 async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
+  const started = Date.now();
+  const key = stampKey(runs.map(({ options }) => ({ ...options, check: undefined })));
+  const stampFiles = runs.map(({ options }) =>
+    cacheFile(io.cwd, path.resolve(io.cwd, options.out), `stamp.${options.target ?? "typescript"}.json`),
+  );
+  const seen = stampFiles.map((file) => (file === undefined ? undefined : readStamp(file, key)));
+  if (seen.every((check) => check?.changed.length === 0)) {
+    for (const [i, { reporting }] of runs.entries()) reportStamped(seen[i]!.stamp, 0, reporting, io);
+    return EXIT.ok;
+  }
   const { generate } = await import("./generate.js");
   const { applyWrites } = await import("./write.js");
   const planned: Extract<RunOutcome, { kind: "planned" }>[] = [];
@@ -157,10 +168,17 @@ async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
   // All or none: every folder's files are staged before the first is renamed into place.
   const summaries = runs[0]!.options.check ? undefined : await applyWrites(planned.map(({ plan }) => plan));
   let code = 0;
+  const outcomes: RunOutcome[] = [];
   for (const [i, { reporting }] of runs.entries()) {
     const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
     const outcome: RunOutcome = summaries ? { ...result, kind: "written", summary: summaries[i]! } : result;
+    outcomes.push(outcome);
     code = Math.max(code, await report(outcome, reporting, io));
+  }
+  // Every target's diagnostics are the first's (printed once, above): a clean run is clean for all.
+  for (const [i, file] of stampFiles.entries()) {
+    if (file !== undefined)
+      stampClean({ ...outcomes[i]!, diagnostics: planned[0]!.diagnostics }, { file, key, started });
   }
   return code;
 }

@@ -119,13 +119,22 @@ function listingOf(folder: string): string {
 
 /** What identifies a run's result besides the files: its options and this build of luagen (by its files' states). */
 export function stampKey(options: unknown): string {
+  return hashOf(JSON.stringify([options, ownFiles().map((file) => [file, stateOf(file)?.state])]));
+}
+
+/**
+ * The files of this build of luagen that a run's output depends on: dist's modules and every
+ * template a target copies into its output (runtime.ts, runtime.py).
+ */
+export function ownFiles(): string[] {
   const dist = path.dirname(fileURLToPath(import.meta.url));
-  const own = readdirSync(dist, { recursive: true, encoding: "utf8" })
-    .filter((file) => file.endsWith(".js"))
-    .sort()
-    .map((file) => [file, stateOf(path.join(dist, file))?.state]);
-  const runtime = stateOf(path.resolve(dist, "..", "templates", "runtime.ts"))?.state;
-  return hashOf(JSON.stringify([options, own, runtime]));
+  const templates = path.resolve(dist, "..", "templates");
+  const below = (folder: string, keep: (file: string) => boolean) =>
+    readdirSync(folder, { recursive: true, encoding: "utf8" })
+      .filter(keep)
+      .sort()
+      .map((file) => path.join(folder, file));
+  return [...below(dist, (file) => file.endsWith(".js")), ...below(templates, () => true)];
 }
 
 /** A stamp for the run's options, and the paths that no longer show what it recorded. */

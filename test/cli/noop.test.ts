@@ -12,7 +12,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
+import { ownFiles } from "../../src/stamp.js";
+import { ROOT, readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
 const GET = "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n";
 const TTL = "---@key k\n---@include \"_shared.lua\"\n---@return integer\nreturn redis.call('TTL', KEYS[1])\n";
@@ -69,6 +70,14 @@ async function stamped(dir: string, ...flags: string[]): Promise<bigint> {
   await generate(dir, ...flags);
   return stampWritten(dir);
 }
+
+describe("what the stamp's key covers", () => {
+  it("every template a target copies, so a changed runtime.py or runtime.ts is never taken for a no-op", () => {
+    expect(ownFiles()).toEqual(
+      expect.arrayContaining([path.join(ROOT, "templates", "runtime.ts"), path.join(ROOT, "templates", "runtime.py")]),
+    );
+  });
+});
 
 describe("a no-op run answered from the stamp", () => {
   it("prints what a run that found nothing to do prints, rewrites nothing, and does not run the generator", async () => {

@@ -1,12 +1,20 @@
 // The Python target from the CLI and the config: --target, and "targets" with an output folder
 // per target, which generates every language from one run or writes nothing at all.
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTree, runCli, tempProject, writeTree } from "../support/workspace.js";
 
 const GET = "---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n";
 const BOTH = { targets: ["typescript", "python"], out: { typescript: "src/generated", python: "worker/scripts" } };
+
+/** Every file and folder below `dir` last changed a minute ago: a run stamps only what is not racily new. */
+function age(dir: string): void {
+  const past = new Date(Date.now() - 60_000);
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" }))
+    utimesSync(path.join(dir, entry), past, past);
+  utimesSync(dir, past, past);
+}
 
 function project(config?: Record<string, unknown>, files: Record<string, string> = { "lua/get.lua": GET }): string {
   const dir = tempProject("targets");
@@ -92,6 +100,36 @@ describe("--target and the config's targets", () => {
     const py = await runCli(["lua", "--out", "py", "--target", "python"], dir);
     expect(py.stdout).toContain("0 removed");
     expect(existsSync(path.join(dir, "py", "ts", "get.ts"))).toBe(true);
+  });
+
+  it("a rerun with nothing changed answers from each target's stamp; a change in any folder is a full run", async () => {
+    const dir = project(BOTH);
+    mkdirSync(path.join(dir, "node_modules"));
+    age(dir);
+    expect((await runCli([], dir)).code).toBe(0);
+    const cache = path.join(dir, "node_modules", ".cache", "luagen");
+    const times = () =>
+      Object.fromEntries(readdirSync(cache).map((f) => [f, statSync(path.join(cache, f), { bigint: true }).mtimeNs]));
+    const stamped = times();
+    expect(Object.keys(stamped).filter((f) => /\.stamp\.(typescript|python)\.json$/.test(f))).toHaveLength(2);
+
+    const again = await runCli([], dir);
+    expect([again.code, again.stderr]).toEqual([0, ""]);
+    expect(again.stdout).toMatch(
+      /→ src\/generated \(0 written, 3 unchanged[\s\S]*→ worker\/scripts \(0 written, 4 unchanged/,
+    );
+    // Nothing was written: not the run contexts a full run saves, not the stamps.
+    expect(times()).toEqual(stamped);
+
+    // A generated file of the second target edited by hand: the full run puts it back.
+    const module = path.join(dir, "worker", "scripts", "get.py");
+    const original = readFileSync(module, "utf8");
+    writeFileSync(module, `${original}# edited\n`);
+    const restored = await runCli([], dir);
+    expect(restored.stdout).toMatch(
+      /→ src\/generated \(0 written, 3 unchanged[\s\S]*→ worker\/scripts \(1 written, 3 unchanged/,
+    );
+    expect(readFileSync(module, "utf8")).toBe(original);
   });
 
   it("--target picks one of the config's targets, with its folder", async () => {
