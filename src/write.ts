@@ -9,9 +9,10 @@ import {
   rmSync,
   unlinkSync,
   writeFileSync,
+  type Dirent,
 } from "node:fs";
 import path from "node:path";
-import { GENERATED_MARK, PYTHON_MARK } from "./emit/header.js";
+import { GENERATED_MARK, PYTHON_MARK, ROOT_HEADER } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
 import { onPath, PathError, pathError } from "./path-error.js";
 
@@ -174,8 +175,22 @@ export const PYTHON_OUTPUT: OutputKinds = /\.py$|(?:^|\/)py\.typed$/;
 interface Output {
   /** The files of the target's kinds below the output folder (not hidden, not through links), with their text. */
   generated: Map<string, string>;
-  /** Every symbolic link met, relative: never followed, never read as luagen's. */
+  /**
+   * Every symbolic link met, and every subfolder that is another run's output folder (it holds an
+   * index or runtime file luagen wrote), relative: never followed, never read as this run's.
+   */
   links: Set<string>;
+}
+
+/** The files luagen writes at an output folder's root only (see ROOT_HEADER). */
+const ROOT_FILES = ["index.ts", "runtime.ts", "__init__.py", "runtime.py"];
+
+/** Whether the subfolder `folder` is the output folder of another luagen run (nested in this one's). */
+function isOtherOutput(folder: string, entries: readonly Dirent[]): boolean {
+  return entries.some(
+    (entry) =>
+      entry.isFile() && ROOT_FILES.includes(entry.name) && ROOT_HEADER.test(readOwn(path.join(folder, entry.name))),
+  );
 }
 
 /** Reads the output folder without following links; a missing folder is empty, an unreadable one an error. */
@@ -184,6 +199,10 @@ function readOutput(outDir: string, kinds: OutputKinds): Output {
   const walk = (relative: string) => {
     const folder = path.join(outDir, relative);
     const entries = onPath("read", folder, () => readdirSync(folder, { withFileTypes: true }));
+    if (relative !== "" && isOtherOutput(folder, entries)) {
+      output.links.add(relative);
+      return;
+    }
     for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
       const name = relative === "" ? entry.name : `${relative}/${entry.name}`;
       if (NOT_OURS.has(entry.name)) {

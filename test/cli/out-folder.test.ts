@@ -22,6 +22,32 @@ afterEach(() => {
   for (const restore of restores.splice(0)) restore();
 });
 
+describe("the output folder: never into another run's output folder inside it", () => {
+  it("a run into gen leaves the output of a run into gen/inner alone, and the other way round", async () => {
+    const dir = tempDir("out-nested");
+    writeTree(dir, { "outer/a.lua": script(1), "inner/b.lua": script(2), "inner/deep/c.lua": script(3) });
+    expect((await runCli(["inner", "--out", "gen/inner"], dir)).code).toBe(0);
+    const inner = readTree(path.join(dir, "gen/inner"));
+    const outer = await runCli(["outer", "--out", "gen"], dir);
+    expect([outer.code, outer.stderr]).toEqual([0, ""]);
+    expect(outer.stdout.trim()).toBe("luagen: 1 script → gen (3 written, 0 unchanged, 0 removed)");
+    expect(readTree(path.join(dir, "gen/inner"))).toEqual(inner);
+    const again = await runCli(["inner", "--out", "gen/inner"], dir);
+    expect(again.stdout.trim()).toBe("luagen: 2 scripts → gen/inner (0 written, 4 unchanged, 0 removed)");
+  });
+
+  it("a module that would go into the other run's folder is LG302, and nothing is written", async () => {
+    const dir = tempDir("out-nested");
+    writeTree(dir, { "outer/inner/a.lua": script(1), "inner/b.lua": script(2) });
+    expect((await runCli(["inner", "--out", "gen/inner"], dir)).code).toBe(0);
+    const before = readTree(dir);
+    const run = await runCli(["outer", "--out", "gen"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error LG302: this path holds a file luagen did not generate, or lies through");
+    expect(readTree(dir)).toEqual(before);
+  });
+});
+
 describe("the output folder: never through a link", () => {
   it("leaves another project's generated files alone when a folder in --out links to them", async () => {
     const { mine, other } = await neighbours();
