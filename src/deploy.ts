@@ -5,7 +5,7 @@ import { loadConfig } from "./config.js";
 import { LIBRARY_MODULE } from "./naming.js";
 import type { Io } from "./report.js";
 import { connect, ReplyError, type Connection, type Reply } from "./resp.js";
-import { isGenerated } from "./write.js";
+import { isGeneratedLibrary } from "./write.js";
 
 /** Where `luagen deploy` loads the library: a `redis[s]://[user:password@]host[:port]` URL. */
 export interface Target {
@@ -148,7 +148,7 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   // Only a regular file: a FIFO or a device there would block the read, or never end it.
   const isFile = (await stat(absolute).catch(() => undefined))?.isFile() === true;
   const code = isFile ? await readFile(absolute, "utf8").catch(() => undefined) : undefined;
-  if (code === undefined || !isGenerated(code))
+  if (code === undefined || !isGeneratedLibrary(code))
     return fail(`deploy: no library in ${out} (${file}): run luagen with --mode functions first`);
   const name = /^#!lua name=(\w+)/.exec(code)?.[1] ?? "?";
   let outcomes: NodeOutcome[];

@@ -148,7 +148,12 @@ export async function applyWrites(plans: readonly WritePlan[]): Promise<WriteSum
  * with the `#!lua name=` line Redis requires, then the header as a Lua comment.
  */
 export function isGenerated(content: string): boolean {
-  return content.startsWith(GENERATED_MARK) || content.startsWith(PYTHON_MARK) || GENERATED_LIBRARY.test(content);
+  return content.startsWith(GENERATED_MARK) || content.startsWith(PYTHON_MARK) || isGeneratedLibrary(content);
+}
+
+/** A Functions library luagen wrote (`_library.lua`): what `luagen deploy` agrees to load. */
+export function isGeneratedLibrary(content: string): boolean {
+  return GENERATED_LIBRARY.test(content);
 }
 
 const GENERATED_LIBRARY = new RegExp(`^#!lua name=\\w+\\n-- ${GENERATED_MARK.slice(3)}`);
