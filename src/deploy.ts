@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "./config.js";
 import { LIBRARY_MODULE } from "./naming.js";
 import type { Io } from "./report.js";
-import { connect, ReplyError, type Connection, type Reply } from "./resp.js";
+import { connect, ReplyError, type ClientCertificate, type Connection, type Reply } from "./resp.js";
 import { isGeneratedLibrary } from "./write.js";
 
 /** Where `luagen deploy` loads the library: a `redis[s]://[user:password@]host[:port]` URL. */
@@ -13,6 +13,8 @@ export interface Target {
   port: number;
   /** `rediss://`: every connection, to the first node and to each primary, over TLS. */
   tls: boolean;
+  /** Over TLS, the certificate presented to a server that asks for one (see `clientCertificate`). */
+  client?: ClientCertificate;
   username?: string;
   password?: string;
 }
@@ -34,6 +36,35 @@ export function parseTarget(url: string): Target | { error: string } {
   if (parsed.username) target.username = decodeURIComponent(parsed.username);
   if (parsed.password) target.password = decodeURIComponent(parsed.password);
   return target;
+}
+
+/**
+ * The client certificate for `rediss://`, from LUAGEN_TLS_CERT and LUAGEN_TLS_KEY (paths to PEM
+ * files; environment variables, not flags, so that no key path lands in a shell history or a CI
+ * log line): none when neither is set, a one-line error when one is missing or a file unreadable.
+ */
+export async function clientCertificate(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ClientCertificate | undefined | { error: string }> {
+  const certFile = env.LUAGEN_TLS_CERT;
+  const keyFile = env.LUAGEN_TLS_KEY;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) return { error: "LUAGEN_TLS_CERT and LUAGEN_TLS_KEY go together: set both, or neither" };
+  const read = (variable: string, file: string) =>
+    readFile(path.resolve(cwd, file)).catch((error: NodeJS.ErrnoException) => ({
+      error: `${variable}: cannot read ${file} (${error.code ?? error.message})`,
+    }));
+  const [cert, key] = await Promise.all([read("LUAGEN_TLS_CERT", certFile), read("LUAGEN_TLS_KEY", keyFile)]);
+  if (!Buffer.isBuffer(cert)) return cert;
+  if (!Buffer.isBuffer(key)) return key;
+  return { cert, key };
+}
+
+/** Why a deploy failed, in one line; where OpenSSL says a client certificate was missing, what to do. */
+function failure(error: Error, target: Target): string {
+  if (target.client !== undefined || !/alert certificate required/.test(error.message)) return error.message;
+  return "the server asks for a client certificate: set LUAGEN_TLS_CERT and LUAGEN_TLS_KEY to its PEM files";
 }
 
 /** What deploy did on one primary. */
@@ -69,7 +100,7 @@ export async function deployLibrary(target: Target, code: string): Promise<NodeO
 }
 
 async function open(target: Target, host: string, port: number): Promise<Connection> {
-  const connection = await connect(host, port, undefined, target.tls);
+  const connection = await connect(host, port, undefined, target.tls, target.client);
   if (target.password !== undefined) {
     const auth = target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password];
     const reply = await connection.send(...auth);
@@ -143,6 +174,11 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   if (url === undefined) return fail("deploy: missing --url redis://host:port");
   const target = parseTarget(url);
   if ("error" in target) return fail(`deploy: ${target.error}`);
+  if (target.tls) {
+    const client = await clientCertificate(process.env, io.cwd);
+    if (client !== undefined && "error" in client) return fail(`deploy: ${client.error}`);
+    if (client !== undefined) target.client = client;
+  }
   const file = path.join(out, `${LIBRARY_MODULE}.lua`);
   const absolute = path.resolve(io.cwd, file);
   // Only a regular file: a FIFO or a device there would block the read, or never end it.
@@ -155,7 +191,7 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   try {
     outcomes = await deployLibrary(target, code);
   } catch (error) {
-    return fail(`deploy: ${(error as Error).message}`);
+    return fail(`deploy: ${failure(error as Error, target)}`);
   }
   for (const { node, outcome } of outcomes)
     io.stdout(`luagen: ${name} on ${node}: ${outcome === "loaded" ? "loaded" : "already there, nothing written"}`);

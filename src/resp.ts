@@ -19,16 +19,28 @@ export interface Connection {
   close(): void;
 }
 
+/** A client certificate and its key (PEM), for a server that asks for one (`tls-auth-clients yes`). */
+export interface ClientCertificate {
+  cert: Buffer;
+  key: Buffer;
+}
+
 /**
  * Connects to `host:port`, over TLS with `secure` (`rediss://`: the server's certificate checked
- * against Node's CAs, which NODE_EXTRA_CA_CERTS extends with a private one, and against `host`);
- * rejects with the socket's error (ECONNREFUSED, a certificate Node does not trust...) or after
- * `timeoutMs`.
+ * against Node's CAs, which NODE_EXTRA_CA_CERTS extends with a private one, and against `host`;
+ * `client` presented when given); rejects with the socket's error (ECONNREFUSED, a certificate
+ * Node does not trust...) or after `timeoutMs`.
  */
-export function connect(host: string, port: number, timeoutMs = 5_000, secure = false): Promise<Connection> {
+export function connect(
+  host: string,
+  port: number,
+  timeoutMs = 5_000,
+  secure = false,
+  client?: ClientCertificate,
+): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const socket = secure
-      ? tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}) })
+      ? tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...client })
       : net.connect({ host, port });
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)),

@@ -156,7 +156,7 @@ describe("the RESP codec deploy speaks", () => {
  * A CA and a certificate for 127.0.0.1 signed by it, made with the openssl CLI (.ci/run installs it
  * where it is missing), in `dir`: what a TLS redis-server and a client that trusts the CA need.
  */
-function testCertificates(dir: string): { ca: string; cert: string; key: string } {
+function testCertificates(dir: string): Record<"ca" | "cert" | "key" | "clientCert" | "clientKey", string> {
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   openssl(
@@ -204,11 +204,36 @@ function testCertificates(dir: string): { ca: string; cert: string; key: string 
     "-extfile",
     "ext.cnf",
   );
-  return { ca: file("ca.crt"), cert: file("server.crt"), key: file("server.key") };
+  // A client certificate from the same CA, for a server that asks for one (tls-auth-clients yes).
+  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=luagen");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "client.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "client.crt",
+    "-days",
+    "2",
+  );
+  return {
+    ca: file("ca.crt"),
+    cert: file("server.crt"),
+    key: file("server.key"),
+    clientCert: file("client.crt"),
+    clientKey: file("client.key"),
+  };
 }
 
+type Certificates = ReturnType<typeof testCertificates>;
+
 describe("luagen deploy over TLS (rediss://)", () => {
-  let certs: { ca: string; cert: string; key: string };
+  let certs: Certificates;
   let tlsPort: number;
   holdOpen(async () => {
     certs = testCertificates(tempProject("tls-certs"));
@@ -234,5 +259,51 @@ describe("luagen deploy over TLS (rediss://)", () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/^luagen: deploy: .*(self-signed|unable to (get|verify)).*certificate/i);
+  });
+});
+
+describe("luagen deploy to a server that asks for a client certificate (tls-auth-clients yes)", () => {
+  let certs: Certificates;
+  let tlsPort: number;
+  holdOpen(async () => {
+    certs = testCertificates(tempProject("tls-client-certs"));
+    tlsPort = await freePort();
+    const tlsArgs = ["--tls-port", String(tlsPort), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key];
+    return startRedisServer({ extraArgs: [...tlsArgs, "--tls-ca-cert-file", certs.ca, "--tls-auth-clients", "yes"] });
+  });
+
+  it("loads with LUAGEN_TLS_CERT and LUAGEN_TLS_KEY, and fails in one line without them", async () => {
+    const { dir, library } = await functionsProject();
+    const args = ["deploy", "--url", `rediss://127.0.0.1:${tlsPort}`, "--out", "gen"];
+    const trusted = { NODE_EXTRA_CA_CERTS: certs.ca };
+    const without = await runCli(args, dir, trusted);
+    expect(without.code).toBe(2);
+    expect(without.stderr.trim().split("\n")).toHaveLength(1);
+    expect(without.stderr.trim()).toBe(
+      "luagen: deploy: the server asks for a client certificate: set LUAGEN_TLS_CERT and LUAGEN_TLS_KEY to its PEM files",
+    );
+    const withCert = await runCli(args, dir, {
+      ...trusted,
+      LUAGEN_TLS_CERT: certs.clientCert,
+      LUAGEN_TLS_KEY: certs.clientKey,
+    });
+    expect([withCert.code, withCert.stderr]).toEqual([0, ""]);
+    expect(withCert.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: loaded`);
+  });
+
+  it.each([
+    ["the certificate without its key", { LUAGEN_TLS_CERT: "client.crt" }, /go together: set both, or neither$/],
+    [
+      "a key file that is not there",
+      { LUAGEN_TLS_CERT: "client.crt", LUAGEN_TLS_KEY: "nope.key" },
+      /LUAGEN_TLS_KEY: cannot read nope\.key \(ENOENT\)$/,
+    ],
+  ])("refuses %s: one line, exit 2, nothing sent", async (_, env, message) => {
+    const { dir } = await functionsProject();
+    writeFileSync(path.join(dir, "client.crt"), readFileSync(certs.clientCert));
+    const run = await runCli(["deploy", "--url", "rediss://127.0.0.1:1", "--out", "gen"], dir, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr.trim()).toMatch(message);
   });
 });
