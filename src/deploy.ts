@@ -43,7 +43,7 @@ export function parseTarget(url: string): Target | { error: string } {
  * files; environment variables, not flags, so that no key path lands in a shell history or a CI
  * log line): none when neither is set, a one-line error when one is missing or a file unreadable.
  */
-export async function clientCertificate(
+async function clientCertificate(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<ClientCertificate | undefined | { error: string }> {

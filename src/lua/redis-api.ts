@@ -1,6 +1,6 @@
 /**
  * The fields of the `redis` table a script sees: `for k in pairs(redis)` in an EVAL on
- * redis-server 7.0.15. Valkey keeps them (it adds `server` as a second name for the table).
+ * redis-server 7.0.15. Valkey, forked from Redis 7.2.4, started from the same table.
  * `register_function` is not among them: it exists only while FUNCTION LOAD runs a library.
  */
 export const REDIS_LUA_API: ReadonlySet<string> = new Set([
