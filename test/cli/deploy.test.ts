@@ -174,53 +174,17 @@ function testCertificates(dir: string): Record<"ca" | "cert" | "key" | "clientCe
     "-subj",
     "/CN=luagen test CA",
   );
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  );
-  writeFileSync(file("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
+  // `name`.key and `name`.crt, signed by the CA, with `extensions` (an openssl extfile's text).
+  const signed = (name: string, subject: string, extensions?: string) => {
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
+    const ext = extensions === undefined ? [] : ["-extfile", `${name}.cnf`];
+    if (extensions !== undefined) writeFileSync(file(`${name}.cnf`), extensions);
+    const ca = ["-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"];
+    openssl("x509", "-req", "-in", `${name}.csr`, ...ca, "-out", `${name}.crt`, "-days", "2", ...ext);
+  };
+  signed("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\n");
   // A client certificate from the same CA, for a server that asks for one (tls-auth-clients yes).
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=luagen");
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    "client.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "client.crt",
-    "-days",
-    "2",
-  );
+  signed("client", "/CN=luagen");
   return {
     ca: file("ca.crt"),
     cert: file("server.crt"),
@@ -232,30 +196,36 @@ function testCertificates(dir: string): Record<"ca" | "cert" | "key" | "clientCe
 
 type Certificates = ReturnType<typeof testCertificates>;
 
-describe("luagen deploy over TLS (rediss://)", () => {
-  let certs: Certificates;
-  let tlsPort: number;
+/** A redis-server over TLS on its own port for the tests of one `describe`, with fresh certificates. */
+function tlsServer(authClients: "yes" | "no"): { certs: Certificates; port: number } {
+  const server = {} as { certs: Certificates; port: number };
   holdOpen(async () => {
-    certs = testCertificates(tempProject("tls-certs"));
-    tlsPort = await freePort();
-    const tlsArgs = ["--tls-port", String(tlsPort), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key];
-    return startRedisServer({ extraArgs: [...tlsArgs, "--tls-ca-cert-file", certs.ca, "--tls-auth-clients", "no"] });
+    server.certs = testCertificates(tempProject("tls-certs"));
+    server.port = await freePort();
+    const { cert, key, ca } = server.certs;
+    const tls = ["--tls-port", String(server.port), "--tls-cert-file", cert, "--tls-key-file", key];
+    return startRedisServer({ extraArgs: [...tls, "--tls-ca-cert-file", ca, "--tls-auth-clients", authClients] });
   });
+  return server;
+}
+
+describe("luagen deploy over TLS (rediss://)", () => {
+  const server = tlsServer("no");
 
   it("loads the library over TLS where Node trusts the server's CA (NODE_EXTRA_CA_CERTS), then finds it there", async () => {
     const { dir, library } = await functionsProject();
-    const url = `rediss://127.0.0.1:${tlsPort}`;
-    const env = { NODE_EXTRA_CA_CERTS: certs.ca };
+    const url = `rediss://127.0.0.1:${server.port}`;
+    const env = { NODE_EXTRA_CA_CERTS: server.certs.ca };
     const first = await runCli(["deploy", "--url", url, "--out", "gen"], dir, env);
     expect([first.code, first.stderr]).toEqual([0, ""]);
-    expect(first.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: loaded`);
+    expect(first.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${server.port}: loaded`);
     const second = await runCli(["deploy", "--url", url, "--out", "gen"], dir, env);
-    expect(second.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: already there, nothing written`);
+    expect(second.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${server.port}: already there, nothing written`);
   });
 
   it("refuses a server whose certificate Node does not trust: one line, exit 2", async () => {
     const { dir } = await functionsProject();
-    const run = await runCli(["deploy", "--url", `rediss://127.0.0.1:${tlsPort}`, "--out", "gen"], dir);
+    const run = await runCli(["deploy", "--url", `rediss://127.0.0.1:${server.port}`, "--out", "gen"], dir);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/^luagen: deploy: .*(self-signed|unable to (get|verify)).*certificate/i);
@@ -263,19 +233,12 @@ describe("luagen deploy over TLS (rediss://)", () => {
 });
 
 describe("luagen deploy to a server that asks for a client certificate (tls-auth-clients yes)", () => {
-  let certs: Certificates;
-  let tlsPort: number;
-  holdOpen(async () => {
-    certs = testCertificates(tempProject("tls-client-certs"));
-    tlsPort = await freePort();
-    const tlsArgs = ["--tls-port", String(tlsPort), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key];
-    return startRedisServer({ extraArgs: [...tlsArgs, "--tls-ca-cert-file", certs.ca, "--tls-auth-clients", "yes"] });
-  });
+  const server = tlsServer("yes");
 
   it("loads with LUAGEN_TLS_CERT and LUAGEN_TLS_KEY, and fails in one line without them", async () => {
     const { dir, library } = await functionsProject();
-    const args = ["deploy", "--url", `rediss://127.0.0.1:${tlsPort}`, "--out", "gen"];
-    const trusted = { NODE_EXTRA_CA_CERTS: certs.ca };
+    const args = ["deploy", "--url", `rediss://127.0.0.1:${server.port}`, "--out", "gen"];
+    const trusted = { NODE_EXTRA_CA_CERTS: server.certs.ca };
     const without = await runCli(args, dir, trusted);
     expect(without.code).toBe(2);
     expect(without.stderr.trim().split("\n")).toHaveLength(1);
@@ -284,11 +247,11 @@ describe("luagen deploy to a server that asks for a client certificate (tls-auth
     );
     const withCert = await runCli(args, dir, {
       ...trusted,
-      LUAGEN_TLS_CERT: certs.clientCert,
-      LUAGEN_TLS_KEY: certs.clientKey,
+      LUAGEN_TLS_CERT: server.certs.clientCert,
+      LUAGEN_TLS_KEY: server.certs.clientKey,
     });
     expect([withCert.code, withCert.stderr]).toEqual([0, ""]);
-    expect(withCert.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${tlsPort}: loaded`);
+    expect(withCert.stdout.trim()).toBe(`luagen: ${library} on 127.0.0.1:${server.port}: loaded`);
   });
 
   it.each([
@@ -300,7 +263,7 @@ describe("luagen deploy to a server that asks for a client certificate (tls-auth
     ],
   ])("refuses %s: one line, exit 2, nothing sent", async (_, env, message) => {
     const { dir } = await functionsProject();
-    writeFileSync(path.join(dir, "client.crt"), readFileSync(certs.clientCert));
+    writeFileSync(path.join(dir, "client.crt"), readFileSync(server.certs.clientCert));
     const run = await runCli(["deploy", "--url", "rediss://127.0.0.1:1", "--out", "gen"], dir, env);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
