@@ -53,7 +53,7 @@ export async function pythonBench(server: RedisServer, config: PythonConfig): Pr
     maxBuffer: 16 * 1024 * 1024,
     env: {
       ...process.env,
-      PYTHONPATH: dir,
+      PYTHONPATH: [dir, path.join(ROOT, "test", "python")].join(path.delimiter),
       LUAGEN_REDIS_PORT: String(server.port),
       LUAGEN_BENCH_ROUNDS: String(config.rounds),
       LUAGEN_BENCH_CALLS: String(config.calls),

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Callable
 
 import redis
 
+from flusher import Flusher  # test/python/flusher.py, on PYTHONPATH (bench/python.ts)
 from gen import COUNTER_SCRIPT, counter
 
 PORT = int(os.environ["LUAGEN_REDIS_PORT"])
@@ -76,25 +76,9 @@ def interleaved(
     return rounds
 
 
-class Flusher:
-    def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.flushes = 0
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-
-    def loop(self) -> None:
-        r = redis.Redis(port=PORT)
-        while not self.stop.is_set():
-            r.script_flush()
-            self.flushes += 1
-        r.close()
-
-
 def flood(r: redis.Redis, queue: Callable[[redis.client.Pipeline], None]) -> dict[str, int]:
     failed = partial = 0
-    flusher = Flusher()
-    flusher.thread.start()
-    try:
+    with Flusher(lambda: redis.Redis(port=PORT)) as flusher:
         for _ in range(FLOOD):
             pipe = r.pipeline()
             queue(pipe)
@@ -102,9 +86,6 @@ def flood(r: redis.Redis, queue: Callable[[redis.client.Pipeline], None]) -> dic
             errors = sum(isinstance(reply, Exception) for reply in replies)
             failed += errors > 0
             partial += 0 < errors < len(replies)
-    finally:
-        flusher.stop.set()
-        flusher.thread.join()
     return {"transactions": FLOOD, "failed": failed, "partial": partial, "flushes": flusher.flushes}
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,6 +15,7 @@ import redis.asyncio.cluster
 from redis.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
+from flusher import Flusher
 from gen import counter, fails, pair
 
 PORT = int(os.environ["LUAGEN_CLUSTER_PORT"])
@@ -105,25 +105,9 @@ def test_asyncio_cluster_direct_and_pipeline(cluster: RedisCluster) -> None:
 
 def flood(cluster: RedisCluster, one: Callable[[int], int]) -> None:
     """`one(i)` runs round i over every key and says how many calls failed: 0 in all, under SCRIPT FLUSH on every node."""
-    stop = threading.Event()
-    flushes = 0
-
-    def flusher() -> None:
-        nonlocal flushes
-        rc = RedisCluster(host="127.0.0.1", port=PORT)
-        while not stop.is_set():
-            flush_scripts(rc)
-            flushes += 1
-        rc.close()
-
-    thread = threading.Thread(target=flusher, daemon=True)
-    thread.start()
-    try:
+    with Flusher(lambda: RedisCluster(host="127.0.0.1", port=PORT), flush_scripts) as flusher:
         failures = sum(one(i) for i in range(CALLS // len(KEYS)))
-    finally:
-        stop.set()
-        thread.join()
-    assert flushes > 0
+    assert flusher.flushes > 0
     assert failures == 0
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import os
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ import redis
 import redis.asyncio
 from redis.exceptions import ResponseError
 
+from flusher import Flusher
 from gen import COUNTER_SCRIPT, counter, fails, included, peek
 from gen import runtime as _rt
 
@@ -186,34 +186,10 @@ def test_async_client_and_pipelines(client: redis.Redis) -> None:
     assert asyncio.run(run()) == [3, 6, 9]
 
 
-class Flusher:
-    """A second connection sending SCRIPT FLUSH in a tight loop while it runs."""
-
-    def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.flushes = 0
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-
-    def loop(self) -> None:
-        r = redis.Redis(port=PORT)
-        while not self.stop.is_set():
-            r.script_flush()
-            self.flushes += 1
-        r.close()
-
-    def __enter__(self) -> Flusher:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-
 def flood(client: redis.Redis, one: Callable[[int], tuple[int, int]]) -> None:
     """`one(i)` runs call i and says (failures, partial); all must be 0, and the counters exact."""
     failures = partial = 0
-    with Flusher() as flusher:
+    with Flusher(lambda: redis.Redis(port=PORT)) as flusher:
         for i in range(CALLS):
             failed, half = one(i)
             failures += failed
@@ -282,7 +258,7 @@ def test_script_flush_flood_asyncio(client: redis.Redis) -> None:
         await r.aclose()
         return failures, partial
 
-    with Flusher() as flusher:
+    with Flusher(lambda: redis.Redis(port=PORT)) as flusher:
         outcome = asyncio.run(run())
     assert flusher.flushes > 0
     assert outcome == (0, 0)

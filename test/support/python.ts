@@ -83,7 +83,7 @@ export async function pyright(python: string, cwd: string, files: readonly strin
 
 /**
  * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
- * and `testFile` from test/python beside it, as pytest runs it.
+ * and `testFile` from test/python beside it, with the flood's flusher.py, as pytest runs it.
  */
 export async function pythonProject(prefix: string, testFile: string): Promise<string> {
   const dir = tempDir(prefix);
@@ -93,7 +93,7 @@ export async function pythonProject(prefix: string, testFile: string): Promise<s
     { cwd: ROOT },
   );
   if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);
-  cpSync(path.join(ROOT, "test", "python", testFile), path.join(dir, testFile));
+  for (const file of [testFile, "flusher.py"]) cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
   return dir;
 }
 
