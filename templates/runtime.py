@@ -207,11 +207,6 @@ def _kind_of(script: ScriptSpec, target: object) -> _Kind:
 PolicyCommand = Literal["EVAL", "EVALSHA"]
 
 
-def _command(script: ScriptSpec, policy: PolicyCommand) -> tuple[str, str]:
-    """The command and what it carries: the SHA-1 for EVALSHA, the source for EVAL (``_RO`` for no-writes)."""
-    return script.commands[policy]
-
-
 class _Queue:
     """What luagen queued in one pipeline's queue, while it is the same list: the scripts EVALed
     in it (for a transaction's EVALSHA), and which script each queued call of ours runs (for errors)."""
@@ -253,7 +248,7 @@ def _queued_command(script: ScriptSpec, sent: _Queue, transaction: bool) -> Poli
 def _queue(script: ScriptSpec, pipe: Any, num_keys: int, wire: list[Any]) -> Any:
     transaction, stack = _pipeline_state(script, pipe)
     queue = _queue_of(pipe, stack)
-    command, text = _command(script, _queued_command(script, queue, transaction))
+    command, text = script.commands[_queued_command(script, queue, transaction)]
     index = len(cast("list[object]", stack)) if isinstance(stack, list) else -1
     pipe.execute_command(command, text, num_keys, *wire)
     if index >= 0:

@@ -777,6 +777,11 @@ function ioredisContext(target: object): ScriptContext {
 const DIRECT: ScriptContext = { kind: "direct" };
 const PIPELINE: ScriptContext = { kind: "pipeline" };
 const MULTI: ScriptContext = { kind: "multi" };
+/**
+ * A batch that holds nothing but its own calls and runs as MULTI/EXEC: a transaction from its first
+ * element (node-redis's multi behind a typed transaction, an atomic GLIDE Batch).
+ */
+const WHOLE_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };
 
 /** Per pipeline, how much of its queue was searched and the last MULTI found in it (weak, like `transactions`). */
 const scanned = new WeakMap<object, { length: number; multiIndex: number }>();
@@ -912,12 +917,11 @@ const NODE_REDIS: Transport = {
  */
 function nodeRedisContext(target: object): ScriptContext {
   if (typeof (target as { execAsPipeline?: unknown }).execAsPipeline !== "function") return DIRECT;
-  return typedTransactions.has(target) ? TYPED_TRANSACTION : MULTI;
+  return typedTransactions.has(target) ? WHOLE_TRANSACTION : MULTI;
 }
 
 /** The node-redis multis behind typed transactions (`openBatch`), which end in `exec()` alone. */
 const typedTransactions = new WeakSet<object>();
-const TYPED_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };
 
 /** One multi per client, made once and never run: what tells the client's commands from its other methods. */
 const probeMultis = new WeakMap<object, object>();
@@ -1023,7 +1027,7 @@ const GLIDE: Transport = {
   context: (target) => {
     const atomic = (target as { isAtomic?: unknown }).isAtomic;
     if (typeof atomic !== "boolean") return DIRECT;
-    return atomic ? GLIDE_TRANSACTION : PIPELINE;
+    return atomic ? WHOLE_TRANSACTION : PIPELINE;
   },
   cluster: (target) => (isGlideCluster(target) ? GLIDE_CLUSTER : undefined),
   send: (target, command, text, numKeys, wire) =>
@@ -1051,9 +1055,6 @@ function isGlideCluster(target: object): boolean {
 }
 
 const GLIDE_CLUSTER: ClusterTarget = { keyPrefix: undefined };
-
-/** A GLIDE Batch holds nothing but its own commands: an atomic one is a transaction from its first. */
-const GLIDE_TRANSACTION: ScriptContext = { kind: "transaction", multiIndex: 0 };
 
 function glideNotYet(what: string): never {
   throw new TypeError(`${what} is not supported with Valkey GLIDE yet`);
