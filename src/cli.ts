@@ -133,8 +133,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /**
- * Several targets from the config (`"targets"`): each is generated and compared with its folder
- * first, writing nothing, and only when every one of them succeeded are they written, so a failure
+ * Several targets from the config (`"targets"`): the scripts are built once, then each target is
+ * emitted and compared with its folder first, writing nothing, and only when every one of them succeeded are they written, so a failure
  * in one (LG305 is the Python target's own) leaves every folder as it was. The checks are the same
  * for all, so diagnostics print once, with the first. A stamp per target, under one key for the
  * whole set: the rerun is a no-op only when every target's stamp says so; otherwise a full run.
@@ -150,19 +150,25 @@ async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
     for (const [i, { reporting }] of runs.entries()) reportStamped(seen[i]!.stamp, 0, reporting, io);
     return EXIT.ok;
   }
-  const { generate } = await import("./generate.js");
+  const { generateTargets } = await import("./generate.js");
   const { applyWrites } = await import("./write.js");
+  // The run cache of the first target's folder serves the one build (see generateTargets).
+  const context = await openRunContext(io.cwd, path.resolve(io.cwd, runs[0]!.options.out), {
+    onProgress: progress(io),
+  });
+  const results = await generateTargets(
+    runs.map(({ options }) => ({ ...options, check: true })),
+    context,
+  );
+  await saveRunContext(context);
   const planned: Extract<RunOutcome, { kind: "planned" }>[] = [];
-  for (const { options, reporting } of runs) {
-    const context = await openRunContext(io.cwd, path.resolve(io.cwd, options.out), { onProgress: progress(io) });
-    const result = await generate({ ...options, check: true }, context);
-    await saveRunContext(context);
+  for (const [i, result] of results.entries()) {
     if (result.kind === "usage-error") return usageError(io, result.message);
     if (result.kind === "fs-error") {
       io.stderr(`luagen: ${result.message}`);
       return EXIT.usage;
     }
-    if (result.kind !== "planned") return report(result, reporting, io);
+    if (result.kind !== "planned") return report(result, runs[i]!.reporting, io);
     planned.push(result);
   }
   // All or none: every folder's files are staged before the first is renamed into place.

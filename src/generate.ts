@@ -24,7 +24,7 @@ import type { Diagnostic, ExpandedSource, GeneratedFile, Position, Script, Sourc
 import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
-import { inputFolder, scan, toPosix } from "./scan.js";
+import { inputFolder, scan, toPosix, type ScanResult } from "./scan.js";
 import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode, type Target } from "./config.js";
 import { VERSION } from "./version.js";
 import { applyWrite, planWrite, PYTHON_OUTPUT, TYPESCRIPT_OUTPUT, type WritePlan, type WriteSummary } from "./write.js";
@@ -102,24 +102,60 @@ export async function generate(
   options: GenerateOptions,
   context: RunContext = createRunContext(),
 ): Promise<GenerateResult> {
+  return (await generateTargets([options], context))[0]!;
+}
+
+/**
+ * Several targets of one run (the config's `"targets"`: options that differ only in `target` and
+ * `out`): the scripts are scanned, parsed and checked once, then each target is emitted and
+ * planned or written in turn. Ends early, with that result last, at the first target that
+ * does not succeed; a usage error or a failed build is then the only result.
+ */
+export async function generateTargets(
+  targets: readonly GenerateOptions[],
+  context: RunContext = createRunContext(),
+): Promise<GenerateResult[]> {
+  const first = targets[0]!;
   try {
-    return await pipeline(options, context);
+    const found = await find(first, targets, context);
+    if (!("built" in found)) return [found];
+    const results: GenerateResult[] = [];
+    for (const options of targets) {
+      const result = await emitTarget(options, found, context);
+      results.push(result);
+      if (result.kind === "failed") break;
+    }
+    return results;
   } catch (error) {
-    if (error instanceof PathError) return { kind: "fs-error", message: error.shown(options.cwd ?? process.cwd()) };
+    if (error instanceof PathError) return [{ kind: "fs-error", message: error.shown(first.cwd ?? process.cwd()) }];
     throw error;
   }
 }
 
-async function pipeline(options: GenerateOptions, context: RunContext): Promise<GenerateResult> {
+/** What scanning and building gave: the same for every target of a run. */
+interface Found {
+  cwd: string;
+  root: string;
+  scanned: ScanResult;
+  built: Built;
+  /** Scanning's and building's, unsorted; a target adds its own to a copy. */
+  diagnostics: readonly Diagnostic[];
+}
+
+/** scan → parse → check, after the settings every target shares (and each target's mode) are checked. */
+async function find(
+  options: GenerateOptions,
+  targets: readonly GenerateOptions[],
+  context: RunContext,
+): Promise<Found | GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
-  const outDir = path.resolve(cwd, options.out);
   const root =
     options.root !== undefined
       ? path.resolve(cwd, options.root)
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
   const settings = checkSettings(options);
   if ("error" in settings) return { kind: "usage-error", message: settings.error };
-  const unsupported = unsupportedMode(options);
+  const unsupported = targets.map(unsupportedMode).find((message) => message !== undefined);
   if (unsupported !== undefined) return { kind: "usage-error", message: unsupported };
   if (options.library !== undefined && !LIBRARY_NAME.test(options.library))
     return { kind: "usage-error", message: `library ${LIBRARY_NAME_RULE}` };
@@ -134,30 +170,43 @@ async function pipeline(options: GenerateOptions, context: RunContext): Promise<
     ...settings,
   });
   keepBuilds(context, built.builds);
-  const diagnostics = [...scanned.diagnostics, ...built.diagnostics];
-  const failed = (ds: Diagnostic[]) => hasErrors(ds) || (options.strict === true && ds.length > 0);
-  const findings = (): RunFindings => ({
-    diagnostics: sortDiagnostics(diagnostics),
-    sources: built.sources,
-    scripts: built.scripts,
-    root,
-    ...(scanned.looked ? { looked: scanned.looked } : {}),
-  });
-  if (failed(diagnostics)) return { kind: "failed", ...findings() };
+  const found = { cwd, root, scanned, built, diagnostics: [...scanned.diagnostics, ...built.diagnostics] };
+  return failed(options, found.diagnostics) ? { kind: "failed", ...findingsOf(found, found.diagnostics) } : found;
+}
 
+/** emit → write (or only plan, under `check`) for one target, over what `find` gave. */
+async function emitTarget(options: GenerateOptions, found: Found, context: RunContext): Promise<GenerateResult> {
+  const { cwd, root, scanned, built } = found;
+  const diagnostics = [...found.diagnostics];
+  const findings = (): RunFindings => findingsOf(found, diagnostics);
   const files = options.target === "python" ? await emitPythonPackage(built.scripts, diagnostics) : undefined;
-  if (failed(diagnostics)) return { kind: "failed", ...findings() };
+  if (failed(options, diagnostics)) return { kind: "failed", ...findings() };
   const plan = await planWrite(
-    outDir,
+    path.resolve(cwd, options.out),
     files ?? (await emitTypeScript(built.scripts, options, root, context)),
     { cwd, inputs: scanned.roots },
     options.target === "python" ? PYTHON_OUTPUT : TYPESCRIPT_OUTPUT,
   );
   diagnostics.push(...foreignDiagnostics(plan, root));
-  if (failed(diagnostics)) return { kind: "failed", ...findings() };
+  if (failed(options, diagnostics)) return { kind: "failed", ...findings() };
   if (options.check)
     return { kind: "planned", ...findings(), plan, upToDate: plan.write.length === 0 && plan.remove.length === 0 };
   return { kind: "written", ...findings(), plan, summary: await applyWrite(plan) };
+}
+
+/** Errors fail a run; so do warnings under `strict`. */
+function failed(options: GenerateOptions, diagnostics: readonly Diagnostic[]): boolean {
+  return hasErrors(diagnostics) || (options.strict === true && diagnostics.length > 0);
+}
+
+function findingsOf(found: Found, diagnostics: readonly Diagnostic[]): RunFindings {
+  return {
+    diagnostics: sortDiagnostics(diagnostics),
+    sources: found.built.sources,
+    scripts: found.built.scripts,
+    root: found.root,
+    ...(found.scanned.looked ? { looked: found.scanned.looked } : {}),
+  };
 }
 
 async function emitTypeScript(

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRunContext } from "../../src/context.js";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
+import { buildScripts, generate, generateTargets, readRuntimeTemplate } from "../../src/generate.js";
 import type { SourceFile } from "../../src/model.js";
 import { tempProject, writeTree } from "../support/workspace.js";
 
@@ -87,5 +87,23 @@ describe("the stages a run context feeds", () => {
     expect(second.files.find((f) => f.path === "get.ts")?.content).toBe("// reused\n");
     expect([...second.modules]).toEqual([[key, "// reused\n"]]);
     expect(previous.size).toBe(2);
+  });
+
+  it("builds the scripts once for several targets, and emits each target from that one build", async () => {
+    const dir = tempProject("context");
+    writeTree(dir, { "lua/get.lua": script("GET"), "lua/ttl.lua": script("TTL"), "lua/strlen.lua": script("STRLEN") });
+    const built: number[] = [];
+    const context = createRunContext({ onProgress: (done) => built.push(done) });
+    const results = await generateTargets(
+      [
+        { inputs: ["lua"], out: "gen/ts", cwd: dir },
+        { inputs: ["lua"], out: "gen/py", cwd: dir, target: "python" },
+      ],
+      context,
+    );
+    expect(built).toEqual([1, 2, 3]);
+    expect(results.map((result) => result.kind)).toEqual(["written", "written"]);
+    expect(readFileSync(path.join(dir, "gen/ts/ttl.ts"), "utf8")).toContain('\\"TTL\\"');
+    expect(readFileSync(path.join(dir, "gen/py/ttl.py"), "utf8")).toContain("TTL");
   });
 });
