@@ -22,6 +22,7 @@ import type { Script } from "./model.js";
 import { init } from "./init.js";
 import { PathError } from "./path-error.js";
 import { report, reportStamped, type Io, type ReportOptions } from "./report.js";
+import type { Run } from "./targets.js";
 import { partsOf, readStamp, stampKey, writeStamp, type StampCheck } from "./stamp.js";
 import { VERSION } from "./version.js";
 
@@ -98,10 +99,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const resolved = await resolveOptions(parsed, io);
   if ("error" in resolved) return usageError(io, resolved.error);
+  // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
+  if (values.watch) return (await import("./watch.js")).watch(resolved, io);
   if (resolved.length > 1) return runTargets(resolved, io);
   const { options, reporting } = resolved[0]!;
-  // chokidar and jsdiff are loaded only by the modes that use them: start-up time is most of a small run.
-  if (values.watch) return (await import("./watch.js")).watch(options, reporting, io);
   const started = Date.now();
   const outDir = path.resolve(io.cwd, options.out);
   const stampFile = cacheFile(io.cwd, outDir, "stamp.json");
@@ -133,11 +134,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /**
- * Several targets from the config (`"targets"`): the scripts are built once, then each target is
- * emitted and compared with its folder first, writing nothing, and only when every one of them succeeded are they written, so a failure
- * in one (LG305 is the Python target's own) leaves every folder as it was. The checks are the same
- * for all, so diagnostics print once, with the first. A stamp per target, under one key for the
- * whole set: the rerun is a no-op only when every target's stamp says so; otherwise a full run.
+ * Several targets from the config (`"targets"`), all or none (targets.ts). A stamp per target,
+ * under one key for the whole set: the rerun is a no-op only when every target's stamp says so;
+ * otherwise a full run.
  */
 async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
   const started = Date.now();
@@ -150,43 +149,24 @@ async function runTargets(runs: readonly Run[], io: Io): Promise<number> {
     for (const [i, { reporting }] of runs.entries()) reportStamped(seen[i]!.stamp, 0, reporting, io);
     return EXIT.ok;
   }
-  const { generateTargets } = await import("./generate.js");
-  const { applyWrites } = await import("./write.js");
+  const { generateEveryTarget } = await import("./targets.js");
   // The run cache of the first target's folder serves the one build (see generateTargets).
   const context = await openRunContext(io.cwd, path.resolve(io.cwd, runs[0]!.options.out), {
     onProgress: progress(io),
   });
-  const results = await generateTargets(
-    runs.map(({ options }) => ({ ...options, check: true })),
-    context,
-  );
+  const ended = await generateEveryTarget(runs, context, io);
   await saveRunContext(context);
-  const planned: Extract<RunOutcome, { kind: "planned" }>[] = [];
-  for (const [i, result] of results.entries()) {
-    if (result.kind === "usage-error") return usageError(io, result.message);
-    if (result.kind === "fs-error") {
-      io.stderr(`luagen: ${result.message}`);
-      return EXIT.usage;
-    }
-    if (result.kind !== "planned") return report(result, runs[i]!.reporting, io);
-    planned.push(result);
+  if (ended.kind === "usage-error") return usageError(io, ended.message);
+  if (ended.kind === "fs-error") {
+    io.stderr(`luagen: ${ended.message}`);
+    return EXIT.usage;
   }
-  // All or none: every folder's files are staged before the first is renamed into place.
-  const summaries = runs[0]!.options.check ? undefined : await applyWrites(planned.map(({ plan }) => plan));
-  let code = 0;
-  const outcomes: RunOutcome[] = [];
-  for (const [i, { reporting }] of runs.entries()) {
-    const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
-    const outcome: RunOutcome = summaries ? { ...result, kind: "written", summary: summaries[i]! } : result;
-    outcomes.push(outcome);
-    code = Math.max(code, await report(outcome, reporting, io));
-  }
-  // Every target's diagnostics are the first's (printed once, above): a clean run is clean for all.
+  // Every target's diagnostics are the first's (printed once): a clean run is clean for all.
   for (const [i, file] of stampFiles.entries()) {
-    if (file !== undefined)
-      stampClean({ ...outcomes[i]!, diagnostics: planned[0]!.diagnostics }, { file, key, started });
+    const outcome = ended.outcomes?.[i];
+    if (file !== undefined && outcome !== undefined) stampClean(outcome, { file, key, started });
   }
-  return code;
+  return ended.code;
 }
 
 /**
@@ -271,8 +251,6 @@ async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: st
           ? "--library needs --mode functions"
           : `${CONFIG_FILE}: "library" needs "mode": "functions"`,
     };
-  if (outs.length > 1 && values.watch)
-    return { error: `--watch takes one target; run one 'luagen --watch --target <lang>' per target` };
   const strict = values.strict ?? config.strict ?? false;
   return outs.map(({ target, out }) => ({
     options: {
@@ -300,12 +278,6 @@ async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: st
       explainTypes: values["explain-types"] ?? false,
     },
   }));
-}
-
-/** One target of a run: what to generate and how to report it. */
-interface Run {
-  options: GenerateOptions;
-  reporting: ReportOptions;
 }
 
 /**

@@ -2,9 +2,10 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import chokidar from "chokidar";
 import { openRunContext, saveRunContext } from "./context.js";
-import { generate, type GenerateOptions } from "./generate.js";
-import { report, type Io, type ReportOptions } from "./report.js";
+import { generate } from "./generate.js";
+import { report, type Io } from "./report.js";
 import { watchRoot } from "./scan.js";
+import { generateEveryTarget, type Run } from "./targets.js";
 
 const DEBOUNCE_MS = 100;
 
@@ -12,9 +13,12 @@ const DEBOUNCE_MS = 100;
  * `--watch`: one full run, then a run after each burst of `.lua` changes. Parse and check
  * results are cached per file, so a run re-reads and re-checks only what changed (a script is
  * rebuilt when a file it includes changes); a run with errors writes nothing, so the last good
- * output stays. Files included from outside the inputs are watched too. Resolves 0 on SIGINT/SIGTERM.
+ * output stays. Files included from outside the inputs are watched too. Several targets (the
+ * config's `"targets"`) are built once a round and written all or none, as in a run without
+ * `--watch`. Resolves 0 on SIGINT/SIGTERM.
  */
-export async function watch(options: GenerateOptions, reporting: ReportOptions, io: Io): Promise<number> {
+export async function watch(runs: readonly Run[], io: Io): Promise<number> {
+  const { options, reporting } = runs[0]!;
   const cwd = options.cwd ?? process.cwd();
   const context = await openRunContext(cwd, path.resolve(cwd, options.out));
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
@@ -37,19 +41,19 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     if (fresh.length > 0) watcher.add(fresh);
   };
   const runOnce = async () => {
-    const result = await generate(options, context);
+    const result = runs.length > 1 ? await generateEveryTarget(runs, context, io) : await generate(options, context);
     await saveRunContext(context);
     if (result.kind === "usage-error" || result.kind === "fs-error") io.stderr(`luagen: ${result.message}`);
-    else await report(result, reporting, io);
+    else if (result.kind !== "reported") await report(result, reporting, io);
     watchIncludedFiles();
   };
   await runOnce();
 
-  const runs = serialized(runOnce);
+  const rounds = serialized(runOnce);
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(runs, DEBOUNCE_MS);
+    timer = setTimeout(rounds, DEBOUNCE_MS);
   };
   const changed = (file: string) => {
     if (!file.endsWith(".lua")) return;
@@ -64,7 +68,7 @@ export async function watch(options: GenerateOptions, reporting: ReportOptions, 
     const stop = async () => {
       clearTimeout(timer);
       await watcher.close();
-      await runs.idle();
+      await rounds.idle();
       resolve(0);
     };
     process.once("SIGINT", stop);

@@ -190,12 +190,6 @@ describe("--target and the config's targets", () => {
       { out: "gen" },
       "--mode functions is not supported with --client glide yet",
     ],
-    [
-      "--watch with two targets",
-      ["--watch"],
-      BOTH,
-      "--watch takes one target; run one 'luagen --watch --target <lang>' per target",
-    ],
   ])("refuse %s: one line, exit 2, nothing written", async (_, args, config, message) => {
     const dir = project(config);
     const before = readTree(dir);

@@ -8,8 +8,8 @@ const script = (command: string) =>
   `---@key k\n---@return string|integer|nil\nreturn redis.call("${command}", KEYS[1])\n`;
 
 /** A spawned `luagen --watch` whose output can be awaited line by line. */
-function startWatch(dir: string) {
-  const child = spawn(process.execPath, [BIN, "lua", "--out", "gen", "--watch"], {
+function startWatch(dir: string, args: readonly string[] = ["lua", "--out", "gen", "--watch"]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: "1" },
   });
@@ -122,6 +122,38 @@ describe("--watch", () => {
       await watch.next(/watching lua/);
       writeTree(dir, { "lua/get.lua": script("STRLEN") });
       await watch.next(/luagen: 1 script → gen \(1 written, 2 unchanged, 0 removed, 2 warnings\)/);
+    } finally {
+      watch.child.kill("SIGINT");
+    }
+    expect(await watch.exited).toBe(0);
+  });
+
+  it('builds the config\'s "targets" once a round and writes every folder, or none when one target refuses', async () => {
+    const dir = tempDir("watch-targets");
+    const out = { typescript: "gen/ts", python: "gen/py" };
+    writeTree(dir, {
+      "lua/get.lua": script("GET"),
+      "luagen.config.json": JSON.stringify({ input: ["lua"], targets: ["typescript", "python"], out }),
+    });
+    const read = (file: string) => readFileSync(path.join(dir, "gen", file), "utf8");
+    const watch = startWatch(dir, ["--watch"]);
+    try {
+      await watch.next(/luagen: 1 script → gen\/ts \(3 written[^\n]*\n[^\n]*1 script → gen\/py \(4 written/);
+      await watch.next(/watching lua/);
+      writeTree(dir, { "lua/get.lua": script("STRLEN") });
+      await watch.next(
+        /1 script → gen\/ts \(1 written, 2 unchanged[^\n]*\n[^\n]*1 script → gen\/py \(1 written, 3 unchanged/,
+      );
+      expect(read("ts/get.ts")).toContain("STRLEN");
+      expect(read("py/get.py")).toContain("STRLEN");
+
+      // `userId` and `user_id` are one name in Python (LG305): the TypeScript folder is not written either.
+      const [ts, py] = [read("ts/index.ts"), read("py/__init__.py")];
+      writeTree(dir, { "lua/pair.lua": "---@arg userId string\n---@arg user_id string\nreturn ARGV[1] .. ARGV[2]\n" });
+      const refused = await watch.next(/nothing was written to gen\/py/);
+      expect(refused).toContain("LG305");
+      expect([read("ts/index.ts"), read("py/__init__.py")]).toEqual([ts, py]);
+      expect(existsSync(path.join(dir, "gen/ts/pair.ts"))).toBe(false);
     } finally {
       watch.child.kill("SIGINT");
     }
