@@ -341,7 +341,10 @@ function reuseOrBuild(
   checks: CommandChecks,
 ): BuildEntry {
   const expanded = expandIncludes(file, library);
-  const key = hashOf(JSON.stringify([file.text, file.relativePath, expanded, checks.key]));
+  // Without includes (and so without include errors) the expansion follows from the text and the
+  // path alone: keying on it too would stringify and hash every script's text once more.
+  const own = expanded.included.length === 0 && expanded.diagnostics.length === 0;
+  const key = hashOf(JSON.stringify([file.text, file.path, file.relativePath, own ? null : expanded, checks.key]));
   return previous?.key === key ? previous : { key, built: buildScript(file, expanded, checks) };
 }
 

@@ -32,6 +32,8 @@ export interface ScanResult {
 
 interface Found {
   absolute: string;
+  /** Its real path, when the walk that found it knows it. */
+  real?: string;
   /** The folder the file's output path is relative to. */
   root: string;
 }
@@ -78,7 +80,7 @@ export async function scan(
     const matches = expanded.found.filter((m) => !excluded.has(m.absolute));
     if (matches.length === 0 && !(await isDirectory(path.resolve(cwd, input)))) missing.push(input);
     for (const match of matches) {
-      const real = realOrSelf(match.absolute);
+      const real = match.real ?? realOrSelf(match.absolute);
       if (!found.has(real)) found.set(real, match);
     }
     diagnostics.push(...expanded.skipped.map(({ link, target }) => skippedLink(root, link, target)));
@@ -260,7 +262,7 @@ async function expand(
   const absolute = path.resolve(cwd, input);
   if (await isDirectory(absolute)) {
     const walked = walkLua(absolute);
-    const found = walked.files.map((file) => ({ absolute: file, root: absolute }));
+    const found = walked.files.map(({ at, real }) => ({ absolute: at, real, root: absolute }));
     return { found, skipped: walked.skipped, folders: walked.folders };
   }
   if (await isFile(absolute)) return { found: [{ absolute, root: path.dirname(absolute) }], skipped: [], folders: [] };

@@ -44,7 +44,7 @@ export function emit(scripts: readonly Script[], emitOptions: EmitOptions): Emit
   const files: GeneratedFile[] = scripts.map((script) => {
     const key = hashOf(
       JSON.stringify([
-        script,
+        moduleInputs(script),
         options.importExtension,
         options.client ?? "ioredis",
         options.version,
@@ -62,6 +62,17 @@ export function emit(scripts: readonly Script[], emitOptions: EmitOptions): Emit
   files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
   if (emitOptions.library) files.push(...libraryFiles(scripts, emitOptions.library.base, options));
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
+}
+
+/**
+ * What of a script its module is printed from: all of it but the file's text and the source, which
+ * the SHA-1 stands for (the module embeds the source, never the raw text). Keying on them too
+ * would stringify and hash every script's text twice more on every run.
+ */
+function moduleInputs(script: Script): Omit<Script, "file" | "source"> & { file: Omit<Script["file"], "text"> } {
+  const { file, source: _source, ...rest } = script;
+  const { text: _text, ...place } = file;
+  return { ...rest, file: place };
 }
 
 /** One script's module: it depends on that script and the options only (index.ts on every script). */
