@@ -19,10 +19,11 @@ export class Code {
  * `after` how many characters follow it on its last line (`,`, `);`).
  */
 export function printLiteral(value: unknown, indent = "", column = 0, after = 0): string {
-  const flat = flatText(value);
   const breakable = typeof value === "object" && value !== null;
-  if (flat !== undefined && (!breakable || (!breaksAlways(value) && column + flat.length + after <= WIDTH)))
-    return flat;
+  // A breakable value is wanted flat only when it fits: given up on as soon as it cannot, rather
+  // than printed whole at every level of nesting (a descriptor holds the script's whole source).
+  const flat = !breakable ? flatText(value) : breaksAlways(value) ? undefined : flatText(value, WIDTH - column - after);
+  if (flat !== undefined) return flat;
   if (value instanceof Code) return value.lines.join(`\n${indent}`);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
@@ -38,25 +39,52 @@ export function printLiteral(value: unknown, indent = "", column = 0, after = 0)
   return `{\n${entries.join("\n")}\n${indent}}`;
 }
 
-/** The value on one line, or undefined when it cannot be (code of several lines). */
-function flatText(value: unknown): string | undefined {
-  if (value instanceof Code) return value.lines.length === 1 ? value.lines[0] : undefined;
-  if (typeof value === "string") return stringLiteral(value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  if (Array.isArray(value)) return joined(value.map(flatText), "[", "]");
+/**
+ * The value on one line when that is at most `budget` characters; undefined when it is longer or
+ * cannot be on one line (code of several lines).
+ */
+function flatText(value: unknown, budget = Infinity): string | undefined {
+  if (value instanceof Code) return value.lines.length === 1 ? within(value.lines[0]!, budget) : undefined;
+  if (typeof value === "string") {
+    // Quotes and escapes only lengthen a string: one too long as it is needs no printing.
+    return value.length + 2 > budget ? undefined : within(stringLiteral(value), budget);
+  }
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return within(String(value), budget);
+  if (Array.isArray(value)) return joined(value, "[", "]", budget, flatText);
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    const parts = entries.map(([key, v]) => {
-      const text = flatText(v);
-      return text === undefined ? undefined : `${propertyName(key)}: ${text}`;
+    if (entries.length === 0) return within("{}", budget);
+    return joined(entries, "{ ", " }", budget, ([key, v], left) => {
+      const name = `${propertyName(key)}: `;
+      const text = flatText(v, left - name.length);
+      return text === undefined ? undefined : `${name}${text}`;
     });
-    return entries.length === 0 ? "{}" : joined(parts, "{ ", " }");
   }
   throw new TypeError(`cannot print a ${typeof value} as a literal`);
 }
 
-function joined(parts: readonly (string | undefined)[], open: string, close: string): string | undefined {
-  return parts.every((p) => p !== undefined) ? `${open}${parts.join(", ")}${close}` : undefined;
+function within(text: string, budget: number): string | undefined {
+  return text.length <= budget ? text : undefined;
+}
+
+/** `open`, each item's flat text joined by ", ", `close`, within `budget`; undefined as soon as it cannot be. */
+function joined<T>(
+  items: readonly T[],
+  open: string,
+  close: string,
+  budget: number,
+  flat: (item: T, budget: number) => string | undefined,
+): string | undefined {
+  let left = budget - open.length - close.length;
+  const parts: string[] = [];
+  for (const item of items) {
+    if (parts.length > 0) left -= 2;
+    const text = flat(item, left);
+    if (text === undefined) return undefined;
+    parts.push(text);
+    left -= text.length;
+  }
+  return left < 0 ? undefined : `${open}${parts.join(", ")}${close}`;
 }
 
 function breaksAlways(value: unknown): boolean {
@@ -76,7 +104,8 @@ function propertyName(key: string): string {
  * (`Code` for names and parameters), so an array among them breaks in turn when it is too long.
  */
 export function printList(open: string, items: readonly unknown[], close: string, indent = "", pad = false): string {
-  const flat = items.map(flatText);
+  // An item longer than a line cannot be on one with the others.
+  const flat = items.map((item) => flatText(item, WIDTH));
   if (flat.every((item) => item !== undefined)) {
     const space = pad && items.length > 0 ? " " : "";
     const line = `${open}${space}${flat.join(", ")}${space}${close}`;

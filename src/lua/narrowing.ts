@@ -266,9 +266,21 @@ class Walker {
 function and(a: Facts, b: Facts): Facts {
   if (b.size === 0) return a;
   if (a.size === 0) return b;
-  const out = new Map(a);
-  for (const [binding, excluded] of b) out.set(binding, new Set([...(a.get(binding) ?? []), ...excluded]));
-  return out;
+  // Called at every statement, mostly with what is known already (`v` used again): copy only when
+  // `b` adds a fact.
+  let out: Map<Binding, Exclusion> | undefined;
+  for (const [binding, excluded] of b) {
+    const known = a.get(binding);
+    if (known !== undefined && isSubset(excluded, known)) continue;
+    out ??= new Map(a);
+    out.set(binding, known === undefined ? excluded : new Set([...known, ...excluded]));
+  }
+  return out ?? a;
+}
+
+function isSubset(small: Exclusion, large: Exclusion): boolean {
+  for (const category of small) if (!large.has(category)) return false;
+  return true;
 }
 
 /** One of two sets of facts holds: each local excludes only what both exclude. */

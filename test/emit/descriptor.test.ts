@@ -89,4 +89,27 @@ describe("the descriptor literal", () => {
       '{\n    code: [\n      "x",\n    ].join(),\n  }',
     );
   });
+
+  it("keeps a value on one line up to column 100 exactly, escapes and nesting counted", () => {
+    // Too long by one at column 0, the object breaks; `  s: [...],` is then 100 columns again.
+    const broken = (inner: string) => `{\n  s: [${inner}],\n}`;
+    // `{ s: [` + literal + `] }`: 9 characters around the literal.
+    for (const text of ["x".repeat(89), `${"x".repeat(83)}\u2028`, `${"x".repeat(87)}"`]) {
+      const literal = JSON.stringify(text).replace("\u2028", "\\u2028");
+      expect(literal.length + 9).toBe(100);
+      expect(printLiteral({ s: [text] })).toBe(`{ s: [${literal}] }`);
+      expect(printLiteral({ s: [`${text}y`] })).toBe(broken(literal.replace(/"$/, 'y"')));
+      expect(printLiteral({ s: [text] }, "", 1)).toBe(broken(literal));
+      expect(printLiteral({ s: [text] }, "", 0, 1)).toBe(broken(literal));
+    }
+    expect(printLiteral({ s: ["x".repeat(42), "y".repeat(43)] })).toBe(
+      `{ s: ["${"x".repeat(42)}", "${"y".repeat(43)}"] }`,
+    );
+    const [x, y] = [`"${"x".repeat(46)}"`, `"${"y".repeat(46)}"`];
+    expect(printLiteral(["x".repeat(46), "y".repeat(46)])).toBe(`[${x}, ${y}]`);
+    expect(printLiteral(["x".repeat(46), "y".repeat(47)])).toBe(`[\n  ${x},\n  ${y.replace(/"$/, 'y"')},\n]`);
+    expect(printLiteral({ s: ["x".repeat(42), "y".repeat(44)] })).toBe(
+      `{\n  s: ["${"x".repeat(42)}", "${"y".repeat(44)}"],\n}`,
+    );
+  });
 });
