@@ -17,11 +17,11 @@ import {
 import { parseServer, serverNamesText } from "./lua/servers.js";
 import { cacheFile, openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
-import type { GenerateOptions, RunOutcome } from "./generate.js";
+import type { RunOutcome } from "./generate.js";
 import type { Script } from "./model.js";
 import { init } from "./init.js";
 import { PathError } from "./path-error.js";
-import { report, reportStamped, type Io, type ReportOptions } from "./report.js";
+import { report, reportStamped, type Io } from "./report.js";
 import type { Run } from "./targets.js";
 import { partsOf, readStamp, stampKey, writeStamp, type StampCheck } from "./stamp.js";
 import { VERSION } from "./version.js";

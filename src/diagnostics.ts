@@ -50,6 +50,7 @@ export const CODES = {
   },
   LG237: { severity: "error", title: "a command the server setting does not have yet (or at all)" },
   LG238: { severity: "warning", title: "a call of a redis.* function Redis's Lua API does not have" },
+  LG239: { severity: "error", title: "Valkey's global server, with a Redis server setting" },
   LG300: { severity: "error", title: "exported name or parameter name is not a valid identifier, or is reserved" },
   LG301: { severity: "error", title: "two scripts export the same name" },
   LG302: {

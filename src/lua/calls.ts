@@ -1,4 +1,4 @@
-import type { Chunk, Expression, MemberExpression, StringLiteral } from "luaparse";
+import type { Chunk, Expression, Identifier, MemberExpression, StringLiteral } from "luaparse";
 import { REDIS_LUA_API } from "./redis-api.js";
 import { walk } from "./parse.js";
 import { resolveScopes, type AnyCall, type Binding, type Resolution } from "./scopes.js";
@@ -21,8 +21,14 @@ export interface CommandCall {
 }
 
 /**
- * Every call of redis.call or redis.pcall in the chunk: through the global `redis` (not a local
- * that shadows it), or through a local that holds one of them and is never reassigned
+ * The globals that name Redis's Lua API: `redis`, and `server`, Valkey's name for the same object
+ * (`server.call`), which Redis does not have (checked where the server is known: command-checks.ts).
+ */
+export const API_GLOBALS: ReadonlySet<string> = new Set(["redis", "server"]);
+
+/**
+ * Every call of redis.call or redis.pcall in the chunk: through the global `redis` or `server` (not
+ * a local that shadows it), or through a local that holds one of them and is never reassigned
  * (`local rcall = redis.call`, BullMQ's style).
  */
 export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(chunk)): CommandCall[] {
@@ -32,14 +38,16 @@ export function findCommandCalls(chunk: Chunk, refs: Resolution = resolveScopes(
 /**
  * The calls, and whether redis.call/pcall may also be called where luagen does not see it: passed
  * to a function, stored in a table or a global, or held by a local that is reassigned or passed on.
- * `strangers`: calls of a field of the global `redis` that Redis's Lua API does not have.
+ * `strangers`: calls of a field of the global `redis` that Redis's Lua API does not have;
+ * `valkeyNames`: every use of the global `server`.
  */
 export function findRedisCalls(
   chunk: Chunk,
   refs: Resolution = resolveScopes(chunk),
-): { calls: CommandCall[]; hidden: boolean; strangers: MemberExpression[] } {
+): { calls: CommandCall[]; hidden: boolean; strangers: ApiField[]; valkeyNames: Identifier[] } {
   const calls: CommandCall[] = [];
-  const strangers: MemberExpression[] = [];
+  const strangers: ApiField[] = [];
+  const valkeyNames: Identifier[] = [];
   const callees = new Set<Expression>();
   const members: Expression[] = [];
   walk(chunk.body, (node) => {
@@ -51,6 +59,8 @@ export function findRedisCalls(
         strangers.push(node.base);
     } else if (node.type === "MemberExpression" && redisFunction(node, refs, 0)) {
       members.push(node);
+    } else if (node.type === "Identifier" && node.name === "server" && !refs.has(node)) {
+      valkeyNames.push(node);
     }
     return true;
   });
@@ -59,7 +69,7 @@ export function findRedisCalls(
   const hidden =
     members.some((m) => !callees.has(m) && !aliasValues.has(m)) ||
     aliases.some((b) => b.reassigned.length > 0 || b.escapes || b.passedTo.length > 0);
-  return { calls, hidden, strangers };
+  return { calls, hidden, strangers, valkeyNames };
 }
 
 /** The declared value of a local that holds redis.call or redis.pcall. */
@@ -114,13 +124,16 @@ function redisFunction(
   return value === undefined ? undefined : redisFunction(value, refs, depth + 1, evenReassigned);
 }
 
-/** `redis.<name>` on the global `redis` (not a local that shadows it). */
-function isRedisField(e: Expression, refs: Resolution): e is MemberExpression {
+/** `redis.<name>` or `server.<name>`. */
+export type ApiField = MemberExpression & { base: Identifier };
+
+/** `redis.<name>` (or `server.<name>`) on the global (not a local that shadows it). */
+function isRedisField(e: Expression, refs: Resolution): e is ApiField {
   return (
     e.type === "MemberExpression" &&
     e.indexer === "." &&
     e.base.type === "Identifier" &&
-    e.base.name === "redis" &&
+    API_GLOBALS.has(e.base.name) &&
     !refs.has(e.base)
   );
 }

@@ -1,10 +1,18 @@
-import type { Chunk, Expression, MemberExpression } from "luaparse";
+import type { Chunk, Expression, Identifier } from "luaparse";
 import { plural } from "../diagnostics.js";
 import type { Diagnostic, Position } from "../model.js";
 import { closest } from "../suggest.js";
-import { findRedisCalls, stringLiteralText, type CommandCall } from "./calls.js";
+import { findRedisCalls, stringLiteralText, type ApiField, type CommandCall } from "./calls.js";
 import { REDIS_LUA_API } from "./redis-api.js";
-import { ARITY_SINCE, COMMAND_SINCE, SCRIPT_ALLOWED_SINCE, holdsOn, whichServers, type Since } from "./server-facts.js";
+import {
+  ARITY_SINCE,
+  COMMAND_SINCE,
+  SCRIPT_ALLOWED_SINCE,
+  SERVER_GLOBAL_SINCE,
+  holdsOn,
+  whichServers,
+  type Since,
+} from "./server-facts.js";
 import { serverTitle, type Server } from "./servers.js";
 import {
   COMMANDS,
@@ -48,9 +56,11 @@ export function checkCommandUse(
   const { shebang, problems } = readShebang(source);
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
-  const { calls, hidden, strangers } = findRedisCalls(chunk);
-  for (const call of calls) diagnostics.push(...checkCall(call, { table, noWrites, place, server }));
+  const { calls, hidden, strangers, valkeyNames } = findRedisCalls(chunk);
+  const context = { table, noWrites, place, server };
+  for (const call of calls) diagnostics.push(...checkCall(call, context));
   for (const field of strangers) diagnostics.push(notInLuaApi(field, place));
+  if (valkeyNames[0] !== undefined) diagnostics.push(...valkeyOnly(valkeyNames[0], context));
   return { flags: shebang?.flags, writes: mayWrite(calls, hidden, table), diagnostics };
 }
 
@@ -58,17 +68,40 @@ export function checkCommandUse(
  * LG238: `redis.<name>(...)` where the `redis` table has no such function, so the call fails when
  * it runs. A warning: a newer server may have added the function.
  */
-function notInLuaApi(field: MemberExpression, place: Place): Diagnostic {
+function notInLuaApi(field: ApiField, place: Place): Diagnostic {
   const name = field.identifier.name;
   const at = nodePosition(field.identifier);
-  const message = `redis.${name} is not a function of Redis's Lua API: the call fails when it runs ("attempt to call field '${name}' (a nil value)")`;
+  const message = `${field.base.name}.${name} is not a function of Redis's Lua API: the call fails when it runs ("attempt to call field '${name}' (a nil value)")`;
   if (name === "register_function") {
     const hint =
       "redis.register_function exists only while FUNCTION LOAD runs a library; with --mode functions luagen writes the library and registers every script itself";
     return place("LG238", at, message, hint);
   }
   const near = closest(name, REDIS_LUA_API);
-  return place("LG238", at, message, near === undefined ? undefined : `did you mean redis.${near}?`);
+  return place("LG238", at, message, near === undefined ? undefined : `did you mean ${field.base.name}.${near}?`);
+}
+
+/**
+ * The global `server`, Valkey's name for the `redis` object (its first use; one diagnostic a
+ * script): nothing on a Valkey server, LG239 on a Redis one, which fails the script, and LG236
+ * when no server is set.
+ */
+function valkeyOnly(first: Identifier, context: CallContext): Diagnostic[] {
+  const failure = `"Script attempted to access nonexistent global variable 'server'"`;
+  const at = nodePosition(first);
+  const hint = "redis.call and the rest of the redis object work on every server";
+  const refused = (server: Server) =>
+    context.place(
+      "LG239",
+      at,
+      `server is Valkey's name for the redis object, and the server setting is ${server.product}-${server.version}: ${serverTitle(server.product)} has no global server and fails the script (${failure})`,
+      `write redis instead of server (${hint}), or change the server setting`,
+    );
+  const subject = "server (Valkey's name for the redis object)";
+  return byRelease(
+    { since: SERVER_GLOBAL_SINCE, refused, subject, what: `fail the script (${failure})`, hint, at },
+    context,
+  );
 }
 
 function mayWrite(calls: readonly CommandCall[], hidden: boolean, table: CommandTable): CommandUse["writes"] {

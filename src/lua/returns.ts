@@ -28,7 +28,7 @@ import {
   widen,
   type LuaType,
 } from "./lua-types.js";
-import { describeCall, stringLiteralText } from "./calls.js";
+import { API_GLOBALS, describeCall, stringLiteralText } from "./calls.js";
 import { narrowReads, type Exclusion, type Narrowing } from "./narrowing.js";
 import { selectReply, type CallWords } from "./reply-variants.js";
 import { walk } from "./parse.js";
@@ -111,7 +111,7 @@ function isSetResp(node: Node): boolean {
   return (
     node.type === "MemberExpression" &&
     node.base.type === "Identifier" &&
-    node.base.name === "redis" &&
+    API_GLOBALS.has(node.base.name) &&
     node.identifier.name === "setresp"
   );
 }
@@ -175,7 +175,7 @@ function isGlobalCall(call: AnyCall, name: string): boolean {
 }
 
 /** Globals luagen knows the value of; any other global is unknown. */
-const GLOBAL_TABLES = new Set(["redis", "cjson", "cmsgpack", "string", "math", "table", "bit", "struct"]);
+const GLOBAL_TABLES = new Set([...API_GLOBALS, "cjson", "cmsgpack", "string", "math", "table", "bit", "struct"]);
 const GLOBAL_FUNCTIONS = new Set([
   "tonumber",
   "tostring",
@@ -466,8 +466,10 @@ class Inferer {
   private member(e: Expression & { type: "MemberExpression" }): Inferred {
     const base = e.base;
     if (base.type === "Identifier" && !this.refs.has(base) && GLOBAL_TABLES.has(base.name)) {
-      const name = `${base.name}.${e.identifier.name}`;
-      return { type: { kind: "function", builtin: name }, why: name };
+      // Valkey's `server` is the `redis` object: `server.call` is the built-in redis.call.
+      const table = API_GLOBALS.has(base.name) ? "redis" : base.name;
+      const builtin = `${table}.${e.identifier.name}`;
+      return { type: { kind: "function", builtin }, why: `${base.name}.${e.identifier.name}` };
     }
     return unknown("a table field");
   }

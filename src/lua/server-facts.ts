@@ -22,6 +22,8 @@ export const SOURCES = {
   valkeyJson: 'Valkey src/commands/*.json "since" (BSD-3), at commit 55bbbe09a3b3',
   redisDocs: 'redis.io command reference, "Available since"',
   release: "the products' release announcements (Redis 7.4 hash-field expiration; Valkey 9.0, 9.1)",
+  valkeyLua:
+    "Valkey src/script_lua.c (BSD-3) at tags 7.2.5 and 8.0.0, which set the global `server` and alias `redis` to it; Redis 7.0.15 answers a read of `server` with \"Script attempted to access nonexistent global variable 'server'\"",
 } as const;
 
 const NEVER = "never";
@@ -114,6 +116,9 @@ export const COMMAND_SINCE: Readonly<Record<string, Since>> = Object.fromEntries
   // Valkey adds INCREX after 9.1, the newest release luagen knows: no Valkey release here has it.
   ...each(["INCREX"], both("8.8", NEVER, "redisDocs")),
 ]);
+
+/** Valkey's name for the `redis` object (`server.call`): every Valkey release has it, no Redis release does. */
+export const SERVER_GLOBAL_SINCE: Since = { redis: NEVER, valkey: "7.2", source: "valkeyLua" };
 
 /** Whether the fact holds on `server`; undefined when luagen does not know. */
 export function holdsOn(since: Since, server: Server): boolean | undefined {

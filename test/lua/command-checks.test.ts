@@ -272,6 +272,51 @@ describe("calls of redis.* functions the Lua API does not have (LG238)", () => {
   });
 });
 
+describe("Valkey's global server, the redis object under another name (LG236, LG239)", () => {
+  const script = [
+    "local n = server.call('INCR', KEYS[1])",
+    "server.call('GETT', KEYS[1])",
+    "server.cal('PING')",
+    "return server.sha1hex(tostring(n))",
+  ].join("\n");
+
+  it("checks server.call's commands and server.* fields as redis's, on every server setting", () => {
+    for (const server of [undefined, "valkey-7.2", "valkey-8.1", "redis-7.2"]) {
+      const found = check(script, COMMANDS, server).diagnostics.filter((d) => d.code !== "LG236" && d.code !== "LG239");
+      expect(found.map((d) => [d.code, d.line, d.column, d.hint])).toEqual([
+        ["LG230", 2, 13, "did you mean GET?"],
+        ["LG238", 3, 8, "did you mean server.call?"],
+      ]);
+      expect(found[1]?.message).toMatch(/^server\.cal is not a function of Redis's Lua API/);
+    }
+  });
+
+  it("is fine on Valkey, an error with a Redis setting, a warning without a setting: once a script, at its first use", () => {
+    const about = (server?: string) =>
+      check(script, COMMANDS, server)
+        .diagnostics.filter((d) => d.code === "LG236" || d.code === "LG239")
+        .map((d) => [d.code, d.severity, d.line, d.column]);
+    expect(about("valkey-7.2")).toEqual([]);
+    expect(about("valkey-8.1")).toEqual([]);
+    expect(about("redis-8.0")).toEqual([["LG239", "error", 1, 11]]);
+    expect(about(undefined)).toEqual([["LG236", "warning", 1, 11]]);
+    const [refused] = check(script, COMMANDS, "redis-7.2").diagnostics.filter((d) => d.code === "LG239");
+    expect(refused?.message).toBe(
+      "server is Valkey's name for the redis object, and the server setting is redis-7.2: Redis has no global server and fails the script (\"Script attempted to access nonexistent global variable 'server'\")",
+    );
+    const [warned] = check(script).diagnostics.filter((d) => d.code === "LG236");
+    expect(warned?.message).toMatch(
+      /^server \(Valkey's name for the redis object\) runs on Valkey 7\.2 or later \(no Redis release\)/,
+    );
+  });
+
+  it("leaves a local named server alone: no diagnostic, and its calls are not commands", () => {
+    const local = "local server = { call = function(x) return x end }\nreturn server.call('GTE')";
+    expect(check(local, COMMANDS, "redis-7.2").diagnostics).toEqual([]);
+    expect(check("return redis.call('GET', KEYS[1])").diagnostics).toEqual([]);
+  });
+});
+
 describe("the redis table luagen knows is redis-server's", () => {
   let server: RedisServer;
   let redis: Redis;
@@ -291,6 +336,13 @@ describe("the redis table luagen knows is redis-server's", () => {
     );
     await expect(redis.eval("return redis.register_function('f', function() end)", 0)).rejects.toThrow(
       "attempt to call field 'register_function' (a nil value)",
+    );
+  });
+
+  it("has no global server, and a script that reads it fails as LG239 says", async () => {
+    if (!(await serverSettingOf(redis)).name.startsWith("redis-")) return;
+    await expect(redis.eval("return server.call('PING')", 0)).rejects.toThrow(
+      "Script attempted to access nonexistent global variable 'server'",
     );
   });
 });

@@ -69,6 +69,13 @@ describe("command replies, as a script sees them", () => {
     ["the command name in any case", "return redis.call('incr', KEYS[1])", "integer"],
     ["through an alias", "local rcall = redis.call\nreturn rcall('INCR', KEYS[1])", "integer"],
     ["redis.pcall: its error table is not a reply", "return redis.pcall('INCR', KEYS[1])", "integer"],
+    ["server.call, Valkey's name for it", "return server.call('GET', KEYS[1])", "string|nil"],
+    ["server.pcall through an alias", "local call = server.pcall\nreturn call('INCR', KEYS[1])", "integer"],
+    [
+      "a local named server is not the API",
+      "local server = { call = function() return 'x' end }\nreturn server.call('INCR')",
+      "unknown",
+    ],
   ])("%s", (_, script, expected) => {
     expect(inferred(script)).toBe(expected);
   });
@@ -96,6 +103,7 @@ describe("a script that leaves RESP2 (redis.setresp)", () => {
     ["a computed protocol", "redis.setresp(tonumber(ARGV[1]))\nreturn 1"],
     ["inside a helper", "local function v3() redis.setresp(3) end\nv3()\nreturn redis.call('GET', KEYS[1])"],
     ["through an alias", "local set = redis.setresp\nset(3)\nreturn 'x'"],
+    ["server.setresp(3), Valkey's name for it", "server.setresp(3)\nreturn server.call('INCR', KEYS[1])"],
   ])("%s: every return is unknown, never RESP2's shape", (_, script) => {
     expect(inferred(script)).toBe("unknown");
   });
