@@ -1,5 +1,9 @@
 import {
+  closeSync,
+  fstatSync,
   lstatSync,
+  openSync,
+  readSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -228,8 +232,29 @@ function readOutput(outDir: string, kinds: OutputKinds): Output {
   return output;
 }
 
+/** Files up to this size are read whole at once; a larger one first by its head. */
+const WHOLE_BYTES = 1 << 20;
+
+/** Enough of a file's start to tell whether luagen wrote it (`isGenerated` reads its first line or two). */
+const HEAD_BYTES = 4096;
+
+/**
+ * A file of the output folder: whole when luagen wrote it; of a large one that is not luagen's only
+ * its head, all `isGenerated` needs, so that the user's 600 MB dump in the output folder is left
+ * alone at once instead of failing the run ("Cannot create a string longer than ...").
+ */
 function readOwn(file: string): string {
-  return onPath("read", file, () => readFileSync(file, "utf8"));
+  return onPath("read", file, () => {
+    const fd = openSync(file, "r");
+    try {
+      if (fstatSync(fd).size <= WHOLE_BYTES) return readFileSync(fd, "utf8");
+      const head = Buffer.alloc(HEAD_BYTES);
+      const text = head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString("utf8");
+      return isGenerated(text) ? readFileSync(file, "utf8") : text;
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
@@ -145,6 +145,38 @@ describe("bytes that are not UTF-8", () => {
     expectNoStack(run.stderr);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^lua\/image\.lua:1:1 - error LG002: not valid UTF-8: byte 0x89 at offset 0/m);
+  });
+});
+
+describe("a large file of the user's in the output folder", () => {
+  // Sparse: 600 MB that take no disk. Read whole, it was "cannot read ...: Cannot create a string
+  // longer than 0x1fffffe8 characters", exit 2, after seconds and a gigabyte of memory.
+  const large = (file: string) => {
+    writeFileSync(file, "");
+    truncateSync(file, 600 * 2 ** 20);
+  };
+
+  it("beside the generated files, or as an index.ts in a subfolder: left alone, and the run succeeds", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    mkdirSync(path.join(dir, "gen/dump"), { recursive: true });
+    large(path.join(dir, "gen/dump.ts"));
+    large(path.join(dir, "gen/dump/index.ts"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(statSync(path.join(dir, "gen/dump.ts")).size).toBe(600 * 2 ** 20);
+    expect(statSync(path.join(dir, "gen/dump/index.ts")).size).toBe(600 * 2 ** 20);
+  });
+
+  it("where a script's module goes: LG302, nothing written", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    mkdirSync(path.join(dir, "gen"));
+    large(path.join(dir, "gen/a.ts"));
+    const run = await runCli(["lua", "--out", "gen"], dir);
+    expectNoStack(run.stderr);
+    expect(run.stderr).toMatch(/^gen\/a\.ts:1:1 - error LG302/m);
+    expect(run.code).toBe(1);
+    expect(statSync(path.join(dir, "gen/a.ts")).size).toBe(600 * 2 ** 20);
+    expect(readdirSync(path.join(dir, "gen"))).toEqual(["a.ts"]);
   });
 });
 
