@@ -154,7 +154,7 @@ class Walker {
         return this.read(e.right, and(right, e.operator === "and" ? test.whenTrue : test.whenFalse));
       }
       default:
-        for (const child of children(e)) this.read(child, facts);
+        eachChild(e, (child) => this.read(child, facts));
     }
   }
 
@@ -218,10 +218,11 @@ class Walker {
 
   /** Locals an operation that raises on nil and false uses, wherever it certainly runs in `es`. */
   private raises(es: readonly Expression[]): Facts {
-    const found = new Map<Binding, Exclusion>();
+    // Called for every statement: allocates only when a local is found.
+    let found: Map<Binding, Exclusion> | undefined;
     const operand = (e: Expression) => {
       const binding = e.type === "Identifier" ? this.narrowable(e) : undefined;
-      if (binding) found.set(binding, NOT_FALSY);
+      if (binding) (found ??= new Map()).set(binding, NOT_FALSY);
     };
     const visit = (e: Expression): void => {
       switch (e.type) {
@@ -231,25 +232,26 @@ class Walker {
           // Only the left side certainly runs.
           return visit(e.left);
         case "BinaryExpression":
-          if (!["==", "~="].includes(e.operator)) [e.left, e.right].forEach(operand);
+          if (e.operator !== "==" && e.operator !== "~=") {
+            operand(e.left);
+            operand(e.right);
+          }
           break;
         case "UnaryExpression":
           if (e.operator !== "not") operand(e.argument);
           break;
         case "MemberExpression":
         case "IndexExpression":
-          operand(e.base);
-          break;
         case "CallExpression":
         case "StringCallExpression":
         case "TableCallExpression":
           operand(e.base);
           break;
       }
-      children(e).forEach(visit);
+      eachChild(e, visit);
     };
-    es.forEach(visit);
-    return found;
+    for (const e of es) visit(e);
+    return found ?? NONE;
   }
 
   private narrowable(id: Identifier): Binding | undefined {
@@ -329,27 +331,36 @@ function isErrorCall(e: Expression, refs: Resolution): boolean {
   );
 }
 
-/** The sub-expressions of an expression, in evaluation order (not a function's body). */
-function children(e: Expression): Expression[] {
+/** Calls `visit` on the sub-expressions of an expression, in evaluation order (not a function's body). */
+function eachChild(e: Expression, visit: (child: Expression) => void): void {
   switch (e.type) {
     case "BinaryExpression":
     case "LogicalExpression":
-      return [e.left, e.right];
+      visit(e.left);
+      visit(e.right);
+      return;
     case "UnaryExpression":
-      return [e.argument];
+      return visit(e.argument);
     case "MemberExpression":
-      return [e.base];
+      return visit(e.base);
     case "IndexExpression":
-      return [e.base, e.index];
+      visit(e.base);
+      return visit(e.index);
     case "CallExpression":
-      return [e.base, ...e.arguments];
+      visit(e.base);
+      for (const argument of e.arguments) visit(argument);
+      return;
     case "StringCallExpression":
-      return [e.base, e.argument];
+      visit(e.base);
+      return visit(e.argument);
     case "TableCallExpression":
-      return [e.base, e.arguments];
+      visit(e.base);
+      return visit(e.arguments);
     case "TableConstructorExpression":
-      return e.fields.flatMap((f) => (f.type === "TableKey" ? [f.key, f.value] : [f.value]));
-    default:
-      return [];
+      for (const field of e.fields) {
+        if (field.type === "TableKey") visit(field.key);
+        visit(field.value);
+      }
+      return;
   }
 }
