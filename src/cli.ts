@@ -45,14 +45,30 @@ export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 
 export type { Io };
 
-const defaultIo = (): Io => ({
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  status: (text) => process.stderr.write(`\r${text}\u001b[K`),
-  cwd: process.cwd(),
-  color: { stdout: colorOn(process.stdout), stderr: colorOn(process.stderr) },
-  tty: process.stderr.isTTY === true,
-});
+const defaultIo = (): Io => {
+  const [stdout, stderr] = [writer(process.stdout), writer(process.stderr)];
+  return {
+    stdout: (text) => stdout(`${text}\n`),
+    stderr: (text) => stderr(`${text}\n`),
+    status: (text) => stderr(`\r${text}\u001b[K`),
+    cwd: process.cwd(),
+    color: { stdout: colorOn(process.stdout), stderr: colorOn(process.stderr) },
+    tty: process.stderr.isTTY === true,
+  };
+};
+
+/**
+ * Writes to `stream` until its reader goes away (`luagen --check | head`): after that the rest is
+ * dropped, where Node would end the run with an unhandled EPIPE and its stack trace. The run
+ * finishes, and its exit code is its own.
+ */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  stream.on("error", () => (gone = true));
+  return (text) => {
+    if (!gone) stream.write(text);
+  };
+}
 
 function colorOn(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR;

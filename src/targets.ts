@@ -39,6 +39,7 @@ export async function generateEveryTarget(runs: readonly Run[], context: RunCont
   let code = 0;
   const outcomes: RunOutcome[] = [];
   for (const [i, { reporting }] of runs.entries()) {
+    // Printed with the first target only; every outcome keeps them, for its stamp (a warning is no clean run).
     const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
     const outcome: RunOutcome = summaries ? { ...result, kind: "written", summary: summaries[i]! } : result;
     outcomes.push({ ...outcome, diagnostics: planned[0]!.diagnostics });

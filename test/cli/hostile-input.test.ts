@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
-import { readTree, runCli, tempDir, unprivileged, writeTree } from "../support/workspace.js";
+import { BIN, readTree, runCli, tempDir, unprivileged, writeTree } from "../support/workspace.js";
 
 // §3 of issue 8, through the CLI: no input crashes luagen, loops end, bytes are never altered.
 
@@ -145,6 +145,28 @@ describe("bytes that are not UTF-8", () => {
     expectNoStack(run.stderr);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^lua\/image\.lua:1:1 - error LG002: not valid UTF-8: byte 0x89 at offset 0/m);
+  });
+});
+
+describe("a reader that stops reading (luagen --check | head)", () => {
+  it("drops the rest of the output: no EPIPE stack trace, and the exit code is the run's", async () => {
+    const dir = project({ "lua/a.lua": script(1), "lua/b.lua": script(2) });
+    expect((await runCli(["lua", "--out", "gen"], dir)).code).toBe(0);
+    writeTree(dir, { "lua/a.lua": script(3), "lua/b.lua": script(4) });
+    const child = spawn(process.execPath, [BIN, "lua", "--out", "gen", "--check"], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    // Closed before luagen writes its diff: every write to stdout meets a pipe with no reader.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expectNoStack(stderr);
+    expect(stderr.trim().split("\n")).toEqual([
+      "luagen: gen is out of date: 2 stale, 0 missing, 0 extra; run luagen without --check",
+    ]);
+    expect(code).toBe(1);
   });
 });
 
