@@ -109,7 +109,9 @@ export async function generate(
  * Several targets of one run (the config's `"targets"`: options that differ only in `target` and
  * `out`): the scripts are scanned, parsed and checked once, then each target is emitted and
  * planned or written in turn. Ends early, with that result last, at the first target that
- * does not succeed; a usage error or a failed build is then the only result.
+ * does not succeed; a usage error or a failed build is then the only result. Without `check`
+ * each target is written as it is reached, so a later failure leaves the earlier ones written:
+ * for all or none, plan them all (`check`) and write the plans together (targets.ts).
  */
 export async function generateTargets(
   targets: readonly GenerateOptions[],
