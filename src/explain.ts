@@ -4,9 +4,10 @@ import type { Script } from "./model.js";
 
 /**
  * `--explain-types`: per script, the return type luagen settled on, as `---@return` spells it and
- * as TypeScript sees it, then, per `return`, what luagen inferred it replies and why.
+ * as TypeScript sees it, then, per `return`, what luagen inferred it replies and why. `shown`
+ * names a script's file as diagnostics do (the CLI: relative to where luagen runs).
  */
-export function explainTypes(scripts: readonly Script[]): string[] {
+export function explainTypes(scripts: readonly Script[], shown: (file: string) => string = (file) => file): string[] {
   return scripts.flatMap((script) => {
     const { returns } = script.signature;
     const how =
@@ -15,7 +16,7 @@ export function explainTypes(scripts: readonly Script[]): string[] {
         : returns.origin === "missing"
           ? "no ---@return; not every return is known"
           : "declared by ---@return";
-    const head = `${script.file.path}: returns ${replyText(returns.type)} (${how}) → Promise<${returnTypeText(returns.type)}>`;
+    const head = `${shown(script.file.path)}: returns ${replyText(returns.type)} (${how}) → Promise<${returnTypeText(returns.type)}>`;
     return [head, ...(returns.explanation ?? []).map((line) => `  ${line}`)];
   });
 }

@@ -28,14 +28,12 @@ export interface ReportOptions {
 
 /** Prints a run's diagnostics and its outcome; returns the exit code (0 or 1). */
 export async function report(result: RunOutcome, options: ReportOptions, io: Io): Promise<0 | 1> {
+  const shown = relativeTo(io.cwd, result.root);
   for (const d of result.diagnostics) {
     if (options.quiet && d.severity === "warning" && !options.strict) continue;
-    io.stderr(
-      formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown: relativeTo(io.cwd, result.root) }) +
-        "\n",
-    );
+    io.stderr(formatDiagnostic(d, { sources: result.sources, color: io.color.stderr, shown }) + "\n");
   }
-  if (options.explainTypes) for (const line of explainTypes(result.scripts)) io.stdout(line);
+  if (options.explainTypes) for (const line of explainTypes(result.scripts, shown)) io.stdout(line);
   switch (result.kind) {
     case "failed": {
       const errors = result.diagnostics.filter((d) => d.severity === "error" || options.strict).length;

@@ -56,6 +56,18 @@ describe("inferred return types", () => {
     ]);
   });
 
+  it("names each script as diagnostics do: relative to where luagen runs, below the project root", async () => {
+    const dir = tempDir("explain");
+    writeTree(dir, {
+      "package.json": "{}\n",
+      "app/lua/declared.lua": DECLARED,
+      "app/lua/bad.lua": "return redis.call('GTE')\n",
+    });
+    const run = await runCli(["lua", "--out", "gen", "--explain-types"], path.join(dir, "app"));
+    expect(run.stderr).toMatch(/^lua\/bad\.lua:1:\d+ - error LG230/m);
+    expect(run.stdout).toMatch(/^lua\/declared\.lua: returns integer/m);
+  });
+
   it("without --explain-types nothing of it is printed", async () => {
     const dir = tempDir("explain");
     writeTree(dir, { "lua/tally.lua": TALLY });
