@@ -7,7 +7,7 @@ import type { Script } from "./model.js";
  * as TypeScript sees it, then, per `return`, what luagen inferred it replies and why. `shown`
  * names a script's file as diagnostics do (the CLI: relative to where luagen runs).
  */
-export function explainTypes(scripts: readonly Script[], shown: (file: string) => string = (file) => file): string[] {
+export function explainTypes(scripts: readonly Script[], shown: (file: string) => string): string[] {
   return scripts.flatMap((script) => {
     const { returns } = script.signature;
     const how =

@@ -18,11 +18,12 @@ export type TargetsEnded =
   | { kind: "reported"; code: number; outcomes?: RunOutcome[] };
 
 /**
- * Several targets (the config's `"targets"`) from one build (`generateTargets`): each is planned
- * first, writing nothing, and only when every one of them succeeded are they written — every
- * folder's files staged before the first is renamed into place — so a failure in one (LG305 is
- * the Python target's own) leaves every folder as it was. The checks are the same for all, so
- * diagnostics print once, with the first target. Used by a run and by each `--watch` round.
+ * The targets of a run (one, or the config's `"targets"`) from one build (`generateTargets`): each
+ * is planned first, writing nothing, and only when every one of them succeeded are they written,
+ * every folder's files staged before the first is renamed into place, so a failure in one (LG305
+ * is the Python target's own) leaves every folder as it was. The checks are the same for all, so
+ * diagnostics print once, with the first target. Used by a run of several targets and by each
+ * `--watch` round.
  */
 export async function generateEveryTarget(runs: readonly Run[], context: RunContext, io: Io): Promise<TargetsEnded> {
   const results = await generateTargets(
@@ -39,11 +40,11 @@ export async function generateEveryTarget(runs: readonly Run[], context: RunCont
   let code = 0;
   const outcomes: RunOutcome[] = [];
   for (const [i, { reporting }] of runs.entries()) {
-    // Printed with the first target only; every outcome keeps them, for its stamp (a warning is no clean run).
-    const result = { ...planned[i]!, diagnostics: i === 0 ? planned[i]!.diagnostics : [] };
+    const result = planned[i]!;
     const outcome: RunOutcome = summaries ? { ...result, kind: "written", summary: summaries[i]! } : result;
-    outcomes.push({ ...outcome, diagnostics: planned[0]!.diagnostics });
-    code = Math.max(code, await report(outcome, reporting, io));
+    outcomes.push(outcome);
+    // A planned target's diagnostics are the build's (its own are errors): printed once, with the first.
+    code = Math.max(code, await report(i === 0 ? outcome : { ...outcome, diagnostics: [] }, reporting, io));
   }
   return { kind: "reported", code, outcomes };
 }

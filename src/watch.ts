@@ -2,8 +2,7 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import chokidar from "chokidar";
 import { openRunContext, saveRunContext } from "./context.js";
-import { generate } from "./generate.js";
-import { report, type Io } from "./report.js";
+import type { Io } from "./report.js";
 import { watchRoot } from "./scan.js";
 import { generateEveryTarget, type Run } from "./targets.js";
 
@@ -18,7 +17,7 @@ const DEBOUNCE_MS = 100;
  * `--watch`. Resolves 0 on SIGINT/SIGTERM.
  */
 export async function watch(runs: readonly Run[], io: Io): Promise<number> {
-  const { options, reporting } = runs[0]!;
+  const { options } = runs[0]!;
   const cwd = options.cwd ?? process.cwd();
   const context = await openRunContext(cwd, path.resolve(cwd, options.out));
   const roots = [...new Set(options.inputs.map((input) => watchRoot(input, cwd)))];
@@ -41,10 +40,9 @@ export async function watch(runs: readonly Run[], io: Io): Promise<number> {
     if (fresh.length > 0) watcher.add(fresh);
   };
   const runOnce = async () => {
-    const result = runs.length > 1 ? await generateEveryTarget(runs, context, io) : await generate(options, context);
+    const ended = await generateEveryTarget(runs, context, io);
     await saveRunContext(context);
-    if (result.kind === "usage-error" || result.kind === "fs-error") io.stderr(`luagen: ${result.message}`);
-    else if (result.kind !== "reported") await report(result, reporting, io);
+    if (ended.kind === "usage-error" || ended.kind === "fs-error") io.stderr(`luagen: ${ended.message}`);
     watchIncludedFiles();
   };
   await runOnce();

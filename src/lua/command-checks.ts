@@ -73,8 +73,7 @@ function notInLuaApi(field: ApiField, place: Place): Diagnostic {
   const at = nodePosition(field.identifier);
   const message = `${field.base.name}.${name} is not a function of Redis's Lua API: the call fails when it runs ("attempt to call field '${name}' (a nil value)")`;
   if (name === "register_function") {
-    const hint =
-      "redis.register_function exists only while FUNCTION LOAD runs a library; with --mode functions luagen writes the library and registers every script itself";
+    const hint = `${field.base.name}.register_function exists only while FUNCTION LOAD runs a library; with --mode functions luagen writes the library and registers every script itself`;
     return place("LG238", at, message, hint);
   }
   const near = closest(name, REDIS_LUA_API);

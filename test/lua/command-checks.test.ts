@@ -310,6 +310,18 @@ describe("Valkey's global server, the redis object under another name (LG236, LG
     );
   });
 
+  it("names server.register_function as written in LG238's hint", () => {
+    const [found] = check(
+      "server.register_function('f', function() return 1 end)\nreturn 1",
+      COMMANDS,
+      "valkey-8.1",
+    ).diagnostics;
+    expect([found?.code, found?.hint]).toEqual([
+      "LG238",
+      expect.stringMatching(/^server\.register_function exists only/),
+    ]);
+  });
+
   it("leaves a local named server alone: no diagnostic, and its calls are not commands", () => {
     const local = "local server = { call = function(x) return x end }\nreturn server.call('GTE')";
     expect(check(local, COMMANDS, "redis-7.2").diagnostics).toEqual([]);
