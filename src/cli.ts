@@ -20,6 +20,7 @@ import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import type { RunOutcome } from "./generate.js";
 import type { Script } from "./model.js";
 import { init } from "./init.js";
+import { usesFunctions } from "./libraries.js";
 import { PathError } from "./path-error.js";
 import { report, reportStamped, type Io } from "./report.js";
 import type { Run } from "./targets.js";
@@ -256,11 +257,11 @@ async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: st
   if (!isOneOf(client, CLIENTS)) return { error: `--client ${mustBeOneOf(CLIENTS)}` };
   const server = values.server ?? config.server;
   if (server !== undefined && parseServer(server) === undefined) return { error: `--server ${serverNamesText()}` };
+  if (values.mode !== undefined && !isOneOf(values.mode, MODES)) return { error: `--mode ${mustBeOneOf(MODES)}` };
   const mode = values.mode ?? config.mode ?? "scripts";
-  if (!isOneOf(mode, MODES)) return { error: `--mode ${mustBeOneOf(MODES)}` };
   const library = values.library ?? config.library;
   if (library !== undefined && !LIBRARY_NAME.test(library)) return { error: `--library ${LIBRARY_NAME_RULE}` };
-  if (library !== undefined && mode !== "functions")
+  if (library !== undefined && !usesFunctions(mode))
     return {
       error:
         values.library !== undefined
@@ -280,7 +281,7 @@ async function resolveOptions(flags: Flags, io: Io): Promise<Run[] | { error: st
       check: values.check ?? false,
       ...(config.commands ? { commands: config.commands } : {}),
       ...(server !== undefined ? { server } : {}),
-      ...(mode === "functions" ? { mode } : {}),
+      ...(mode !== "scripts" ? { mode } : {}),
       ...(library !== undefined ? { library } : {}),
       ...(target === "python" ? { target } : {}),
       // Paths in generated code are relative to the folder of the config file that applies (root.ts).

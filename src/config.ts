@@ -16,8 +16,11 @@ export interface Config {
   client?: Client;
   /** The server the scripts run on (`redis-7.2`, `valkey-8.1`): the checks use its facts. */
   server?: string;
-  /** How the scripts are deployed and called: `scripts` (EVAL/EVALSHA, the default) or `functions`. */
-  mode?: Mode;
+  /**
+   * How the scripts are deployed and called: `scripts` (EVAL/EVALSHA, the default) or `functions`,
+   * for the whole run or by folder (`{ "src/lua/billing": "functions" }`: a library per folder).
+   */
+  mode?: ModeSetting;
   /** `functions` mode: the library's base name (letters, digits, `_`); by default the project folder's name. */
   library?: string;
   /** The language generated: `typescript` (the default) or `python` (a package for redis-py). */
@@ -35,6 +38,12 @@ export type Target = (typeof TARGETS)[number];
 /** How scripts are deployed: sent with each call (EVAL/EVALSHA), or loaded once as a Functions library (FCALL). */
 export const MODES = ["scripts", "functions"] as const;
 export type Mode = (typeof MODES)[number];
+
+/**
+ * The `mode` setting: the whole run's (`"functions"`), or by folder (`{ "src/lua/billing":
+ * "functions", "src/lua/cache": "scripts" }`, folders relative to where luagen runs, as `input`).
+ */
+export type ModeSetting = Mode | Readonly<Record<string, Mode>>;
 
 /** Redis accepts letters, digits and underscores in library and function names. */
 export const LIBRARY_NAME = /^[A-Za-z0-9_]+$/;
@@ -136,10 +145,18 @@ function assign(config: Config, key: string, value: unknown): string | undefined
       if (typeof value !== "string" || !SERVER_NAMES.includes(value)) return serverNamesText();
       config.server = value;
       return;
-    case "mode":
-      if (!isOneOf(value, MODES)) return mustBeOneOf(MODES);
-      config.mode = value;
+    case "mode": {
+      if (isOneOf(value, MODES)) {
+        config.mode = value;
+        return;
+      }
+      const byFolder = typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+      const entries = Object.entries(byFolder);
+      if (entries.length === 0 || !entries.every(([folder, mode]) => folder !== "" && isOneOf(mode, MODES)))
+        return `${mustBeOneOf(MODES)}, or an object of them by folder ({ "src/lua/billing": "functions" })`;
+      config.mode = byFolder as Record<string, Mode>;
       return;
+    }
     case "target":
       if (!isOneOf(value, TARGETS)) return mustBeOneOf(TARGETS);
       config.target = value;

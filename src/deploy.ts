@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.js";
@@ -146,7 +146,8 @@ function loaded(reply: Reply, node: string): "loaded" | "current" {
 
 /**
  * `luagen deploy --url redis://host:port [--out <dir>]`: loads `<out>/_library.lua`, which a run
- * with `--mode functions` wrote, on the server or on every primary of its cluster. Prints one line
+ * with `--mode functions` wrote (and each folder's, with a mode by folder), on the server or on
+ * every primary of its cluster. Prints one line
  * per primary; exit 0, or 2 with one line naming what failed (no library, a refused connection,
  * a server's error).
  */
@@ -179,21 +180,45 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
     if (client !== undefined && "error" in client) return fail(`deploy: ${client.error}`);
     if (client !== undefined) target.client = client;
   }
-  const file = path.join(out, `${LIBRARY_MODULE}.lua`);
-  const absolute = path.resolve(io.cwd, file);
-  // Only a regular file: a FIFO or a device there would block the read, or never end it.
-  const isFile = (await stat(absolute).catch(() => undefined))?.isFile() === true;
-  const code = isFile ? await readFile(absolute, "utf8").catch(() => undefined) : undefined;
-  if (code === undefined || !isGeneratedLibrary(code))
-    return fail(`deploy: no library in ${out} (${file}): run luagen with --mode functions first`);
-  const name = /^#!lua name=(\w+)/.exec(code)?.[1] ?? "?";
-  let outcomes: NodeOutcome[];
-  try {
-    outcomes = await deployLibrary(target, code);
-  } catch (error) {
-    return fail(`deploy: ${failure(error as Error, target)}`);
+  const libraries = await librariesIn(path.resolve(io.cwd, out));
+  if (libraries.length === 0)
+    return fail(
+      `deploy: no library in ${out} (${path.join(out, `${LIBRARY_MODULE}.lua`)}): run luagen with --mode functions first`,
+    );
+  for (const code of libraries) {
+    const name = /^#!lua name=(\w+)/.exec(code)?.[1] ?? "?";
+    let outcomes: NodeOutcome[];
+    try {
+      outcomes = await deployLibrary(target, code);
+    } catch (error) {
+      return fail(`deploy: ${failure(error as Error, target)}`);
+    }
+    for (const { node, outcome } of outcomes)
+      io.stdout(`luagen: ${name} on ${node}: ${outcome === "loaded" ? "loaded" : "already there, nothing written"}`);
   }
-  for (const { node, outcome } of outcomes)
-    io.stdout(`luagen: ${name} on ${node}: ${outcome === "loaded" ? "loaded" : "already there, nothing written"}`);
   return 0;
+}
+
+/**
+ * The code of every library luagen wrote below `out`: `_library.lua` at its root, and one in each
+ * folder of a `mode` set by folder; in path order. Links are not followed, hidden folders are
+ * skipped, and a `_library.lua` luagen did not write is not loaded.
+ */
+async function librariesIn(out: string): Promise<string[]> {
+  const libraries: string[] = [];
+  const walk = async (folder: string) => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const at = path.join(folder, entry.name);
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      if (entry.isDirectory()) await walk(at);
+      // Only a regular file: a FIFO or a device there would block the read, or never end it.
+      else if (entry.isFile() && entry.name === `${LIBRARY_MODULE}.lua`) {
+        const code = await readFile(at, "utf8").catch(() => undefined);
+        if (code !== undefined && isGeneratedLibrary(code)) libraries.push(code);
+      }
+    }
+  };
+  await walk(out);
+  return libraries;
 }

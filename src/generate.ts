@@ -25,7 +25,8 @@ import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
 import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix, type ScanResult } from "./scan.js";
-import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type Mode, type Target } from "./config.js";
+import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type ModeSetting, type Target } from "./config.js";
+import { libraryHomes, settingFolder, usesFunctions, type LibraryHome } from "./libraries.js";
 import { VERSION } from "./version.js";
 import { applyWrite, planWrite, PYTHON_OUTPUT, TYPESCRIPT_OUTPUT, type WritePlan, type WriteSummary } from "./write.js";
 
@@ -49,8 +50,12 @@ export interface GenerateOptions {
   commands?: Readonly<Record<string, UserCommand>>;
   /** The server the scripts run on (`redis-7.2`, `valkey-8.1`; see servers.ts): the checks use its facts. */
   server?: string;
-  /** `functions`: the scripts also become a Functions library (`_library.ts`), called by FCALL; `scripts` by default. */
-  mode?: Mode;
+  /**
+   * `functions`: the scripts also become a Functions library (`_library.ts`), called by FCALL;
+   * `scripts` by default. By folder (relative to `cwd`), a library per folder set to `functions`
+   * (libraries.ts).
+   */
+  mode?: ModeSetting;
   /** With `mode: "functions"`, the library's base name; by default the project root folder's name. */
   library?: string;
   /** `python`: a package for redis-py (emit/python.ts) instead of TypeScript modules. */
@@ -140,6 +145,8 @@ interface Found {
   root: string;
   scanned: ScanResult;
   built: Built;
+  /** Where each script's function lives, by script path, with `mode` functions (libraries.ts). */
+  homes: ReadonlyMap<string, LibraryHome>;
   /** Scanning's and building's, unsorted; a target adds its own to a copy. */
   diagnostics: readonly Diagnostic[];
 }
@@ -165,6 +172,10 @@ async function find(
   if (scanned.missing.length > 0) {
     return { kind: "usage-error", message: `input not found: ${scanned.missing.join(", ")}` };
   }
+  const scripts = scanned.files.filter((file) => !file.partial);
+  const base = options.library ?? libraryBase(root);
+  const homes = libraryHomes(scripts, options.mode ?? "scripts", base, settingFolder(cwd, root));
+  if ("error" in homes) return { kind: "usage-error", message: homes.error };
   const built = buildScripts(scanned.files, {
     library: scanned.library,
     previous: context.builds,
@@ -172,7 +183,7 @@ async function find(
     ...settings,
   });
   keepBuilds(context, built.builds);
-  const found = { cwd, root, scanned, built, diagnostics: [...scanned.diagnostics, ...built.diagnostics] };
+  const found = { cwd, root, scanned, built, homes, diagnostics: [...scanned.diagnostics, ...built.diagnostics] };
   return failed(options, found.diagnostics) ? { kind: "failed", ...findingsOf(found, found.diagnostics) } : found;
 }
 
@@ -185,7 +196,7 @@ async function emitTarget(options: GenerateOptions, found: Found, context: RunCo
   if (failed(options, diagnostics)) return { kind: "failed", ...findings() };
   const plan = await planWrite(
     path.resolve(cwd, options.out),
-    files ?? (await emitTypeScript(built.scripts, options, root, context)),
+    files ?? (await emitTypeScript(built.scripts, options, found.homes, context)),
     { cwd, inputs: scanned.roots },
     options.target === "python" ? PYTHON_OUTPUT : TYPESCRIPT_OUTPUT,
   );
@@ -214,12 +225,13 @@ function findingsOf(found: Found, diagnostics: readonly Diagnostic[]): RunFindin
 async function emitTypeScript(
   scripts: readonly Script[],
   options: GenerateOptions,
-  root: string,
+  libraries: ReadonlyMap<string, LibraryHome>,
   context: RunContext,
 ): Promise<GeneratedFile[]> {
   const { emit } = await import("./emit/emit.js");
   const emitted = emit(scripts, {
-    ...emitSettings(options, root),
+    ...emitSettings(options),
+    libraries,
     runtime: await readRuntimeTemplate(),
     previous: context.modules,
   });
@@ -247,23 +259,15 @@ export function checkSettings(
 
 /** `--mode functions` where it is not built yet, whoever asks for it (flags, config or the API). */
 function unsupportedMode(options: GenerateOptions): string | undefined {
-  if (options.mode !== "functions") return undefined;
+  if (!usesFunctions(options.mode)) return undefined;
   if (options.target === "python") return "--mode functions is for the TypeScript target only, for now";
   if (options.client === "glide") return "--mode functions is not supported with --client glide yet";
   return undefined;
 }
 
-/** What the emitters take from the options, defaults filled in; `root` names the library by default. */
-export function emitSettings(
-  options: GenerateOptions,
-  root: string,
-): { importExtension: string; client: Client; version: string; library?: { base: string } } {
-  return {
-    importExtension: options.importExtension ?? ".js",
-    client: options.client ?? "ioredis",
-    version: VERSION,
-    ...(options.mode === "functions" ? { library: { base: options.library ?? libraryBase(root) } } : {}),
-  };
+/** What the emitters take from the options, defaults filled in. */
+export function emitSettings(options: GenerateOptions): { importExtension: string; client: Client; version: string } {
+  return { importExtension: options.importExtension ?? ".js", client: options.client ?? "ioredis", version: VERSION };
 }
 
 /** The project folder's name as a library name: `my-app` → `my_app`. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { emitModule } from "./emit/emit.js";
 import { buildScripts, checkSettings, emitSettings, type GenerateOptions } from "./generate.js";
+import { usesFunctions } from "./libraries.js";
 import type { GeneratedFile, Script, SourceFile } from "./model.js";
 import { PathError } from "./path-error.js";
 import { readSourceText } from "./scan.js";
@@ -38,7 +39,7 @@ export async function rebuild(
   outDir: string,
 ): Promise<Rebuilt | undefined> {
   // A Functions library holds every script's code: a change to one is a change to it (a full run).
-  if (options.mode === "functions" || options.target === "python") return undefined;
+  if (usesFunctions(options.mode) || options.target === "python") return undefined;
   const files = changedScripts(seen);
   if (files === undefined) return undefined;
   const settings = checkSettings(options);
@@ -50,7 +51,7 @@ export async function rebuild(
   if (built.scripts.some((script) => shapeOf(script) !== partOf(seen.stamp, script.file.path).shape)) return undefined;
 
   const changed: GeneratedFile[] = [];
-  const emitting = emitSettings(options, seen.stamp.root);
+  const emitting = emitSettings(options);
   for (const module of built.scripts.map((script) => emitModule(script, emitting))) {
     const current = readIfAny(path.join(outDir, module.path));
     if (current === undefined || !isGenerated(current)) return undefined;

@@ -8,7 +8,8 @@ import { headerFor } from "./header.js";
 import { code, printList } from "./literal.js";
 import { libraryFor } from "./library.js";
 import { writeLibraryModule } from "./library-module.js";
-import { writeScriptModule, type ModuleOptions } from "./module.js";
+import { upFrom, writeScriptModule, type ModuleOptions } from "./module.js";
+import type { LibraryHome } from "../libraries.js";
 import { stringLiteral } from "./text.js";
 
 /** The header of index.ts and runtime.ts, which come from no one script. */
@@ -23,8 +24,11 @@ export interface EmitOptions extends ModuleOptions {
   previous?: ReadonlyMap<string, string>;
   /** luagen's version, named in every file's header; left out when absent (tests of the emitter alone). */
   version?: string;
-  /** `--mode functions`: the scripts also go into a Functions library named `<base>_<version>` (`_library.ts`). */
-  library?: { base: string };
+  /**
+   * `--mode functions`: where each script's function lives, by script path (libraries.ts): each
+   * library is a `_library.ts` in its folder, named `<base>_<version>`. A script not in it is sent as a script.
+   */
+  libraries?: ReadonlyMap<string, LibraryHome>;
 }
 
 export interface Emitted {
@@ -38,29 +42,32 @@ export interface Emitted {
  * Every file the output folder should hold, and the module texts it printed or reused. Pure: the
  * same scripts and options give byte-identical files on any machine, and nothing is changed in place.
  */
-export function emit(scripts: readonly Script[], emitOptions: EmitOptions): Emitted {
-  const options = { ...emitOptions, functions: emitOptions.library !== undefined };
+export function emit(scripts: readonly Script[], options: EmitOptions): Emitted {
   const modules = new Map<string, string>();
   const files: GeneratedFile[] = scripts.map((script) => {
+    const library = options.libraries?.get(script.file.path)?.dir;
     const key = hashOf(
       JSON.stringify([
         moduleInputs(script),
         options.importExtension,
         options.client ?? "ioredis",
         options.version,
-        options.functions,
+        library,
       ]),
     );
     const previous = options.previous?.get(key);
     const file =
-      previous === undefined ? emitModule(script, options) : { path: outputPathFor(script), content: previous };
+      previous === undefined
+        ? emitModule(script, { ...options, library })
+        : { path: outputPathFor(script), content: previous };
     modules.set(key, file.content);
     return file;
   });
   const plain = headerFor(undefined, options.version);
   files.push({ path: "index.ts", content: print(plain, (writer) => writeIndex(writer, scripts, options)) });
   files.push({ path: "runtime.ts", content: `${plain}\n${options.runtime.replace(/\r\n/g, "\n")}` });
-  if (emitOptions.library) files.push(...libraryFiles(scripts, emitOptions.library.base, options));
+  for (const { home, members } of librariesOf(scripts, options.libraries))
+    files.push(...libraryFiles(members, home, options));
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), modules };
 }
 
@@ -83,26 +90,41 @@ export function emitModule(script: Script, options: ModuleOptions & { version?: 
   return { path: outputPathFor(script), content };
 }
 
+/** Each library (by its folder) with its scripts, in the scripts' order. */
+function librariesOf(
+  scripts: readonly Script[],
+  homes: ReadonlyMap<string, LibraryHome> | undefined,
+): { home: LibraryHome; members: Script[] }[] {
+  const byDir = new Map<string, { home: LibraryHome; members: Script[] }>();
+  for (const script of scripts) {
+    const home = homes?.get(script.file.path);
+    if (home === undefined) continue;
+    const library = byDir.get(home.dir) ?? { home, members: [] };
+    library.members.push(script);
+    byDir.set(home.dir, library);
+  }
+  return [...byDir.values()];
+}
+
 /**
- * The Functions library (`--mode functions`), its base name already checked (`libraryFor`): as
- * `_library.ts`, which the modules import, and as `_library.lua`, for review and for
- * `redis-cli -x FUNCTION LOAD < _library.lua`.
+ * A Functions library (`--mode functions`), its base name already checked (`libraryFor`): as
+ * `_library.ts` in its folder, which the modules import, and as `_library.lua` beside it, for
+ * review and for `redis-cli -x FUNCTION LOAD < _library.lua`.
  */
 function libraryFiles(
   scripts: readonly Script[],
-  base: string,
+  home: LibraryHome,
   options: ModuleOptions & { version?: string },
 ): GeneratedFile[] {
   const header = headerFor(undefined, options.version);
-  const library = libraryFor(scripts, base, header.replace(/^\/\/ /, ""));
+  const library = libraryFor(scripts, home.base, header.replace(/^\/\/ /, ""));
   if ("error" in library) throw new Error(library.error);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
+  const at = home.dir === "" ? LIBRARY_MODULE : `${home.dir}/${LIBRARY_MODULE}`;
+  const runtime = `${upFrom(home.dir)}runtime${options.importExtension}`;
   return [
-    {
-      path: `${LIBRARY_MODULE}.ts`,
-      content: print(header, (writer) => writeLibraryModule(writer, library, types, options.importExtension)),
-    },
-    { path: `${LIBRARY_MODULE}.lua`, content: library.code },
+    { path: `${at}.ts`, content: print(header, (writer) => writeLibraryModule(writer, library, types, runtime)) },
+    { path: `${at}.lua`, content: library.code },
   ];
 }
 

@@ -10,8 +10,8 @@ import { stringLiteral } from "./text.js";
  * `_library.ts` (`--mode functions`): the folder's Functions library as a frozen descriptor, which
  * every script's module imports, and `loadLibrary(client)` for a deploy step.
  */
-export function writeLibraryModule(writer: Lines, library: Library, types: ClientTypes, importExtension: string): void {
-  const runtime = stringLiteral(`./runtime${importExtension}`);
+export function writeLibraryModule(writer: Lines, library: Library, types: ClientTypes, runtimePath: string): void {
+  const runtime = stringLiteral(runtimePath);
   const imports = [
     "defineLibrary",
     "loadLibrary as load",

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Lines } from "./lines.js";
 import type { Script } from "../model.js";
 import { LIBRARY_MODULE, outputPathFor } from "../naming.js";
@@ -14,25 +15,33 @@ export interface ModuleOptions {
   importExtension: string;
   /** The client library the module is typed for; ioredis by default. */
   client?: Client;
-  /** `--mode functions`: the script's calls go through the folder's library (`_library.ts`). */
-  functions?: boolean;
+  /**
+   * `--mode functions`: the output subfolder (`""` for the output folder) whose library
+   * (`_library.ts`) the script's calls go through; absent for a script sent as a script.
+   */
+  library?: string | undefined;
 }
 
 /** Writes one script's module after its header: imports, the frozen descriptor, the typed function. */
 export function writeScriptModule(writer: Lines, script: Script, options: ModuleOptions): void {
-  const depth = outputPathFor(script).split("/").length - 1;
-  const up = depth === 0 ? "./" : "../".repeat(depth);
-  const runtime = `${up}runtime${options.importExtension}`;
+  const folder = path.posix.dirname(outputPathFor(script)).replace(/^\.$/, "");
+  const runtime = `${upFrom(folder)}runtime${options.importExtension}`;
   const names = bindingsFor(script);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
   for (const line of importLines(script, names, runtime, types)) writer.writeLine(line);
-  const library = options.functions ? names.library : undefined;
-  if (library !== undefined) {
-    const as = library === "library" ? "library" : `library as ${library}`;
-    writer.writeLine(`import { ${as} } from ${stringLiteral(`${up}${LIBRARY_MODULE}${options.importExtension}`)};`);
+  if (options.library !== undefined) {
+    const as = names.library === "library" ? "library" : `library as ${names.library}`;
+    const toLibrary = path.posix.relative(folder, options.library) || ".";
+    const from = `${toLibrary}/${LIBRARY_MODULE}${options.importExtension}`;
+    writer.writeLine(`import { ${as} } from ${stringLiteral(from)};`);
   }
-  writeDescriptor(writer, script, names, library);
+  writeDescriptor(writer, script, names, options.library !== undefined ? names.library : undefined);
   writeFunction(writer, script, names, types);
+}
+
+/** The relative way up from an output subfolder (`""` for the output folder) to the output folder: `./`, `../`... */
+export function upFrom(folder: string): string {
+  return folder === "" ? "./" : "../".repeat(folder.split("/").length);
 }
 
 /**

@@ -62,6 +62,39 @@ describe("luagen deploy", () => {
     expect(list.map((entry) => entry[1])).toEqual([project.library]);
   });
 
+  it("loads every folder's library of a mode by folder, each once", async () => {
+    const dir = tempProject("deploy-folders");
+    writeTree(dir, {
+      "lua/a/get.lua": GET,
+      "lua/b/get2.lua": GET,
+      "luagen.config.json": JSON.stringify({
+        input: ["lua"],
+        out: "gen",
+        mode: { "lua/a": "functions", "lua/b": "functions" },
+        library: "app",
+      }),
+    });
+    expect((await runCli([], dir)).code).toBe(0);
+    const nameIn = (folder: string) =>
+      /^#!lua name=(\w+)/.exec(readFileSync(`${dir}/gen/${folder}/_library.lua`, "utf8"))![1]!;
+    const node = `127.0.0.1:${server.port}`;
+    const url = `redis://${node}`;
+    await redis.call("FUNCTION", "FLUSH");
+    const first = await runCli(["deploy", "--url", url], dir);
+    expect([first.code, first.stderr, first.stdout.trim().split("\n")]).toEqual([
+      0,
+      "",
+      [`luagen: ${nameIn("a")} on ${node}: loaded`, `luagen: ${nameIn("b")} on ${node}: loaded`],
+    ]);
+    const second = await runCli(["deploy", "--url", url], dir);
+    expect(second.stdout.trim().split("\n")).toEqual([
+      `luagen: ${nameIn("a")} on ${node}: already there, nothing written`,
+      `luagen: ${nameIn("b")} on ${node}: already there, nothing written`,
+    ]);
+    const list = (await redis.call("FUNCTION", "LIST")) as unknown[][];
+    expect(list.map((entry) => entry[1]).sort()).toEqual([nameIn("a"), nameIn("b")]);
+  });
+
   it("authenticates with the URL's password", async () => {
     const url = `redis://:s3cret@127.0.0.1:${protectedServer.port}`;
     const run = await runCli(["deploy", "--url", url, "--out", "gen"], project.dir);

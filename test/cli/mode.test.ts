@@ -39,7 +39,7 @@ describe("--mode and --library", () => {
       "an unknown mode in the config",
       [],
       { mode: "fn" },
-      'luagen.config.json: "mode" must be one of "scripts", "functions"',
+      'luagen.config.json: "mode" must be one of "scripts", "functions", or an object of them by folder ({ "src/lua/billing": "functions" })',
     ],
     [
       "a library name in the config Redis would refuse",
@@ -53,12 +53,37 @@ describe("--mode and --library", () => {
       { library: "app" },
       'luagen.config.json: "library" needs "mode": "functions"',
     ],
+    [
+      "a mode by folder that names no mode",
+      [],
+      { mode: { lua: "fn" } },
+      'luagen.config.json: "mode" must be one of "scripts", "functions", or an object of them by folder ({ "src/lua/billing": "functions" })',
+    ],
+    [
+      "a mode by folder that names a folder with no script",
+      [],
+      { mode: { "lua/get": "functions" } },
+      'mode: no script lies below "lua/get"',
+    ],
+    [
+      "a library in the config with a mode by folder of scripts only",
+      [],
+      { mode: { lua: "scripts" }, library: "app" },
+      'luagen.config.json: "library" needs "mode": "functions"',
+    ],
   ])("refuse %s: one line, exit 2, nothing written", async (_, args, config, message) => {
     const dir = project(config);
     const run = await runCli(args, dir);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")[0]).toBe(`luagen: ${message}`);
     expect(existsSync(path.join(dir, "gen"))).toBe(false);
+  });
+
+  it("--mode on the command line overrides the config's mode by folder", async () => {
+    const dir = project({ mode: { lua: "functions" } });
+    const run = await runCli(["--mode", "scripts"], dir);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(readdirSync(path.join(dir, "gen")).sort()).toEqual(["get.ts", "index.ts", "runtime.ts"]);
   });
 
   it("from the config, generate the library under the configured name", async () => {

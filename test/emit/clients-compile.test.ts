@@ -251,4 +251,29 @@ describe("--mode functions", () => {
       expect(result.code).toBe(0);
     },
   );
+
+  it("with a library per folder: the folder's library beside its scripts, the rest sent as scripts", async () => {
+    const consumer = `import { Redis } from "ioredis";
+import { addTags, moveJobs } from "./gen/index.js";
+import { library, loadLibrary } from "./gen/queue/_library.js";
+
+export async function use(redis: Redis): Promise<void> {
+  const loaded: number = (await loadLibrary(redis)).loaded;
+  const name: string = library.name;
+  const tagged: number = await addTags(redis, ["s1"], "red");
+  const moved = await moveJobs(redis, "s", ["d"], 1, "asc", {});
+  void [loaded, name, tagged, moved];
+}
+`;
+    const dir = await consumerProject(made, "ioredis", { ioredis: "ioredis" }, consumer, undefined, {
+      mode: { "test/fixtures/project/lua/queue": "functions" },
+      library: "consumer",
+    });
+    expect(readFileSync(path.join(dir, "gen", "queue", "move-jobs.ts"), "utf8")).toContain(
+      'import { library } from "./_library.js";',
+    );
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
 });

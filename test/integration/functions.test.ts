@@ -261,6 +261,53 @@ describe("the library file in the output folder", () => {
     expect(readdirSync(path.join(dir, "gen")).sort()).toEqual(["get.ts", "index.ts", "runtime.ts"]);
   });
 
+  it("with a mode by folder, is one library per folder: calls answer through their own, a change reloads only its own", async () => {
+    const dir = tempDir("library-folders");
+    const incr = "---@key k\n---@return integer\nreturn redis.call('INCR', KEYS[1])\n";
+    writeTree(dir, {
+      "package.json": "{}\n",
+      "lua/billing/charge.lua": incr,
+      "lua/cache/peek.lua":
+        "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
+      "lua/top.lua": incr.replace("INCR", "DECR"),
+    });
+    const mode = { "lua/billing": "functions", "lua/cache": "functions" } as const;
+    const run = () => generate({ inputs: ["lua"], out: "gen", cwd: dir, mode, library: "shop" });
+    expect((await run()).kind).toBe("written");
+    const code = (folder: string) => readFileSync(path.join(dir, "gen", folder, "_library.lua"), "utf8");
+    const cacheBefore = code("cache");
+    expect(readdirSync(path.join(dir, "gen")).sort()).toEqual(["billing", "cache", "index.ts", "runtime.ts", "top.ts"]);
+    type Call = (client: Redis, key: string) => Promise<unknown>;
+    const { charge, peek, top } = (await import(path.join(dir, "gen", "index.ts"))) as Record<string, Call>;
+    await redis.call("FUNCTION", "FLUSH");
+    await redis.script("FLUSH");
+    await redis.del("n");
+    expect([await charge!(redis, "n"), await peek!(redis, "n"), await top!(redis, "n")]).toEqual([1, "1", 0]);
+    const nameOf = (folder: string) => /^#!lua name=(\w+)/.exec(code(folder))![1]!;
+    const [billing, cache] = [nameOf("billing"), nameOf("cache")];
+    expect([billing, cache]).toEqual([
+      expect.stringMatching(/^shop_billing_[0-9a-f]{12}$/),
+      expect.stringMatching(/^shop_cache_[0-9a-f]{12}$/),
+    ]);
+    const listed = (await redis.call("FUNCTION", "LIST")) as unknown[][];
+    const functionsOf = (entry: unknown[]) => (entry[5] as unknown[][]).map((f) => [f[1], f[5]]);
+    expect(listed.map((entry) => [entry[1], functionsOf(entry)]).sort()).toEqual([
+      [billing, [[`${billing}_charge`, []]]],
+      [cache, [[`${cache}_peek`, ["no-writes"]]]],
+    ]);
+    // top.lua is in no library's folder: it ran as a script (EVALSHA, then EVAL on NOSCRIPT).
+    const { topScript } = (await import(path.join(dir, "gen", "top.ts"))) as { topScript: { sha1: string } };
+    expect(await redis.script("EXISTS", topScript.sha1)).toEqual([1]);
+    writeTree(dir, { "lua/billing/charge.lua": incr.replace("INCR', KEYS[1]", "INCRBY', KEYS[1], 2") });
+    const again = await run();
+    expect(again.kind === "written" && again.plan.write.map((f) => f.path).sort()).toEqual([
+      "billing/_library.lua",
+      "billing/_library.ts",
+      "billing/charge.ts",
+    ]);
+    expect(code("cache")).toBe(cacheBefore);
+  });
+
   it("is never written over a _library.lua luagen did not write (LG302)", async () => {
     const dir = tempDir("library-foreign");
     writeTree(dir, {
