@@ -850,10 +850,11 @@ async function settleQueued(script: ScriptDescriptor, redis: IORedisCommands<Pro
 // --- node-redis 5 and 6 ---
 
 /**
- * Through node-redis's own EVAL and EVALSHA commands, public API only: node-redis applies
- * its `keyPrefix` (v6) to the keys and never to the arguments, and on a cluster routes
- * the command by its first key with the command's read-only flag, as for any command of
- * its own. A multi is told from a client or cluster by `execAsPipeline`.
+ * A direct call on a client goes as the raw command (`sendsRaw`); everything else through
+ * node-redis's own EVAL and EVALSHA commands: node-redis applies its `keyPrefix` (v6) to the
+ * keys and never to the arguments, and on a cluster routes the command by its first key with
+ * the command's read-only flag, as for any command of its own. A multi is told from a client
+ * or cluster by `execAsPipeline`.
  */
 type NodeRedisCommands<R> = Record<ScriptCommand, (text: Wire, options: NodeRedisScriptOptions) => R>;
 
@@ -869,7 +870,11 @@ const NODE_REDIS: Transport = {
   context: nodeRedisContext,
   cluster: nodeRedisCluster,
   send: (target, command, text, numKeys, wire) =>
-    sending(() => (target as NodeRedisCommands<Promise<unknown>>)[command](text, nodeRedisOptions(numKeys, wire))),
+    sending(() =>
+      sendsRaw(target)
+        ? target.sendCommand([command, text, String(numKeys), ...wire], target._commandOptions)
+        : (target as NodeRedisCommands<Promise<unknown>>)[command](text, nodeRedisOptions(numKeys, wire)),
+    ),
   queue: (target, command, text, numKeys, wire) => {
     (target as NodeRedisCommands<unknown>)[command](text, nodeRedisOptions(numKeys, wire));
   },
@@ -909,6 +914,35 @@ const NODE_REDIS: Transport = {
     },
   },
 };
+
+/** A node-redis client's raw command, and the options of the client it was made from (`withTypeMapping`...). */
+interface NodeRedisRaw {
+  sendCommand(args: Wire[], options: unknown): Promise<unknown>;
+  readonly _commandOptions?: unknown;
+}
+
+/**
+ * Whether a direct call on `target` can go as the raw command (`sendCommand`): on a client, not
+ * a cluster or a sentinel (whose `sendCommand` takes the routing first), and not with v6's
+ * `keyPrefix`, which only the command methods apply. The command methods parse their options
+ * into a new parser and await the reply in an async function of their own: at 64 calls in
+ * flight that cost a generated call ~8% of its throughput (BENCHMARKS.md). EVAL, EVALSHA and
+ * FCALL have no reply transform, and the client's options (its type mapping) are passed on, so
+ * the reply is the same.
+ */
+function sendsRaw(target: object): target is NodeRedisRaw {
+  const client = target as Partial<NodeRedisRaw> & {
+    masters?: unknown;
+    getSentinelNode?: unknown;
+    _keyPrefix?: unknown;
+  };
+  return (
+    typeof client.sendCommand === "function" &&
+    client.masters === undefined &&
+    client.getSentinelNode === undefined &&
+    client._keyPrefix === undefined
+  );
+}
 
 /**
  * A multi is told from a client or cluster by `execAsPipeline`. While it is queued, nothing says

@@ -87,6 +87,22 @@ describe.each(NODE_REDIS)("$name", (nodeRedis) => {
     expect((calls.eval ?? 0) + (calls.evalsha ?? 0)).toBe(0);
   });
 
+  test("a direct call answers as the client it is made on maps replies (withTypeMapping), as the client's own commands do", async () => {
+    await admin.set("mapped", "v");
+    const get = descriptor("getKey", "return redis.call('GET', KEYS[1])", ["key"]);
+    // BLOB_STRING (RESP's "$") as a Buffer, on a client made from the one under test.
+    const mapped = (client as unknown as { withTypeMapping(mapping: object): NodeRedisConnection }).withTypeMapping({
+      [36]: Buffer,
+    });
+    const own = await (mapped as unknown as { get(key: string): Promise<unknown> }).get("mapped");
+    expect(Buffer.isBuffer(own)).toBe(true);
+    const [direct, plain] = await Promise.all([
+      callOn(get, mapped, ["mapped"], []),
+      callOn(get, client, ["mapped"], []),
+    ]);
+    expect([Buffer.isBuffer(direct), String(direct), plain]).toEqual([true, "v", "v"]);
+  });
+
   test("a script error names the .lua file and line; the error class is node-redis's own", async () => {
     const failing = descriptor("failing", "local x = 1\nreturn redis.call('NOPE')");
     const error = (await callOn(failing, client, [], []).catch((e: unknown) => e)) as Error;
