@@ -47,7 +47,11 @@ export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 export type { Io };
 
 const defaultIo = (): Io => {
-  const [stdout, stderr] = [writer(process.stdout), writer(process.stderr)];
+  const stderr = writer(process.stderr, () => (process.exitCode = EXIT.usage));
+  const stdout = writer(process.stdout, (error) => {
+    stderr(`luagen: could not write the output (${error.code ?? error.message}); the rest of it is lost\n`);
+    process.exitCode = EXIT.usage;
+  });
   return {
     stdout: (text) => stdout(`${text}\n`),
     stderr: (text) => stderr(`${text}\n`),
@@ -59,13 +63,17 @@ const defaultIo = (): Io => {
 };
 
 /**
- * Writes to `stream` until its reader goes away (`luagen --check | head`): after that the rest is
- * dropped, where Node would end the run with an unhandled EPIPE and its stack trace. The run
- * finishes, and its exit code is its own.
+ * Writes to `stream` until it fails; after that the rest is dropped, where Node would end the run
+ * with an unhandled error and its stack trace. A reader that went away (`luagen --check | head`:
+ * EPIPE) asked for no more: the run finishes with its own exit code. Any other failure (a full
+ * disk under `> file`: ENOSPC) lost output the user asked for: `lost` is told, once.
  */
-function writer(stream: NodeJS.WriteStream): (text: string) => void {
+function writer(stream: NodeJS.WriteStream, lost: (error: NodeJS.ErrnoException) => void): (text: string) => void {
   let gone = false;
-  stream.on("error", () => (gone = true));
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (!gone && error.code !== "EPIPE") lost(error);
+    gone = true;
+  });
   return (text) => {
     if (!gone) stream.write(text);
   };

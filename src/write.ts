@@ -198,7 +198,7 @@ const ROOT_FILES = ["index.ts", "runtime.ts", "__init__.py", "runtime.py"];
 function isOtherOutput(folder: string, entries: readonly Dirent[]): boolean {
   return entries.some(
     (entry) =>
-      entry.isFile() && ROOT_FILES.includes(entry.name) && ROOT_HEADER.test(readOwn(path.join(folder, entry.name))),
+      entry.isFile() && ROOT_FILES.includes(entry.name) && ROOT_HEADER.test(readHead(path.join(folder, entry.name))),
   );
 }
 
@@ -244,13 +244,28 @@ const HEAD_BYTES = 4096;
  * alone at once instead of failing the run ("Cannot create a string longer than ...").
  */
 function readOwn(file: string): string {
+  return withFile(file, (fd) => {
+    if (fstatSync(fd).size <= WHOLE_BYTES) return readFileSync(fd, "utf8");
+    const head = headOf(fd);
+    return isGenerated(head) ? readFileSync(file, "utf8") : head;
+  });
+}
+
+/** A file's first HEAD_BYTES: all that tells whether it is the root file of another run's output. */
+function readHead(file: string): string {
+  return withFile(file, headOf);
+}
+
+function headOf(fd: number): string {
+  const head = Buffer.alloc(HEAD_BYTES);
+  return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString("utf8");
+}
+
+function withFile(file: string, read: (fd: number) => string): string {
   return onPath("read", file, () => {
     const fd = openSync(file, "r");
     try {
-      if (fstatSync(fd).size <= WHOLE_BYTES) return readFileSync(fd, "utf8");
-      const head = Buffer.alloc(HEAD_BYTES);
-      const text = head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString("utf8");
-      return isGenerated(text) ? readFileSync(file, "utf8") : text;
+      return read(fd);
     } finally {
       closeSync(fd);
     }

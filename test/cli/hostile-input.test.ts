@@ -1,5 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
@@ -167,6 +177,27 @@ describe("a reader that stops reading (luagen --check | head)", () => {
       "luagen: gen is out of date: 2 stale, 0 missing, 0 extra; run luagen without --check",
     ]);
     expect(code).toBe(1);
+  });
+});
+
+describe("an output that cannot be written (luagen > file on a full disk)", () => {
+  it("says so in one line on stderr and exits 2, instead of a stack trace or a silent exit 0", async () => {
+    const dir = project({ "lua/a.lua": script(1) });
+    // /dev/full answers every write with ENOSPC.
+    const full = openSync("/dev/full", "w");
+    try {
+      const child = spawn(process.execPath, [BIN, "--help"], { cwd: dir, stdio: ["ignore", full, "pipe"] });
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expectNoStack(stderr);
+      expect(stderr.trim().split("\n")).toEqual([
+        "luagen: could not write the output (ENOSPC); the rest of it is lost",
+      ]);
+      expect(code).toBe(2);
+    } finally {
+      closeSync(full);
+    }
   });
 });
 
