@@ -82,9 +82,21 @@ export function libraryHomes(
   return homes;
 }
 
-/** The path of a folder of the setting as `SourceFile.path` has it: relative to `root`, `/`; `""` for the root. */
+/**
+ * The path of a folder of the setting as `SourceFile.path` has it: relative to `root`, `/`; `""`
+ * for the root, and for a folder above it, which holds every script below the root as the root does.
+ */
 export function settingFolder(cwd: string, root: string): (setting: string) => string {
-  return (setting) => path.relative(root, path.resolve(cwd, setting)).split(path.sep).join("/");
+  return (setting) => {
+    const folder = path.resolve(cwd, setting);
+    if (isAbove(folder, root)) return "";
+    return path.relative(root, folder).split(path.sep).join("/");
+  };
+}
+
+function isAbove(folder: string, root: string): boolean {
+  const up = path.relative(folder, root);
+  return up !== "" && !up.startsWith("..") && !path.isAbsolute(up);
 }
 
 function holds(folder: string, file: string): boolean {

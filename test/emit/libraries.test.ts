@@ -1,7 +1,7 @@
 // Which scripts go into which Functions library: the whole run's one library, or one per folder
 // of a `mode` set by folder, placed where that folder's scripts land in the output folder.
 import { describe, expect, it } from "vitest";
-import { libraryHomes, usesFunctions } from "../../src/libraries.js";
+import { libraryHomes, settingFolder, usesFunctions } from "../../src/libraries.js";
 import type { SourceFile } from "../../src/model.js";
 
 /** A script at `path` (relative to the project root) found below the input root `input`. */
@@ -92,6 +92,19 @@ describe("library homes", () => {
     ],
   ])("refuses %s", (_, mode, files, message) => {
     expect(homes(mode, files)).toBe(message);
+  });
+
+  it("resolves a folder of the setting against where luagen runs; one above the project root is the root", () => {
+    const folder = settingFolder("/p/app", "/p/app");
+    expect(["src/lua/billing", "./src/lua/", "/p/app/src", ".", "..", "/", "../other"].map(folder)).toEqual([
+      "src/lua/billing",
+      "src/lua",
+      "src",
+      "",
+      "",
+      "",
+      "../other",
+    ]);
   });
 
   it("knows when a run calls any script through a library", () => {
