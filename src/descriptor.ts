@@ -63,6 +63,8 @@ export interface LibraryDescriptor {
   readonly code: string;
   /** By script name: its function's name, and the library line its body starts on (line 1 of the script). */
   readonly functions: Readonly<Record<string, { readonly name: string; readonly line: number }>>;
+  /** Valkey GLIDE: makes the transaction a direct call loads the library in, with its call (the runtime's `NewBatch`). */
+  readonly newBatch?: (client: object, atomic: boolean) => object;
 }
 
 /** One entry of `ScriptDescriptor.origins`. */

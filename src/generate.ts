@@ -261,7 +261,6 @@ export function checkSettings(
 function unsupportedMode(options: GenerateOptions): string | undefined {
   if (!usesFunctions(options.mode)) return undefined;
   if (options.target === "python") return "--mode functions is for the TypeScript target only, for now";
-  if (options.client === "glide") return "--mode functions is not supported with --client glide yet";
   return undefined;
 }
 

@@ -104,6 +104,12 @@ export interface LibraryDescriptor {
   readonly code: string;
   /** By script name: its function's name, and the library line its body starts on (line 1 of the script). */
   readonly functions: Readonly<Record<string, { readonly name: string; readonly line: number }>>;
+  /**
+   * Valkey GLIDE: makes the transaction a direct call loads the library in, with its call (the
+   * runtime imports no client, so `_library.ts` passes GLIDE's `Batch`, as index.ts does for typed
+   * batches).
+   */
+  readonly newBatch?: NewBatch;
 }
 
 /** One entry of `ScriptDescriptor.origins`. */
@@ -473,9 +479,10 @@ async function loadAndCall(
   wire: Wire[],
 ): Promise<unknown> {
   const transaction = transport.batches.transaction;
-  const multi = transaction.open(target);
-  transport.queueLoad(multi, library.code);
-  transport.queue(multi, command, name, numKeys, wire);
+  const multi = transaction.open(target, library.newBatch);
+  const queue = transaction.queueing?.(multi) ?? multi;
+  transport.queueLoad(queue, library.code);
+  transport.queue(queue, command, name, numKeys, wire);
   const run = await transaction.run(multi);
   if (run instanceof TransactionAbortedError) throw run;
   const [loaded, called] = run.results;
@@ -488,8 +495,11 @@ async function loadAndCall(
 
 function isFunctionNotFound(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" && /^(?:ERR )?Function not found/.test(message);
+  return typeof message === "string" && FUNCTION_NOT_FOUND.test(message);
 }
+
+/** Redis's reply, as ioredis and node-redis give it, and as Valkey GLIDE words it (its `RequestError`). */
+const FUNCTION_NOT_FOUND = /^(?:ERR |An error was signalled by the server: - ResponseError: )?Function not found/;
 
 function isLibraryThere(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
@@ -512,12 +522,12 @@ export interface LibraryLoad {
  */
 export async function loadLibrary(
   library: LibraryDescriptor,
-  client: ScriptClient | NodeRedisClient,
+  client: ScriptClient | NodeRedisClient | GlideScriptClient,
 ): Promise<LibraryLoad> {
   const transport = transportIfAny(client);
   if (transport === undefined || transport.context(client) !== DIRECT)
     throw new TypeError(
-      `loadLibrary: expected an ioredis or iovalkey client or cluster, or a node-redis client or cluster, got ${describe(client)}`,
+      `loadLibrary: expected an ioredis or iovalkey client or cluster, a node-redis client or cluster, or a Valkey GLIDE client, got ${describe(client)}`,
     );
   const outcomes = await Promise.all(
     (await transport.primaries(client)).map((node) =>
@@ -595,6 +605,8 @@ export type NewBatch = (client: object, atomic: boolean) => object;
 /** How a client opens, fills and runs the batch behind a typed batch (see `openBatch`). */
 interface BatchTransport {
   open(client: object, newBatch?: NewBatch): object;
+  /** The client's own batch behind what `open` gave, where they differ (GLIDE), for commands the runtime queues itself. */
+  queueing?(batch: object): object;
   /** Whether the client's batch has a command `name`. */
   hasCommand(batch: object, name: string): boolean;
   /** Queues one call of the client's command `name`. */
@@ -1053,8 +1065,9 @@ function prefixOrUndefined(keyPrefix: unknown): string | Buffer | undefined {
  * Everything goes through `customCommand`, GLIDE's one way to send a command it does not wrap
  * (its `invokeScript` sends SCRIPT LOAD on NOSCRIPT, and its batches have no script method). A
  * Batch or ClusterBatch says what it will run as: `isAtomic`, MULTI/EXEC; otherwise a pipeline.
- * On a cluster GLIDE routes EVAL/EVALSHA by their first key. Not yet: `--mode functions` (a
- * usage error when generating).
+ * On a cluster GLIDE routes EVAL/EVALSHA and FCALL by their first key, and an atomic batch by
+ * its first key (FUNCTION LOAD has none: the batch goes where its FCALL's key lives). FUNCTION
+ * LOAD for `loadLibrary` goes to each primary by its address.
  */
 const GLIDE: Transport = {
   source: "string",
@@ -1069,9 +1082,26 @@ const GLIDE: Transport = {
   queue: (target, command, text, numKeys, wire) => {
     (target as GlideScriptBatch).customCommand([command, text, String(numKeys), ...wire]);
   },
-  queueLoad: () => glideNotYet("--mode functions"),
-  load: () => glideNotYet("--mode functions"),
-  primaries: () => glideNotYet("loadLibrary"),
+  queueLoad: (batch, code) => void (batch as GlideScriptBatch).customCommand(["FUNCTION", "LOAD", code]),
+  load: (node, code) => {
+    const { client, route } = node as GlideNode;
+    return sending(() => client.customCommand(["FUNCTION", "LOAD", code], route && { route }));
+  },
+  primaries: async (client): Promise<GlideNode[]> => {
+    const glide = client as GlideScriptClient;
+    if (!isGlideCluster(client)) return [{ client: glide }];
+    // CLUSTER MYID to every primary answers by address ("host:port"): the primaries, as GLIDE sees them.
+    const ids = await glide.customCommand(["CLUSTER", "MYID"], { route: "allPrimaries" });
+    return addressesOf(ids).map((address) => {
+      const colon = address.lastIndexOf(":");
+      const route = {
+        type: "routeByAddress" as const,
+        host: address.slice(0, colon),
+        port: Number(address.slice(colon + 1)),
+      };
+      return { client: glide, route };
+    });
+  },
   batches: {
     transaction: glideBatches(true),
     pipeline: glideBatches(false),
@@ -1089,6 +1119,23 @@ function isGlideCluster(target: object): boolean {
 }
 
 const GLIDE_CLUSTER: ClusterTarget = { keyPrefix: undefined };
+
+/**
+ * The addresses of a reply from several nodes: GLIDE 2 gives `{ key: address, value }` entries
+ * (its `GlideRecord`), older releases an object by address. Sorted, so nodes are met in one order.
+ */
+function addressesOf(reply: unknown): string[] {
+  const addresses = Array.isArray(reply)
+    ? reply.map((entry) => String((entry as { key?: unknown }).key))
+    : Object.keys(typeof reply === "object" && reply !== null ? reply : {});
+  return addresses.sort();
+}
+
+/** One primary for `loadLibrary` on GLIDE: the client, and on a cluster the route to that primary. */
+interface GlideNode {
+  readonly client: GlideScriptClient;
+  readonly route?: { readonly type: "routeByAddress"; readonly host: string; readonly port: number };
+}
 
 function glideNotYet(what: string): never {
   throw new TypeError(`${what} is not supported with Valkey GLIDE yet`);
@@ -1111,6 +1158,7 @@ function glideBatches(atomic: boolean): BatchTransport {
       if (newBatch === undefined) return glideNotYet("a typed batch without index.ts's newBatch");
       return { client: client as GlideScriptClient, batch: newBatch(client, atomic) as GlideScriptBatch };
     },
+    queueing: (typed) => (typed as GlideTyped).batch,
     hasCommand: (typed, name) =>
       hasMethod((typed as GlideTyped).batch, name) && hasMethod((typed as GlideTyped).client, name),
     command: (typed, name, args) => void callMethod((typed as GlideTyped).batch, name, args),

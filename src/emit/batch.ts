@@ -61,6 +61,9 @@ export const batchSection = {
   },
 };
 
+/** What `newBatch` needs of Valkey GLIDE: index.ts and a Functions library (`_library.ts`) import it. */
+export const GLIDE_BATCH_IMPORTS = ["Batch as GlideBatch", "ClusterBatch as GlideClusterBatch", "GlideClusterClient"];
+
 /** What differs between clients: where the batch's command types come from. */
 interface Flavour {
   /** Types index.ts imports from the client's package, besides the key type. */
@@ -109,7 +112,7 @@ const FLAVOURS: Record<CommandReplies["from"], Flavour> = {
   },
   "batch-methods": {
     clientImports: [],
-    valueImports: ["Batch as GlideBatch", "ClusterBatch as GlideClusterBatch", "GlideClusterClient"],
+    valueImports: GLIDE_BATCH_IMPORTS,
     clientDoc: "a Valkey GLIDE client (`GlideClient`, `GlideClusterClient`), run by its `exec(batch, false)`",
     of: { name: "Client", declaration: "Client = unknown", parameter: "Client", fromClient: "Client" },
     openArgument: "newBatch",
@@ -313,7 +316,12 @@ function writeBatchMethodCommands(writer: Lines): void {
     '"exec" | keyof BatchScripts<Replies, Client> | keyof BatchControl<Replies>',
   );
   writer.blankLine();
-  writer.writeLine("/** The GLIDE batch a typed batch fills: atomic for `multi`, not for `pipeline`. */");
+  writeGlideNewBatch(writer, "The GLIDE batch a typed batch fills: atomic for `multi`, not for `pipeline`.");
+}
+
+/** `newBatch`, which makes the GLIDE batch the runtime fills (it imports no client): a ClusterBatch for a cluster client. */
+export function writeGlideNewBatch(writer: Lines, doc: string): void {
+  writer.writeLine(`/** ${doc} */`);
   writer.writeLine("function newBatch(client: object, atomic: boolean): object {");
   writer.writeLine(
     "  return client instanceof GlideClusterClient ? new GlideClusterBatch(atomic) : new GlideBatch(atomic);",

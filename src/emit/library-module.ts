@@ -1,5 +1,6 @@
 import type { Lines } from "./lines.js";
 import type { ClientTypes } from "./clients.js";
+import { GLIDE_BATCH_IMPORTS, writeGlideNewBatch } from "./batch.js";
 import { docComment } from "./doc.js";
 import type { Library } from "./library.js";
 import { code, printList, printLiteral } from "./literal.js";
@@ -20,7 +21,17 @@ export function writeLibraryModule(writer: Lines, library: Library, types: Clien
     `type ${types.client}`,
   ];
   writer.writeLine(printList("import {", code(imports), `} from ${runtime};`, "", true));
+  // GLIDE: a direct call that finds the library missing loads it in a Batch the runtime cannot make.
+  const glide = types.from === "@valkey/valkey-glide";
+  if (glide)
+    writer.writeLine(
+      printList("import {", code(GLIDE_BATCH_IMPORTS), `} from ${stringLiteral(types.from)};`, "", true),
+    );
   writer.blankLine();
+  if (glide) {
+    writeGlideNewBatch(writer, "The GLIDE transaction a direct call loads the library in, with its call.");
+    writer.blankLine();
+  }
   writer.writeLine(
     docComment([
       "The Redis Functions library of this folder's scripts, one function per script. Its name, and its functions' names, carry a hash of its code, so that two releases' libraries load side by side.",
@@ -30,7 +41,13 @@ export function writeLibraryModule(writer: Lines, library: Library, types: Clien
   const functions = Object.fromEntries(
     [...library.functions].map(([script, fn]) => [script, { name: fn.name, line: fn.line }]),
   );
-  const fields = { name: library.name, version: library.version, code: sourceCode(library.code), functions };
+  const fields = {
+    name: library.name,
+    version: library.version,
+    code: sourceCode(library.code),
+    functions,
+    ...(glide ? { newBatch: code(["newBatch"])[0] } : {}),
+  };
   writer.writeLine(`${head}${printLiteral(fields, "", head.length, 2)});`);
   writer.blankLine();
   writer.writeLine(

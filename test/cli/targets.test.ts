@@ -184,12 +184,6 @@ describe("--target and the config's targets", () => {
       { out: "gen" },
       "--mode functions is for the TypeScript target only, for now",
     ],
-    [
-      "--mode functions with Valkey GLIDE",
-      ["--client", "glide", "--mode", "functions"],
-      { out: "gen" },
-      "--mode functions is not supported with --client glide yet",
-    ],
   ])("refuse %s: one line, exit 2, nothing written", async (_, args, config, message) => {
     const dir = project(config);
     const before = readTree(dir);

@@ -252,6 +252,34 @@ describe("--mode functions", () => {
     },
   );
 
+  it("a project with glide compiles the library module and the scripts under the strictest settings", async () => {
+    const consumer = `import { GlideClient, GlideClusterClient } from "@valkey/valkey-glide";
+import { addTags } from "./gen/index.js";
+import { library, loadLibrary } from "./gen/_library.js";
+
+export async function use(client: GlideClient, cluster: GlideClusterClient): Promise<void> {
+  const loaded: number = (await loadLibrary(client)).loaded + (await loadLibrary(cluster)).current;
+  const name: string = library.name;
+  const tagged: number = await addTags(client, ["s1"], "red");
+  void [loaded, name, tagged];
+  // @ts-expect-error loadLibrary takes a client, not a number
+  await loadLibrary(1);
+}
+`;
+    const dir = await consumerProject(
+      made,
+      "glide",
+      { "@valkey/valkey-glide": "@valkey/valkey-glide" },
+      consumer,
+      undefined,
+      { mode: "functions", library: "consumer" },
+    );
+    expect(importedPackages(dir)).toEqual(["@valkey/valkey-glide"]);
+    const result = await tsc(writeTsconfig(dir, { ...STRICTEST, ...NODENEXT }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  });
+
   it("with a library per folder: the folder's library beside its scripts, the rest sent as scripts", async () => {
     const consumer = `import { Redis } from "ioredis";
 import { addTags, moveJobs } from "./gen/index.js";

@@ -34,6 +34,12 @@ holdOpen(async () => {
   return { close: async () => glide.close() };
 });
 let gen: { counter: Call; pair: Call };
+/** The same scripts with --mode functions. */
+let fn: {
+  counter: Call;
+  loadLibrary(client: GlideClusterClient): Promise<{ library: string; loaded: number; current: number }>;
+  library: { name: string };
+};
 
 beforeAll(async () => {
   const dir = tempDir("glide-cluster");
@@ -41,6 +47,10 @@ beforeAll(async () => {
   const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, client: "glide" });
   expect(result.kind).toBe("written");
   gen = (await import(path.join(dir, "gen", "index.ts"))) as typeof gen;
+  const functions = await generate({ inputs: ["lua"], out: "fn", cwd: dir, client: "glide", mode: "functions" });
+  expect(functions.kind).toBe("written");
+  const load = (file: string) => import(path.join(dir, "fn", file)) as Promise<Record<string, unknown>>;
+  fn = { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as typeof fn;
 });
 
 /** One key per master, found by their slots. */
@@ -108,5 +118,38 @@ describe("Valkey GLIDE on a Redis Cluster", () => {
     expect(flushes).toBeGreaterThan(0);
     expect(failures).toBe(0);
     expect(await gen.counter(glide, "{t}x", 0)).toBe(2 * ROUNDS);
+  });
+});
+
+describe("Valkey GLIDE on a Redis Cluster, --mode functions", () => {
+  it("loadLibrary loads the library on every master once, then finds it there on each", async () => {
+    await cluster.waitUntilHealthy();
+    for (const master of await masters()) await master.call("FUNCTION", "FLUSH");
+    const count = (await masters()).length;
+    expect(await fn.loadLibrary(glide)).toEqual({ library: fn.library.name, loaded: count, current: 0 });
+    expect(await fn.loadLibrary(glide)).toEqual({ library: fn.library.name, loaded: 0, current: count });
+    for (const master of await masters()) {
+      const listed = (await master.call("FUNCTION", "LIST")) as unknown[][];
+      expect(listed.map((entry) => entry[1])).toEqual([fn.library.name]);
+    }
+  });
+
+  it(`direct calls on every master load the library where it is missing: ${ROUNDS} rounds under FUNCTION FLUSH on every master, 0 failures`, async () => {
+    const keys = await keyPerMaster();
+    for (const master of await masters()) await master.flushall();
+    for (const master of await masters()) await master.call("FUNCTION", "FLUSH");
+    for (const key of keys) expect(await fn.counter(glide, key, 1)).toBe(1);
+    let failures = 0;
+    const { flushes } = await underFlushStorm(
+      await masters(),
+      async () => {
+        for (let i = 0; i < ROUNDS; i++)
+          for (const key of keys) await fn.counter(glide, key, 1).catch(() => failures++);
+      },
+      { flushing: "functions" },
+    );
+    expect(flushes).toBeGreaterThan(0);
+    expect(failures).toBe(0);
+    for (const key of keys) expect(await fn.counter(glide, key, 0)).toBe(ROUNDS + 1);
   });
 });

@@ -1,0 +1,135 @@
+// Valkey GLIDE with --mode functions on a real redis-server: a direct call is FCALL (FCALL_RO for
+// no-writes); where the library is missing, MULTI, FUNCTION LOAD, FCALL, EXEC in one GLIDE Batch;
+// loadLibrary loads once, then finds it current; no direct call fails while FUNCTION FLUSH is sent
+// back to back; batches carry the script's source as in script mode.
+import path from "node:path";
+import { Batch, GlideClient, Logger } from "@valkey/valkey-glide";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generate } from "../../src/generate.js";
+import { pool, underFlushStorm } from "../support/load.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { commandStats, watchWire } from "../support/script.js";
+import { tempDir, writeTree } from "../support/workspace.js";
+
+const FLOOD_CALLS = 2_000;
+
+const SCRIPTS = {
+  "package.json": "{}\n",
+  "lua/counter.lua":
+    "---@key counter\n---@arg by integer\n---@return integer\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])\n",
+  "lua/peek.lua": "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
+  "lua/fails.lua": "---@return integer\nlocal x = 1\nreturn redis.call('INCRBY', 'k', 'not a number')\n",
+};
+
+type Call = ((target: GlideClient, ...params: unknown[]) => Promise<unknown>) &
+  ((target: Batch, ...params: unknown[]) => Batch);
+
+interface Generated {
+  counter: Call;
+  peek: Call;
+  fails: Call;
+  loadLibrary(client: GlideClient): Promise<{ library: string; loaded: number; current: number }>;
+  library: { name: string };
+}
+
+let server: RedisServer;
+let admin: Redis;
+let glide: GlideClient;
+let gen: Generated;
+let wire: Awaited<ReturnType<typeof watchWire>>;
+
+beforeAll(async () => {
+  Logger.setLoggerConfig("off");
+  server = await startRedisServer();
+  admin = new Redis({ host: server.host, port: server.port });
+  glide = await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }] });
+  const dir = tempDir("glide-functions");
+  writeTree(dir, SCRIPTS);
+  const result = await generate({
+    inputs: ["lua"],
+    out: "gen",
+    cwd: dir,
+    client: "glide",
+    mode: "functions",
+    library: "glide",
+  });
+  expect(result.kind).toBe("written");
+  const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
+  gen = { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
+  wire = await watchWire(server);
+});
+
+afterAll(async () => {
+  await wire?.close();
+  glide?.close();
+  admin?.disconnect();
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  await admin.flushall();
+  await admin.call("FUNCTION", "FLUSH");
+});
+
+const names = (seen: readonly (readonly string[])[]) => seen.map((args) => args[0]);
+
+describe("Valkey GLIDE, --mode functions", () => {
+  it("direct: FCALL; the library missing, MULTI, FUNCTION LOAD, FCALL, EXEC once; then FCALL alone", async () => {
+    const seen = await wire.capture(admin, async () => {
+      expect(await gen.counter(glide, "c", 2)).toBe(2);
+      expect(await gen.counter(glide, "c", 2)).toBe(4);
+    });
+    expect(names(seen)).toEqual(["FCALL", "MULTI", "FUNCTION", "FCALL", "EXEC", "FCALL"]);
+    expect(seen[0]?.[1]).toBe(`${gen.library.name}_counter`);
+  });
+
+  it("a no-writes script goes as FCALL_RO", async () => {
+    await gen.loadLibrary(glide);
+    await admin.set("k", "v");
+    const seen = await wire.capture(admin, async () => {
+      expect(await gen.peek(glide, "k")).toBe("v");
+    });
+    expect(names(seen)).toEqual(["FCALL_RO"]);
+  });
+
+  it("loadLibrary loads the library once, then finds it current and writes nothing", async () => {
+    expect(await gen.loadLibrary(glide)).toEqual({ library: gen.library.name, loaded: 1, current: 0 });
+    expect(await gen.loadLibrary(glide)).toEqual({ library: gen.library.name, loaded: 0, current: 1 });
+    const listed = (await admin.call("FUNCTION", "LIST")) as unknown[][];
+    expect(listed.map((entry) => entry[1])).toEqual([gen.library.name]);
+  });
+
+  it("a script error names the script's own file and line, not the library's", async () => {
+    const error = (await gen.fails(glide).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/ \(lua\/fails\.lua:3\)$/);
+  });
+
+  it("batches carry the source as in script mode: an atomic Batch MULTI, EVAL, EVALSHA, EXEC", async () => {
+    const seen = await wire.capture(admin, async () => {
+      const batch = new Batch(true);
+      gen.counter(gen.counter(batch, "c", 1), "c", 1);
+      expect(await glide.exec(batch, true)).toEqual([1, 2]);
+    });
+    expect(names(seen)).toEqual(["MULTI", "EVAL", "EVALSHA", "EXEC"]);
+  });
+
+  it("no direct call fails while another connection sends FUNCTION FLUSH back to back", async () => {
+    const failures: unknown[] = [];
+    const { flushes } = await underFlushStorm(
+      [admin],
+      () =>
+        pool(FLOOD_CALLS, 20, async (i) => {
+          const call = i % 4 === 3 ? gen.peek(glide, "flood") : gen.counter(glide, "flood", 1);
+          await call.catch((error: unknown) => void failures.push(error));
+        }),
+      { flushing: "functions" },
+    );
+    expect(failures).toEqual([]);
+    expect(flushes).toBeGreaterThan(10);
+    expect(await admin.get("flood")).toBe(String(FLOOD_CALLS - FLOOD_CALLS / 4));
+    const stats = await commandStats(admin);
+    // The storm really emptied the server under the calls: some FCALLs found no function.
+    expect((stats.fcall?.failed ?? 0) + (stats.fcall_ro?.failed ?? 0)).toBeGreaterThan(0);
+  });
+});
