@@ -147,9 +147,8 @@ function loaded(reply: Reply, node: string): "loaded" | "current" {
 /**
  * `luagen deploy --url redis://host:port [--out <dir>]`: loads `<out>/_library.lua`, which a run
  * with `--mode functions` wrote (and each folder's, with a mode by folder), on the server or on
- * every primary of its cluster. Prints one line
- * per primary; exit 0, or 2 with one line naming what failed (no library, a refused connection,
- * a server's error).
+ * every primary of its cluster. Prints one line per library and primary; exit 0, or 2 with one
+ * line naming what failed (no library, a refused connection, a server's error).
  */
 export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   const fail = (message: string) => {

@@ -24,7 +24,7 @@ export interface LibraryHome {
  * `src/lua/billing`), named `<base>_<subfolder>` (`shop_billing`), or `base` at the root. So a
  * change to one folder's scripts loads a new version of that folder's library only.
  *
- * `folders` resolves a setting's folder to a path as `SourceFile.path` has it (relative to the
+ * `folder` resolves a setting's folder to a path as `SourceFile.path` has it (relative to the
  * project root). A folder no script lies below, two folders whose libraries would share an output
  * subfolder or a name, and a folder whose scripts land in several output subfolders (inputs that
  * nest it in different ways) are errors: each would silently call scripts other than the ones named.
