@@ -1,15 +1,16 @@
 // Valkey GLIDE with --mode functions on a real redis-server: a direct call is FCALL (FCALL_RO for
 // no-writes); where the library is missing, MULTI, FUNCTION LOAD, FCALL, EXEC in one GLIDE Batch;
 // loadLibrary loads once, then finds it current; no direct call fails while FUNCTION FLUSH is sent
-// back to back; batches carry the script's source as in script mode.
+// back to back; batches carry the script's source as in script mode; no SCRIPT command is ever sent.
 import path from "node:path";
 import { Batch, GlideClient, Logger } from "@valkey/valkey-glide";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generate } from "../../src/generate.js";
 import { pool, underFlushStorm } from "../support/load.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { commandStats, watchWire } from "../support/script.js";
+import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
+import type { RedisServer } from "../support/redis-server.js";
+import { commandStats } from "../support/script.js";
 import { tempDir, writeTree } from "../support/workspace.js";
 
 const FLOOD_CALLS = 2_000;
@@ -35,15 +36,18 @@ interface Generated {
 
 let server: RedisServer;
 let admin: Redis;
+let wire: Wire;
+// One server for the file, reset before each test; after each, the check that no SCRIPT command was sent.
+useWatchedServer((fixture) => ({ server, admin, wire } = fixture));
 let glide: GlideClient;
+holdOpen(async () => {
+  Logger.setLoggerConfig("off");
+  glide = await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }] });
+  return { close: async () => glide.close() };
+});
 let gen: Generated;
-let wire: Awaited<ReturnType<typeof watchWire>>;
 
 beforeAll(async () => {
-  Logger.setLoggerConfig("off");
-  server = await startRedisServer();
-  admin = new Redis({ host: server.host, port: server.port });
-  glide = await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }] });
   const dir = tempDir("glide-functions");
   writeTree(dir, SCRIPTS);
   const result = await generate({
@@ -57,20 +61,9 @@ beforeAll(async () => {
   expect(result.kind).toBe("written");
   const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
   gen = { ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
-  wire = await watchWire(server);
 });
 
-afterAll(async () => {
-  await wire?.close();
-  glide?.close();
-  admin?.disconnect();
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  await admin.flushall();
-  await admin.call("FUNCTION", "FLUSH");
-});
+beforeEach(() => admin.call("FUNCTION", "FLUSH"));
 
 const names = (seen: readonly (readonly string[])[]) => seen.map((args) => args[0]);
 
