@@ -11,25 +11,15 @@ import { pool, underFlushStorm } from "../support/load.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 import type { RedisServer } from "../support/redis-server.js";
 import { commandStats } from "../support/script.js";
+import { GLIDE_SCRIPTS, type GlideCall } from "../support/glide.js";
 import { tempDir, writeTree } from "../support/workspace.js";
 
 const FLOOD_CALLS = 2_000;
 
-const SCRIPTS = {
-  "package.json": "{}\n",
-  "lua/counter.lua":
-    "---@key counter\n---@arg by integer\n---@return integer\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])\n",
-  "lua/peek.lua": "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
-  "lua/fails.lua": "---@return integer\nlocal x = 1\nreturn redis.call('INCRBY', 'k', 'not a number')\n",
-};
-
-type Call = ((target: GlideClient, ...params: unknown[]) => Promise<unknown>) &
-  ((target: Batch, ...params: unknown[]) => Batch);
-
 interface Generated {
-  counter: Call;
-  peek: Call;
-  fails: Call;
+  counter: GlideCall;
+  peek: GlideCall;
+  fails: GlideCall;
   loadLibrary(client: GlideClient): Promise<{ library: string; loaded: number; current: number }>;
   library: { name: string };
 }
@@ -49,7 +39,7 @@ let gen: Generated;
 
 beforeAll(async () => {
   const dir = tempDir("glide-functions");
-  writeTree(dir, SCRIPTS);
+  writeTree(dir, GLIDE_SCRIPTS);
   const result = await generate({
     inputs: ["lua"],
     out: "gen",

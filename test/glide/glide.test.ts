@@ -11,21 +11,10 @@ import { generate } from "../../src/generate.js";
 import { underFlushStorm } from "../support/load.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { watchWire } from "../support/script.js";
+import { GLIDE_SCRIPTS, type GlideCall } from "../support/glide.js";
 import { tempDir, writeTree } from "../support/workspace.js";
 
 const CALLS = 3_000;
-
-const SCRIPTS = {
-  "package.json": "{}\n",
-  "lua/counter.lua":
-    "---@key counter\n---@arg by integer\n---@return integer\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])\n",
-  "lua/peek.lua": "#!lua flags=no-writes\n---@key k\n---@return string|nil\nreturn redis.call('GET', KEYS[1])\n",
-  "lua/fails.lua": "---@return integer\nlocal x = 1\nreturn redis.call('INCRBY', 'k', 'not a number')\n",
-};
-
-/** A generated function: a promise of the reply on a client, the Batch itself on a Batch. */
-type Call = ((target: GlideClient, ...params: unknown[]) => Promise<unknown>) &
-  ((target: Batch, ...params: unknown[]) => Batch);
 
 let server: RedisServer;
 let admin: Redis;
@@ -37,9 +26,9 @@ interface Typed {
 }
 
 let gen: {
-  counter: Call;
-  peek: Call;
-  fails: Call;
+  counter: GlideCall;
+  peek: GlideCall;
+  fails: GlideCall;
   multi(client: GlideClient): Typed;
   pipeline(client: GlideClient): Typed;
   dir: string;
@@ -54,7 +43,7 @@ beforeAll(async () => {
   await admin.connect();
   glide = await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }] });
   const dir = tempDir("glide");
-  writeTree(dir, SCRIPTS);
+  writeTree(dir, GLIDE_SCRIPTS);
   const result = await generate({ inputs: ["lua"], out: "gen", cwd: dir, client: "glide" });
   expect(result.kind).toBe("written");
   gen = { dir, ...((await import(path.join(dir, "gen", "index.ts"))) as Omit<typeof gen, "dir">) };
