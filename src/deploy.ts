@@ -1,11 +1,12 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.js";
 import { LIBRARY_MODULE } from "./naming.js";
 import type { Io } from "./report.js";
 import { connect, ReplyError, type ClientCertificate, type Connection, type Reply } from "./resp.js";
-import { isGeneratedLibrary } from "./write.js";
+import { PathError } from "./path-error.js";
+import { isGeneratedLibrary, readGenerated } from "./write.js";
 
 /** Where `luagen deploy` loads the library: a `redis[s]://[user:password@]host[:port]` URL. */
 export interface Target {
@@ -179,7 +180,13 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
     if (client !== undefined && "error" in client) return fail(`deploy: ${client.error}`);
     if (client !== undefined) target.client = client;
   }
-  const libraries = await librariesIn(path.resolve(io.cwd, out));
+  let libraries: string[];
+  try {
+    libraries = librariesIn(path.resolve(io.cwd, out));
+  } catch (error) {
+    if (error instanceof PathError) return fail(`deploy: ${error.shown(io.cwd)}`);
+    throw error;
+  }
   if (libraries.length === 0)
     return fail(
       `deploy: no library in ${out} (${path.join(out, `${LIBRARY_MODULE}.lua`)}): run luagen with --mode functions first`,
@@ -200,24 +207,13 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
 
 /**
  * The code of every library luagen wrote below `out`: `_library.lua` at its root, and one in each
- * folder of a `mode` set by folder; in path order. Links are not followed, hidden folders are
- * skipped, and a `_library.lua` luagen did not write is not loaded.
+ * folder of a `mode` set by folder; in path order, read as a run reads its output folder
+ * (`readGenerated`: no link followed, another run's output folder nested in it left out).
  */
-async function librariesIn(out: string): Promise<string[]> {
-  const libraries: string[] = [];
-  const walk = async (folder: string) => {
-    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const at = path.join(folder, entry.name);
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      if (entry.isDirectory()) await walk(at);
-      // Only a regular file: a FIFO or a device there would block the read, or never end it.
-      else if (entry.isFile() && entry.name === `${LIBRARY_MODULE}.lua`) {
-        const code = await readFile(at, "utf8").catch(() => undefined);
-        if (code !== undefined && isGeneratedLibrary(code)) libraries.push(code);
-      }
-    }
-  };
-  await walk(out);
-  return libraries;
+function librariesIn(out: string): string[] {
+  const libraries = readGenerated(out, LIBRARY_FILES);
+  return [...libraries.values()].filter(isGeneratedLibrary);
 }
+
+/** A Functions library's file, in any folder below the output folder. */
+const LIBRARY_FILES = new RegExp(`(?:^|/)${LIBRARY_MODULE}\\.lua$`);

@@ -202,6 +202,17 @@ function isOtherOutput(folder: string, entries: readonly Dirent[]): boolean {
   );
 }
 
+/**
+ * The files of `kinds` luagen wrote below `outDir`, by path relative to it, in path order, read as
+ * a run reads its output folder: no link followed, hidden folders and other runs' output folders
+ * (nested in this one) left out. A missing folder holds none; an unreadable one is a PathError.
+ */
+export function readGenerated(outDir: string, kinds: OutputKinds): Map<string, string> {
+  const { generated } = readOutput(outDir, kinds);
+  for (const [file, text] of generated) if (!isGenerated(text)) generated.delete(file);
+  return generated;
+}
+
 /** Reads the output folder without following links; a missing folder is empty, an unreadable one an error. */
 function readOutput(outDir: string, kinds: OutputKinds): Output {
   const output: Output = { generated: new Map(), links: new Set() };
@@ -247,7 +258,8 @@ function readOwn(file: string): string {
   return withFile(file, (fd) => {
     if (fstatSync(fd).size <= WHOLE_BYTES) return readFileSync(fd, "utf8");
     const head = headOf(fd);
-    return isGenerated(head) ? readFileSync(file, "utf8") : head;
+    // The head was read at an offset, so the file's position is still its start.
+    return isGenerated(head) ? readFileSync(fd, "utf8") : head;
   });
 }
 

@@ -62,11 +62,12 @@ describe("luagen deploy", () => {
     expect(list.map((entry) => entry[1])).toEqual([project.library]);
   });
 
-  it("loads every folder's library of a mode by folder, each once", async () => {
+  it("loads every folder's library of a mode by folder, each once, and not another run's nested in it", async () => {
     const dir = tempProject("deploy-folders");
     writeTree(dir, {
       "lua/a/get.lua": GET,
       "lua/b/get2.lua": GET,
+      "other/get3.lua": GET,
       "luagen.config.json": JSON.stringify({
         input: ["lua"],
         out: "gen",
@@ -75,6 +76,9 @@ describe("luagen deploy", () => {
       }),
     });
     expect((await runCli([], dir)).code).toBe(0);
+    // Another run's output folder inside this one, with a library of its own: that run's to deploy.
+    const nested = await runCli(["other", "--out", "gen/other", "--mode", "functions", "--library", "other"], dir);
+    expect([nested.code, nested.stderr]).toEqual([0, ""]);
     const nameIn = (folder: string) =>
       /^#!lua name=(\w+)/.exec(readFileSync(`${dir}/gen/${folder}/_library.lua`, "utf8"))![1]!;
     const node = `127.0.0.1:${server.port}`;
