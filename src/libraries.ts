@@ -46,6 +46,9 @@ export function libraryHomes(
   const entries = Object.entries(mode)
     .map(([setting, wanted]) => ({ setting, at: folder(setting), wanted }))
     .sort((a, b) => b.at.length - a.at.length || (a.at < b.at ? -1 : 1));
+  const twice = entries.findIndex((entry, i) => i > 0 && entries[i - 1]!.at === entry.at);
+  if (twice > 0)
+    return { error: `mode: "${entries[twice - 1]!.setting}" and "${entries[twice]!.setting}" name the same folder` };
   const claimed = new Map<string, { dir: string; file: SourceFile }[]>();
   for (const file of files) {
     const owner = entries.find((entry) => holds(entry.at, file.path));
@@ -54,9 +57,6 @@ export function libraryHomes(
     mine.push({ dir: outputDir(owner.at, file), file });
     claimed.set(owner.setting, mine);
   }
-  const twice = entries.findIndex((entry, i) => i > 0 && entries[i - 1]!.at === entry.at);
-  if (twice > 0)
-    return { error: `mode: "${entries[twice - 1]!.setting}" and "${entries[twice]!.setting}" name the same folder` };
   const byDir = new Map<string, string>();
   const byName = new Map<string, string>();
   for (const { setting, at, wanted } of entries) {
