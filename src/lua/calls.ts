@@ -50,7 +50,12 @@ export function findRedisCalls(
   const valkeyNames: Identifier[] = [];
   const callees = new Set<Expression>();
   const members: Expression[] = [];
+  // Identifiers that name a field, not a variable (`cfg.server`, `obj:server()`, `{ server = 1 }`):
+  // the walk meets each one's parent first.
+  const fieldNames = new Set<Identifier>();
   walk(chunk.body, (node) => {
+    if (node.type === "MemberExpression") fieldNames.add(node.identifier);
+    else if (node.type === "TableKeyString") fieldNames.add(node.key);
     if (node.type === "CallExpression" || node.type === "StringCallExpression" || node.type === "TableCallExpression") {
       const via = redisFunction(node.base, refs, 0);
       if (via) calls.push(describeCall(node, via));
@@ -59,7 +64,7 @@ export function findRedisCalls(
         strangers.push(node.base);
     } else if (node.type === "MemberExpression" && redisFunction(node, refs, 0)) {
       members.push(node);
-    } else if (node.type === "Identifier" && node.name === "server" && !refs.has(node)) {
+    } else if (node.type === "Identifier" && node.name === "server" && !refs.has(node) && !fieldNames.has(node)) {
       valkeyNames.push(node);
     }
     return true;

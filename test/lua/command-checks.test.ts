@@ -322,6 +322,12 @@ describe("Valkey's global server, the redis object under another name (LG236, LG
     ]);
   });
 
+  it("leaves a field or key named server alone: it is no use of the global", () => {
+    const fields = "local cfg = { server = 'a' }\nlocal s = cfg.server\nreturn { s, cfg:server(), cfg['server'] }";
+    expect(check(fields, COMMANDS, "redis-7.2").diagnostics).toEqual([]);
+    expect(check(fields).diagnostics).toEqual([]);
+  });
+
   it("leaves a local named server alone: no diagnostic, and its calls are not commands", () => {
     const local = "local server = { call = function(x) return x end }\nreturn server.call('GTE')";
     expect(check(local, COMMANDS, "redis-7.2").diagnostics).toEqual([]);
@@ -356,6 +362,10 @@ describe("the redis table luagen knows is redis-server's", () => {
     await expect(redis.eval("return server.call('PING')", 0)).rejects.toThrow(
       "Script attempted to access nonexistent global variable 'server'",
     );
+    // A field or key named server is no read of the global: it runs (and luagen says nothing).
+    const fields = "local cfg = { server = 'a' }\nreturn cfg.server .. cfg['server']";
+    expect(await redis.eval(fields, 0)).toBe("aa");
+    expect(check(fields, COMMANDS, "redis-7.0").diagnostics).toEqual([]);
   });
 });
 
