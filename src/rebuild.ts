@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { emitModule } from "./emit/emit.js";
-import { buildScripts, checkSettings, emitSettings, type GenerateOptions } from "./generate.js";
+import { buildScripts } from "./build.js";
+import { checkSettings, emitSettings, type GenerateOptions } from "./generate.js";
 import { usesFunctions } from "./libraries.js";
 import type { GeneratedFile, Script, SourceFile } from "./model.js";
 import { PathError } from "./path-error.js";

@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRunContext } from "../../src/context.js";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts, generate, generateTargets, readRuntimeTemplate } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
+import { generate, generateTargets, readRuntimeTemplate } from "../../src/generate.js";
 import type { SourceFile } from "../../src/model.js";
 import { tempProject, writeTree } from "../support/workspace.js";
 

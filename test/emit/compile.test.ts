@@ -2,7 +2,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts, generate, readRuntimeTemplate } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
+import { generate, readRuntimeTemplate } from "../../src/generate.js";
 import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, tempDir, writeTree } from "../support/workspace.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { originOf } from "../../src/descriptor.js";
 import { descriptorFor, printDescriptor } from "../../src/emit/descriptor.js";
 import { Code, printLiteral } from "../../src/emit/literal.js";
-import { buildScripts } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
 import { scan } from "../../src/scan.js";
 import { originOf as runtimeOriginOf, sourceLocation, type SourceOrigin } from "../../templates/runtime.js";
 import { tsc, writeTsconfig } from "../support/tsc.js";

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts, readRuntimeTemplate } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
+import { readRuntimeTemplate } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";
 import { isGenerated } from "../../src/write.js";
 import { expectGolden } from "../support/golden.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
 import type { SourceFile } from "../../src/model.js";
 
 const KEYS = [

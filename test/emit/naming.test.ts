@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/emit/emit.js";
-import { buildScripts } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
 import type { Diagnostic } from "../../src/model.js";
 import { functionNameFor } from "../../src/naming.js";
 

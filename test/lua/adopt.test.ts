@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildScripts } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
 import type { Diagnostic } from "../../src/model.js";
 
 /** Builds one script at `lua/<relativePath>` in memory. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { buildScripts } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
 import { expandIncludes, includeTarget } from "../../src/lua/includes.js";
 import type { SourceFile } from "../../src/model.js";
 import { originOf } from "../../src/origins.js";

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { expect } from "vitest";
 import { libraryFor, type Library } from "../../src/emit/library.js";
-import { buildScripts, generate } from "../../src/generate.js";
+import { buildScripts } from "../../src/build.js";
+import { generate } from "../../src/generate.js";
 import type { Script } from "../../src/model.js";
 import { scan } from "../../src/scan.js";
 import { ROOT, tempDir, writeTree } from "./workspace.js";
