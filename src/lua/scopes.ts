@@ -8,6 +8,7 @@ import type {
   StringCallExpression,
   TableCallExpression,
 } from "luaparse";
+import { perChunk } from "./parse.js";
 
 /** Where a local's value comes from: position `index` of an expression list (`local a, b = f()`). */
 export interface Assigned {
@@ -44,22 +45,17 @@ export type Resolution = Map<Identifier, Binding>;
 
 type Use = "read" | "alias";
 
-/** Per chunk: the return inference and the command checks both need it, and it is a whole walk. */
-const resolved = new WeakMap<Chunk, Resolution>();
-
 /**
  * Lua 5.1's lexical scopes over the whole chunk: which local each identifier names, and what is
  * ever assigned to each local. luaparse's `scope: true` marks only local-or-global, not which local.
- * Computed once per chunk; callers read it and never change it.
+ * Computed once per chunk (the return inference and the command checks both need it, and it is a
+ * whole walk); callers read it and never change it.
  */
-export function resolveScopes(chunk: Chunk): Resolution {
-  const known = resolved.get(chunk);
-  if (known) return known;
+export const resolveScopes: (chunk: Chunk) => Resolution = perChunk((chunk) => {
   const resolver = new Resolver();
   resolver.block(chunk.body);
-  resolved.set(chunk, resolver.refs);
   return resolver.refs;
-}
+});
 
 class Resolver {
   readonly refs: Resolution = new Map();

@@ -1,6 +1,6 @@
 import type { Chunk, Identifier, Node } from "luaparse";
 import type { Position } from "../model.js";
-import { nodePosition, walk } from "./parse.js";
+import { nodePosition, perChunk, walk } from "./parse.js";
 
 export type Table = "KEYS" | "ARGV";
 
@@ -20,15 +20,9 @@ function isGlobal(node: Node | null): node is Identifier {
   return node?.type === "Identifier" && (node as Scoped).isLocal === false;
 }
 
-/** Per chunk: the checks and adoption read the same walk. */
-const collected = new WeakMap<Chunk, Usage>();
-
 /** What the script does with KEYS, ARGV and globals: one walk per chunk, read (never changed) by the checks and by adoption. */
-export function collectUsage(chunk: Chunk): Usage {
-  const known = collected.get(chunk);
-  if (known) return known;
+export const collectUsage: (chunk: Chunk) => Usage = perChunk((chunk) => {
   const usage: Usage = { reads: [], dynamic: new Set(), globalWrites: [] };
-  collected.set(chunk, usage);
   // From the body, not the chunk: `chunk.globals` lists identifiers a second time.
   walk(chunk.body, (node) => {
     if (node.type === "IndexExpression" && isGlobal(node.base) && isTable(node.base.name)) {
@@ -49,7 +43,7 @@ export function collectUsage(chunk: Chunk): Usage {
     return true;
   });
   return usage;
-}
+});
 
 /** The highest literal index read from `table` (`KEYS[3]` → 3), or 0. */
 export function highestIndex(usage: Usage, table: Table): number {
