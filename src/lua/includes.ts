@@ -15,6 +15,14 @@ const EXAMPLE = 'for example ---@include "lib/keys.lua" (relative to this file; 
 type Directive =
   { kind: "include"; spec: string; column: number } | { kind: "malformed"; message: string; column: number };
 
+/**
+ * Whether `text` may hold an include directive: most scripts hold none, and a cold run reads
+ * every script twice for them (the scanner for the files to read, the build to inline them).
+ */
+function mayInclude(text: string): boolean {
+  return text.includes("@include");
+}
+
 /** Reads one line as an include directive; undefined when it is not one. Columns are 1-based, at the path. */
 function readDirective(line: string): Directive | undefined {
   const start = DIRECTIVE.exec(line);
@@ -49,6 +57,7 @@ export function includeTarget(from: string, spec: string): string {
  * follows them; it never reads a file that is not `.lua` (an `.env` named by mistake or on purpose).
  */
 export function includedPaths(from: string, text: string): string[] {
+  if (!mayInclude(text)) return [];
   return normalizeSource(text)
     .split("\n")
     .map(readDirective)
@@ -73,6 +82,15 @@ export function expandIncludes(
   file: SourceFile,
   library: ReadonlyMap<string, string>,
 ): ExpandedSource & { diagnostics: Diagnostic[] } {
+  if (!mayInclude(file.text)) {
+    // What the expansion below gives a file without directives, without splitting it into lines.
+    return {
+      source: normalizeSource(file.text),
+      origins: [{ line: 1, file: file.path, fileLine: 1 }],
+      included: [],
+      diagnostics: [],
+    };
+  }
   const expansion = new Expansion(library);
   expansion.inline(file.path, normalizeSource(file.text).split("\n"), [file.path]);
   const { lines, origins, included, diagnostics } = expansion;
