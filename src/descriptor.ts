@@ -4,7 +4,7 @@
  * users' projects and must stay one standalone file, while luagen's build compiles only src/.
  * test/emit/descriptor.test.ts proves the two identical (tsc compares the types; `originOf` is
  * the same text in both), so a change to one that is not made to the other fails the tests.
- * The emitter builds a `ScriptDescriptor` value and prints it (emit/descriptor.ts): a field the
+ * The emitter builds a `ScriptDescriptor` value and prints it (emit/typescript/descriptor.ts): a field the
  * runtime adds is a type error there until luagen fills it in.
  */
 

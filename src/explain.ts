@@ -1,4 +1,4 @@
-import { returnTypeText } from "./emit/types.js";
+import { returnTypeText } from "./emit/typescript/types.js";
 import { replyText } from "./lua/lua-types.js";
 import type { Script } from "./model.js";
 

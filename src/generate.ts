@@ -43,7 +43,7 @@ export interface GenerateOptions {
   mode?: ModeSetting;
   /** With `mode: "functions"`, the library's base name; by default the project root folder's name. */
   library?: string;
-  /** `python`: a package for redis-py (emit/python.ts) instead of TypeScript modules. */
+  /** `python`: a package for redis-py (emit/python/package.ts) instead of TypeScript modules. */
   target?: Target;
   /**
    * The project root (relative to `cwd`) that paths printed into generated code are relative to:
@@ -213,7 +213,7 @@ async function emitTypeScript(
   libraries: ReadonlyMap<string, LibraryHome>,
   context: RunContext,
 ): Promise<GeneratedFile[]> {
-  const { emit } = await import("./emit/emit.js");
+  const { emit } = await import("./emit/typescript/emit.js");
   const emitted = emit(scripts, {
     ...emitSettings(options),
     libraries,
@@ -226,8 +226,8 @@ async function emitTypeScript(
 
 /** The Python target's files, after the names only Python cannot tell apart are checked (added to `diagnostics`). */
 async function emitPythonPackage(scripts: readonly Script[], diagnostics: Diagnostic[]): Promise<GeneratedFile[]> {
-  const { checkPythonNames } = await import("./emit/python-names.js");
-  const { emitPython } = await import("./emit/python.js");
+  const { checkPythonNames } = await import("./emit/python/names.js");
+  const { emitPython } = await import("./emit/python/package.js");
   diagnostics.push(...checkPythonNames(scripts));
   return emitPython(scripts, { runtime: await readRuntimeTemplate("runtime.py"), version: VERSION });
 }

@@ -3,6 +3,6 @@ export { generate, type GenerateOptions, type GenerateResult, type RunFindings, 
 export { buildScripts, type BuildOptions, type Built } from "./build.js";
 export { createRunContext, openRunContext, saveRunContext, type ContextOptions, type RunContext } from "./context.js";
 export { originOf } from "./origins.js";
-export { emit, type EmitOptions, type Emitted } from "./emit/emit.js";
+export { emit, type EmitOptions, type Emitted } from "./emit/typescript/emit.js";
 export { formatDiagnostic, CODES } from "./diagnostics.js";
 export type * from "./model.js";

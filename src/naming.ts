@@ -36,12 +36,12 @@ const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u;
 
 /**
  * Types index.ts re-exports from the runtime beside every script's function: a script may not
- * take one of these names. (In a script's own module nothing can clash: see emit/module.ts.)
+ * take one of these names. (In a script's own module nothing can clash: see emit/typescript/module.ts.)
  */
 export const INDEX_RUNTIME_TYPES = ["ScriptBatch", "ScriptClient", "ScriptDescriptor"] as const;
 
 /**
- * What index.ts exports for typed batches (emit/batch.ts), and the methods every typed batch has:
+ * What index.ts exports for typed batches (emit/typescript/batch.ts), and the methods every typed batch has:
  * no script may take one of these names, whichever client the output is for. (The names index.ts
  * only imports or declares locally cannot clash: a script's `export { name } from` binds nothing
  * locally, and its imported descriptor always ends in `Script`.)

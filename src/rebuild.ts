@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { emitModule } from "./emit/emit.js";
+import { emitModule } from "./emit/typescript/emit.js";
 import { buildScripts } from "./build.js";
 import { checkSettings, emitSettings, type GenerateOptions } from "./generate.js";
 import { usesFunctions } from "./libraries.js";

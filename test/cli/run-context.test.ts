@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRunContext } from "../../src/context.js";
-import { emit } from "../../src/emit/emit.js";
+import { emit } from "../../src/emit/typescript/emit.js";
 import { buildScripts } from "../../src/build.js";
 import { generate, generateTargets, readRuntimeTemplate } from "../../src/generate.js";
 import type { SourceFile } from "../../src/model.js";

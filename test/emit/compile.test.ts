@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { emit } from "../../src/emit/emit.js";
+import { emit } from "../../src/emit/typescript/emit.js";
 import { buildScripts } from "../../src/build.js";
 import { generate, readRuntimeTemplate } from "../../src/generate.js";
 import { STRICTEST, tsc, writeTsconfig } from "../support/tsc.js";

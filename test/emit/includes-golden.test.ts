@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sortDiagnostics } from "../../src/diagnostics.js";
-import { emit } from "../../src/emit/emit.js";
+import { emit } from "../../src/emit/typescript/emit.js";
 import { buildScripts } from "../../src/build.js";
 import { readRuntimeTemplate } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { emit } from "../../src/emit/emit.js";
+import { emit } from "../../src/emit/typescript/emit.js";
 import { buildScripts } from "../../src/build.js";
 import type { SourceFile } from "../../src/model.js";
 

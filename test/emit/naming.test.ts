@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emit } from "../../src/emit/emit.js";
+import { emit } from "../../src/emit/typescript/emit.js";
 import { buildScripts } from "../../src/build.js";
 import type { Diagnostic } from "../../src/model.js";
 import { functionNameFor } from "../../src/naming.js";

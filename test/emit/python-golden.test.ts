@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkPythonNames, pythonNamesOf, snakeName } from "../../src/emit/python-names.js";
-import { emitPython } from "../../src/emit/python.js";
+import { checkPythonNames, pythonNamesOf, snakeName } from "../../src/emit/python/names.js";
+import { emitPython } from "../../src/emit/python/package.js";
 import { buildScripts } from "../../src/build.js";
 import { readRuntimeTemplate } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";

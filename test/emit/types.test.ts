@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { returnTypeText } from "../../src/emit/types.js";
+import { returnTypeText } from "../../src/emit/typescript/types.js";
 import type { ReturnType } from "../../src/model.js";
 
 describe("the TypeScript type of a reply", () => {

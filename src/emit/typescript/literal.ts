@@ -1,4 +1,4 @@
-import { stringLiteral } from "./text.js";
+import { stringLiteral } from "../text.js";
 
 /** Generated lines stay within this many columns where the printer can break them. */
 export const WIDTH = 100;

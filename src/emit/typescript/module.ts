@@ -1,13 +1,13 @@
 import path from "node:path";
 import type { Lines } from "./lines.js";
-import type { Script } from "../model.js";
-import { LIBRARY_MODULE, outputPathFor } from "../naming.js";
-import type { Client } from "../config.js";
+import type { Script } from "../../model.js";
+import { LIBRARY_MODULE, outputPathFor } from "../../naming.js";
+import type { Client } from "../../config.js";
 import { CLIENT_TYPES, type ClientTypes } from "./clients.js";
 import { descriptorFor, printDescriptor } from "./descriptor.js";
 import { docComment } from "./doc.js";
 import { code, printList } from "./literal.js";
-import { commentPath, stringLiteral } from "./text.js";
+import { commentPath, stringLiteral } from "../text.js";
 import { paramTypeText, returnTypeText } from "./types.js";
 
 export interface ModuleOptions {

@@ -1,7 +1,7 @@
-import type { ScriptDescriptor } from "../descriptor.js";
-import type { Script } from "../model.js";
+import type { ScriptDescriptor } from "../../descriptor.js";
+import type { Script } from "../../model.js";
 import { Code, printLiteral } from "./literal.js";
-import { stringLiteral } from "./text.js";
+import { stringLiteral } from "../text.js";
 
 /**
  * The descriptor a script's module passes to `defineScript`, as a value of the runtime's own type:

@@ -1,5 +1,5 @@
 import { WIDTH } from "./literal.js";
-import { docText } from "./text.js";
+import { docText } from "../text.js";
 
 /**
  * A JSDoc block of `paragraphs` (lines; "" between paragraphs), `*` + `/` broken apart and lines

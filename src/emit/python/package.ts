@@ -1,6 +1,6 @@
-import type { ArgParam, ArgType, GeneratedFile, KeyParam, ReturnType, Script } from "../model.js";
-import { PYTHON_MARK } from "./header.js";
-import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames } from "./python-names.js";
+import type { ArgParam, ArgType, GeneratedFile, KeyParam, ReturnType, Script } from "../../model.js";
+import { PYTHON_MARK } from "../header.js";
+import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames } from "./names.js";
 
 /**
  * The Python target (`--target python`): a package for redis-py with one module per script, the

@@ -1,11 +1,11 @@
 import type { Lines } from "./lines.js";
-import type { Script } from "../model.js";
-import { outputPathFor } from "../naming.js";
+import type { Script } from "../../model.js";
+import { outputPathFor } from "../../naming.js";
 import type { ClientTypes, CommandReplies } from "./clients.js";
 import { docComment } from "./doc.js";
 import { code, printList } from "./literal.js";
 import { jsDoc, parameterList, returnsText } from "./module.js";
-import { stringLiteral } from "./text.js";
+import { stringLiteral } from "../text.js";
 import { returnTypeText } from "./types.js";
 
 /**

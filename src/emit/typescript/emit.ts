@@ -1,16 +1,16 @@
 import { Lines } from "./lines.js";
-import { hashOf } from "../hash.js";
-import type { GeneratedFile, Script } from "../model.js";
-import { INDEX_RUNTIME_TYPES, LIBRARY_MODULE, outputPathFor } from "../naming.js";
+import { hashOf } from "../../hash.js";
+import type { GeneratedFile, Script } from "../../model.js";
+import { INDEX_RUNTIME_TYPES, LIBRARY_MODULE, outputPathFor } from "../../naming.js";
 import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
-import { headerFor } from "./header.js";
+import { headerFor } from "../header.js";
 import { code, printList } from "./literal.js";
-import { libraryFor } from "./library.js";
+import { libraryFor } from "../library.js";
 import { writeLibraryModule } from "./library-module.js";
 import { upFrom, writeScriptModule, type ModuleOptions } from "./module.js";
-import type { LibraryHome } from "../libraries.js";
-import { stringLiteral } from "./text.js";
+import type { LibraryHome } from "../../libraries.js";
+import { stringLiteral } from "../text.js";
 
 /** The header of index.ts and runtime.ts, which come from no one script. */
 

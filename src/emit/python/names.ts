@@ -1,5 +1,5 @@
-import { diagnostic } from "../diagnostics.js";
-import type { Diagnostic, Script } from "../model.js";
+import { diagnostic } from "../../diagnostics.js";
+import type { Diagnostic, Script } from "../../model.js";
 
 /**
  * Python names for what the TypeScript target names in camelCase: `incrCapped` → `incr_capped`,

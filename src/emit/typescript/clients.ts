@@ -1,4 +1,4 @@
-import type { Client } from "../config.js";
+import type { Client } from "../../config.js";
 
 /**
  * Per client library: the package a key's type comes from, the runtime's target types the

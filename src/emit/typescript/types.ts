@@ -1,5 +1,5 @@
-import type { ArgParam, ArgType, KeyParam, ReturnType } from "../model.js";
-import { stringLiteral } from "./text.js";
+import type { ArgParam, ArgType, KeyParam, ReturnType } from "../../model.js";
+import { stringLiteral } from "../text.js";
 
 /** The TypeScript type a caller passes for an argument. `json` takes any value JSON.stringify accepts. */
 export function argTypeText(type: ArgType): string {

@@ -2,10 +2,10 @@ import type { Lines } from "./lines.js";
 import type { ClientTypes } from "./clients.js";
 import { GLIDE_BATCH_IMPORTS, writeGlideNewBatch } from "./batch.js";
 import { docComment } from "./doc.js";
-import type { Library } from "./library.js";
+import type { Library } from "../library.js";
 import { code, printList, printLiteral } from "./literal.js";
 import { sourceCode } from "./descriptor.js";
-import { stringLiteral } from "./text.js";
+import { stringLiteral } from "../text.js";
 
 /**
  * `_library.ts` (`--mode functions`): the folder's Functions library as a frozen descriptor, which
