@@ -1,6 +1,6 @@
 import type { Chunk, Expression, Identifier, MemberExpression, StringLiteral } from "luaparse";
 import { REDIS_LUA_API } from "./redis-api.js";
-import { walk } from "./parse.js";
+import { isGlobal, walk } from "./parse.js";
 import { resolveScopes, type AnyCall, type Binding, type Resolution } from "./scopes.js";
 
 /** One `redis.call(...)` / `redis.pcall(...)`, directly or through a local alias of either. */
@@ -50,12 +50,7 @@ export function findRedisCalls(
   const valkeyNames: Identifier[] = [];
   const callees = new Set<Expression>();
   const members: Expression[] = [];
-  // Identifiers that name a field, not a variable (`cfg.server`, `obj:server()`, `{ server = 1 }`):
-  // the walk meets each one's parent first.
-  const fieldNames = new Set<Identifier>();
   walk(chunk.body, (node) => {
-    if (node.type === "MemberExpression") fieldNames.add(node.identifier);
-    else if (node.type === "TableKeyString") fieldNames.add(node.key);
     if (node.type === "CallExpression" || node.type === "StringCallExpression" || node.type === "TableCallExpression") {
       const via = redisFunction(node.base, refs, 0);
       if (via) calls.push(describeCall(node, via));
@@ -64,7 +59,7 @@ export function findRedisCalls(
         strangers.push(node.base);
     } else if (node.type === "MemberExpression" && redisFunction(node, refs, 0)) {
       members.push(node);
-    } else if (node.type === "Identifier" && node.name === "server" && !refs.has(node) && !fieldNames.has(node)) {
+    } else if (isGlobal(node) && node.name === "server") {
       valkeyNames.push(node);
     }
     return true;

@@ -1,4 +1,4 @@
-import luaparse, { type Chunk, type Node } from "luaparse";
+import luaparse, { type Chunk, type Identifier, type Node } from "luaparse";
 import type { Diagnostic, ExpandedSource, Position, SourceFile } from "../model.js";
 import { diagnosticAt } from "../origins.js";
 import { KEYWORD, lex, MAX_SYNTAX_LEVELS, PUNCTUATOR, tooDeep, type Token } from "./depth.js";
@@ -163,6 +163,14 @@ export function perChunk<T>(compute: (chunk: Chunk) => T): (chunk: Chunk) => T {
     const memo = chunk as unknown as Record<symbol, T | undefined>;
     return (memo[key] ??= compute(chunk));
   };
+}
+
+/** Identifiers that name a variable carry `isLocal` (`scope: true`); field and key names carry none. */
+type Scoped = Identifier & { isLocal?: boolean | null };
+
+/** A read or write of a global variable: not a local, and not a field or key name (`cfg.server`, `{ server = 1 }`). */
+export function isGlobal(node: Node | null): node is Identifier {
+  return node?.type === "Identifier" && (node as Scoped).isLocal === false;
 }
 
 /** A node's 1-based position (luaparse's are 0-based columns), for diagnostics. */

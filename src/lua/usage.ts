@@ -1,6 +1,6 @@
-import type { Chunk, Identifier, Node } from "luaparse";
+import type { Chunk } from "luaparse";
 import type { Position } from "../model.js";
-import { nodePosition, perChunk, walk } from "./parse.js";
+import { isGlobal, nodePosition, perChunk, walk } from "./parse.js";
 
 export type Table = "KEYS" | "ARGV";
 
@@ -11,13 +11,6 @@ export interface Usage {
   /** Tables used any other way (`#KEYS`, `KEYS[i]`, `unpack(ARGV)`): any index may be read. */
   dynamic: Set<Table>;
   globalWrites: { name: string; at: Position; isFunction: boolean }[];
-}
-
-/** Identifiers that name a variable carry `isLocal` (scope: true); field names carry none. */
-type Scoped = Identifier & { isLocal?: boolean };
-
-function isGlobal(node: Node | null): node is Identifier {
-  return node?.type === "Identifier" && (node as Scoped).isLocal === false;
 }
 
 /** What the script does with KEYS, ARGV and globals: one walk per chunk, read (never changed) by the checks and by adoption. */

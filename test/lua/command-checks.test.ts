@@ -333,6 +333,12 @@ describe("Valkey's global server, the redis object under another name (LG236, LG
     expect(check(local, COMMANDS, "redis-7.2").diagnostics).toEqual([]);
     expect(check("return redis.call('GET', KEYS[1])").diagnostics).toEqual([]);
   });
+
+  it("takes the global server a local is set from for what it is: `local server = server` reads it", () => {
+    const shadowed = "local server = server\nreturn type(server)";
+    const found = check(shadowed, COMMANDS, "redis-7.2").diagnostics.map((d) => [d.code, d.line, d.column]);
+    expect(found).toEqual([["LG239", 1, 16]]);
+  });
 });
 
 describe("the redis table luagen knows is redis-server's", () => {

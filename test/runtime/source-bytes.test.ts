@@ -9,7 +9,6 @@ import { describe, expect, test, vi } from "vitest";
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
-import type { NodeRedisMulti } from "../../templates/runtime.js";
 import { type RedisServer } from "../support/redis-server.js";
 import { call, connect, descriptor, names, queue } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
