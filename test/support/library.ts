@@ -1,10 +1,13 @@
 import path from "node:path";
+import type { Redis } from "ioredis";
 import { expect } from "vitest";
 import { libraryFor, type Library } from "../../src/emit/library.js";
 import { buildScripts } from "../../src/build.js";
 import { generate } from "../../src/generate.js";
 import type { Script } from "../../src/model.js";
 import { scan } from "../../src/scan.js";
+import { pool, underFlushStorm, type Flusher } from "./load.js";
+import { commandStats } from "./script.js";
 import { ROOT, tempDir, writeTree } from "./workspace.js";
 
 export const PROJECT = path.join(ROOT, "test", "fixtures", "project");
@@ -61,4 +64,33 @@ export async function generatedFunctions(client: "ioredis" | "node-redis"): Prom
   expect(result.kind).toBe("written");
   const load = (file: string) => import(path.join(dir, "gen", file)) as Promise<Record<string, unknown>>;
   return { dir, ...(await load("index.ts")), ...(await load("_library.ts")) } as unknown as Generated;
+}
+
+/**
+ * Issue 18's FUNCTION FLUSH flood for direct calls, whatever the client: `calls` calls, 20 in
+ * flight, three of four `increment()` (INCRBY 1 of the key `flood`) and one `read()` of it, while
+ * `flusher` sends FUNCTION FLUSH back to back. None may fail, the counter must end right, and some
+ * FCALL must really have found no function (`checker` reads the server's command stats).
+ */
+export async function expectDirectCallsSurviveFunctionFlush(
+  flusher: Flusher,
+  checker: Redis,
+  calls: number,
+  increment: () => Promise<unknown>,
+  read: () => Promise<unknown>,
+): Promise<void> {
+  const failures: unknown[] = [];
+  const { flushes } = await underFlushStorm(
+    [flusher],
+    () =>
+      pool(calls, 20, async (i) => {
+        await (i % 4 === 3 ? read() : increment()).catch((error: unknown) => void failures.push(error));
+      }),
+    { flushing: "functions" },
+  );
+  expect(failures).toEqual([]);
+  expect(flushes).toBeGreaterThan(10);
+  expect(await checker.get("flood")).toBe(String(calls - calls / 4));
+  const stats = await commandStats(checker);
+  expect((stats.fcall?.failed ?? 0) + (stats.fcall_ro?.failed ?? 0)).toBeGreaterThan(0);
 }
