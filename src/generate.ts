@@ -11,7 +11,7 @@ import { PathError } from "./path-error.js";
 import { projectRoot } from "./root.js";
 import { inputFolder, scan, toPosix, type ScanResult } from "./scan.js";
 import { LIBRARY_NAME, LIBRARY_NAME_RULE, type Client, type ModeSetting, type Target } from "./config.js";
-import { libraryHomes, settingFolder, usesFunctions, type LibraryHome } from "./libraries.js";
+import { libraryHomes, settingFolder, type LibraryHome } from "./libraries.js";
 import { VERSION } from "./version.js";
 import { applyWrite, planWrite, PYTHON_OUTPUT, TYPESCRIPT_OUTPUT, type WritePlan, type WriteSummary } from "./write.js";
 
@@ -109,7 +109,7 @@ export async function generateTargets(
 ): Promise<GenerateResult[]> {
   const first = targets[0]!;
   try {
-    const found = await find(first, targets, context);
+    const found = await find(first, context);
     if (!("built" in found)) return [found];
     const results: GenerateResult[] = [];
     for (const options of targets) {
@@ -136,12 +136,8 @@ interface Found {
   diagnostics: readonly Diagnostic[];
 }
 
-/** scan → parse → check, after the settings every target shares (and each target's mode) are checked. */
-async function find(
-  options: GenerateOptions,
-  targets: readonly GenerateOptions[],
-  context: RunContext,
-): Promise<Found | GenerateResult> {
+/** scan → parse → check, after the settings every target shares are checked. */
+async function find(options: GenerateOptions, context: RunContext): Promise<Found | GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const root =
     options.root !== undefined
@@ -149,8 +145,6 @@ async function find(
       : projectRoot(inputFolder(options.inputs[0] ?? ".", cwd));
   const settings = checkSettings(options);
   if ("error" in settings) return { kind: "usage-error", message: settings.error };
-  const unsupported = targets.map(unsupportedMode).find((message) => message !== undefined);
-  if (unsupported !== undefined) return { kind: "usage-error", message: unsupported };
   if (options.library !== undefined && !LIBRARY_NAME.test(options.library))
     return { kind: "usage-error", message: `library ${LIBRARY_NAME_RULE}` };
   const scanned = await scan(options.inputs, cwd, options.exclude, context.texts, root);
@@ -177,7 +171,8 @@ async function emitTarget(options: GenerateOptions, found: Found, context: RunCo
   const { cwd, root, scanned, built } = found;
   const diagnostics = [...found.diagnostics];
   const findings = (): RunFindings => findingsOf(found, diagnostics);
-  const files = options.target === "python" ? await emitPythonPackage(built.scripts, diagnostics) : undefined;
+  const files =
+    options.target === "python" ? await emitPythonPackage(built.scripts, found.homes, diagnostics) : undefined;
   if (failed(options, diagnostics)) return { kind: "failed", ...findings() };
   const plan = await planWrite(
     path.resolve(cwd, options.out),
@@ -225,11 +220,15 @@ async function emitTypeScript(
 }
 
 /** The Python target's files, after the names only Python cannot tell apart are checked (added to `diagnostics`). */
-async function emitPythonPackage(scripts: readonly Script[], diagnostics: Diagnostic[]): Promise<GeneratedFile[]> {
+async function emitPythonPackage(
+  scripts: readonly Script[],
+  libraries: ReadonlyMap<string, LibraryHome>,
+  diagnostics: Diagnostic[],
+): Promise<GeneratedFile[]> {
   const { checkPythonNames } = await import("./emit/python/names.js");
   const { emitPython } = await import("./emit/python/package.js");
   diagnostics.push(...checkPythonNames(scripts));
-  return emitPython(scripts, { runtime: await readRuntimeTemplate("runtime.py"), version: VERSION });
+  return emitPython(scripts, { runtime: await readRuntimeTemplate("runtime.py"), version: VERSION, libraries });
 }
 
 /** The command table and server the checks use; an error when the server setting names none. */
@@ -240,13 +239,6 @@ export function checkSettings(
   if (options.server === undefined) return { commands };
   const server = parseServer(options.server);
   return server === undefined ? { error: `server ${serverNamesText()}` } : { commands, server };
-}
-
-/** `--mode functions` where it is not built yet, whoever asks for it (flags, config or the API). */
-function unsupportedMode(options: GenerateOptions): string | undefined {
-  if (!usesFunctions(options.mode)) return undefined;
-  if (options.target === "python") return "--mode functions is for the TypeScript target only, for now";
-  return undefined;
 }
 
 /** What the emitters take from the options, defaults filled in. */

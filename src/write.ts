@@ -178,8 +178,8 @@ export type OutputKinds = RegExp;
 /** TypeScript modules and a Functions library (`_library.lua`). */
 export const TYPESCRIPT_OUTPUT: OutputKinds = /\.(?:ts|lua)$/;
 
-/** Python modules and the package's `py.typed` marker. */
-export const PYTHON_OUTPUT: OutputKinds = /\.py$|(?:^|\/)py\.typed$/;
+/** Python modules, the package's `py.typed` marker and a Functions library (`_library.lua`). */
+export const PYTHON_OUTPUT: OutputKinds = /\.py$|(?:^|\/)(?:py\.typed|_library\.lua)$/;
 
 interface Output {
   /** The files of the target's kinds below the output folder (not hidden, not through links), with their text. */

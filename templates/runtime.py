@@ -21,7 +21,19 @@ later is exactly the race (redis-py's own ``register_script`` does that before
 every pipeline).
 
 A script that declares ``#!lua flags=no-writes`` goes as EVALSHA_RO / EVAL_RO in
-the same places. Everything is validated and encoded before anything is sent or
+the same places.
+
+Generated with ``--mode functions``, a script is also a function of a Redis
+Functions library (its spec's ``library``). A direct call then sends FCALL
+(FCALL_RO for no-writes); when the function is not found (the library was
+flushed, never loaded, or is another release's) it loads the library
+(``load_library``: FUNCTION LOAD on the server, or on every primary of a
+cluster) and sends the call once more as EVAL, which carries the script, so
+that no flush after the load can fail it. The library's name carries a hash of
+its code, so "already exists" means "this very code": it is never replaced,
+and two releases' libraries run side by side. Pipelines send the script as
+above, so that a batch never depends on the library and no transaction can end
+partial because it is missing. Everything is validated and encoded before anything is sent or
 queued: a wrong type is a ``TypeError``, a wrong value a ``ValueError``, each
 naming the script and the parameter; on a cluster, so are keys that hash to more
 than one slot. A server error that names a line of the script (``user_script:3``)
@@ -36,7 +48,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, Union, cast
 
@@ -56,12 +68,17 @@ __all__ = [
     "AsyncClient",
     "Key",
     "KeySpec",
+    "LibraryFunction",
+    "LibraryLoad",
+    "LibrarySpec",
     "Origin",
     "Pipe",
     "ScriptSpec",
     "SyncClient",
     "execute",
     "execute_async",
+    "load_library",
+    "load_library_async",
     "run",
 ]
 
@@ -112,6 +129,30 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class LibraryFunction:
+    """One script's function in a Functions library."""
+
+    name: str
+    """What FCALL names: ``<library>_<script>``."""
+    line: int
+    """The library line that holds the script's line 1: an error at library line n is the script's line n - line + 1."""
+
+
+@dataclass(frozen=True)
+class LibrarySpec:
+    """A Redis Functions library of a folder's scripts (``--mode functions``); generated, then frozen."""
+
+    name: str
+    """``<base>_<version>``: what FUNCTION LOAD registers."""
+    version: str
+    """A hash of the code: a library of other code has another name."""
+    code: str
+    """What FUNCTION LOAD takes: the ``#!lua name=`` line, then one registration per script."""
+    functions: Mapping[str, LibraryFunction]
+    """By the generated function's name (``ScriptSpec.name``)."""
+
+
+@dataclass(frozen=True)
 class ScriptSpec:
     """Everything the runtime knows about one script; generated, then frozen."""
 
@@ -129,17 +170,31 @@ class ScriptSpec:
     """Where the lines of ``source`` come from when it was assembled (``---@include``); empty otherwise."""
     flags: tuple[str, ...] = ()
     """The flags of the script's ``#!lua flags=...`` line."""
+    library: LibrarySpec | None = None
+    """With ``--mode functions``: the library that holds the script as a function (under ``name``)."""
     commands: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
     """By policy (EVAL, EVALSHA): the command sent and what it carries (``_RO`` for ``no-writes``)."""
     plain: tuple[type, ...] | None = field(init=False, repr=False, compare=False)
     """For a script without rest or optional parameters: the Python type each argument has when
     it goes to the wire as it is (``int`` for an integer, ``str`` for a string); otherwise None."""
+    function: tuple[str, str] | None = field(init=False, repr=False, compare=False)
+    """With ``library``: the command a direct call sends (FCALL, or FCALL_RO for ``no-writes``) and the function it names."""
 
     def __post_init__(self) -> None:
         suffix = "_RO" if "no-writes" in self.flags else ""
         commands = {"EVAL": ("EVAL" + suffix, self.source), "EVALSHA": ("EVALSHA" + suffix, self.sha1)}
         object.__setattr__(self, "commands", commands)
         object.__setattr__(self, "plain", _plain_types(self))
+        object.__setattr__(self, "function", _function_of(self, suffix))
+
+
+def _function_of(script: ScriptSpec, suffix: str) -> tuple[str, str] | None:
+    if script.library is None:
+        return None
+    function = script.library.functions.get(script.name)
+    if function is None:
+        raise TypeError(f"{script.name}: the library {script.library.name} has no function for it")
+    return ("FCALL" + suffix, function.name)
 
 
 def run(
@@ -355,13 +410,23 @@ def _stack_of(own: dict[str, Any], strategy: Any) -> object:
 
 
 def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
-    command, text = script.commands["EVALSHA"]
-    try:
-        return client.execute_command(command, text, num_keys, *wire)
-    except NoScriptError:
-        pass
-    except ResponseError as error:
-        raise _located(script, error)
+    function = script.function
+    if function is None:
+        command, text = script.commands["EVALSHA"]
+        try:
+            return client.execute_command(command, text, num_keys, *wire)
+        except NoScriptError:
+            pass
+        except ResponseError as error:
+            raise _located(script, error)
+    else:
+        command, name = function
+        try:
+            return client.execute_command(command, name, num_keys, *wire)
+        except ResponseError as error:
+            if not _is_function_not_found(error):
+                raise _located(script, error)
+        load_library(cast(LibrarySpec, script.library), client)
     command, text = script.commands["EVAL"]
     try:
         return client.execute_command(command, text, num_keys, *wire)
@@ -370,18 +435,105 @@ def _call_sync(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) 
 
 
 async def _call_async(script: ScriptSpec, client: Any, num_keys: int, wire: list[Any]) -> Any:
-    command, text = script.commands["EVALSHA"]
-    try:
-        return await client.execute_command(command, text, num_keys, *wire)
-    except NoScriptError:
-        pass
-    except ResponseError as error:
-        raise _located(script, error)
+    function = script.function
+    if function is None:
+        command, text = script.commands["EVALSHA"]
+        try:
+            return await client.execute_command(command, text, num_keys, *wire)
+        except NoScriptError:
+            pass
+        except ResponseError as error:
+            raise _located(script, error)
+    else:
+        command, name = function
+        try:
+            return await client.execute_command(command, name, num_keys, *wire)
+        except ResponseError as error:
+            if not _is_function_not_found(error):
+                raise _located(script, error)
+        await load_library_async(cast(LibrarySpec, script.library), client)
     command, text = script.commands["EVAL"]
     try:
         return await client.execute_command(command, text, num_keys, *wire)
     except ResponseError as error:
         raise _located(script, error)
+
+
+# ---------------------------------------------------------------------------
+# Functions libraries: loading one where it is missing
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryLoad:
+    """What ``load_library`` did on each primary it reached."""
+
+    library: str
+    loaded: int
+    """Primaries that did not have the library and now do."""
+    current: int
+    """Primaries that had it already: nothing was written there."""
+
+
+def load_library(library: LibrarySpec, client: SyncClient) -> LibraryLoad:
+    """Loads ``library`` (FUNCTION LOAD, never REPLACE: a library of this name holds this very code)
+    on the client's server, or on every primary of a cluster, where FUNCTION LOAD reaches one node
+    only. A deploy step, and optional: a direct call loads the library where it finds it missing."""
+    loaded = current = 0
+    sender: Any = client
+    for route in _primaries(client, "load_library", (redis.Redis, redis.cluster.RedisCluster)):
+        try:
+            sender.execute_command("FUNCTION", "LOAD", library.code, **route)
+            loaded += 1
+        except ResponseError as error:
+            if not _is_library_there(error):
+                raise
+            current += 1
+    return LibraryLoad(library.name, loaded, current)
+
+
+async def load_library_async(library: LibrarySpec, client: AsyncClient) -> LibraryLoad:
+    """``load_library`` for an asyncio client or cluster."""
+    loaded = current = 0
+    sender: Any = client
+    for route in _primaries(client, "load_library_async", (redis.asyncio.Redis, redis.asyncio.cluster.RedisCluster)):
+        try:
+            await sender.execute_command("FUNCTION", "LOAD", library.code, **route)
+            loaded += 1
+        except ResponseError as error:
+            if not _is_library_there(error):
+                raise
+            current += 1
+    return LibraryLoad(library.name, loaded, current)
+
+
+def _primaries(client: object, caller: str, accepted: tuple[type, ...]) -> list[dict[str, Any]]:
+    """How to reach each primary: a cluster's ``target_nodes``, or nothing more for one server.
+    A pipeline is refused: a load queued in someone's batch would shift the replies of their batch."""
+    pipelines = (
+        redis.client.Pipeline,
+        redis.asyncio.client.Pipeline,
+        redis.cluster.ClusterPipeline,
+        redis.asyncio.cluster.ClusterPipeline,
+    )
+    if isinstance(client, pipelines) or not isinstance(client, accepted):
+        names = " or ".join(f"{kind.__module__}.{kind.__name__}" for kind in accepted)
+        raise TypeError(f"{caller}: expected a client or cluster ({names}), got {_describe(client)}")
+    if isinstance(client, (redis.cluster.RedisCluster, redis.asyncio.cluster.RedisCluster)):
+        return [{"target_nodes": node} for node in client.get_primaries()]
+    return [{}]
+
+
+_FUNCTION_NOT_FOUND = re.compile(r"^(?:ERR )?Function not found")
+_LIBRARY_THERE = re.compile(r"Library '[^']*' already exists")
+
+
+def _is_function_not_found(error: ResponseError) -> bool:
+    return _FUNCTION_NOT_FOUND.match(str(error)) is not None
+
+
+def _is_library_there(error: ResponseError) -> bool:
+    return _LIBRARY_THERE.search(str(error)) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +549,8 @@ def _located(script: ScriptSpec, error: ResponseError, index: int = -1) -> Respo
     """
     message = str(error.args[0]) if error.args else ""
     line = _script_line(message)
+    if line is None:
+        line = _function_line(script, message)
     if index >= 0:
         where = f"in {script.file}" if line is None else f"at {source_location(script, line)}"
         suffix = f" ({script.name} {where}, batch index {index})"
@@ -416,6 +570,18 @@ def _script_line(message: str) -> int | None:
 
 
 _USER_SCRIPT_LINE = re.compile(r"user_script:(\d+)")
+
+
+def _function_line(script: ScriptSpec, message: str) -> int | None:
+    """The line of the script's function Redis names (``@user_function:12``, a line of the library), as a line of the script."""
+    match = _USER_FUNCTION_LINE.search(message)
+    if match is None or script.library is None:
+        return None
+    line = int(match.group(1)) - script.library.functions[script.name].line + 1
+    return line if line >= 1 else None
+
+
+_USER_FUNCTION_LINE = re.compile(r"user_function:(\d+)")
 
 
 def source_location(script: ScriptSpec, line: int) -> str:

@@ -1,5 +1,6 @@
 import { LIBRARY_NAME } from "../config.js";
 import { hashOf } from "../hash.js";
+import type { LibraryHome } from "../libraries.js";
 import type { Script } from "../model.js";
 
 /**
@@ -100,4 +101,20 @@ function isReadOnly(script: Script): boolean {
  */
 function functionSuffix(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/gu, (char) => `_u${char.codePointAt(0)!.toString(16)}_`);
+}
+
+/** Each library (by its folder) with its scripts, in the scripts' order. */
+export function librariesOf(
+  scripts: readonly Script[],
+  homes: ReadonlyMap<string, LibraryHome> | undefined,
+): { home: LibraryHome; members: Script[] }[] {
+  const byDir = new Map<string, { home: LibraryHome; members: Script[] }>();
+  for (const script of scripts) {
+    const home = homes?.get(script.file.path);
+    if (home === undefined) continue;
+    const library = byDir.get(home.dir) ?? { home, members: [] };
+    library.members.push(script);
+    byDir.set(home.dir, library);
+  }
+  return [...byDir.values()];
 }

@@ -178,12 +178,6 @@ describe("--target and the config's targets", () => {
       { out: { go: "gen" } },
       'luagen.config.json: "out" must be a non-empty string, or an object of them by target ("typescript", "python")',
     ],
-    [
-      "--mode functions for Python",
-      ["--target", "python", "--mode", "functions"],
-      { out: "gen" },
-      "--mode functions is for the TypeScript target only, for now",
-    ],
   ])("refuse %s: one line, exit 2, nothing written", async (_, args, config, message) => {
     const dir = project(config);
     const before = readTree(dir);

@@ -7,6 +7,7 @@ import { readRuntimeTemplate } from "../../src/generate.js";
 import { scan } from "../../src/scan.js";
 import { isGenerated } from "../../src/write.js";
 import { expectGolden } from "../support/golden.js";
+import { library, projectScripts } from "../support/library.js";
 import { ROOT } from "../support/workspace.js";
 
 const PROJECT = path.join(ROOT, "test", "fixtures", "project");
@@ -48,6 +49,48 @@ describe("the Python target's package", () => {
     const first = await emitFixtures();
     expect(await emitFixtures()).toEqual(first);
     expect(await emitFixtures((t) => "\uFEFF" + t.replace(/\n/g, "\r\n"))).toEqual(first);
+  });
+});
+
+describe("the Python target's package with --mode functions", () => {
+  async function emitFunctions(dir = "") {
+    const scripts = await projectScripts();
+    const home = { dir, base: "fixtures" };
+    const libraries = new Map(scripts.map((script) => [script.file.path, home]));
+    return { scripts, files: emitPython(scripts, { runtime: "", libraries }) };
+  }
+
+  it("adds the library as a module and as the .lua the TypeScript target writes, and each module names it", async () => {
+    const { scripts, files } = await emitFunctions();
+    expect(files.map((f) => f.path)).toEqual([
+      "__init__.py",
+      "_library.lua",
+      "_library.py",
+      "add_tags.py",
+      "bare.py",
+      "move_jobs.py",
+      "ping_status.py",
+      "py.typed",
+      "runtime.py",
+    ]);
+    const content = (file: string) => files.find((f) => f.path === file)!.content;
+    // The same library, byte for byte, whichever target wrote it: one deploy serves both.
+    expect(content("_library.lua")).toBe(library(scripts).code);
+    for (const file of ["_library.py", "add_tags.py"])
+      expectGolden(path.join(PROJECT, "expected-python-functions", file), content(file));
+    for (const file of files.filter((f) => /^(?!_)\w+\.py$/.test(f.path) && f.path !== "runtime.py"))
+      expect(file.content, file.path).toContain("    library=_library,\n");
+  });
+
+  it("puts a folder's library in a module named after the folder, its .lua in the folder", async () => {
+    const { files } = await emitFunctions("queue");
+    expect(files.map((f) => f.path).filter((p) => p.includes("_library"))).toEqual([
+      "_library_queue.py",
+      "queue/_library.lua",
+    ]);
+    expect(files.find((f) => f.path === "bare.py")!.content).toContain(
+      "from ._library_queue import LIBRARY as _library\n",
+    );
   });
 });
 

@@ -28,8 +28,33 @@ describe.skipIf(!PYTHON3)(
         { cwd: dir },
       );
       expect(generated.code, generated.output).toBe(0);
+      const functions = await runPython(
+        process.execPath,
+        [
+          BIN,
+          path.join(ROOT, "test", "fixtures", "project", "lua"),
+          "--out",
+          "genf",
+          "--target",
+          "python",
+          "-q",
+          "--mode",
+          "functions",
+        ],
+        { cwd: dir },
+      );
+      expect(functions.code, functions.output).toBe(0);
       cpSync(CONSUMERS, dir, { recursive: true });
     }, 240_000);
+
+    it("--mode functions: the package passes mypy --strict and pyright strict", async () => {
+      const mypy = await runPython(python, ["-m", "mypy", "--strict", "--no-incremental", "genf"], { cwd: dir });
+      expect(mypy.output).toContain("Success: no issues found");
+      expect(mypy.code).toBe(0);
+      const checked = await pyright(python, dir, ["genf"], ["genf"]);
+      expect(checked.output).toContain("0 errors");
+      expect(checked.code).toBe(0);
+    });
 
     it("mypy --strict: the package and good calls pass", async () => {
       const result = await runPython(python, ["-m", "mypy", "--strict", "--no-incremental", "gen", "ok.py"], {

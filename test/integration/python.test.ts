@@ -5,16 +5,19 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 /**
  * The Python target against a real redis-server: test/python/test_policy.py (pytest) over a
  * package generated from test/fixtures/python/lua, MONITOR sequences, errors, and the SCRIPT
- * FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines.
+ * FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines; and with
+ * `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood.
  */
 describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (${NO_PYTHON})`}`, () => {
   let server: RedisServer;
   let python: string;
   let dir: string;
+  let functions: string;
 
   beforeAll(async () => {
     [server, python] = await Promise.all([startRedisServer(), pythonEnv()]);
     dir = await pythonProject("python-policy", "test_policy.py");
+    functions = await pythonProject("python-functions", "test_functions.py", ["--mode", "functions"]);
   }, 240_000);
 
   afterAll(async () => {
@@ -23,5 +26,9 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
 
   it("passes every pytest case (policy under MONITOR, errors, validation, the SCRIPT FLUSH flood)", async () => {
     await expectPytestPasses(python, dir, "test_policy.py", { LUAGEN_REDIS_PORT: String(server.port) });
+  }, 240_000);
+
+  it("--mode functions passes every pytest case (FCALL, the load on a missing library, errors, the FUNCTION FLUSH flood)", async () => {
+    await expectPytestPasses(python, functions, "test_functions.py", { LUAGEN_REDIS_PORT: String(server.port) });
   }, 240_000);
 });

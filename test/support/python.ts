@@ -83,13 +83,14 @@ export async function pyright(python: string, cwd: string, files: readonly strin
 
 /**
  * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
- * and `testFile` from test/python beside it, with the flood's flusher.py, as pytest runs it.
+ * (with `flags` added to luagen's, e.g. `--mode functions`) and `testFile` from test/python
+ * beside it, with the flood's flusher.py, as pytest runs it.
  */
-export async function pythonProject(prefix: string, testFile: string): Promise<string> {
+export async function pythonProject(prefix: string, testFile: string, flags: readonly string[] = []): Promise<string> {
   const dir = tempDir(prefix);
   const generated = await runPython(
     process.execPath,
-    [BIN, "test/fixtures/python/lua", "--out", path.join(dir, "gen"), "--target", "python", "-q"],
+    [BIN, "test/fixtures/python/lua", "--out", path.join(dir, "gen"), "--target", "python", "-q", ...flags],
     { cwd: ROOT },
   );
   if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);

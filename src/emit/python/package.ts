@@ -1,5 +1,8 @@
+import type { LibraryHome } from "../../libraries.js";
 import type { ArgParam, ArgType, GeneratedFile, KeyParam, ReturnType, Script } from "../../model.js";
+import { LIBRARY_MODULE } from "../../naming.js";
 import { PYTHON_MARK } from "../header.js";
+import { librariesOf, libraryFor, type Library } from "../library.js";
 import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames } from "./names.js";
 
 /**
@@ -12,15 +15,26 @@ export interface PythonOptions {
   /** The text of templates/runtime.py, copied as `runtime.py` below the generated header. */
   runtime: string;
   version?: string;
+  /**
+   * `--mode functions`: where each script's function lives, by script path (libraries.ts). Each
+   * library is a module of the package (`_library.py`, `_library_<folder>.py` for a folder's) and
+   * a `_library.lua` in its folder, as the TypeScript target writes it. A script not in it is sent as a script.
+   */
+  libraries?: ReadonlyMap<string, LibraryHome>;
 }
 
 /** Every file of the package, sorted by path; pure, as `emit`. */
 export function emitPython(scripts: readonly Script[], options: PythonOptions): GeneratedFile[] {
   const named = scripts.map((script) => ({ script, names: pythonNamesOf(script) }));
-  const files = named.map(({ script, names }) => ({
-    path: `${names.function}.py`,
-    content: pythonModule(script, names, options.version),
-  }));
+  const files = named.map(({ script, names }) => {
+    const home = options.libraries?.get(script.file.path);
+    return {
+      path: `${names.function}.py`,
+      content: pythonModule(script, names, options.version, home && libraryModuleOf(home)),
+    };
+  });
+  for (const { home, members } of librariesOf(scripts, options.libraries))
+    files.push(...libraryFiles(members, home, options.version));
   files.push({ path: "__init__.py", content: initModule(named, options.version) });
   files.push({
     path: `${PYTHON_RUNTIME_MODULE}.py`,
@@ -53,7 +67,86 @@ function initModule(named: readonly { names: PythonNames }[], version: string | 
   return `${lines.join("\n")}\n`;
 }
 
-function pythonModule(script: Script, names: PythonNames, version: string | undefined): string {
+/**
+ * A library as the package's `_library.py` (`_library_<folder>.py` for a folder's), which its
+ * scripts' modules import, and as `_library.lua` in its folder, the very file the TypeScript
+ * target writes, for review and for `luagen deploy`.
+ */
+function libraryFiles(scripts: readonly Script[], home: LibraryHome, version: string | undefined): GeneratedFile[] {
+  const header = pythonHeader(undefined, version);
+  const library = libraryFor(scripts, home.base, header.replace(/^# /, ""));
+  if ("error" in library) throw new Error(library.error);
+  const lua = home.dir === "" ? `${LIBRARY_MODULE}.lua` : `${home.dir}/${LIBRARY_MODULE}.lua`;
+  return [
+    { path: `${libraryModuleOf(home)}.py`, content: libraryModule(library, scripts, header) },
+    { path: lua, content: library.code },
+  ];
+}
+
+/** The package is flat: a folder's library is `_library_<folder>` (its base name is unique, and so is this). */
+function libraryModuleOf(home: LibraryHome): string {
+  return home.dir === "" ? LIBRARY_MODULE : `${LIBRARY_MODULE}_${home.dir.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+function libraryModule(library: Library, scripts: readonly Script[], header: string): string {
+  const functions = scripts.map((script) => {
+    const fn = library.functions.get(script.name)!;
+    return `        ${pyString(pythonNamesOf(script).function)}: _rt.LibraryFunction(${pyString(fn.name)}, ${fn.line}),`;
+  });
+  const lines = [
+    header,
+    docstring(
+      [
+        "The Redis Functions library of this folder's scripts, one function per script.",
+        "",
+        "Its name, and its functions' names, carry a hash of its code, so that two releases' libraries",
+        "load side by side.",
+      ],
+      "",
+    ),
+    "",
+    "from __future__ import annotations",
+    "",
+    `from . import ${PYTHON_RUNTIME_MODULE} as _rt`,
+    "",
+    "LIBRARY = _rt.LibrarySpec(",
+    `    name=${pyString(library.name)},`,
+    `    version=${pyString(library.version)},`,
+    ...textLines("code", library.code),
+    "    functions={",
+    ...functions,
+    "    },",
+    ")",
+    "",
+    "",
+    "def load_library(client: _rt.SyncClient) -> _rt.LibraryLoad:",
+    docstring(
+      [
+        "Loads the library on the client's server, or on every primary of a cluster, where it is not",
+        "loaded yet (FUNCTION LOAD, never REPLACE). A deploy step, and optional: a direct call loads",
+        "the library where it finds it missing.",
+        "",
+        "Returns:",
+        "    how many primaries loaded it, and how many had it already.",
+      ],
+      "    ",
+    ),
+    "    return _rt.load_library(LIBRARY, client)",
+    "",
+    "",
+    "async def load_library_async(client: _rt.AsyncClient) -> _rt.LibraryLoad:",
+    '    """``load_library`` for an asyncio client or cluster."""',
+    "    return await _rt.load_library_async(LIBRARY, client)",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function pythonModule(
+  script: Script,
+  names: PythonNames,
+  version: string | undefined,
+  library: string | undefined,
+): string {
   const lines = [
     pythonHeader(script.file.path, version),
     docstring(moduleDoc(script), ""),
@@ -66,10 +159,11 @@ function pythonModule(script: Script, names: PythonNames, version: string | unde
       : "from typing import overload as _overload",
     "",
     `from . import ${PYTHON_RUNTIME_MODULE} as _rt`,
+    ...(library === undefined ? [] : [`from .${library} import LIBRARY as _library`]),
     "",
-    ...specLines(script, names),
+    ...specLines(script, names, library !== undefined),
     "",
-    ...functionLines(script, names),
+    ...functionLines(script, names, library !== undefined),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -79,13 +173,14 @@ function moduleDoc(script: Script): string[] {
   return script.signature.summary ? [...script.signature.summary.split("\n"), "", runs] : [runs];
 }
 
-function specLines(script: Script, names: PythonNames): string[] {
+/** The script's spec; `library`: it names the imported library, which holds its function. */
+function specLines(script: Script, names: PythonNames, library: boolean): string[] {
   const { keys, args } = script.signature;
   const lines = [
     `${names.spec} = _rt.ScriptSpec(`,
     `    name=${pyString(names.function)},`,
     `    file=${pyString(script.file.path)},`,
-    ...sourceLines(script.source),
+    ...textLines("source", script.source),
     `    sha1=${pyString(script.sha1)},`,
     `    keys=${tupleOf(keys.map((k, i) => `_rt.KeySpec(${pyString(names.keys[i]!)}${k.rest ? ", rest=True" : ""})`))},`,
     `    args=${tupleOf(args.map((a, i) => argSpec(a, names.args[i]!)))},`,
@@ -95,6 +190,7 @@ function specLines(script: Script, names: PythonNames): string[] {
       `    origins=${tupleOf(script.origins.map((o) => `_rt.Origin(${o.line}, ${pyString(o.file)}, ${o.fileLine})`))},`,
     );
   if (script.flags) lines.push(`    flags=${tupleOf(script.flags.map(pyString))},`);
+  if (library) lines.push("    library=_library,");
   lines.push(")");
   return lines;
 }
@@ -120,11 +216,11 @@ function argSpec(arg: ArgParam, name: string): string {
   return `_rt.ArgSpec(${parts.join(", ")})`;
 }
 
-/** The source as one literal per line, so the Lua reads as Lua; implicit concatenation keeps every byte. */
-function sourceLines(source: string): string[] {
-  const pieces = source.split(/(?<=\n)/);
-  if (pieces.length <= 1) return [`    source=${pyString(source)},`];
-  return ["    source=(", ...pieces.map((piece) => `        ${pyString(piece)}`), "    ),"];
+/** `field=` Lua text (a script's source, a library's code) as one literal per line, so the Lua reads as Lua; implicit concatenation keeps every byte. */
+function textLines(field: string, text: string): string[] {
+  const pieces = text.split(/(?<=\n)/);
+  if (pieces.length <= 1) return [`    ${field}=${pyString(text)},`];
+  return [`    ${field}=(`, ...pieces.map((piece) => `        ${pyString(piece)}`), "    ),"];
 }
 
 /**
@@ -132,7 +228,7 @@ function sourceLines(source: string): string[] {
  * Pipeline is a Redis: mypy calls that overlap unsafe, and it is the one overload that must win),
  * a client the reply, an asyncio client an awaitable of it.
  */
-function functionLines(script: Script, names: PythonNames): string[] {
+function functionLines(script: Script, names: PythonNames, library: boolean): string[] {
   const params = parameters(script, names);
   const reply = replyType(script.signature.returns.type);
   const call = `_rt.run(${names.spec}, target, ${tupleText(names.keys)}, ${tupleText(names.args)})`;
@@ -156,7 +252,7 @@ function functionLines(script: Script, names: PythonNames): string[] {
     "@_overload",
     signature(...forms[2]!, " ..."),
     signature(...forms[3]!),
-    docstring(functionDoc(script, names), "    "),
+    docstring(functionDoc(script, names, library), "    "),
     `    return ${call}`,
   ];
 }
@@ -254,14 +350,23 @@ function unionOf(types: readonly ReturnType[]): string {
   return [...members].join(" | ");
 }
 
-function functionDoc(script: Script, names: PythonNames): string[] {
+function functionDoc(script: Script, names: PythonNames, library: boolean): string[] {
   const { signature } = script;
+  const direct = library
+    ? [
+        "On a client: FCALL of its function in the library; where the library is missing, it is loaded and",
+        "the call sent as EVAL. Queued in a pipeline: EVAL (in a transaction, EVALSHA for the script's",
+        "later calls in it); the pipeline is returned, for chaining.",
+      ]
+    : [
+        "On a client: EVALSHA, then EVAL on NOSCRIPT. Queued in a pipeline: EVAL (in a transaction,",
+        "EVALSHA for the script's later calls in it); the pipeline is returned, for chaining.",
+      ];
   const lines = [
     ...(signature.summary ? [...signature.summary.split("\n"), ""] : []),
     `Runs \`\`${script.file.path}\`\`.`,
     "",
-    "On a client: EVALSHA, then EVAL on NOSCRIPT. Queued in a pipeline: EVAL (in a transaction,",
-    "EVALSHA for the script's later calls in it); the pipeline is returned, for chaining.",
+    ...direct,
     "",
     "Args:",
     "    target: a client (``redis.Redis``, ``redis.asyncio.Redis``, or either's ``RedisCluster``),",

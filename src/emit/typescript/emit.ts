@@ -6,7 +6,7 @@ import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "../header.js";
 import { code, printList } from "./literal.js";
-import { libraryFor } from "../library.js";
+import { librariesOf, libraryFor } from "../library.js";
 import { writeLibraryModule } from "./library-module.js";
 import { upFrom, writeScriptModule, type ModuleOptions } from "./module.js";
 import type { LibraryHome } from "../../libraries.js";
@@ -88,22 +88,6 @@ export function emitModule(script: Script, options: ModuleOptions & { version?: 
     writeScriptModule(writer, script, options),
   );
   return { path: outputPathFor(script), content };
-}
-
-/** Each library (by its folder) with its scripts, in the scripts' order. */
-function librariesOf(
-  scripts: readonly Script[],
-  homes: ReadonlyMap<string, LibraryHome> | undefined,
-): { home: LibraryHome; members: Script[] }[] {
-  const byDir = new Map<string, { home: LibraryHome; members: Script[] }>();
-  for (const script of scripts) {
-    const home = homes?.get(script.file.path);
-    if (home === undefined) continue;
-    const library = byDir.get(home.dir) ?? { home, members: [] };
-    library.members.push(script);
-    byDir.set(home.dir, library);
-  }
-  return [...byDir.values()];
 }
 
 /**
