@@ -169,7 +169,9 @@ export async function deploy(io: Io, args: readonly string[]): Promise<number> {
   const config = await loadConfig(io.cwd);
   if ("error" in config) return fail(config.error);
   const configured = config.config.out;
-  const out = parsed.values.out ?? (typeof configured === "string" ? configured : configured?.typescript);
+  // Both targets write the same library; a Python-only project has only the python folder.
+  const out =
+    parsed.values.out ?? (typeof configured === "string" ? configured : (configured?.typescript ?? configured?.python));
   if (out === undefined) return fail('deploy: missing --out <dir> (or "out" in luagen.config.json)');
   const url = parsed.values.url;
   if (url === undefined) return fail("deploy: missing --url redis://host:port");

@@ -99,6 +99,27 @@ describe("luagen deploy", () => {
     expect(list.map((entry) => entry[1]).sort()).toEqual([nameIn("a"), nameIn("b")]);
   });
 
+  it("loads the library a Python-only run wrote, from the config's python folder", async () => {
+    const dir = tempProject("deploy-python");
+    writeTree(dir, {
+      "lua/get.lua": GET,
+      "luagen.config.json": JSON.stringify({
+        input: ["lua"],
+        targets: ["python"],
+        out: { python: "worker" },
+        mode: "functions",
+        library: "py",
+      }),
+    });
+    const generated = await runCli([], dir);
+    expect([generated.code, generated.stderr]).toEqual([0, ""]);
+    const library = /^#!lua name=(\w+)/.exec(readFileSync(`${dir}/worker/_library.lua`, "utf8"))![1]!;
+    await redis.call("FUNCTION", "FLUSH");
+    const node = `127.0.0.1:${server.port}`;
+    const run = await runCli(["deploy", "--url", `redis://${node}`], dir);
+    expect([run.code, run.stderr, run.stdout.trim()]).toEqual([0, "", `luagen: ${library} on ${node}: loaded`]);
+  });
+
   it("authenticates with the URL's password", async () => {
     const url = `redis://:s3cret@127.0.0.1:${protectedServer.port}`;
     const run = await runCli(["deploy", "--url", url, "--out", "gen"], project.dir);
