@@ -23,6 +23,7 @@ interface Measured {
   redis_py: string;
   direct: Rounds;
   multi: Rounds;
+  function: Rounds;
   flood: Record<
     "generated" | "register_script",
     { transactions: number; failed: number; partial: number; flushes: number }
@@ -41,13 +42,15 @@ export async function pythonBench(server: RedisServer, config: PythonConfig): Pr
     };
   const python = await pythonEnv();
   const dir = path.join(TMP, "python");
-  await execFileAsync(
-    process.execPath,
-    [BIN, "test/fixtures/python/lua", "--out", path.join(dir, "gen"), "--target", "python", "-q"],
-    {
-      cwd: ROOT,
-    },
-  );
+  for (const [out, mode] of [
+    ["gen", "scripts"],
+    ["genf", "functions"],
+  ])
+    await execFileAsync(
+      process.execPath,
+      [BIN, "test/fixtures/python/lua", "--out", path.join(dir, out!), "--target", "python", "--mode", mode!, "-q"],
+      { cwd: ROOT },
+    );
   const { stdout } = await execFileAsync(python, [path.join(ROOT, "bench", "python_bench.py")], {
     cwd: dir,
     maxBuffer: 16 * 1024 * 1024,
@@ -78,6 +81,7 @@ export async function pythonBench(server: RedisServer, config: PythonConfig): Pr
     fmtInt(cell.flushes),
   ];
   const direct = median(paired(measured.direct, "generated"));
+  const viaFunction = median(paired(measured.function, "generated"));
   return {
     title,
     tables: [
@@ -95,6 +99,15 @@ export async function pythonBench(server: RedisServer, config: PythonConfig): Pr
         ],
       },
       {
+        title: `--mode functions: generated direct call vs raw fcall (redis-py ${measured.redis_py}, calls/s)`,
+        headers: ["calls", "generated", "raw fcall", "generated / raw", "A/A control"],
+        rows: [row(`direct, ${fmtInt(config.calls)} awaited one by one`, measured.function)],
+        notes: [
+          "The same rounds as above, with the library loaded: the generated call sends FCALL of the script's",
+          "function, as raw `r.fcall(name, 1, key, ...)` does; the control is raw fcall against itself.",
+        ],
+      },
+      {
         title: "SCRIPT FLUSH flood, transactions of script, INCR, script (redis-py)",
         headers: ["caller", "transactions", "failed", "partial", "flushes meanwhile"],
         rows: [
@@ -109,6 +122,7 @@ export async function pythonBench(server: RedisServer, config: PythonConfig): Pr
     ],
     targets: [
       atLeast("Python direct call ≥ 0.97× raw evalsha", direct, 0.97, "redis-py"),
+      atLeast("Python --mode functions direct call ≥ 0.97× raw fcall", viaFunction, 0.97, "redis-py"),
       {
         name: "Python flood: 0 failed, 0 partial",
         met: measured.flood.generated.failed === 0 && measured.flood.generated.partial === 0,

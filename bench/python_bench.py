@@ -3,6 +3,8 @@
 - direct: the generated function against redis-py's raw ``evalsha`` of the same script, calls
   awaited one by one, interleaved rounds (which goes first alternates), calls per second;
 - multi: a transaction of 100 calls, generated against raw ``evalsha`` queued in the same pipeline;
+- function: ``--mode functions`` (the package ``genf``), the generated direct call (FCALL) against
+  redis-py's raw ``fcall`` of the same function, as ``direct``;
 - flood: transactions (script, INCR, script) under a second connection flushing the script cache
   in a tight loop, with the generated function and with redis-py's own ``register_script``:
   failed and partial transactions (partial: some of its commands applied, a script's call failed).
@@ -19,6 +21,9 @@ import redis
 
 from flusher import Flusher  # test/python/flusher.py, on PYTHONPATH (bench/python.ts)
 from gen import COUNTER_SCRIPT, counter
+from genf import COUNTER_SCRIPT as COUNTER_FUNCTION_SCRIPT
+from genf import counter as counter_function
+from genf._library import load_library
 
 PORT = int(os.environ["LUAGEN_REDIS_PORT"])
 ROUNDS = int(os.environ.get("LUAGEN_BENCH_ROUNDS", "11"))
@@ -43,6 +48,19 @@ def direct_generated(r: redis.Redis) -> None:
 def direct_raw(r: redis.Redis) -> None:
     for _ in range(CALLS):
         r.evalsha(SHA, 1, "c", 1, BIG)
+
+
+FUNCTION = (COUNTER_FUNCTION_SCRIPT.function or ("", ""))[1]
+
+
+def function_generated(r: redis.Redis) -> None:
+    for _ in range(CALLS):
+        counter_function(r, "c", 1, BIG)
+
+
+def function_raw(r: redis.Redis) -> None:
+    for _ in range(CALLS):
+        r.fcall(FUNCTION, 1, "c", 1, BIG)
 
 
 def multi_generated(r: redis.Redis) -> None:
@@ -108,6 +126,7 @@ def main() -> None:
         "redis_py": redis.__version__,
         "direct": interleaved(r, CALLS, direct_generated, direct_raw),
         "multi": interleaved(r, BATCHES * 100, multi_generated, multi_raw),
+        "function": (load_library(r), interleaved(r, CALLS, function_generated, function_raw))[1],
         "flood": {"generated": flood(r, ours), "register_script": flood(r, theirs)},
     }
     r.close()
