@@ -17,6 +17,7 @@ import redis
 import redis.asyncio
 from redis.exceptions import ResponseError
 
+import monitor
 from flusher import Flusher
 from gen import counter, fails, included, pair, peek
 from gen._library import LIBRARY, load_library, load_library_async
@@ -37,29 +38,7 @@ def client() -> Iterator[redis.Redis]:
 
 
 def monitored(action: Callable[[redis.Redis], object]) -> list[str]:
-    """The commands the server saw while `action` ran: lower-case names, with FUNCTION's subcommand."""
-    watcher = redis.Redis(port=PORT)
-    marker = "luagen-monitor-end"
-    with watcher.monitor() as monitor:
-        worker = redis.Redis(port=PORT)
-        action(worker)
-        worker.echo(marker)
-        seen: list[str] = []
-        while True:
-            entry = monitor.next_command()
-            command = entry["command"]
-            if marker in command:
-                break
-            words = command.split(" ")
-            name = words[0].lower()
-            if name == "function":
-                name = f"function {words[1].lower()}"
-            # Leave out what scripts call (client type "lua") and redis-py's connection handshake.
-            if entry["client_type"] != "lua" and name not in ("client", "hello"):
-                seen.append(name)
-        worker.close()
-    watcher.close()
-    return seen
+    return monitor.monitored(PORT, action)
 
 
 def loads(client: redis.Redis) -> int:

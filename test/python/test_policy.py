@@ -17,6 +17,7 @@ import redis
 import redis.asyncio
 from redis.exceptions import ResponseError
 
+import monitor
 from flusher import Flusher
 from gen import COUNTER_SCRIPT, counter, fails, included, peek
 from gen import runtime as _rt
@@ -35,26 +36,7 @@ def client() -> Iterator[redis.Redis]:
 
 
 def monitored(action: Callable[[redis.Redis], object]) -> list[str]:
-    """The commands the server saw while `action` ran, lower-case names only (EVAL, EVALSHA, ...)."""
-    watcher = redis.Redis(port=PORT)
-    marker = "luagen-monitor-end"
-    with watcher.monitor() as monitor:
-        worker = redis.Redis(port=PORT)
-        action(worker)
-        worker.echo(marker)
-        seen: list[str] = []
-        while True:
-            entry = monitor.next_command()
-            command = entry["command"]
-            if marker in command:
-                break
-            name = command.split(" ")[0].lower()
-            # Leave out what scripts call (client type "lua") and redis-py's connection handshake.
-            if entry["client_type"] != "lua" and name not in ("client", "hello"):
-                seen.append(name)
-        worker.close()
-    watcher.close()
-    return seen
+    return monitor.monitored(PORT, action)
 
 
 def test_direct_call_after_a_flush_sends_evalsha_then_eval_then_evalsha(client: redis.Redis) -> None:

@@ -84,7 +84,7 @@ export async function pyright(python: string, cwd: string, files: readonly strin
 /**
  * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
  * (with `flags` added to luagen's, e.g. `--mode functions`) and `testFile` from test/python
- * beside it, with the flood's flusher.py, as pytest runs it.
+ * beside it, with the flood's flusher.py and MONITOR's monitor.py, as pytest runs it.
  */
 export async function pythonProject(prefix: string, testFile: string, flags: readonly string[] = []): Promise<string> {
   const dir = tempDir(prefix);
@@ -94,7 +94,8 @@ export async function pythonProject(prefix: string, testFile: string, flags: rea
     { cwd: ROOT },
   );
   if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);
-  for (const file of [testFile, "flusher.py"]) cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
+  for (const file of [testFile, "flusher.py", "monitor.py"])
+    cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
   return dir;
 }
 
