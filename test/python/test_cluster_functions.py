@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 import redis.asyncio.cluster
 from redis.cluster import RedisCluster
 from redis.exceptions import ResponseError
@@ -153,3 +154,30 @@ def test_function_flush_flood_asyncio_direct(cluster: RedisCluster) -> None:
     assert flusher.flushes > 0
     assert failures == 0
     assert loads(cluster) > 0
+
+
+def test_a_replica_promoted_by_failover_answers_fcall_from_the_replicated_library(cluster: RedisCluster) -> None:
+    """Last in this file: it changes which node is a master."""
+    load_library(cluster)
+    key = "failover"
+    primary = cluster.get_redis_connection(cluster.get_node_from_key(key))
+    assert counter(cluster, key, 1, 100) == 1
+    follower = primary.info("replication")["slave0"]
+    replica = redis.Redis(host=follower["ip"], port=follower["port"])
+    primary.wait(1, 5000)  # the key, and the library before it, are on the replica
+    assert len(replica.function_list(library=LIBRARY.name)) == 1
+    replica.config_resetstat()
+
+    replica.execute_command("CLUSTER", "FAILOVER")
+    deadline = time.monotonic() + 30
+    while replica.info("replication")["role"] != "master":
+        assert time.monotonic() < deadline, "the replica was never promoted"
+        time.sleep(0.05)
+
+    for _ in range(20):
+        counter(cluster, key, 1, 100)
+    assert replica.get(key) == b"21"
+    stats = replica.info("commandstats")
+    assert stats["cmdstat_fcall"]["calls"] == 20
+    assert "cmdstat_function|load" not in stats
+    replica.close()
