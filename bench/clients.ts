@@ -185,7 +185,7 @@ export function defineCommand(server: RedisServer, major: IoredisMajor = 5): Con
 type GeneratedFn = (target: unknown, key: string, by: number) => unknown;
 export type GeneratedModule = Readonly<Record<string, GeneratedFn>>;
 
-/** How the runtime hands a client the source of an EVAL (`Transport.source` in templates/runtime.ts). */
+/** How the runtime hands a client the source of an EVAL (`Transport.source` in templates/typescript/runtime.ts). */
 export type SourceArgument = "string" | "bytes";
 
 /** The generated code for one `client` setting, as shipped and with the source argument flipped. */

@@ -133,7 +133,7 @@ function fingerprint(): Promise<string> {
     const dist = path.dirname(fileURLToPath(import.meta.url));
     const files = [...(await readdir(dist, { recursive: true }))].filter((f) => f.endsWith(".js")).sort();
     const texts = await Promise.all(files.map((f) => readFile(path.join(dist, f), "utf8")));
-    const runtime = await readFile(path.resolve(dist, "..", "templates", "runtime.ts"), "utf8");
+    const runtime = await readFile(path.resolve(dist, "..", "templates", "typescript", "runtime.ts"), "utf8");
     return hashOf(JSON.stringify([files, texts, runtime]));
   })();
   return cachedFingerprint;

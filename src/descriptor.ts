@@ -1,6 +1,6 @@
 /**
  * What a generated module hands the runtime: the descriptor of one script. These declarations are
- * the runtime's own (templates/runtime.ts), repeated here because the runtime is copied into
+ * the runtime's own (templates/typescript/runtime.ts), repeated here because the runtime is copied into
  * users' projects and must stay one standalone file, while luagen's build compiles only src/.
  * test/emit/descriptor.test.ts proves the two identical (tsc compares the types; `originOf` is
  * the same text in both), so a change to one that is not made to the other fails the tests.

@@ -228,7 +228,7 @@ async function emitPythonPackage(
   const { checkPythonNames } = await import("./emit/python/names.js");
   const { emitPython } = await import("./emit/python/package.js");
   diagnostics.push(...checkPythonNames(scripts));
-  return emitPython(scripts, { runtime: await readRuntimeTemplate("runtime.py"), version: VERSION, libraries });
+  return emitPython(scripts, { runtime: await readRuntimeTemplate("python"), version: VERSION, libraries });
 }
 
 /** The command table and server the checks use; an error when the server setting names none. */
@@ -264,10 +264,11 @@ function foreignDiagnostics(plan: WritePlan, root: string): Diagnostic[] {
   );
 }
 
-/** templates/ (runtime.ts, runtime.py) ships beside dist/ in the package. */
-export async function readRuntimeTemplate(name = "runtime.ts"): Promise<string> {
+/** A target's runtime, copied into its output: templates/<target>/ ships beside dist/ in the package. */
+export async function readRuntimeTemplate(target: Target = "typescript"): Promise<string> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return readFile(path.resolve(here, "..", "templates", name), "utf8");
+  const file = target === "python" ? "runtime.py" : "runtime.ts";
+  return readFile(path.resolve(here, "..", "templates", target, file), "utf8");
 }
 
 export type { GeneratedFile };

@@ -136,7 +136,7 @@ export function ownFiles(): string[] {
       .filter(keep)
       .sort()
       .map((file) => path.join(folder, file));
-  return [...below(dist, (file) => file.endsWith(".js")), ...below(templates, () => true)];
+  return [...below(dist, (file) => file.endsWith(".js")), ...below(templates, (file) => /\.(?:ts|py)$/.test(file))];
 }
 
 /** A stamp for the run's options, and the paths that no longer show what it recorded. */

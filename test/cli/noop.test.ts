@@ -74,7 +74,10 @@ async function stamped(dir: string, ...flags: string[]): Promise<bigint> {
 describe("what the stamp's key covers", () => {
   it("every template a target copies, so a changed runtime.py or runtime.ts is never taken for a no-op", () => {
     expect(ownFiles()).toEqual(
-      expect.arrayContaining([path.join(ROOT, "templates", "runtime.ts"), path.join(ROOT, "templates", "runtime.py")]),
+      expect.arrayContaining([
+        path.join(ROOT, "templates", "typescript", "runtime.ts"),
+        path.join(ROOT, "templates", "python", "runtime.py"),
+      ]),
     );
   });
 });

@@ -115,7 +115,7 @@ describe("the output folder: never one that holds what is not luagen's", () => {
     writeTree(dir, {
       "lua/a.lua": script(1),
       "parent/lua/a.lua": script(1),
-      "node_modules/luagen/templates/runtime.ts": runtime,
+      "node_modules/luagen/templates/typescript/runtime.ts": runtime,
       "with-modules/node_modules/luagen/runtime.ts": runtime,
       "with-git/.git/HEAD": "ref: refs/heads/main\n",
       "with-git/.git/hooks/x.ts": runtime,

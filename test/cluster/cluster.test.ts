@@ -5,7 +5,7 @@
 import calculateSlot from "cluster-key-slot";
 import { afterEach, describe, expect, test } from "vitest";
 import { ReplyError, type Cluster, type Redis } from "ioredis";
-import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
+import { defineScript, type ScriptBatch } from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { call, commandStats, descriptor, incrPair, names, queue } from "../support/script.js";

@@ -6,7 +6,7 @@ import { descriptorFor, printDescriptor } from "../../src/emit/typescript/descri
 import { Code, printLiteral } from "../../src/emit/typescript/literal.js";
 import { buildScripts } from "../../src/build.js";
 import { scan } from "../../src/scan.js";
-import { originOf as runtimeOriginOf, sourceLocation, type SourceOrigin } from "../../templates/runtime.js";
+import { originOf as runtimeOriginOf, sourceLocation, type SourceOrigin } from "../../templates/typescript/runtime.js";
 import { tsc, writeTsconfig } from "../support/tsc.js";
 import { ROOT, tempDir } from "../support/workspace.js";
 
@@ -28,7 +28,10 @@ export const same: [
 async function compileCheck(sharedFile: string): Promise<{ code: number; output: string }> {
   const dir = tempDir("descriptor");
   const spec = (file: string) => `./${path.relative(dir, file).split(path.sep).join("/").replace(/\.ts$/, ".js")}`;
-  writeFileSync(path.join(dir, "check.ts"), CHECK(spec(sharedFile), spec(path.join(ROOT, "templates", "runtime.ts"))));
+  writeFileSync(
+    path.join(dir, "check.ts"),
+    CHECK(spec(sharedFile), spec(path.join(ROOT, "templates", "typescript", "runtime.ts"))),
+  );
   return tsc(writeTsconfig(dir, { module: "NodeNext", moduleResolution: "NodeNext" }, { files: ["check.ts"] }));
 }
 

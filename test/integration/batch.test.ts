@@ -9,7 +9,7 @@ import path from "node:path";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Cluster, Redis } from "ioredis";
 import { generate } from "../../src/generate.js";
-import type { BatchControl, BatchError, TransactionAbortedError } from "../../templates/runtime.js";
+import type { BatchControl, BatchError, TransactionAbortedError } from "../../templates/typescript/runtime.js";
 import { holdOpen } from "../support/fixtures.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { NODE_REDIS, type NodeRedisConnection } from "../support/node-redis.js";

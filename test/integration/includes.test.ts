@@ -4,7 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { holdOpen } from "../support/fixtures.js";
 import { generate } from "../../src/generate.js";
 import { originOf } from "../../src/origins.js";
-import type { ScriptDescriptor } from "../../templates/runtime.js";
+import type { ScriptDescriptor } from "../../templates/typescript/runtime.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { tempProject, writeTree } from "../support/workspace.js";
 

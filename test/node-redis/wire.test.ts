@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { NODE_REDIS, callOn, queueOn, type NodeRedisConnection } from "../support/node-redis.js";
 import { type RedisServer } from "../support/redis-server.js";
-import { defineScript } from "../../templates/runtime.js";
+import { defineScript } from "../../templates/typescript/runtime.js";
 import { commandCalls, descriptor, names } from "../support/script.js";
 import { holdOpen, useWatchedServer, type Wire } from "../support/fixtures.js";
 

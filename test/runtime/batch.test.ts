@@ -12,7 +12,7 @@ import {
   type BatchControl,
   type BatchKind,
   type BatchScripts,
-} from "../../templates/runtime.js";
+} from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { NODE_REDIS, type NodeRedisConnection } from "../support/node-redis.js";
 import { type RedisServer } from "../support/redis-server.js";

@@ -2,7 +2,7 @@
 // it cannot see: multi({ pipeline: false }). With ioredis 5 and with ioredis 6.
 import { beforeEach, describe as group, expect, test } from "vitest";
 import type { Redis } from "ioredis";
-import { clusterTarget, scriptContext } from "../../templates/runtime.js";
+import { clusterTarget, scriptContext } from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, connect, descriptor, startMulti, watchWire } from "../support/script.js";

@@ -4,7 +4,12 @@
 // the same error also names the .lua file and line. With ioredis 5 and 6.
 import { beforeEach, describe, expect, test } from "vitest";
 import { ReplyError, type Redis } from "ioredis";
-import { defineScript, sourceLocation, type ScriptDescriptor, type SourceOrigin } from "../../templates/runtime.js";
+import {
+  defineScript,
+  sourceLocation,
+  type ScriptDescriptor,
+  type SourceOrigin,
+} from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { call, connect, descriptor, queue } from "../support/script.js";

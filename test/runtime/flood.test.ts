@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { pool as poolOf, underFlushStorm } from "../support/load.js";
-import { defineScript } from "../../templates/runtime.js";
+import { defineScript } from "../../templates/typescript/runtime.js";
 import { call, commandStats, connect, descriptor, queue } from "../support/script.js";
 import { holdOpen } from "../support/fixtures.js";
 

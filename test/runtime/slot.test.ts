@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { holdOpen } from "../support/fixtures.js";
 import type { Redis } from "ioredis";
-import { keySlot } from "../../templates/runtime.js";
+import { keySlot } from "../../templates/typescript/runtime.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { connect } from "../support/script.js";
 

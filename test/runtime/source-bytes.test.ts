@@ -4,7 +4,7 @@
 // SHA-1 (a later EVALSHA finds it). A source encoded wrongly (latin1, say) or a byte length
 // counted in characters would fail each of these. node-redis is handed one Buffer per script,
 // encoded once and reused by every call; ioredis and iovalkey the string (see `Transport.source`
-// in templates/runtime.ts, and BENCHMARKS.md for why).
+// in templates/typescript/runtime.ts, and BENCHMARKS.md for why).
 import { describe, expect, test, vi } from "vitest";
 import type { Redis } from "ioredis";
 import { IOREDIS } from "../support/ioredis.js";

@@ -4,7 +4,12 @@
 import { beforeEach, describe as group, expect, test } from "vitest";
 import { holdOpen } from "../support/fixtures.js";
 import type { Cluster, Redis } from "ioredis";
-import { runScript, type ScriptBatch, type ScriptClient, type ScriptDescriptor } from "../../templates/runtime.js";
+import {
+  runScript,
+  type ScriptBatch,
+  type ScriptClient,
+  type ScriptDescriptor,
+} from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";

@@ -3,7 +3,7 @@
 // Each test runs with ioredis 5 and with ioredis 6.
 import { describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
-import { defineScript, type ScriptBatch } from "../../templates/runtime.js";
+import { defineScript, type ScriptBatch } from "../../templates/typescript/runtime.js";
 import { IOREDIS } from "../support/ioredis.js";
 import { type RedisServer } from "../support/redis-server.js";
 import { call, commandCalls, connect, descriptor, names, queue, startMulti } from "../support/script.js";

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "vitest";
 import { createSentinel as createSentinel5 } from "redis";
 import { createSentinel as createSentinel6 } from "redis6";
-import type { ScriptBatch, ScriptDescriptor } from "../../templates/runtime.js";
+import type { ScriptBatch, ScriptDescriptor } from "../../templates/typescript/runtime.js";
 import { IOREDIS, type IORedisMajor } from "../support/ioredis.js";
 import { callOn, queueOn, type NodeRedisConnection, type NodeRedisTestMulti } from "../support/node-redis.js";
 import { sleep } from "../support/redis-process.js";

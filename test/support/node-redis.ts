@@ -10,7 +10,7 @@ import {
   type NodeRedisClient,
   type NodeRedisMulti,
   type ScriptDescriptor,
-} from "../../templates/runtime.js";
+} from "../../templates/typescript/runtime.js";
 import type { Address } from "./script.js";
 
 const require = createRequire(import.meta.url);

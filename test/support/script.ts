@@ -13,7 +13,7 @@ import {
   type ScriptBatch,
   type ScriptClient,
   type ScriptDescriptor,
-} from "../../templates/runtime.js";
+} from "../../templates/typescript/runtime.js";
 
 /** Where a server listens: a `RedisServer`, or one node of a `RedisCluster`. */
 export interface Address {

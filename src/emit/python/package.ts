@@ -7,12 +7,12 @@ import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames
 
 /**
  * The Python target (`--target python`): a package for redis-py with one module per script, the
- * runtime (`runtime.py`, templates/runtime.py) and an `__init__.py` that re-exports every
+ * runtime (`runtime.py`, templates/python/runtime.py) and an `__init__.py` that re-exports every
  * function. The same scripts as the TypeScript target, so the same checks and diagnostics; the
  * modules are flat (`queue/move-jobs.lua` → `move_jobs.py`), named by the function they hold.
  */
 export interface PythonOptions {
-  /** The text of templates/runtime.py, copied as `runtime.py` below the generated header. */
+  /** The text of templates/python/runtime.py, copied as `runtime.py` below the generated header. */
   runtime: string;
   version?: string;
   /**

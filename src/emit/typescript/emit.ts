@@ -16,7 +16,7 @@ import { stringLiteral } from "../text.js";
 
 export interface EmitOptions extends ModuleOptions {
   /**
-   * The text of templates/runtime.ts, copied as the output's runtime module below the generated
+   * The text of templates/typescript/runtime.ts, copied as the output's runtime module below the generated
    * header: the template itself has none, being hand-maintained (and so never luagen's to remove).
    */
   runtime: string;
