@@ -18,7 +18,7 @@ import { parseServer, serverNamesText } from "./lua/servers.js";
 import { cacheFile, openRunContext, saveRunContext } from "./context.js";
 import { flagHelp, PARSER_OPTIONS } from "./flags.js";
 import type { RunOutcome } from "./generate.js";
-import type { Script } from "./model.js";
+import type { Rebuilt } from "./rebuild.js";
 import { init } from "./init.js";
 import { usesFunctions } from "./libraries.js";
 import { PathError } from "./path-error.js";
@@ -140,7 +140,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const { rebuild } = await import("./rebuild.js");
     const rebuilt = await rebuild(options, seen, outDir);
     if (rebuilt) {
-      stampRebuilt(seen, rebuilt.scripts, { file: stampFile, outDir, started });
+      stampRebuilt(seen, rebuilt, { file: stampFile, outDir, started });
       return reportStamped(seen.stamp, rebuilt.changed.length, reporting, io);
     }
   }
@@ -213,18 +213,17 @@ function stampClean(result: RunOutcome, stamp: { file: string; key: string; star
 
 /**
  * After a rebuild (rebuild.ts): the stamp again, with the rebuilt scripts' parts, their files and
- * their modules looked at anew, every other path as it was checked.
+ * the output files it compared (their modules, their libraries') looked at anew, every other path
+ * as it was checked.
  */
-function stampRebuilt(
-  seen: StampCheck,
-  scripts: readonly Script[],
-  at: { file: string; outDir: string; started: number },
-) {
+function stampRebuilt(seen: StampCheck, rebuilt: Rebuilt, at: { file: string; outDir: string; started: number }) {
   const { stamp } = seen;
-  const fresh = partsOf(scripts, stamp.root);
-  const rebuilt = Object.entries(fresh);
-  const looked = rebuilt.flatMap(([file, part]) => [file, ...part.includes.map((f) => path.resolve(stamp.root, f))]);
-  const written = rebuilt.map(([, part]) => path.join(at.outDir, part.output));
+  const fresh = partsOf(rebuilt.scripts, stamp.root);
+  const looked = Object.entries(fresh).flatMap(([file, part]) => [
+    file,
+    ...part.includes.map((f) => path.resolve(stamp.root, f)),
+  ]);
+  const written = rebuilt.compared.map((file) => path.join(at.outDir, file));
   const known = { ...stamp.states };
   for (const file of [...looked, ...written]) delete known[file];
   writeStamp(at.file, { ...stamp, parts: { ...stamp.parts, ...fresh } }, { looked, written, known }, at.started);

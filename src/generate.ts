@@ -247,7 +247,7 @@ export function emitSettings(options: GenerateOptions): { importExtension: strin
 }
 
 /** The project folder's name as a library name: `my-app` → `my_app`. */
-function libraryBase(root: string): string {
+export function libraryBase(root: string): string {
   const base = path.basename(root).replace(/[^A-Za-z0-9_]/g, "_");
   return base === "" || /^_+$/.test(base) ? "luagen" : base;
 }

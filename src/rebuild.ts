@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { emitModule } from "./emit/typescript/emit.js";
+import type { LibraryMember } from "./emit/library.js";
+import { emitModule, libraryFiles } from "./emit/typescript/emit.js";
 import { buildScripts } from "./build.js";
-import { checkSettings, emitSettings, type GenerateOptions } from "./generate.js";
-import { usesFunctions } from "./libraries.js";
+import { checkSettings, emitSettings, libraryBase, type GenerateOptions } from "./generate.js";
+import { libraryHomes, settingFolder, usesFunctions, type LibraryHome } from "./libraries.js";
+import { expandIncludes } from "./lua/includes.js";
 import type { GeneratedFile, Script, SourceFile } from "./model.js";
 import { PathError } from "./path-error.js";
 import { readSourceText } from "./scan.js";
-import { shapeOf, type Stamp, type StampCheck } from "./stamp.js";
+import { shapeOf, type ScriptPart, type Stamp, type StampCheck } from "./stamp.js";
 import { applyWrite, isGenerated } from "./write.js";
 
 /**
@@ -16,10 +18,12 @@ import { applyWrite, isGenerated } from "./write.js";
  */
 const MAX_REBUILT = 32;
 
-/** What a rebuild did: its scripts, and the modules whose text changed (written unless `check`). */
+/** What a rebuild did: its scripts, the files whose text changed (written unless `check`), every file it compared. */
 export interface Rebuilt {
   scripts: Script[];
   changed: GeneratedFile[];
+  /** Relative to the output folder: the rebuilt scripts' modules, and their libraries' files. */
+  compared: string[];
 }
 
 /**
@@ -28,6 +32,10 @@ export interface Rebuilt {
  * same stages as in a full run (build, emit, write); what the full run adds, index.ts and the
  * cross-script checks, depends only on the other scripts and on each script's shape, so a script
  * whose shape is unchanged leaves them as they are.
+ *
+ * With `--mode functions` the library of each rebuilt script is made again too, from the rebuilt
+ * scripts and, for its other members, what the stamp recorded of them (name, flags, includes) and
+ * their texts on disk, which the stamp vouches for: the same members in the same order as a full run.
  *
  * Whatever it cannot be sure of, it leaves to a full run by returning undefined, having changed
  * nothing: a changed file that is not a script or is included, a diagnostic (the full run reports
@@ -39,8 +47,7 @@ export async function rebuild(
   seen: StampCheck,
   outDir: string,
 ): Promise<Rebuilt | undefined> {
-  // A Functions library holds every script's code: a change to one is a change to it (a full run).
-  if (usesFunctions(options.mode) || options.target === "python") return undefined;
+  if (options.target === "python") return undefined;
   const files = changedScripts(seen);
   if (files === undefined) return undefined;
   const settings = checkSettings(options);
@@ -51,12 +58,19 @@ export async function rebuild(
   if (built.diagnostics.length > 0 || built.scripts.length !== files.length) return undefined;
   if (built.scripts.some((script) => shapeOf(script) !== partOf(seen.stamp, script.file.path).shape)) return undefined;
 
-  const changed: GeneratedFile[] = [];
+  const homes = libraryHomesOf(options, seen.stamp);
+  if (homes === undefined) return undefined;
   const emitting = emitSettings(options);
-  for (const module of built.scripts.map((script) => emitModule(script, emitting))) {
-    const current = readIfAny(path.join(outDir, module.path));
+  const modules = built.scripts.map((script) =>
+    emitModule(script, { ...emitting, library: homes.get(script.file.path)?.dir }),
+  );
+  const libraries = librariesOf(built.scripts, homes, seen.stamp, emitting);
+  if (libraries === undefined) return undefined;
+  const changed: GeneratedFile[] = [];
+  for (const file of [...modules, ...libraries]) {
+    const current = readIfAny(path.join(outDir, file.path));
     if (current === undefined || !isGenerated(current)) return undefined;
-    if (current !== module.content) changed.push(module);
+    if (current !== file.content) changed.push(file);
   }
   if (options.check && changed.length > 0) return undefined;
   if (!options.check && changed.length > 0) {
@@ -68,7 +82,63 @@ export async function rebuild(
       throw error;
     }
   }
-  return { scripts: built.scripts, changed };
+  return { scripts: built.scripts, changed, compared: [...modules, ...libraries].map((file) => file.path) };
+}
+
+/** Where each stamped script's function lives (libraries.ts), as the full run found it; undefined on an error there. */
+function libraryHomesOf(options: GenerateOptions, stamp: Stamp): ReadonlyMap<string, LibraryHome> | undefined {
+  if (!usesFunctions(options.mode)) return new Map();
+  const files = Object.values(stamp.parts).map((part) => ({ ...sourceOf(part), text: "" }));
+  const base = options.library ?? libraryBase(stamp.root);
+  const homes = libraryHomes(files, options.mode!, base, settingFolder(options.cwd ?? process.cwd(), stamp.root));
+  return "error" in homes ? undefined : homes;
+}
+
+/**
+ * The files of every library that holds a rebuilt script, its members in the stamp's order (the
+ * full run's): the rebuilt scripts as built, the others from disk; undefined when one cannot be read.
+ */
+function librariesOf(
+  rebuilt: readonly Script[],
+  homes: ReadonlyMap<string, LibraryHome>,
+  stamp: Stamp,
+  emitting: ReturnType<typeof emitSettings>,
+): GeneratedFile[] | undefined {
+  const byPath = new Map(rebuilt.map((script) => [script.file.path, script]));
+  const touched = new Set(rebuilt.flatMap((script) => homes.get(script.file.path) ?? []));
+  const files: GeneratedFile[] = [];
+  for (const home of touched) {
+    const parts = Object.values(stamp.parts).filter((part) => homes.get(part.path) === home);
+    const members: LibraryMember[] = [];
+    for (const part of parts) {
+      const member = byPath.get(part.path) ?? memberOnDisk(part, stamp);
+      if (member === undefined) return undefined;
+      members.push(member);
+    }
+    files.push(...libraryFiles(members, home, emitting));
+  }
+  return files;
+}
+
+/** A script the rebuild did not build, as its library holds it: its text on disk, includes inlined as a build does. */
+function memberOnDisk(part: ScriptPart, stamp: Stamp): LibraryMember | undefined {
+  const text = readSourceText(path.resolve(stamp.root, part.path));
+  if (text === undefined) return undefined;
+  const file = { ...sourceOf(part), text };
+  const library = includedTexts(stamp, [file]);
+  if (library === undefined) return undefined;
+  const expanded = expandIncludes(file, library);
+  if (expanded.diagnostics.length > 0) return undefined;
+  return {
+    name: part.name,
+    source: expanded.source,
+    file: { path: part.path },
+    ...(part.flags && { flags: part.flags }),
+  };
+}
+
+function sourceOf(part: ScriptPart): Omit<SourceFile, "text"> {
+  return { path: part.path, relativePath: part.relativePath, partial: false };
 }
 
 /** The changed paths as the scripts to rebuild, read from disk; undefined when they are not only scripts. */
@@ -81,7 +151,7 @@ function changedScripts({ stamp, changed }: StampCheck): SourceFile[] | undefine
     if (part === undefined || included.has(part.path)) return undefined;
     const text = readSourceText(at);
     if (text === undefined) return undefined;
-    files.push({ path: part.path, relativePath: part.relativePath, text, partial: false });
+    files.push({ ...sourceOf(part), text });
   }
   return files;
 }

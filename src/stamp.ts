@@ -41,6 +41,9 @@ export interface ScriptPart {
   output: string;
   /** `shapeOf` the script: whatever of it other files of the output depend on. */
   shape: string;
+  /** Its exported name and `#!lua` flags: what a Functions library holds of it besides its source (rebuild.ts). */
+  name: string;
+  flags?: string[];
 }
 
 /**
@@ -73,6 +76,8 @@ export function partsOf(scripts: readonly Script[], root: string): Record<string
       includes: [...includes].sort(),
       output: outputPathFor(script),
       shape: shapeOf(script),
+      name: script.name,
+      ...(script.flags && { flags: [...script.flags] }),
     };
   }
   return parts;

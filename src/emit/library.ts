@@ -27,6 +27,12 @@ export interface Library {
   functions: Map<string, LibraryFunction>;
 }
 
+/**
+ * What of a script its library holds: its name, source, flags and path. A rebuild (rebuild.ts)
+ * makes the library again from these for the scripts it did not build.
+ */
+export type LibraryMember = Pick<Script, "name" | "source" | "flags"> & { file: Pick<Script["file"], "path"> };
+
 export interface LibraryFunction {
   /** `<library>_<script name>`, letters, digits and `_` only. */
   name: string;
@@ -41,7 +47,11 @@ export interface LibraryFunction {
  * valid library name. `header` is a comment line naming the generator, placed after the `#!lua`
  * line that must come first.
  */
-export function libraryFor(scripts: readonly Script[], base: string, header: string): Library | { error: string } {
+export function libraryFor(
+  scripts: readonly LibraryMember[],
+  base: string,
+  header: string,
+): Library | { error: string } {
   if (!LIBRARY_NAME.test(base))
     return { error: `library name '${base}': only letters, digits and underscores are allowed` };
   // The version hashes the code without the names, which carry it.
@@ -65,7 +75,7 @@ export function libraryFor(scripts: readonly Script[], base: string, header: str
  * the script's line numbers. The body is the script's own text, includes inlined: Lua needs no
  * escaping for it, and a `return` at its top level returns from the callback as from the chunk.
  */
-function registration(script: Script, functionName: string): string[] {
+function registration(script: LibraryMember, functionName: string): string[] {
   const body = script.source.replace(/^#!.*/, "").replace(/\n$/, "").split("\n");
   const flags = script.flags ?? [];
   return [
@@ -91,7 +101,7 @@ function unique(wanted: string, taken: Set<string>): string {
   return name;
 }
 
-function isReadOnly(script: Script): boolean {
+function isReadOnly(script: LibraryMember): boolean {
   return script.flags?.includes("no-writes") ?? false;
 }
 

@@ -185,8 +185,8 @@ describe("a run after scripts were edited, answered from the stamp and those scr
   const mtime = (file: string) => statSync(file, { bigint: true }).mtimeNs;
 
   /** Generates `dir` from scratch into `fresh`, with no cache: what any run must leave in gen. */
-  async function fromScratch(dir: string): Promise<Record<string, string>> {
-    const run = await runCli(["lua", "--out", "fresh"], dir);
+  async function fromScratch(dir: string, ...flags: string[]): Promise<Record<string, string>> {
+    const run = await runCli(["lua", "--out", "fresh", ...flags], dir);
     expect(run.code).toBe(0);
     return readTree(path.join(dir, "fresh"));
   }
@@ -200,6 +200,60 @@ describe("a run after scripts were edited, answered from the stamp and those scr
     expect(readFileSync(path.join(dir, "gen/get.ts"), "utf8")).toContain("GETDEL");
     expect(mtime(contextFile(dir)!)).toBe(context);
     expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir));
+  });
+
+  it("--mode functions: rebuilds the edited script and its library from the others on disk, as a full run would", async () => {
+    const dir = project();
+    const functions = ["--mode", "functions", "--library", "app"];
+    await stamped(dir, ...functions);
+    const context = mtime(contextFile(dir)!);
+    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+    // The module, _library.ts and _library.lua; ttl.lua's registration (its include inlined) from disk.
+    expect(await generate(dir, ...functions)).toBe("luagen: 2 scripts → gen (3 written, 3 unchanged, 0 removed)");
+    expect(readFileSync(path.join(dir, "gen/_library.lua"), "utf8")).toContain("GETDEL");
+    expect(mtime(contextFile(dir)!)).toBe(context);
+    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir, ...functions));
+    // The stamp now holds the library files as rewritten: the next run is a no-op.
+    age(dir);
+    await generate(dir, ...functions);
+    const stamp = stampWritten(dir);
+    expect(await generate(dir, ...functions)).toBe("luagen: 2 scripts → gen (0 written, 6 unchanged, 0 removed)");
+    expect(stampWritten(dir)).toBe(stamp);
+  });
+
+  it("--mode functions by folder: rebuilds only the library of the edited script's folder", async () => {
+    const dir = tempProject("noop-folders");
+    writeTree(dir, {
+      "lua/a/get.lua": GET,
+      "lua/b/ttl.lua": TTL,
+      "lua/b/_shared.lua": "local shared = 1\n",
+      "luagen.config.json": JSON.stringify({
+        input: ["lua"],
+        out: "gen",
+        library: "app",
+        mode: { "lua/a": "functions", "lua/b": "functions" },
+      }),
+    });
+    mkdirSync(path.join(dir, "node_modules"));
+    const run = async () => {
+      const result = await runCli([], dir);
+      expect([result.code, result.stderr]).toEqual([0, ""]);
+      return result.stdout.trim();
+    };
+    await run();
+    age(dir);
+    await run();
+    const context = mtime(contextFile(dir)!);
+    const other = mtime(path.join(dir, "gen/b/_library.lua"));
+    writeFileSync(path.join(dir, "lua/a/get.lua"), GET.replace("GET'", "GETDEL'"));
+    expect(await run()).toBe("luagen: 2 scripts → gen (3 written, 5 unchanged, 0 removed)");
+    expect(mtime(contextFile(dir)!)).toBe(context);
+    expect(mtime(path.join(dir, "gen/b/_library.lua"))).toBe(other);
+    const rebuilt = readTree(path.join(dir, "gen"));
+    rmSync(path.join(dir, "gen"), { recursive: true });
+    rmSync(path.join(dir, "node_modules", ".cache"), { recursive: true });
+    await run();
+    expect(rebuilt).toEqual(readTree(path.join(dir, "gen")));
   });
 
   it("rebuilds a script an editor saved by renaming a new file over it, beside its hidden swap file", async () => {

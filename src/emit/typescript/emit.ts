@@ -6,7 +6,7 @@ import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "../header.js";
 import { code, printList } from "./literal.js";
-import { librariesOf, libraryFor } from "../library.js";
+import { librariesOf, libraryFor, type LibraryMember } from "../library.js";
 import { writeLibraryModule } from "./library-module.js";
 import { upFrom, writeScriptModule, type ModuleOptions } from "./module.js";
 import type { LibraryHome } from "../../libraries.js";
@@ -95,8 +95,8 @@ export function emitModule(script: Script, options: ModuleOptions & { version?: 
  * `_library.ts` in its folder, which the modules import, and as `_library.lua` beside it, for
  * review and for `redis-cli -x FUNCTION LOAD < _library.lua`.
  */
-function libraryFiles(
-  scripts: readonly Script[],
+export function libraryFiles(
+  scripts: readonly LibraryMember[],
   home: LibraryHome,
   options: ModuleOptions & { version?: string },
 ): GeneratedFile[] {
