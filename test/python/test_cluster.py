@@ -7,21 +7,15 @@ test/fixtures/python/lua into ``gen``.
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis.asyncio.cluster
 from redis.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
-from flusher import Flusher
+from cluster_flood import KEYS, PORT, direct_round, flood, pipeline_round
 from gen import counter, fails, pair
-
-PORT = int(os.environ["LUAGEN_CLUSTER_PORT"])
-CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
-# Keys on all three masters: a tag per slot range is not needed, many keys spread over every slot range.
-KEYS = [f"k{i}" for i in range(12)]
 
 
 def flush_scripts(rc: RedisCluster) -> None:
@@ -103,36 +97,12 @@ def test_asyncio_cluster_direct_and_pipeline(cluster: RedisCluster) -> None:
     assert asyncio.run(run()) == [1] * len(KEYS) + [2] * len(KEYS) + [1, 2]
 
 
-def flood(cluster: RedisCluster, one: Callable[[int], int]) -> None:
-    """`one(i)` runs round i over every key and says how many calls failed: 0 in all, under SCRIPT FLUSH on every node."""
-    with Flusher(lambda: RedisCluster(host="127.0.0.1", port=PORT), flush_scripts) as flusher:
-        failures = sum(one(i) for i in range(CALLS // len(KEYS)))
-    assert flusher.flushes > 0
-    assert failures == 0
-
-
 def test_script_flush_flood_direct(cluster: RedisCluster) -> None:
-    def one(i: int) -> int:
-        failed = 0
-        for key in KEYS:
-            try:
-                failed += counter(cluster, key, 1, CALLS) != i + 1
-            except ResponseError:
-                failed += 1
-        return failed
-
-    flood(cluster, one)
+    flood(flush_scripts, lambda i: direct_round(cluster, i))
 
 
 def test_script_flush_flood_pipeline(cluster: RedisCluster) -> None:
-    def one(i: int) -> int:
-        pipe = cluster.pipeline()
-        for key in KEYS:
-            counter(pipe, key, 1, CALLS)
-        replies = pipe.execute(raise_on_error=False)
-        return sum(reply != i + 1 for reply in replies)
-
-    flood(cluster, one)
+    flood(flush_scripts, lambda i: pipeline_round(cluster, i))
 
 
 def test_execute_names_a_failed_script_call_in_a_cluster_pipeline(cluster: RedisCluster) -> None:

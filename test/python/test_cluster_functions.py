@@ -8,9 +8,8 @@ test/fixtures/python/lua with ``--mode functions`` into ``gen``.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -18,14 +17,10 @@ import redis.asyncio.cluster
 from redis.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
+from cluster_flood import CALLS, KEYS, PORT, direct_round, flood, pipeline_round
 from flusher import Flusher
 from gen import counter, fails, pair
 from gen._library import LIBRARY, load_library, load_library_async
-
-PORT = int(os.environ["LUAGEN_CLUSTER_PORT"])
-CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
-# Keys on all three masters.
-KEYS = [f"k{i}" for i in range(12)]
 
 
 def flush_functions(rc: RedisCluster) -> None:
@@ -100,38 +95,14 @@ def test_asyncio_cluster_direct_calls_and_load_library_async(cluster: RedisClust
     assert asyncio.run(run()) == ([1] * len(KEYS), 0, 3)
 
 
-def flood(one: Callable[[int], int]) -> None:
-    """`one(i)` runs round i over every key and says how many calls failed: 0 in all, under FUNCTION FLUSH on every master."""
-    with Flusher(lambda: RedisCluster(host="127.0.0.1", port=PORT), flush_functions) as flusher:
-        failures = sum(one(i) for i in range(CALLS // len(KEYS)))
-    assert flusher.flushes > 0
-    assert failures == 0
-
-
 def test_function_flush_flood_direct(cluster: RedisCluster) -> None:
-    def one(i: int) -> int:
-        failed = 0
-        for key in KEYS:
-            try:
-                failed += counter(cluster, key, 1, CALLS) != i + 1
-            except ResponseError:
-                failed += 1
-        return failed
-
-    flood(one)
+    flood(flush_functions, lambda i: direct_round(cluster, i))
     # Calls found the library missing and loaded it again.
     assert loads(cluster) > 0
 
 
 def test_function_flush_flood_pipeline(cluster: RedisCluster) -> None:
-    def one(i: int) -> int:
-        pipe = cluster.pipeline()
-        for key in KEYS:
-            counter(pipe, key, 1, CALLS)
-        replies = pipe.execute(raise_on_error=False)
-        return sum(reply != i + 1 for reply in replies)
-
-    flood(one)
+    flood(flush_functions, lambda i: pipeline_round(cluster, i))
     # A batch never depends on the library: nothing loaded it.
     assert loads(cluster) == 0
 

@@ -81,10 +81,13 @@ export async function pyright(python: string, cwd: string, files: readonly strin
   return runPython(process.execPath, [cli, "--pythonpath", python, ...files], { cwd });
 }
 
+/** What the pytest files share, copied beside each: the flood's flusher, MONITOR, the cluster floods' rounds. */
+const HELPERS = ["flusher.py", "monitor.py", "cluster_flood.py"];
+
 /**
  * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
  * (with `flags` added to luagen's, e.g. `--mode functions`) and `testFile` from test/python
- * beside it, with the flood's flusher.py and MONITOR's monitor.py, as pytest runs it.
+ * beside it, with the HELPERS, as pytest runs it.
  */
 export async function pythonProject(prefix: string, testFile: string, flags: readonly string[] = []): Promise<string> {
   const dir = tempDir(prefix);
@@ -94,8 +97,7 @@ export async function pythonProject(prefix: string, testFile: string, flags: rea
     { cwd: ROOT },
   );
   if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);
-  for (const file of [testFile, "flusher.py", "monitor.py"])
-    cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
+  for (const file of [testFile, ...HELPERS]) cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
   return dir;
 }
 
