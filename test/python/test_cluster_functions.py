@@ -19,7 +19,7 @@ from redis.exceptions import ResponseError
 
 from cluster_flood import CALLS, KEYS, PORT, direct_round, flood, pipeline_round
 from flusher import Flusher
-from gen import counter, fails, pair
+from gen import counter, fails, pair, pong
 from gen._library import LIBRARY, load_library, load_library_async
 
 
@@ -74,6 +74,16 @@ def test_direct_calls_reach_every_master_and_load_the_library_where_it_is_missin
     for key in KEYS:
         assert counter(cluster, key, 2, 10) == 4
     assert pair(cluster, "{u}a", "{u}b", 3) == [-3, 3]
+
+
+def test_a_keyless_call_that_finds_the_library_missing_loads_it_on_every_master(cluster: RedisCluster) -> None:
+    """No key, so redis-py sends FCALL to any node: the load goes to every master, then EVAL runs it."""
+    assert nodes_holding_the_library(cluster) == 0
+    assert pong(cluster) == b"pong"
+    assert nodes_holding_the_library(cluster) == 3
+    assert loads(cluster) == 3
+    assert pong(cluster) == b"pong"
+    assert loads(cluster) == 3
 
 
 def test_a_function_error_on_a_cluster_names_the_lua_line(cluster: RedisCluster) -> None:

@@ -58,6 +58,7 @@ def test_the_library_registers_every_script_with_its_flags(client: redis.Redis) 
         f"{LIBRARY.name}_included": [],
         f"{LIBRARY.name}_pair": [],
         f"{LIBRARY.name}_peek": ["no-writes"],
+        f"{LIBRARY.name}_pong": [],
     }
 
 
