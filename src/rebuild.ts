@@ -64,7 +64,7 @@ export async function rebuild(
   const modules = built.scripts.map((script) =>
     emitModule(script, { ...emitting, library: homes.get(script.file.path)?.dir }),
   );
-  const libraries = librariesOf(built.scripts, homes, seen.stamp, emitting);
+  const libraries = touchedLibraries(built.scripts, homes, seen.stamp, emitting);
   if (libraries === undefined) return undefined;
   const changed: GeneratedFile[] = [];
   for (const file of [...modules, ...libraries]) {
@@ -98,7 +98,7 @@ function libraryHomesOf(options: GenerateOptions, stamp: Stamp): ReadonlyMap<str
  * The files of every library that holds a rebuilt script, its members in the stamp's order (the
  * full run's): the rebuilt scripts as built, the others from disk; undefined when one cannot be read.
  */
-function librariesOf(
+function touchedLibraries(
   rebuilt: readonly Script[],
   homes: ReadonlyMap<string, LibraryHome>,
   stamp: Stamp,

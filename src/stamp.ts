@@ -197,9 +197,14 @@ function isPart(value: unknown): value is ScriptPart {
     typeof part.relativePath === "string" &&
     typeof part.output === "string" &&
     typeof part.shape === "string" &&
-    Array.isArray(part.includes) &&
-    part.includes.every((file) => typeof file === "string")
+    typeof part.name === "string" &&
+    (part.flags === undefined || isStrings(part.flags)) &&
+    isStrings(part.includes)
   );
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
 /**

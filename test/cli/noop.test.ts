@@ -133,6 +133,19 @@ describe("a no-op run answered from the stamp", () => {
     ["states null", (real) => JSON.stringify({ ...real, states: null })],
     ["a state not a string", (real) => JSON.stringify({ ...real, states: { "/": 5 } })],
     ["counts not numbers", (real) => JSON.stringify({ ...real, scripts: "2" })],
+    [
+      "a part without its name (a library's rebuild needs it)",
+      (real) =>
+        JSON.stringify({
+          ...real,
+          parts: Object.fromEntries(
+            Object.entries(real.parts as Record<string, object>).map(([file, part]) => [
+              file,
+              { ...part, name: undefined },
+            ]),
+          ),
+        }),
+    ],
   ])("is ignored when the stamp file is %s: a full run, no crash", async (_, corrupt) => {
     const dir = project();
     await stamped(dir);
