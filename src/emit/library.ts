@@ -1,7 +1,9 @@
 import { LIBRARY_NAME } from "../config.js";
 import { hashOf } from "../hash.js";
 import type { LibraryHome } from "../libraries.js";
-import type { Script } from "../model.js";
+import type { GeneratedFile, Script } from "../model.js";
+import { LIBRARY_MODULE } from "../naming.js";
+import { headerFor } from "./header.js";
 
 /**
  * A Redis Functions library (`FUNCTION LOAD`) that registers every script as a function: the
@@ -44,20 +46,20 @@ export interface LibraryFunction {
 
 /**
  * The library of `scripts` under `base` (e.g. the project's name), or why not: `base` must be a
- * valid library name. `header` is a comment line naming the generator, placed after the `#!lua`
- * line that must come first.
+ * valid library name. After the `#!lua` line that must come first, a comment names the generator
+ * (with `luagenVersion` when given), in the words of every generated file's header.
  */
 export function libraryFor(
   scripts: readonly LibraryMember[],
   base: string,
-  header: string,
+  luagenVersion?: string,
 ): Library | { error: string } {
   if (!LIBRARY_NAME.test(base))
     return { error: `library name '${base}': only letters, digits and underscores are allowed` };
   // The version hashes the code without the names, which carry it.
   const version = hashOf(JSON.stringify([base, scripts.map((script) => registration(script, ""))])).slice(0, 12);
   const name = `${base}_${version}`;
-  const lines = [`#!lua name=${name}`, `-- ${header}`];
+  const lines = [`#!lua name=${name}`, `-- ${headerFor(undefined, luagenVersion).replace(/^\/\/ /, "")}`];
   const functions = new Map<string, LibraryFunction>();
   const taken = new Set<string>();
   for (const script of scripts) {
@@ -68,6 +70,22 @@ export function libraryFor(
     lines.push(...registration(script, functionName));
   }
   return { name, version, code: `${lines.join("\n")}\n`, functions };
+}
+
+/**
+ * A folder's library and its `_library.lua`, in that folder: the same bytes whichever target
+ * writes it, so that `luagen deploy` loads either. The base name was checked with the folders
+ * (libraries.ts): a refusal here is luagen's own error.
+ */
+export function folderLibrary(
+  members: readonly LibraryMember[],
+  home: LibraryHome,
+  luagenVersion: string | undefined,
+): { library: Library; lua: GeneratedFile } {
+  const library = libraryFor(members, home.base, luagenVersion);
+  if ("error" in library) throw new Error(library.error);
+  const file = home.dir === "" ? `${LIBRARY_MODULE}.lua` : `${home.dir}/${LIBRARY_MODULE}.lua`;
+  return { library, lua: { path: file, content: library.code } };
 }
 
 /**

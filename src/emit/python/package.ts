@@ -2,7 +2,7 @@ import type { LibraryHome } from "../../libraries.js";
 import type { ArgParam, ArgType, GeneratedFile, KeyParam, ReturnType, Script } from "../../model.js";
 import { LIBRARY_MODULE } from "../../naming.js";
 import { PYTHON_MARK } from "../header.js";
-import { librariesOf, libraryFor, type Library } from "../library.js";
+import { folderLibrary, librariesOf, type Library } from "../library.js";
 import { PYTHON_RUNTIME_MODULE, RUNTIME_EXPORTS, pythonNamesOf, type PythonNames } from "./names.js";
 
 /**
@@ -73,14 +73,9 @@ function initModule(named: readonly { names: PythonNames }[], version: string | 
  * target writes, for review and for `luagen deploy`.
  */
 function libraryFiles(scripts: readonly Script[], home: LibraryHome, version: string | undefined): GeneratedFile[] {
-  const header = pythonHeader(undefined, version);
-  const library = libraryFor(scripts, home.base, header.replace(/^# /, ""));
-  if ("error" in library) throw new Error(library.error);
-  const lua = home.dir === "" ? `${LIBRARY_MODULE}.lua` : `${home.dir}/${LIBRARY_MODULE}.lua`;
-  return [
-    { path: `${libraryModuleOf(home)}.py`, content: libraryModule(library, scripts, header) },
-    { path: lua, content: library.code },
-  ];
+  const { library, lua } = folderLibrary(scripts, home, version);
+  const module = libraryModule(library, scripts, pythonHeader(undefined, version));
+  return [{ path: `${libraryModuleOf(home)}.py`, content: module }, lua];
 }
 
 /** The package is flat: a folder's library is `_library_<folder>` (its base name is unique, and so is this). */

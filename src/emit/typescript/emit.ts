@@ -6,7 +6,7 @@ import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "../header.js";
 import { code, printList } from "./literal.js";
-import { librariesOf, libraryFor, type LibraryMember } from "../library.js";
+import { folderLibrary, librariesOf, type LibraryMember } from "../library.js";
 import { writeLibraryModule } from "./library-module.js";
 import { upFrom, writeScriptModule, type ModuleOptions } from "./module.js";
 import type { LibraryHome } from "../../libraries.js";
@@ -100,15 +100,14 @@ export function libraryFiles(
   home: LibraryHome,
   options: ModuleOptions & { version?: string },
 ): GeneratedFile[] {
-  const header = headerFor(undefined, options.version);
-  const library = libraryFor(scripts, home.base, header.replace(/^\/\/ /, ""));
-  if ("error" in library) throw new Error(library.error);
+  const { library, lua } = folderLibrary(scripts, home, options.version);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
   const at = home.dir === "" ? LIBRARY_MODULE : `${home.dir}/${LIBRARY_MODULE}`;
   const runtime = `${upFrom(home.dir)}runtime${options.importExtension}`;
+  const header = headerFor(undefined, options.version);
   return [
     { path: `${at}.ts`, content: print(header, (writer) => writeLibraryModule(writer, library, types, runtime)) },
-    { path: `${at}.lua`, content: library.code },
+    lua,
   ];
 }
 
