@@ -106,35 +106,44 @@ function touchedLibraries(
 ): GeneratedFile[] | undefined {
   const byPath = new Map(rebuilt.map((script) => [script.file.path, script]));
   const touched = new Set(rebuilt.flatMap((script) => homes.get(script.file.path) ?? []));
-  const files: GeneratedFile[] = [];
-  for (const home of touched) {
-    const parts = Object.values(stamp.parts).filter((part) => homes.get(part.path) === home);
-    const members: LibraryMember[] = [];
-    for (const part of parts) {
-      const member = byPath.get(part.path) ?? memberOnDisk(part, stamp);
-      if (member === undefined) return undefined;
-      members.push(member);
-    }
-    files.push(...libraryFiles(members, home, emitting));
-  }
-  return files;
+  const parts = Object.values(stamp.parts).filter((part) => {
+    const home = homes.get(part.path);
+    return home !== undefined && touched.has(home);
+  });
+  const others = membersOnDisk(
+    parts.filter((part) => !byPath.has(part.path)),
+    stamp,
+  );
+  if (others === undefined) return undefined;
+  return [...touched].flatMap((home) => {
+    const members = parts
+      .filter((part) => homes.get(part.path) === home)
+      .map((part) => byPath.get(part.path) ?? others.get(part.path)!);
+    return libraryFiles(members, home, emitting);
+  });
 }
 
-/** A script the rebuild did not build, as its library holds it: its text on disk, includes inlined as a build does. */
-function memberOnDisk(part: ScriptPart, stamp: Stamp): LibraryMember | undefined {
-  const text = readSourceText(path.resolve(stamp.root, part.path));
-  if (text === undefined) return undefined;
-  const file = { ...sourceOf(part), text };
-  const library = includedTexts(stamp, [file]);
+/**
+ * The scripts the rebuild did not build, as their libraries hold them: their texts on disk,
+ * includes inlined as a build does (each included file read once); undefined when one cannot be read.
+ */
+function membersOnDisk(parts: readonly ScriptPart[], stamp: Stamp): Map<string, LibraryMember> | undefined {
+  const files: SourceFile[] = [];
+  for (const part of parts) {
+    const text = readSourceText(path.resolve(stamp.root, part.path));
+    if (text === undefined) return undefined;
+    files.push({ ...sourceOf(part), text });
+  }
+  const library = includedTexts(stamp, files);
   if (library === undefined) return undefined;
-  const expanded = expandIncludes(file, library);
-  if (expanded.diagnostics.length > 0) return undefined;
-  return {
-    name: part.name,
-    source: expanded.source,
-    file: { path: part.path },
-    ...(part.flags && { flags: part.flags }),
-  };
+  const members = new Map<string, LibraryMember>();
+  for (const [i, file] of files.entries()) {
+    const expanded = expandIncludes(file, library);
+    if (expanded.diagnostics.length > 0) return undefined;
+    const { name, flags } = parts[i]!;
+    members.set(file.path, { name, source: expanded.source, file: { path: file.path }, ...(flags && { flags }) });
+  }
+  return members;
 }
 
 function sourceOf(part: ScriptPart): Omit<SourceFile, "text"> {
