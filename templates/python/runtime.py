@@ -5,6 +5,8 @@ parameters and sends its script, so that it never meets NOSCRIPT at a bad moment
 target                                              sent
 ==================================================  ==============================================
 a client or cluster (direct)                        EVALSHA; on ``NoScriptError``, once EVAL
+the same, ``--mode functions``                      FCALL; on "Function not found", the library
+                                                    loaded (``load_library``), then once EVAL
 ``pipeline()`` in a transaction (MULTI/EXEC)         first call of a script: EVAL; later ones: EVALSHA
 ``pipeline(transaction=False)``                      always EVAL
 ==================================================  ==============================================
@@ -33,11 +35,13 @@ that no flush after the load can fail it. The library's name carries a hash of
 its code, so "already exists" means "this very code": it is never replaced,
 and two releases' libraries run side by side. Pipelines send the script as
 above, so that a batch never depends on the library and no transaction can end
-partial because it is missing. Everything is validated and encoded before anything is sent or
-queued: a wrong type is a ``TypeError``, a wrong value a ``ValueError``, each
-naming the script and the parameter; on a cluster, so are keys that hash to more
-than one slot. A server error that names a line of the script (``user_script:3``)
-gets the ``.lua`` file and line appended.
+partial because it is missing.
+
+Everything is validated and encoded before anything is sent or queued: a wrong
+type is a ``TypeError``, a wrong value a ``ValueError``, each naming the script
+and the parameter; on a cluster, so are keys that hash to more
+than one slot. A server error that names a line of the script (``user_script:3``,
+or a function's ``user_function:28``) gets the ``.lua`` file and line appended.
 
 The policy is decided in one place (``_queued_command``); this file imports only
 redis-py and serves ``redis`` 5 and later.
