@@ -19,7 +19,9 @@ describe.skipIf(!PYTHON3)(`the Python target on a Redis Cluster${PYTHON3 ? "" : 
   beforeAll(async () => {
     python = await pythonEnv();
     dir = await pythonProject("python-cluster", "test_cluster.py");
-    functions = await pythonProject("python-cluster-functions", "test_cluster_functions.py", ["--mode", "functions"]);
+    functions = await pythonProject("python-cluster-functions", "test_cluster_functions.py", {
+      flags: ["--mode", "functions"],
+    });
   }, 240_000);
 
   it("passes every pytest case (routing, cross-slot refusal, asyncio, the SCRIPT FLUSH flood)", async () => {

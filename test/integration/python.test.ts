@@ -6,18 +6,27 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
  * The Python target against a real redis-server: test/python/test_policy.py (pytest) over a
  * package generated from test/fixtures/python/lua, MONITOR sequences, errors, and the SCRIPT
  * FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines; and with
- * `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood.
+ * `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood; and with
+ * `mode` by folder, test/python/test_functions_by_folder.py: a library per folder, one folder in
+ * scripts mode beside them.
  */
 describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (${NO_PYTHON})`}`, () => {
   let server: RedisServer;
   let python: string;
   let dir: string;
   let functions: string;
+  let byFolder: string;
 
   beforeAll(async () => {
     [server, python] = await Promise.all([startRedisServer(), pythonEnv()]);
     dir = await pythonProject("python-policy", "test_policy.py");
-    functions = await pythonProject("python-functions", "test_functions.py", ["--mode", "functions"]);
+    functions = await pythonProject("python-functions", "test_functions.py", { flags: ["--mode", "functions"] });
+    byFolder = await pythonProject("python-functions-by-folder", "test_functions_by_folder.py", {
+      byFolder: {
+        folders: { billing: ["counter.lua", "fails.lua"], cache: ["peek.lua"], plain: ["pair.lua"] },
+        mode: { "lua/billing": "functions", "lua/cache": "functions" },
+      },
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -30,5 +39,11 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
 
   it("--mode functions passes every pytest case (FCALL, the load on a missing library, errors, the FUNCTION FLUSH flood)", async () => {
     await expectPytestPasses(python, functions, "test_functions.py", { LUAGEN_REDIS_PORT: String(server.port) });
+  }, 240_000);
+
+  it("mode by folder passes every pytest case (a library per folder, a scripts-mode folder beside, the flood over all)", async () => {
+    await expectPytestPasses(python, byFolder, "test_functions_by_folder.py", {
+      LUAGEN_REDIS_PORT: String(server.port),
+    });
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 // The Python target's tests run redis-py, mypy and pytest from a virtual environment of their own.
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { BIN, ROOT, tempDir } from "./workspace.js";
@@ -84,18 +84,42 @@ export async function pyright(python: string, cwd: string, files: readonly strin
 /** What the pytest files share, copied beside each: the flood's flusher, MONITOR, the cluster floods' rounds. */
 const HELPERS = ["flusher.py", "monitor.py", "cluster_flood.py"];
 
+/** How pythonProject lays out the fixtures and runs luagen over them. */
+export interface PythonProjectOptions {
+  /** Added to luagen's flags, e.g. `["--mode", "functions"]`. */
+  flags?: readonly string[];
+  /**
+   * Instead of the flat fixture folder: its files spread over folders under `lua/` (folder → file
+   * names in test/fixtures/python/lua), generated from a luagen.config.json whose `mode` is `mode`
+   * (by folder: `{ "lua/billing": "functions" }`).
+   */
+  byFolder?: { folders: Readonly<Record<string, readonly string[]>>; mode: Readonly<Record<string, string>> };
+}
+
+const FIXTURES = path.join(ROOT, "test", "fixtures", "python", "lua");
+
 /**
  * A folder under test/.tmp holding the package generated from test/fixtures/python/lua as `gen`
- * (with `flags` added to luagen's, e.g. `--mode functions`) and `testFile` from test/python
- * beside it, with the HELPERS, as pytest runs it.
+ * and `testFile` from test/python beside it, with the HELPERS, as pytest runs it.
  */
-export async function pythonProject(prefix: string, testFile: string, flags: readonly string[] = []): Promise<string> {
+export async function pythonProject(
+  prefix: string,
+  testFile: string,
+  options: PythonProjectOptions = {},
+): Promise<string> {
   const dir = tempDir(prefix);
-  const generated = await runPython(
-    process.execPath,
-    [BIN, "test/fixtures/python/lua", "--out", path.join(dir, "gen"), "--target", "python", "-q", ...flags],
-    { cwd: ROOT },
-  );
+  const flags = ["--target", "python", "-q", ...(options.flags ?? [])];
+  const { byFolder } = options;
+  if (byFolder) {
+    for (const [folder, files] of Object.entries(byFolder.folders)) {
+      mkdirSync(path.join(dir, "lua", folder), { recursive: true });
+      for (const file of files) cpSync(path.join(FIXTURES, file), path.join(dir, "lua", folder, file));
+    }
+    const config = { input: "lua", out: "gen", mode: byFolder.mode };
+    writeFileSync(path.join(dir, "luagen.config.json"), JSON.stringify(config));
+  }
+  const args = byFolder ? [BIN, ...flags] : [BIN, FIXTURES, "--out", path.join(dir, "gen"), ...flags];
+  const generated = await runPython(process.execPath, args, { cwd: byFolder ? dir : ROOT });
   if (generated.code !== 0) throw new Error(`luagen --target python failed:\n${generated.output}`);
   for (const file of [testFile, ...HELPERS]) cpSync(path.join(ROOT, "test", "python", file), path.join(dir, file));
   return dir;
