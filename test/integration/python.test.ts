@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { expectPytestPasses, NO_PYTHON, PYTHON3, pythonEnv, pythonProject } from "../support/python.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { valkeyServer } from "../support/valkey.js";
 
 /**
  * The Python target against a real redis-server: test/python/test_policy.py (pytest) over a
@@ -8,17 +9,25 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
  * FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines; and with
  * `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood; and with
  * `mode` by folder, test/python/test_functions_by_folder.py: a library per folder, one folder in
- * scripts mode beside them.
+ * scripts mode beside them. On Valkey 8, which evicts scripts cached by EVAL,
+ * test/python/test_eviction.py: a transaction of 600 distinct scripts stays whole.
  */
 describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (${NO_PYTHON})`}`, () => {
   let server: RedisServer;
+  let valkey: RedisServer;
   let python: string;
   let dir: string;
   let functions: string;
   let byFolder: string;
+  let eviction: string;
 
   beforeAll(async () => {
-    [server, python] = await Promise.all([startRedisServer(), pythonEnv()]);
+    [server, valkey, python] = await Promise.all([
+      startRedisServer(),
+      valkeyServer().then((binary) => startRedisServer({ binary })),
+      pythonEnv(),
+    ]);
+    eviction = await pythonProject("python-eviction", "test_eviction.py");
     dir = await pythonProject("python-policy", "test_policy.py");
     functions = await pythonProject("python-functions", "test_functions.py", { flags: ["--mode", "functions"] });
     byFolder = await pythonProject("python-functions-by-folder", "test_functions_by_folder.py", {
@@ -30,7 +39,7 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
   }, 240_000);
 
   afterAll(async () => {
-    await server?.stop();
+    await Promise.all([server?.stop(), valkey?.stop()]);
   });
 
   it("passes every pytest case (policy under MONITOR, errors, validation, the SCRIPT FLUSH flood)", async () => {
@@ -45,5 +54,9 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
     await expectPytestPasses(python, byFolder, "test_functions_by_folder.py", {
       LUAGEN_REDIS_PORT: String(server.port),
     });
+  }, 240_000);
+
+  it("on Valkey 8, which evicts EVAL-cached scripts inside EXEC, a transaction of 600 distinct scripts stays whole", async () => {
+    await expectPytestPasses(python, eviction, "test_eviction.py", { LUAGEN_REDIS_PORT: String(valkey.port) });
   }, 240_000);
 });

@@ -31,7 +31,7 @@ export function requireBinary(name: string, aptPackage: string, neededFor: strin
   return binary;
 }
 
-function findOnPath(name: string): string | undefined {
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, name);
@@ -97,6 +97,8 @@ export interface LaunchOptions {
    * `sentinel.conf` in the process's temp dir, where Sentinel also rewrites it as it learns.
    */
   readonly sentinelConfig?: string;
+  /** Another server binary than PATH's redis-server, e.g. a valkey-server (support/valkey.ts). */
+  readonly binary?: string;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function launchRedis(
   extraArgs: readonly string[] = [],
   options: LaunchOptions = {},
 ): Promise<RedisProcess> {
-  const binary = requireBinary("redis-server", "redis-server", "the integration tests");
+  const binary = options.binary ?? requireBinary("redis-server", "redis-server", "the integration tests");
   installExitHook();
   const dir = mkdtempSync(join(tmpdir(), "luagen-redis-"));
   const sentinel =

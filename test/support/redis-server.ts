@@ -14,19 +14,22 @@ export interface RedisServer {
 export interface StartOptions {
   /** Extra command-line arguments for redis-server, e.g. ["--maxmemory", "10mb"]. */
   readonly extraArgs?: string[];
+  /** Another server binary than PATH's redis-server (see LaunchOptions). */
+  readonly binary?: string;
 }
 
 export async function startRedisServer(options: StartOptions = {}): Promise<RedisServer> {
   const extraArgs = options.extraArgs ?? [];
+  const launch = { binary: options.binary };
   return withFreePorts(1, async ([port]) => {
-    let current = await launchRedis(port, extraArgs);
+    let current = await launchRedis(port, extraArgs, launch);
     return {
       host: HOST,
       port,
       stop: () => haltRedis(current),
       restart: async () => {
         await haltRedis(current);
-        current = await launchRedis(port, extraArgs);
+        current = await launchRedis(port, extraArgs, launch);
       },
     };
   });
