@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { expectPytestPasses, NO_PYTHON, PYTHON3, pythonEnv, pythonProject } from "../support/python.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { valkeyServer } from "../support/valkey.js";
+import { VALKEY } from "../support/live-servers.js";
 
 /**
  * The Python target against a real redis-server: test/python/test_policy.py (pytest) over a
@@ -22,11 +22,7 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
   let eviction: string;
 
   beforeAll(async () => {
-    [server, valkey, python] = await Promise.all([
-      startRedisServer(),
-      valkeyServer().then((binary) => startRedisServer({ binary })),
-      pythonEnv(),
-    ]);
+    [server, valkey, python] = await Promise.all([startRedisServer(), VALKEY.start(), pythonEnv()]);
     eviction = await pythonProject("python-eviction", "test_eviction.py");
     dir = await pythonProject("python-policy", "test_policy.py");
     functions = await pythonProject("python-functions", "test_functions.py", { flags: ["--mode", "functions"] });

@@ -8,9 +8,9 @@ import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
 import type { Redis } from "ioredis";
 import { holdOpen, resetServer } from "../support/fixtures.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { REDIS_SERVER, VALKEY } from "../support/live-servers.js";
+import type { RedisServer } from "../support/redis-server.js";
 import { commandCalls, connect, descriptor, queue } from "../support/script.js";
-import { valkeyServer } from "../support/valkey.js";
 
 const sha1 = (source: string) => createHash("sha1").update(source).digest("hex");
 /** `count` distinct one-line scripts, each returning its number (plus `from`). */
@@ -22,20 +22,16 @@ async function cached(admin: Redis, sources: readonly string[]): Promise<number[
   return exists.flatMap((found, i) => (found ? [i] : []));
 }
 
+/** Each live server with what its script cache does: the release it must be, where it evicts. */
 const SERVERS = [
-  {
-    server: "redis-server 7.0",
-    binary: async () => undefined,
-    version: /^redis_version:7\.0\./m,
-    evictsPast: undefined,
-  },
-  { server: "Valkey 8 or later", binary: valkeyServer, version: /^valkey_version:(?:[89]|\d\d)\./m, evictsPast: 500 },
-] as const;
+  { ...REDIS_SERVER, version: /^redis_version:7\.0\./m, evictsPast: undefined },
+  { ...VALKEY, version: /^valkey_version:(?:[89]|\d\d)\./m, evictsPast: 500 },
+];
 
-describe.each(SERVERS)("$server", ({ binary, version, evictsPast }) => {
+describe.each(SERVERS)("$server", ({ start, version, evictsPast }) => {
   let server: RedisServer;
   let admin: Redis;
-  holdOpen(async () => (server = await startRedisServer({ binary: await binary() })));
+  holdOpen(async () => (server = await start()));
   holdOpen(() => (admin = connect(server)));
   beforeEach(() => resetServer(admin));
 

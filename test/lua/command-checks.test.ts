@@ -7,7 +7,8 @@ import { parseLua } from "../../src/lua/parse.js";
 import { parseServer } from "../../src/lua/servers.js";
 import { diagnosticAt } from "../../src/origins.js";
 import { holdOpen } from "../support/fixtures.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { LIVE_SERVERS } from "../support/live-servers.js";
+import type { RedisServer } from "../support/redis-server.js";
 import { serverSettingOf } from "../support/server-setting.js";
 import { connect } from "../support/script.js";
 import { runCli, tempDir, writeTree } from "../support/workspace.js";
@@ -203,10 +204,10 @@ const AGAINST_REDIS: [script: string, code: string | undefined, redisSays?: RegE
   [`#!lua\nreturn redis.call("SET", KEYS[1], "v")`, undefined],
 ];
 
-describe("command checks agree with redis-server", () => {
+describe.each(LIVE_SERVERS)("command checks agree with a live $server", ({ start }) => {
   let server: RedisServer;
   let redis: Redis;
-  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => (server = await start()));
   holdOpen(() => (redis = connect(server)));
 
   it.each(AGAINST_REDIS)("%s → %s", async (script, code, redisSays) => {
@@ -341,10 +342,10 @@ describe("Valkey's global server, the redis object under another name (LG236, LG
   });
 });
 
-describe("the redis table luagen knows is redis-server's", () => {
+describe.each(LIVE_SERVERS)("the redis table luagen knows is a live $server's", ({ start }) => {
   let server: RedisServer;
   let redis: Redis;
-  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => (server = await start()));
   holdOpen(() => (redis = connect(server)));
 
   it("has every field of REDIS_LUA_API, and a call luagen warns about fails there as the message says", async () => {

@@ -12,7 +12,8 @@ import { selectReply } from "../../src/lua/reply-variants.js";
 import { ARITY_SINCE, COMMAND_SINCE, SCRIPT_ALLOWED_SINCE, holdsOn } from "../../src/lua/server-facts.js";
 import type { ReturnType } from "../../src/model.js";
 import { holdOpen } from "../support/fixtures.js";
-import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { LIVE_SERVERS } from "../support/live-servers.js";
+import type { RedisServer } from "../support/redis-server.js";
 import { connect } from "../support/script.js";
 import { serverSettingOf } from "../support/server-setting.js";
 
@@ -165,10 +166,10 @@ function fits(observed: unknown, type: ReturnType): boolean {
   }
 }
 
-describe("the shipped command table against a live redis-server", () => {
+describe.each(LIVE_SERVERS)("the shipped command table against a live $server", ({ start }) => {
   let server: RedisServer;
   let redis: Redis;
-  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => (server = await start()));
   holdOpen(() => (redis = connect(server)));
 
   it("has the arity and flags COMMAND INFO reports, as the release facts say for this server", async () => {
