@@ -63,12 +63,15 @@ export interface WatchedServer {
 /**
  * For a file whose tests watch the wire: one server for the file, reset before every test, and
  * after every test the check that no SCRIPT command (EXISTS, LOAD) was ever sent.
- * `started` receives the fixture once it is up.
+ * `started` receives the fixture once it is up; `start` starts the server (PATH's redis-server).
  */
-export function useWatchedServer(started: (fixture: WatchedServer) => void): void {
+export function useWatchedServer(
+  started: (fixture: WatchedServer) => void,
+  start: () => Promise<RedisServer> = () => startRedisServer(),
+): void {
   let server: RedisServer;
   let admin: Redis;
-  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => (server = await start()));
   holdOpen(() => (admin = connect(server)));
   holdOpen(async () => {
     const wire = await watchWire(server);
