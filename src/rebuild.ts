@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { LibraryMember } from "./emit/library.js";
-import { emitModule, libraryFiles } from "./emit/typescript/emit.js";
 import { buildScripts } from "./build.js";
 import { checkSettings, emitSettings, libraryBase, type GenerateOptions } from "./generate.js";
 import { libraryHomes, settingFolder, usesFunctions, type LibraryHome } from "./libraries.js";
@@ -29,9 +28,10 @@ export interface Rebuilt {
 /**
  * A run over only the scripts whose own text changed since a clean stamped run (stamp.ts), when
  * nothing else did: no folder, included file or output file, and no option. Each goes through the
- * same stages as in a full run (build, emit, write); what the full run adds, index.ts and the
- * cross-script checks, depends only on the other scripts and on each script's shape, so a script
- * whose shape is unchanged leaves them as they are.
+ * same stages as in a full run (build, emit, write), for either target; what the full run adds,
+ * index.ts (or the Python package's `__init__.py`) and the cross-script checks, depends only on
+ * the other scripts and on each script's shape, so a script whose shape is unchanged leaves them
+ * as they are.
  *
  * With `--mode functions` the library of each rebuilt script is made again too, from the rebuilt
  * scripts and, for its other members, what the stamp recorded of them (name, flags, includes) and
@@ -47,7 +47,6 @@ export async function rebuild(
   seen: StampCheck,
   outDir: string,
 ): Promise<Rebuilt | undefined> {
-  if (options.target === "python") return undefined;
   const files = changedScripts(seen);
   if (files === undefined) return undefined;
   const settings = checkSettings(options);
@@ -60,11 +59,9 @@ export async function rebuild(
 
   const homes = libraryHomesOf(options, seen.stamp);
   if (homes === undefined) return undefined;
-  const emitting = emitSettings(options);
-  const modules = built.scripts.map((script) =>
-    emitModule(script, { ...emitting, library: homes.get(script.file.path)?.dir }),
-  );
-  const libraries = touchedLibraries(built.scripts, homes, seen.stamp, emitting);
+  const emitter = await targetEmitter(options);
+  const modules = built.scripts.map((script) => emitter.module(script, homes.get(script.file.path)));
+  const libraries = touchedLibraries(built.scripts, homes, seen.stamp, emitter);
   if (libraries === undefined) return undefined;
   const changed: GeneratedFile[] = [];
   for (const file of [...modules, ...libraries]) {
@@ -85,6 +82,31 @@ export async function rebuild(
   return { scripts: built.scripts, changed, compared: [...modules, ...libraries].map((file) => file.path) };
 }
 
+/**
+ * What a rebuild needs of the target's emitter: a script's module and a library's files, each of
+ * which depends on its own scripts and the options only (the package's or index's files do not change).
+ */
+interface TargetEmitter {
+  module(script: Script, home: LibraryHome | undefined): GeneratedFile;
+  library(members: readonly LibraryMember[], home: LibraryHome): GeneratedFile[];
+}
+
+async function targetEmitter(options: GenerateOptions): Promise<TargetEmitter> {
+  const emitting = emitSettings(options);
+  if (options.target === "python") {
+    const { emitPythonModule, pythonLibraryFiles } = await import("./emit/python/package.js");
+    return {
+      module: (script, home) => emitPythonModule(script, emitting.version, home),
+      library: (members, home) => pythonLibraryFiles(members, home, emitting.version),
+    };
+  }
+  const { emitModule, libraryFiles } = await import("./emit/typescript/emit.js");
+  return {
+    module: (script, home) => emitModule(script, { ...emitting, library: home?.dir }),
+    library: (members, home) => libraryFiles(members, home, emitting),
+  };
+}
+
 /** Where each stamped script's function lives (libraries.ts), as the full run found it; undefined on an error there. */
 function libraryHomesOf(options: GenerateOptions, stamp: Stamp): ReadonlyMap<string, LibraryHome> | undefined {
   if (!usesFunctions(options.mode)) return new Map();
@@ -102,7 +124,7 @@ function touchedLibraries(
   rebuilt: readonly Script[],
   homes: ReadonlyMap<string, LibraryHome>,
   stamp: Stamp,
-  emitting: ReturnType<typeof emitSettings>,
+  emitter: TargetEmitter,
 ): GeneratedFile[] | undefined {
   const byPath = new Map(rebuilt.map((script) => [script.file.path, script]));
   const touched = new Set(rebuilt.flatMap((script) => homes.get(script.file.path) ?? []));
@@ -119,7 +141,7 @@ function touchedLibraries(
     const members = parts
       .filter((part) => homes.get(part.path) === home)
       .map((part) => byPath.get(part.path) ?? others.get(part.path)!);
-    return libraryFiles(members, home, emitting);
+    return emitter.library(members, home);
   });
 }
 

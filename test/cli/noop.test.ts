@@ -204,36 +204,51 @@ describe("a run after scripts were edited, answered from the stamp and those scr
     return readTree(path.join(dir, "fresh"));
   }
 
-  it("rebuilds only the edited script, without the full generator, and gives what a full run gives", async () => {
-    const dir = project();
-    await stamped(dir);
-    const context = mtime(contextFile(dir)!);
-    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
-    expect(await generate(dir)).toBe("luagen: 2 scripts → gen (1 written, 3 unchanged, 0 removed)");
-    expect(readFileSync(path.join(dir, "gen/get.ts"), "utf8")).toContain("GETDEL");
-    expect(mtime(contextFile(dir)!)).toBe(context);
-    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir));
-  });
+  /** Each target: its flags, a module's extension, and the files it writes besides the two modules. */
+  const TARGETS = [
+    { target: "typescript", flags: [], ext: "ts", others: 2 },
+    { target: "python", flags: ["--target", "python"], ext: "py", others: 3 },
+  ];
 
-  it("--mode functions: rebuilds the edited script and its library from the others on disk, as a full run would", async () => {
-    const dir = project();
-    // A flag of a member the rebuild does not build comes from the stamp.
-    writeFileSync(path.join(dir, "lua/ttl.lua"), `#!lua flags=no-writes\n${TTL}`);
-    const functions = ["--mode", "functions", "--library", "app"];
-    await stamped(dir, ...functions);
-    const context = mtime(contextFile(dir)!);
-    writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
-    // The module, _library.ts and _library.lua; ttl.lua's registration (its include inlined) from disk.
-    expect(await generate(dir, ...functions)).toBe("luagen: 2 scripts → gen (3 written, 3 unchanged, 0 removed)");
-    expect(readFileSync(path.join(dir, "gen/_library.lua"), "utf8")).toContain("GETDEL");
-    expect(mtime(contextFile(dir)!)).toBe(context);
-    expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir, ...functions));
-    // The stamp now holds the library files as rewritten: the next run is a no-op.
-    age(dir);
-    await generate(dir, ...functions);
-    const stamp = stampWritten(dir);
-    expect(await generate(dir, ...functions)).toBe("luagen: 2 scripts → gen (0 written, 6 unchanged, 0 removed)");
-    expect(stampWritten(dir)).toBe(stamp);
+  describe.each(TARGETS)("$target", ({ flags, ext, others }) => {
+    it("rebuilds only the edited script, without the full generator, and gives what a full run gives", async () => {
+      const dir = project();
+      await stamped(dir, ...flags);
+      const context = mtime(contextFile(dir)!);
+      writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+      expect(await generate(dir, ...flags)).toBe(
+        `luagen: 2 scripts → gen (1 written, ${1 + others} unchanged, 0 removed)`,
+      );
+      expect(readFileSync(path.join(dir, `gen/get.${ext}`), "utf8")).toContain("GETDEL");
+      expect(mtime(contextFile(dir)!)).toBe(context);
+      expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir, ...flags));
+    });
+
+    it("--mode functions: rebuilds the edited script and its library from the others on disk, as a full run would", async () => {
+      const dir = project();
+      // A flag of a member the rebuild does not build comes from the stamp.
+      writeFileSync(path.join(dir, "lua/ttl.lua"), `#!lua flags=no-writes\n${TTL}`);
+      const functions = [...flags, "--mode", "functions", "--library", "app"];
+      await stamped(dir, ...functions);
+      const context = mtime(contextFile(dir)!);
+      writeFileSync(path.join(dir, "lua/get.lua"), GET.replace("GET'", "GETDEL'"));
+      // The module, the library's module and _library.lua; ttl.lua's registration (its include inlined) from disk.
+      expect(await generate(dir, ...functions)).toBe(
+        `luagen: 2 scripts → gen (3 written, ${1 + others} unchanged, 0 removed)`,
+      );
+      expect(readFileSync(path.join(dir, "gen/_library.lua"), "utf8")).toContain("GETDEL");
+      expect(readFileSync(path.join(dir, `gen/_library.${ext}`), "utf8")).toContain("GETDEL");
+      expect(mtime(contextFile(dir)!)).toBe(context);
+      expect(readTree(path.join(dir, "gen"))).toEqual(await fromScratch(dir, ...functions));
+      // The stamp now holds the library files as rewritten: the next run is a no-op.
+      age(dir);
+      await generate(dir, ...functions);
+      const stamp = stampWritten(dir);
+      expect(await generate(dir, ...functions)).toBe(
+        `luagen: 2 scripts → gen (0 written, ${4 + others} unchanged, 0 removed)`,
+      );
+      expect(stampWritten(dir)).toBe(stamp);
+    });
   });
 
   it("--mode functions by folder: rebuilds only the library of the edited script's folder", async () => {

@@ -42,14 +42,19 @@ export const RUNTIME_EXPORTS = ["ArgSpec", "KeySpec", "Origin", "ScriptSpec", "e
 const TAKEN: ReadonlySet<string> = new Set([PYTHON_RUNTIME_MODULE, ...RUNTIME_EXPORTS]);
 
 export function pythonNamesOf(script: Script): PythonNames {
-  const snake = snakeName(script.name);
-  const fn = TAKEN.has(snake) ? `${snake}_` : snake;
+  const fn = pythonFunctionName(script.name);
   return {
     function: fn,
     spec: `${fn.replace(/_+$/, "").toUpperCase()}_SCRIPT`,
     keys: script.signature.keys.map((k) => snakeName(k.name)),
     args: script.signature.args.map((a) => snakeName(a.name)),
   };
+}
+
+/** The Python function of the script named `name` (`incrCapped` → `incr_capped`), and its module's name. */
+export function pythonFunctionName(name: string): string {
+  const snake = snakeName(name);
+  return TAKEN.has(snake) ? `${snake}_` : snake;
 }
 
 /**
