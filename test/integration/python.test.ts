@@ -4,15 +4,15 @@ import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { VALKEY } from "../support/live-servers.js";
 
 /**
- * The Python target against a real redis-server: test/python/test_policy.py (pytest) over a
- * package generated from test/fixtures/python/lua, MONITOR sequences, errors, and the SCRIPT
- * FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines; and with
- * `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood; and with
- * `mode` by folder, test/python/test_functions_by_folder.py: a library per folder, one folder in
- * scripts mode beside them. On Valkey 8, which evicts scripts cached by EVAL,
- * test/python/test_eviction.py: a transaction of 600 distinct scripts stays whole.
+ * The Python target against a real redis-server and a real Valkey 8: test/python/test_policy.py
+ * (pytest) over a package generated from test/fixtures/python/lua, MONITOR sequences, errors, and
+ * the SCRIPT FLUSH flood on sync and asyncio clients, direct, in transactions and in pipelines; and
+ * with `--mode functions`, test/python/test_functions.py, the same under a FUNCTION FLUSH flood. On
+ * redis-server, with `mode` by folder, test/python/test_functions_by_folder.py: a library per
+ * folder, one folder in scripts mode beside them. On Valkey 8, which evicts scripts cached by
+ * EVAL, test/python/test_eviction.py: a transaction of 600 distinct scripts stays whole.
  */
-describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (${NO_PYTHON})`}`, () => {
+describe.skipIf(!PYTHON3)(`the Python target on redis-server and Valkey${PYTHON3 ? "" : ` (${NO_PYTHON})`}`, () => {
   let server: RedisServer;
   let valkey: RedisServer;
   let python: string;
@@ -38,13 +38,27 @@ describe.skipIf(!PYTHON3)(`the Python target on redis-server${PYTHON3 ? "" : ` (
     await Promise.all([server?.stop(), valkey?.stop()]);
   });
 
-  it("passes every pytest case (policy under MONITOR, errors, validation, the SCRIPT FLUSH flood)", async () => {
-    await expectPytestPasses(python, dir, "test_policy.py", { LUAGEN_REDIS_PORT: String(server.port) });
-  }, 240_000);
+  /** The two live servers the policy and functions-mode cases run on, by the port pytest is given. */
+  const ON = [
+    { on: "redis-server", port: () => server.port },
+    { on: "Valkey 8", port: () => valkey.port },
+  ];
 
-  it("--mode functions passes every pytest case (FCALL, the load on a missing library, errors, the FUNCTION FLUSH flood)", async () => {
-    await expectPytestPasses(python, functions, "test_functions.py", { LUAGEN_REDIS_PORT: String(server.port) });
-  }, 240_000);
+  it.each(ON)(
+    "on $on, passes every pytest case (policy under MONITOR, errors, validation, the SCRIPT FLUSH flood)",
+    async ({ port }) => {
+      await expectPytestPasses(python, dir, "test_policy.py", { LUAGEN_REDIS_PORT: String(port()) });
+    },
+    240_000,
+  );
+
+  it.each(ON)(
+    "on $on, --mode functions passes every pytest case (FCALL, the load on a missing library, errors, the FUNCTION FLUSH flood)",
+    async ({ port }) => {
+      await expectPytestPasses(python, functions, "test_functions.py", { LUAGEN_REDIS_PORT: String(port()) });
+    },
+    240_000,
+  );
 
   it("mode by folder passes every pytest case (a library per folder, a scripts-mode folder beside, the flood over all)", async () => {
     await expectPytestPasses(python, byFolder, "test_functions_by_folder.py", {

@@ -17,6 +17,7 @@ import pytest
 import redis
 from redis.exceptions import ResponseError
 
+from fresh import fresh_client
 from gen import COUNTER_SCRIPT, runtime
 
 PORT = int(os.environ["LUAGEN_REDIS_PORT"])
@@ -24,11 +25,8 @@ PORT = int(os.environ["LUAGEN_REDIS_PORT"])
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    r = redis.Redis(port=PORT)
-    r.flushall()
-    r.script_flush()
-    yield r
-    r.close()
+    with fresh_client(PORT) as r:
+        yield r
 
 
 def sha1(source: str) -> str:

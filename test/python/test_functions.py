@@ -19,6 +19,7 @@ from redis.exceptions import ResponseError
 
 import monitor
 from flusher import Flusher
+from fresh import fresh_client
 from gen import counter, fails, included, pair, peek
 from gen._library import LIBRARY, load_library, load_library_async
 
@@ -28,13 +29,8 @@ CALLS = int(os.environ.get("LUAGEN_FLOOD_CALLS", "3000"))
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    r = redis.Redis(port=PORT)
-    r.flushall()
-    r.script_flush()
-    r.function_flush()
-    r.config_resetstat()
-    yield r
-    r.close()
+    with fresh_client(PORT) as r:
+        yield r
 
 
 def monitored(action: Callable[[redis.Redis], object]) -> list[str]:

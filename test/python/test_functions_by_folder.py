@@ -19,6 +19,7 @@ from redis.exceptions import ResponseError
 
 import monitor
 from flusher import Flusher
+from fresh import fresh_client
 from gen import _library_billing, _library_cache, counter, fails, pair, peek
 
 PORT = int(os.environ["LUAGEN_REDIS_PORT"])
@@ -29,13 +30,8 @@ CACHE = _library_cache.LIBRARY.name
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    r = redis.Redis(port=PORT)
-    r.flushall()
-    r.script_flush()
-    r.function_flush()
-    r.config_resetstat()
-    yield r
-    r.close()
+    with fresh_client(PORT) as r:
+        yield r
 
 
 def libraries(client: redis.Redis) -> dict[str, dict[str, list[str]]]:

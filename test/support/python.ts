@@ -81,8 +81,8 @@ export async function pyright(python: string, cwd: string, files: readonly strin
   return runPython(process.execPath, [cli, "--pythonpath", python, ...files], { cwd });
 }
 
-/** What the pytest files share, copied beside each: the flood's flusher, MONITOR, the cluster floods' rounds. */
-const HELPERS = ["flusher.py", "monitor.py", "cluster_flood.py"];
+/** What the pytest files share, copied beside each: the flood's flusher, the client fixture, MONITOR, the cluster floods' rounds. */
+const HELPERS = ["flusher.py", "fresh.py", "monitor.py", "cluster_flood.py"];
 
 /** How pythonProject lays out the fixtures and runs luagen over them. */
 export interface PythonProjectOptions {
