@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encode, parse, ReplyError } from "../../src/resp.js";
 import { holdOpen } from "../support/fixtures.js";
 import { freePort } from "../support/redis-process.js";
+import { LIVE_SERVERS } from "../support/live-servers.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { runCli, tempProject, writeTree } from "../support/workspace.js";
 
@@ -26,13 +27,13 @@ async function functionsProject(): Promise<{ dir: string; library: string }> {
   return { dir, library: library! };
 }
 
-describe("luagen deploy", () => {
+describe.each(LIVE_SERVERS)("luagen deploy to a live $server", ({ start }) => {
   let server: RedisServer;
   let protectedServer: RedisServer;
   let redis: Redis;
-  holdOpen(async () => (server = await startRedisServer()));
+  holdOpen(async () => (server = await start()));
   holdOpen(async () => {
-    protectedServer = await startRedisServer();
+    protectedServer = await start();
     // Set once it answers PING: the test helper's start-up check sends no password.
     const admin = new Redis({ host: protectedServer.host, port: protectedServer.port });
     await admin.config("SET", "requirepass", "s3cret");
