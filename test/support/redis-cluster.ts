@@ -72,11 +72,14 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** Starts 3 masters + 3 replicas and joins them; throws a clear error when redis-cli is missing. */
-export async function startRedisCluster(): Promise<RedisCluster> {
+/**
+ * Starts 3 masters + 3 replicas and joins them; throws a clear error when redis-cli is missing.
+ * `binary`: another server than PATH's redis-server (a valkey-server, support/valkey.ts).
+ */
+export async function startRedisCluster(options: { binary?: string } = {}): Promise<RedisCluster> {
   const redisCli = requireBinary("redis-cli", "redis-tools", "the cluster tests (redis-cli --cluster create)");
   const started = Date.now();
-  const processes = await Promise.all(Array.from({ length: NODES }, () => launchClusterNode()));
+  const processes = await Promise.all(Array.from({ length: NODES }, () => launchClusterNode(options.binary)));
   const admins = new Map<number, Redis>(processes.map((p) => [p.port, adminClient(p.port)]));
   const nodes = processes.map((process): ClusterNode => {
     let stopped = false;
@@ -165,21 +168,25 @@ export async function startRedisCluster(): Promise<RedisCluster> {
 }
 
 /** One cluster-enabled redis-server; its client and bus ports both come from the kernel. */
-function launchClusterNode(): Promise<RedisProcess> {
+function launchClusterNode(binary: string | undefined): Promise<RedisProcess> {
   return withFreePorts(2, ([port, busPort]) =>
-    launchRedis(port, [
-      "--cluster-enabled",
-      "yes",
-      "--cluster-port",
-      String(busPort),
-      "--cluster-config-file",
-      "nodes.conf", // relative to --dir: the node's own temp dir
-      "--cluster-node-timeout",
-      String(NODE_TIMEOUT_MS),
-      // A replica's first full sync otherwise waits 5 s for more replicas to join it.
-      "--repl-diskless-sync-delay",
-      "0",
-    ]),
+    launchRedis(
+      port,
+      [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-port",
+        String(busPort),
+        "--cluster-config-file",
+        "nodes.conf", // relative to --dir: the node's own temp dir
+        "--cluster-node-timeout",
+        String(NODE_TIMEOUT_MS),
+        // A replica's first full sync otherwise waits 5 s for more replicas to join it.
+        "--repl-diskless-sync-delay",
+        "0",
+      ],
+      { binary },
+    ),
   );
 }
 
