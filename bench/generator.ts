@@ -1,6 +1,7 @@
 // The generator at scale: trees of 1,000 and 5,000 synthesized scripts, timed
 // as whole processes (`node bin/luagen.js`, as a prebuild script runs it) for a
-// cold run, a no-op rerun, a rerun after one script changed and `--check`;
+// cold run, a no-op rerun, a rerun after one script changed and `--check` (and the
+// first three again with `--target python`);
 // beside them the floor, an in-process pass that only reads, parses and hashes
 // the same files. A CPU profile of the cold and no-op runs says where time goes.
 import { spawnSync } from "node:child_process";
@@ -51,7 +52,15 @@ export interface GeneratorConfig {
 
 const CLI = path.join(ROOT, "bin", "luagen.js");
 const TIME = "/usr/bin/time";
-const STEPS = ["cold run", "no-op rerun", "rerun after changing one script", "--check, up to date"] as const;
+const STEPS = [
+  "cold run",
+  "no-op rerun",
+  "rerun after changing one script",
+  "--check, up to date",
+  "cold run, --target python",
+  "no-op rerun, --target python",
+  "rerun after changing one script, --target python",
+] as const;
 type StepName = (typeof STEPS)[number];
 
 interface Run {
@@ -250,6 +259,13 @@ function runRounds(trees: readonly Tree[], config: GeneratorConfig, hasCheck: bo
       appendFileSync(files[files.length >> 1], `-- edited in round ${rounds}\n`);
       step("rerun after changing one script", [lua, "--out", out]);
       if (hasCheck) step("--check, up to date", [lua, "--out", out, "--check"]);
+      // The same three for the Python target, from cold: its own output folder and no cache.
+      const python = [lua, "--out", `${out}-python`, "--target", "python"];
+      makeCold({ ...tree, out: `${out}-python` });
+      step("cold run, --target python", python);
+      step("no-op rerun, --target python", python);
+      appendFileSync(files[files.length >> 2], `-- edited in round ${rounds}\n`);
+      step("rerun after changing one script, --target python", python);
       process.stderr.write(
         `  generator: round ${rounds}, ${fmtInt(tree.size)} scripts done (${fmtMs(performance.now() - started)} so far)\n`,
       );
@@ -341,7 +357,7 @@ function generatorTable(
     notes: [
       "Each step spawns `node bin/luagen.js <tree> --out <out>` (peak RSS from `/usr/bin/time -v`" +
         (hasGnuTime ? "" : ", here from process.resourceUsage(), /usr/bin/time being absent") +
-        `). ${rounds} round(s); in each, every size in turn: the floor; cold run (no output folder, no \`node_modules/.cache\`, scripts last changed a minute before, as in a checkout); no-op rerun; append a comment to one script and rerun; \`--check\`. Each tree sits in a project folder with a \`node_modules\`, as a real project has, so reruns may use luagen's cache there.`,
+        `). ${rounds} round(s); in each, every size in turn: the floor; cold run (no output folder, no \`node_modules/.cache\`, scripts last changed a minute before, as in a checkout); no-op rerun; append a comment to one script and rerun; \`--check\`; then cold, no-op and one change again with \`--target python\` into a folder of its own. Each tree sits in a project folder with a \`node_modules\`, as a real project has, so reruns may use luagen's cache there.`,
       "Synthesized trees: 5–200 lines per script, 0–4 keys (some rest keys), 0–4 arguments of every type (optional, literal unions, unions, rest), every return type, some `@name` and shebangs, up to 3 folders deep; all valid, no warnings.",
       "The floor runs inside the bench process (no Node start-up, warm JIT), as specified (after one untimed warm-up pass), and also as a whole `node -e` process (start-up, module loading, cold JIT), which is what a luagen run is compared with in fairness; `luagen --version` shows what start-up and luagen's imports alone cost.",
     ],
@@ -386,6 +402,14 @@ function generatorTargets(results: readonly SizeResult[]): Target[] {
     below("1,000 scripts: cold run < 1 s", cold1, 1000, fmtMs),
     below("1,000 scripts: no-op rerun < 0.25 s", med(one, "no-op rerun"), 250, fmtMs),
     below("1,000 scripts: one-change rerun < 0.3 s", med(one, "rerun after changing one script"), 300, fmtMs),
+    below("1,000 scripts, --target python: cold run < 1 s", med(one, "cold run, --target python"), 1000, fmtMs),
+    below("1,000 scripts, --target python: no-op rerun < 0.25 s", med(one, "no-op rerun, --target python"), 250, fmtMs),
+    below(
+      "1,000 scripts, --target python: one-change rerun < 0.3 s",
+      med(one, "rerun after changing one script, --target python"),
+      300,
+      fmtMs,
+    ),
     atMost(
       "1,000 scripts: cold run within 5× the read+parse+hash floor",
       coldVsFloor,
