@@ -16,7 +16,7 @@ import {
   type Dirent,
 } from "node:fs";
 import path from "node:path";
-import { GENERATED_MARK, PYTHON_MARK, ROOT_HEADER } from "./emit/header.js";
+import { GENERATED_MARK, LUA_MARK, PYTHON_MARK, ROOT_HEADER } from "./emit/header.js";
 import type { GeneratedFile } from "./model.js";
 import { onPath, PathError, pathError } from "./path-error.js";
 
@@ -160,7 +160,7 @@ export function isGeneratedLibrary(content: string): boolean {
   return GENERATED_LIBRARY.test(content);
 }
 
-const GENERATED_LIBRARY = new RegExp(`^#!lua name=\\w+\\n-- ${GENERATED_MARK.slice(3)}`);
+const GENERATED_LIBRARY = new RegExp(`^#!lua name=\\w+\\n${LUA_MARK}`);
 
 /** Whether `file` (relative, `/`) is a link or lies below one. */
 function throughLink(file: string, links: ReadonlySet<string>): boolean {

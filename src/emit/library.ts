@@ -3,7 +3,7 @@ import { hashOf } from "../hash.js";
 import type { LibraryHome } from "../libraries.js";
 import type { GeneratedFile, Script } from "../model.js";
 import { LIBRARY_MODULE } from "../naming.js";
-import { headerFor } from "./header.js";
+import { headerLine, LUA_MARK } from "./header.js";
 
 /**
  * A Redis Functions library (`FUNCTION LOAD`) that registers every script as a function: the
@@ -59,7 +59,7 @@ export function libraryFor(
   // The version hashes the code without the names, which carry it.
   const version = hashOf(JSON.stringify([base, scripts.map((script) => registration(script, ""))])).slice(0, 12);
   const name = `${base}_${version}`;
-  const lines = [`#!lua name=${name}`, `-- ${headerFor(undefined, luagenVersion).replace(/^\/\/ /, "")}`];
+  const lines = [`#!lua name=${name}`, headerLine(LUA_MARK, luagenVersion)];
   const functions = new Map<string, LibraryFunction>();
   const taken = new Set<string>();
   for (const script of scripts) {
