@@ -69,7 +69,7 @@ export function libraryHomes(
       return {
         error: `mode: the scripts below "${setting}" land in more than one output folder ("${dir}" and "${astray.dir}"), so they have no one library folder`,
       };
-    const home = { dir, base: dir === "" ? base : `${base}_${dir.replace(/[^A-Za-z0-9_]/g, "_")}` };
+    const home = { dir, base: dir === "" ? base : `${base}_${folderName(dir)}` };
     const clash = byDir.get(dir) ?? byName.get(home.base);
     if (clash !== undefined)
       return {
@@ -86,6 +86,15 @@ export function libraryHomes(
  * The path of a folder of the setting as `SourceFile.path` has it: relative to `root`, `/`; `""`
  * for the root, and for a folder above it, which holds every script below the root as the root does.
  */
+/**
+ * A library folder as a part of a name (`queue/jobs` → `queue_jobs`): of the library's base name
+ * here, and of the Python target's module for it. Two folders that give the same part are refused
+ * above, by the base names they would share.
+ */
+export function folderName(dir: string): string {
+  return dir.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
 export function settingFolder(cwd: string, root: string): (setting: string) => string {
   return (setting) => {
     const folder = path.resolve(cwd, setting);

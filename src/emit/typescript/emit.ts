@@ -1,7 +1,7 @@
 import { Lines } from "./lines.js";
 import { hashOf } from "../../hash.js";
 import type { GeneratedFile, Script } from "../../model.js";
-import { INDEX_RUNTIME_TYPES, LIBRARY_MODULE, outputPathFor } from "../../naming.js";
+import { INDEX_RUNTIME_TYPES, outputPathFor } from "../../naming.js";
 import { batchSection, modulePath } from "./batch.js";
 import { CLIENT_TYPES } from "./clients.js";
 import { headerFor } from "../header.js";
@@ -102,7 +102,7 @@ export function libraryFiles(
 ): GeneratedFile[] {
   const { library, lua } = folderLibrary(scripts, home, options.version);
   const types = CLIENT_TYPES[options.client ?? "ioredis"];
-  const at = home.dir === "" ? LIBRARY_MODULE : `${home.dir}/${LIBRARY_MODULE}`;
+  const at = lua.path.replace(/\.lua$/, ""); // `_library` in the library's folder, beside its .lua
   const runtime = `${upFrom(home.dir)}runtime${options.importExtension}`;
   const header = headerFor(undefined, options.version);
   return [
