@@ -1,5 +1,6 @@
 """The SCRIPT FLUSH flood: a second connection flushing the script cache in a tight loop while a
-test (test_policy.py, test_cluster.py) or the bench (bench/python_bench.py) makes its calls."""
+test (test_policy.py, test_functions*.py, test_cluster*.py) or the bench (bench/python_bench.py)
+makes its calls."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from typing import Any
 
 
 def _script_flush(connection: Any) -> object:
+    return connection.script_flush()
+
+
+def flush_functions_and_scripts(connection: Any) -> object:
+    """One round of the functions-mode flood: the libraries, then the script cache."""
+    connection.function_flush()
     return connection.script_flush()
 
 
@@ -39,3 +46,21 @@ class Flusher:
     def __exit__(self, *_: object) -> None:
         self.stop.set()
         self.thread.join()
+
+
+def flood(
+    connect: Callable[[], Any],
+    calls: int,
+    one: Callable[[int], tuple[int, int]],
+    flush: Callable[[Any], object] = _script_flush,
+) -> None:
+    """`one(i)` makes call i and says (failures, partial transactions): all must be 0 while
+    `flush` runs in a loop on a connection of its own, which must have flushed at least once."""
+    failures = partial = 0
+    with Flusher(connect, flush) as flusher:
+        for i in range(calls):
+            failed, half = one(i)
+            failures += failed
+            partial += half
+    assert flusher.flushes > 0
+    assert (failures, partial) == (0, 0)

@@ -18,7 +18,7 @@ import redis.asyncio
 from redis.exceptions import ResponseError
 
 import monitor
-from flusher import Flusher
+from flusher import Flusher, flood, flush_functions_and_scripts
 from fresh import fresh_client
 from gen import counter, fails, included, pair, peek
 from gen._library import LIBRARY, load_library, load_library_async
@@ -137,23 +137,6 @@ def test_asyncio_direct_calls_and_load_library_async(client: redis.Redis) -> Non
     assert loads(client) == 2
 
 
-def flush_both(connection: redis.Redis) -> None:
-    connection.function_flush()
-    connection.script_flush()
-
-
-def flood(client: redis.Redis, one: Callable[[int], tuple[int, int]]) -> None:
-    """`one(i)` runs call i and says (failures, partial); all must be 0, under FUNCTION FLUSH and SCRIPT FLUSH."""
-    failures = partial = 0
-    with Flusher(lambda: redis.Redis(port=PORT), flush_both) as flusher:
-        for i in range(CALLS):
-            failed, half = one(i)
-            failures += failed
-            partial += half
-    assert flusher.flushes > 0
-    assert (failures, partial) == (0, 0)
-
-
 def test_function_flush_flood_direct(client: redis.Redis) -> None:
     def one(i: int) -> tuple[int, int]:
         try:
@@ -161,7 +144,7 @@ def test_function_flush_flood_direct(client: redis.Redis) -> None:
         except ResponseError:
             return (1, 0)
 
-    flood(client, one)
+    flood(lambda: redis.Redis(port=PORT), CALLS, one, flush_functions_and_scripts)
     # The flood made calls find the library missing: each loaded it again.
     assert loads(client) > 0
     assert client.get("c") == str(CALLS).encode()
@@ -180,7 +163,7 @@ def test_function_flush_flood_transaction_and_pipeline(client: redis.Redis) -> N
             partial += 1 if 0 < errors < len(replies) else 0
         return failures, partial
 
-    flood(client, one)
+    flood(lambda: redis.Redis(port=PORT), CALLS, one, flush_functions_and_scripts)
     assert [client.get(key) for key in ("d", "e", "other-d", "other-e")] == [str(CALLS).encode()] * 4
 
 
@@ -197,7 +180,7 @@ def test_function_flush_flood_asyncio(client: redis.Redis) -> None:
         await r.aclose()
         return failures, 0
 
-    with Flusher(lambda: redis.Redis(port=PORT), flush_both) as flusher:
+    with Flusher(lambda: redis.Redis(port=PORT), flush_functions_and_scripts) as flusher:
         outcome = asyncio.run(run())
     assert flusher.flushes > 0
     assert outcome == (0, 0)

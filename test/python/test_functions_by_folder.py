@@ -18,7 +18,7 @@ import redis
 from redis.exceptions import ResponseError
 
 import monitor
-from flusher import Flusher
+from flusher import flood, flush_functions_and_scripts
 from fresh import fresh_client
 from gen import _library_billing, _library_cache, counter, fails, pair, peek
 
@@ -92,25 +92,19 @@ def test_an_error_in_a_folders_function_names_its_lua_file_and_line(client: redi
     assert str(raised.value).endswith("(lua/billing/fails.lua:5)")
 
 
-def flush_both(connection: redis.Redis) -> None:
-    connection.function_flush()
-    connection.script_flush()
-
-
 def test_function_and_script_flush_flood_over_every_folder(client: redis.Redis) -> None:
     calls: list[Callable[[int], bool]] = [
         lambda i: counter(client, "c", 1, CALLS) == i // 3 + 1,
         lambda i: peek(client, "c") == str(i // 3 + 1).encode(),
         lambda i: pair(client, "a", "b", 1) == [-(i // 3 + 1), i // 3 + 1],
     ]
-    failures = 0
-    with Flusher(lambda: redis.Redis(port=PORT), flush_both) as flusher:
-        for i in range(CALLS):
-            try:
-                failures += 0 if calls[i % 3](i) else 1
-            except ResponseError:
-                failures += 1
-    assert flusher.flushes > 0
-    assert failures == 0
+
+    def one(i: int) -> tuple[int, int]:
+        try:
+            return (0, 0) if calls[i % 3](i) else (1, 0)
+        except ResponseError:
+            return (1, 0)
+
+    flood(lambda: redis.Redis(port=PORT), CALLS, one, flush_functions_and_scripts)
     # The flood made both folders' calls find their library missing: each loaded its own again.
     assert loads(client) > 1

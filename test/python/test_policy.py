@@ -18,7 +18,7 @@ import redis.asyncio
 from redis.exceptions import ResponseError
 
 import monitor
-from flusher import Flusher
+from flusher import Flusher, flood
 from fresh import fresh_client
 from gen import COUNTER_SCRIPT, counter, fails, included, peek
 from gen import runtime as _rt
@@ -166,18 +166,6 @@ def test_async_client_and_pipelines(client: redis.Redis) -> None:
     assert asyncio.run(run()) == [3, 6, 9]
 
 
-def flood(client: redis.Redis, one: Callable[[int], tuple[int, int]]) -> None:
-    """`one(i)` runs call i and says (failures, partial); all must be 0, and the counters exact."""
-    failures = partial = 0
-    with Flusher(lambda: redis.Redis(port=PORT)) as flusher:
-        for i in range(CALLS):
-            failed, half = one(i)
-            failures += failed
-            partial += half
-    assert flusher.flushes > 0
-    assert (failures, partial) == (0, 0)
-
-
 def test_script_flush_flood_direct(client: redis.Redis) -> None:
     def one(i: int) -> tuple[int, int]:
         try:
@@ -185,7 +173,7 @@ def test_script_flush_flood_direct(client: redis.Redis) -> None:
         except ResponseError:
             return (1, 0)
 
-    flood(client, one)
+    flood(lambda: redis.Redis(port=PORT), CALLS, one)
 
 
 def test_script_flush_flood_transaction(client: redis.Redis) -> None:
@@ -198,7 +186,7 @@ def test_script_flush_flood_transaction(client: redis.Redis) -> None:
         errors = sum(isinstance(reply, Exception) for reply in replies)
         return (1 if errors else 0, 1 if 0 < errors < len(replies) else 0)
 
-    flood(client, one)
+    flood(lambda: redis.Redis(port=PORT), CALLS, one)
     assert client.get("c") == client.get("d") == client.get("other") == str(CALLS).encode()
 
 
@@ -211,7 +199,7 @@ def test_script_flush_flood_pipeline(client: redis.Redis) -> None:
         errors = sum(isinstance(reply, Exception) for reply in replies)
         return (1 if errors else 0, 1 if 0 < errors < len(replies) else 0)
 
-    flood(client, one)
+    flood(lambda: redis.Redis(port=PORT), CALLS, one)
     assert client.get("c") == client.get("other") == str(CALLS).encode()
 
 
