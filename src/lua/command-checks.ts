@@ -1,4 +1,4 @@
-import type { Chunk, Expression, Identifier } from "luaparse";
+import type { Chunk, Expression, Identifier, Node } from "luaparse";
 import { plural } from "../diagnostics.js";
 import type { Diagnostic, Position } from "../model.js";
 import { closest } from "../suggest.js";
@@ -57,9 +57,9 @@ export function checkCommandUse(
   const diagnostics = problems.map((p) => place("LG234", { line: 1, column: p.column }, p.message, p.hint));
   const noWrites = shebang?.flags.includes("no-writes") ?? false;
   const { calls, hidden, strangers, valkeyNames } = findRedisCalls(chunk);
-  const context = { table, noWrites, place, server };
+  const context = { table, noWrites, place, server, position: (node: Node) => nodePosition(node, chunk) };
   for (const call of calls) diagnostics.push(...checkCall(call, context));
-  for (const field of strangers) diagnostics.push(notInLuaApi(field, place));
+  for (const field of strangers) diagnostics.push(notInLuaApi(field, context));
   if (valkeyNames[0] !== undefined) diagnostics.push(...valkeyOnly(valkeyNames[0], context));
   return { flags: shebang?.flags, writes: mayWrite(calls, hidden, table), diagnostics };
 }
@@ -68,9 +68,9 @@ export function checkCommandUse(
  * LG238: `redis.<name>(...)` where the `redis` table has no such function, so the call fails when
  * it runs. A warning: a newer server may have added the function.
  */
-function notInLuaApi(field: ApiField, place: Place): Diagnostic {
+function notInLuaApi(field: ApiField, { place, position }: CallContext): Diagnostic {
   const name = field.identifier.name;
-  const at = nodePosition(field.identifier);
+  const at = position(field.identifier);
   const message = `${field.base.name}.${name} is not a function of Redis's Lua API: the call fails when it runs ("attempt to call field '${name}' (a nil value)")`;
   if (name === "register_function") {
     const hint = `${field.base.name}.register_function exists only while FUNCTION LOAD runs a library; with --mode functions luagen writes the library and registers every script itself`;
@@ -87,7 +87,7 @@ function notInLuaApi(field: ApiField, place: Place): Diagnostic {
  */
 function valkeyOnly(first: Identifier, context: CallContext): Diagnostic[] {
   const failure = `"Script attempted to access nonexistent global variable 'server'"`;
-  const at = nodePosition(first);
+  const at = context.position(first);
   const hint = "redis.call and the rest of the redis object work on every server";
   const refused = (server: Server) =>
     context.place(
@@ -117,6 +117,8 @@ function commandOf(call: CommandCall, table: CommandTable): CommandInfo | undefi
 
 interface CallContext {
   table: CommandTable;
+  /** A node's position in the script. */
+  position: (node: Node) => Position;
   noWrites: boolean;
   place: Place;
   server?: Server;
@@ -125,7 +127,7 @@ interface CallContext {
 function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
   const { table, place } = context;
   if (call.name === undefined || call.nameNode === undefined) return [];
-  const at = nodePosition(call.nameNode);
+  const at = context.position(call.nameNode);
   const found = resolve(call, table);
   if (found.kind === "module") return [];
   if (found.kind === "unknown") {
@@ -150,10 +152,10 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
   }
   if (call.exact && !arityFits(info.arity, call.args.length + 1)) {
     const grew = releaseFact(ARITY_SINCE, info);
-    const refused = () => wrongArity(info, shown, call, place);
+    const refused = () => wrongArity(info, shown, call, context);
     if (grew !== undefined && arityFits(grew.arity, call.args.length + 1)) {
       const what = `fail a call with ${plural(call.args.length, "argument")}`;
-      const [subject, hint, callAt] = [`${shown} as called here`, wrongArityHint(info), nodePosition(call.node)];
+      const [subject, hint, callAt] = [`${shown} as called here`, wrongArityHint(info), context.position(call.node)];
       diagnostics.push(...byRelease({ since: grew.since, refused, subject, what, hint, at: callAt }, context));
     } else diagnostics.push(refused());
   }
@@ -163,7 +165,7 @@ function checkCall(call: CommandCall, context: CallContext): Diagnostic[] {
       place("LG233", at, message, "remove no-writes from the #!lua line, or move the write to another script"),
     );
   }
-  diagnostics.push(...literalKeys(info, call, place));
+  diagnostics.push(...literalKeys(info, call, context));
   return diagnostics;
 }
 
@@ -278,11 +280,11 @@ function arityFits(arity: number, words: number): boolean {
   return arity >= 0 ? words === arity : words >= -arity;
 }
 
-function wrongArity(info: CommandInfo, shown: string, call: CommandCall, place: Place): Diagnostic {
+function wrongArity(info: CommandInfo, shown: string, call: CommandCall, { place, position }: CallContext): Diagnostic {
   const expected = Math.abs(info.arity) - 1;
   const takes = `${info.arity < 0 ? "at least " : ""}${plural(expected, "argument")}`;
   const message = `${shown.split(" ")[0]} takes ${takes} after its name, this call passes ${call.args.length}: Redis fails it ("Wrong number of args calling Redis command from script")`;
-  return place("LG231", nodePosition(call.node), message, wrongArityHint(info));
+  return place("LG231", position(call.node), message, wrongArityHint(info));
 }
 
 function wrongArityHint(info: CommandInfo): string {
@@ -290,7 +292,7 @@ function wrongArityHint(info: CommandInfo): string {
 }
 
 /** LG235: a word the key specs say is a key, written as a string literal. */
-function literalKeys(info: CommandInfo, call: CommandCall, place: Place): Diagnostic[] {
+function literalKeys(info: CommandInfo, call: CommandCall, { place, position }: CallContext): Diagnostic[] {
   const words: (Expression | undefined)[] = [call.nameNode, ...call.args];
   const texts = words.map((w) => (w?.type === "StringLiteral" ? stringLiteralText(w) : undefined));
   return keyPositions(info, texts, call.exact).flatMap((i) => {
@@ -299,6 +301,6 @@ function literalKeys(info: CommandInfo, call: CommandCall, place: Place): Diagno
     const message = `${word.raw} is a key written in the script, not passed in KEYS`;
     const hint =
       "declare it with ---@key and read KEYS[n]: Redis Cluster routes a call by its keys, and ACL key patterns check only those";
-    return [place("LG235", nodePosition(word), message, hint)];
+    return [place("LG235", position(word), message, hint)];
   });
 }

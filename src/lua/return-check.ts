@@ -33,10 +33,13 @@ export function checkReturns(input: ReturnCheckInput): { returns: Signature["ret
   const keys = countRequired(signature.keys);
   const args = countRequired(signature.args);
   const inference = inferReturns(chunk, { lookup, keys, args, line: (line) => input.where({ line, column: 1 }) });
-  const explanation = inference.sites.map((site) => `${input.where(nodePosition(site.node))}: ${explain(site)}`);
+  const at = (site: ReturnSite): Position => nodePosition(site.node, chunk);
+  const explanation = inference.sites.map((site) => `${input.where(at(site))}: ${explain(site)}`);
   if (inference.fallsThrough) explanation.push("end of script: nil (it can end without a return)");
   if (signature.returns.origin !== "missing") {
-    const diagnostics = inference.sites.flatMap((site) => checkSite(input.place, site, signature.returns.type));
+    const diagnostics = inference.sites.flatMap((site) =>
+      checkSite(input.place, at(site), site, signature.returns.type),
+    );
     return { returns: { ...signature.returns, explanation }, diagnostics };
   }
   const inferred = unionOfReturns(inference.sites, inference.fallsThrough);
@@ -45,7 +48,7 @@ export function checkReturns(input: ReturnCheckInput): { returns: Signature["ret
       ? { ...signature.returns, explanation }
       : { type: inferred, description: signature.returns.description, origin: "inferred", explanation };
   const diagnostics = inference.sites.flatMap((site) =>
-    lossyConversions(input.place, nodePosition(site.node), site.value.type, "LG222"),
+    lossyConversions(input.place, at(site), site.value.type, "LG222"),
   );
   return { returns, diagnostics };
 }
@@ -73,8 +76,7 @@ function unionOfReturns(sites: readonly ReturnSite[], fallsThrough: boolean): Re
   return isKnown(union) ? union : undefined;
 }
 
-function checkSite(place: Place, site: ReturnSite, declared: ReturnType): Diagnostic[] {
-  const at = nodePosition(site.node);
+function checkSite(place: Place, at: Position, site: ReturnSite, declared: ReturnType): Diagnostic[] {
   const lua = site.value.type;
   const diagnostics = lossyConversions(place, at, lua, "LG221");
   // A value Redis changes on the way out is one problem, reported once (LG221), not twice.

@@ -8,7 +8,7 @@ import type {
   StringCallExpression,
   TableCallExpression,
 } from "luaparse";
-import { perChunk } from "./parse.js";
+import { nodePosition, perChunk } from "./parse.js";
 
 /** Where a local's value comes from: position `index` of an expression list (`local a, b = f()`). */
 export interface Assigned {
@@ -52,13 +52,14 @@ type Use = "read" | "alias";
  * whole walk); callers read it and never change it.
  */
 export const resolveScopes: (chunk: Chunk) => Resolution = perChunk((chunk) => {
-  const resolver = new Resolver();
+  const resolver = new Resolver(chunk);
   resolver.block(chunk.body);
   return resolver.refs;
 });
 
 class Resolver {
   readonly refs: Resolution = new Map();
+  constructor(private readonly chunk: Chunk) {}
   private scopes: Map<string, Binding>[] = [];
   /** The function each binding is declared in, and the one being walked (undefined: the chunk). */
   private owners = new Map<Binding, FunctionDeclaration | undefined>();
@@ -83,7 +84,7 @@ class Resolver {
   private declare(id: Identifier, kind: Binding["kind"], extra: Partial<Binding> = {}): Binding {
     const binding: Binding = {
       name: id.name,
-      line: id.loc?.start.line ?? 1,
+      line: nodePosition(id, this.chunk).line,
       kind,
       reassigned: [],
       assignedInClosure: false,

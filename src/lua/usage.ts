@@ -21,17 +21,21 @@ export const collectUsage: (chunk: Chunk) => Usage = perChunk((chunk) => {
     if (node.type === "IndexExpression" && isGlobal(node.base) && isTable(node.base.name)) {
       const index = node.index.type === "NumericLiteral" ? node.index.value : NaN;
       if (Number.isInteger(index) && index >= 1) {
-        usage.reads.push({ table: node.base.name, index, at: nodePosition(node) });
+        usage.reads.push({ table: node.base.name, index, at: nodePosition(node, chunk) });
         return false; // its base is this read, not a dynamic use of the table
       }
     } else if (isGlobal(node) && isTable(node.name)) {
       usage.dynamic.add(node.name);
     } else if (node.type === "AssignmentStatement") {
       for (const target of node.variables.filter(isGlobal)) {
-        usage.globalWrites.push({ name: target.name, at: nodePosition(target), isFunction: false });
+        usage.globalWrites.push({ name: target.name, at: nodePosition(target, chunk), isFunction: false });
       }
     } else if (node.type === "FunctionDeclaration" && isGlobal(node.identifier)) {
-      usage.globalWrites.push({ name: node.identifier.name, at: nodePosition(node.identifier), isFunction: true });
+      usage.globalWrites.push({
+        name: node.identifier.name,
+        at: nodePosition(node.identifier, chunk),
+        isFunction: true,
+      });
     }
     return true;
   });

@@ -1,5 +1,6 @@
+import luaparse, { type Node } from "luaparse";
 import { describe, expect, test } from "vitest";
-import { normalizeSource, parseLua } from "../../src/lua/parse.js";
+import { nodePosition, normalizeSource, parseLua, walk } from "../../src/lua/parse.js";
 import { source } from "./stages.js";
 
 describe("normalizeSource", () => {
@@ -106,5 +107,46 @@ describe("break followed by ';' (Lua 5.1 accepts it, luaparse 0.3.1 does not)", 
   test("an error after a break; is reported at its own line and column", () => {
     const parsed = parseLua(source("while true do break; end\nlocal = 1\n"));
     expect(parsed.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([["LG001", 2, 7]]);
+  });
+});
+
+describe("nodePosition", () => {
+  // luaparse's own `locations` are the reference: luagen parses without them (they cost a node three
+  // objects) and finds a node's line and column from its offset.
+  test.each([
+    ["plain lines", "local a = 1\nlocal b = a + 2\n  return { a, b }\n"],
+    ["a lone CR and LF-CR as line breaks", "local a = 1\rlocal b = 2\n\rreturn a .. b\n"],
+    ["multibyte text before a node on the same line", "local s = 'héllo ✓ 😀'; local t = s\nreturn t -- ✓\n"],
+    ["a long string and a long comment over several lines", "--[[ one\ntwo ]] local a = [[x\ny\nz]] return a\n"],
+    ["the first character, and a last line without a break", "return redis.call('GET', KEYS[1])"],
+  ])("%s: every node and comment where luaparse's locations put it", (_, lua) => {
+    const parsed = parseLua({ path: "p.lua", relativePath: "p.lua", text: lua, partial: false });
+    const reference = luaparse.parse(lua, {
+      luaVersion: "5.1",
+      comments: true,
+      locations: true,
+      ranges: true,
+      scope: true,
+    });
+    const positions = (chunk: Node, at: (node: Node) => { line: number; column: number }) => {
+      const all: string[] = [];
+      walk(chunk, (node) => {
+        if (node.type !== "Chunk") all.push(`${node.type}@${at(node).line}:${at(node).column}`);
+        return true;
+      });
+      return all;
+    };
+    const chunk = parsed.chunk!;
+    const expected = positions(reference, (node) => ({
+      line: node.loc!.start.line,
+      column: node.loc!.start.column + 1,
+    }));
+    expect(positions(chunk, (node) => nodePosition(node, chunk))).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(3);
+  });
+
+  test("refuses a chunk parseLua did not make, rather than guess", () => {
+    const chunk = luaparse.parse("return 1", { luaVersion: "5.1", ranges: true });
+    expect(() => nodePosition(chunk.body[0]!, chunk)).toThrow(/parseLua/);
   });
 });

@@ -47,12 +47,12 @@ export function ownLineIn(file: SourceFile, expanded: ExpandedSource | undefined
  * statements from included files are passed over: this is what the script says before its code.
  */
 export function leadingComments(chunk: Chunk, ownLine: OwnLine): OwnComment[] {
-  const first = chunk.body.find((statement) => ownLine(nodePosition(statement).line) !== undefined);
+  const first = chunk.body.find((statement) => ownLine(nodePosition(statement, chunk).line) !== undefined);
   const end = first === undefined ? Infinity : nodeOffset(first);
   const comments: OwnComment[] = [];
   for (const comment of chunk.comments ?? []) {
     if (nodeOffset(comment) > end) break;
-    const { line, column } = nodePosition(comment);
+    const { line, column } = nodePosition(comment, chunk);
     const own = ownLine(line);
     if (own !== undefined) comments.push({ comment, line: own, column });
   }
