@@ -10,8 +10,9 @@ import { collectUsage, highestIndex } from "./usage.js";
  * and takes no keys):
  * - BullMQ's file names, `moveToDelayed-8.lua`: the trailing `-8` is the number of keys, and the
  *   function is named without it (`moveToDelayed`);
- * - a leading `--[[ ... ]]` comment that documents `KEYS[1] 'wait'` or `ARGV[2] timestamp`: the
- *   inferred keys and arguments take those names (and the rest of the line as description).
+ * - a leading `--[[ ... ]]` comment that documents `KEYS[1] 'wait'` or `ARGV[2] timestamp` (BullMQ,
+ *   Bull), or `key 1 -> bq:name:jobs` and `arg 1 -> job id` (bee-queue): the inferred keys and
+ *   arguments take those names (and the rest of the line as description).
  */
 export interface Adoption {
   /** From the file name; only for a script with no annotations. */
@@ -57,13 +58,16 @@ export function adoptionFor(
   return { keyCount: count, namePath: `${counted[1]}.lua`, ...documented };
 }
 
-const MENTION = /\b(KEYS|ARGV)\[(\d+)\][\s:=-]*(.*)$/;
+/** A line that documents a key or an argument: its table, its 1-based index, and what it says of it. */
+const MENTIONS = [/\b(KEYS|ARGV)\[(\d+)\][\s:=-]*(.*)$/, /^\s*(key|arg)\s*(\d+)\s*(?:->|=>|[:=-])\s*(.*)$/i];
+/** `bq:name:jobs`, `{q}:wait`: a key written as its pattern, named by its last part. */
+const KEY_PATTERN = /^[\w{}-]*(?::[\w{}-]+)+(?=[\s(,;]|$)/;
 const QUOTED = /^(['"])([^'"]+)\1[\s,;.]*(.*)$/;
 /** Words that end a name made from a description: "the id of the job" → `id`. */
 const STOP = new Set(["of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "if", "is", "as"]);
 const ARTICLES = new Set(["the", "a", "an"]);
 
-/** The names a leading `--[[ ]]` comment gives `KEYS[n]` and `ARGV[n]`; a name that cannot be one is left out. */
+/** The names a leading `--[[ ]]` comment gives keys and arguments (`MENTIONS`); a name that cannot be one is left out. */
 function documentedNames(
   chunk: Chunk,
   ownLine: ReturnType<typeof ownLineIn>,
@@ -73,11 +77,11 @@ function documentedNames(
   for (const { comment } of leadingComments(chunk, ownLine)) {
     if (!comment.raw.startsWith("--[")) continue;
     for (const line of comment.value.split("\n")) {
-      const mention = MENTION.exec(line);
+      const mention = MENTIONS.map((form) => form.exec(line)).find((match) => match !== null);
       const named = mention && nameFrom(mention[3]);
       // key3/arg2 are what undocumented ones are called: such a name could clash with one of those.
       if (!mention || !named || taken.has(named.name) || /^(key|arg)\d+$/.test(named.name)) continue;
-      const table = mention[1] === "KEYS" ? found.keys : found.args;
+      const table = /^keys?$/i.test(mention[1]!) ? found.keys : found.args;
       const index = Number(mention[2]);
       if (index < 1 || table.has(index)) continue;
       table.set(index, named);
@@ -87,10 +91,15 @@ function documentedNames(
   return found;
 }
 
-/** `'wait',` → wait; `key prefix` → keyPrefix (up to three words); undefined when no identifier comes of it. */
+/**
+ * `'wait',` → wait; `key prefix` → keyPrefix (up to three words); `bq:name:jobs (the jobs)` → jobs;
+ * undefined when no identifier comes of it.
+ */
 function nameFrom(text: string): Documented | undefined {
   const quoted = QUOTED.exec(text.trim());
-  const words = (quoted ? quoted[2] : text)
+  const said = (quoted ? quoted[2]! : text).trim();
+  const pattern = KEY_PATTERN.exec(said);
+  const words = (pattern ? pattern[0].split(":").at(-1)!.replace(/[{}]/g, "") : said)
     .split(/[,.;:()[\]]/)[0]
     .trim()
     .split(/\s+/);

@@ -95,6 +95,49 @@ describe("names from a leading block comment that documents KEYS[n] and ARGV[n]"
     expect(scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["wait", "key2"]);
   });
 
+  it("reads bee-queue's `key 1 -> bq:name:jobs` and `arg 1 -> job id`, a key named by its pattern's last part", () => {
+    // As bee-queue's lib/lua/addDelayedJob.lua documents its keys and arguments.
+    const text = `--[[
+key 1 -> bq:name:id (job ID counter)
+key 2 -> bq:name:jobs
+key 3 -> bq:name:delayed
+arg 1 -> job id
+arg 2 -> job data
+arg 3 -> ms timestamp ("now")
+]]
+local jobId = ARGV[1]
+if jobId == "" then jobId = "" .. redis.call("incr", KEYS[1]) end
+redis.call("hset", KEYS[2], jobId, ARGV[2])
+redis.call("zadd", KEYS[3], tonumber(ARGV[3]), jobId)
+return jobId
+`;
+    const signature = build("addDelayedJob.lua", text).scripts[0]?.signature;
+    expect(signature?.keys.map((k) => [k.name, k.description])).toEqual([
+      ["id", "bq:name:id (job ID counter)"],
+      ["jobs", "bq:name:jobs"],
+      ["delayed", "bq:name:delayed"],
+    ]);
+    expect(signature?.args.map((a) => [a.name, a.description])).toEqual([
+      ["jobId", "job id"],
+      ["jobData", "job data"],
+      ["msTimestamp", 'ms timestamp ("now")'],
+    ]);
+  });
+
+  it("names a key written as a pattern in the KEYS[n] form too, and leaves prose about keys alone", () => {
+    const text = `--[[
+  KEYS[1] 'bull:{queue}:wait'
+  KEYS[2] {q}:active, the active list
+  The key 2 lock is taken first.
+  arg one -> not an index
+]]
+return redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+`;
+    const signature = build("move.lua", text).scripts[0]?.signature;
+    expect(signature?.keys.map((k) => k.name)).toEqual(["wait", "active"]);
+    expect(signature?.args).toEqual([]);
+  });
+
   it("reads only the script's own leading comment, not a comment after its first statement", () => {
     const text = "local x = 1\n--[[ KEYS[1] 'late' ]]\nreturn redis.call('GET', KEYS[1])\n";
     expect(build("get.lua", text).scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["key1"]);
