@@ -64,8 +64,24 @@ export function parseLua(file: SourceFile, expanded?: ExpandedSource): ParsedLua
     return { source, chunk, diagnostics: [] };
   } catch (error) {
     const { at, message } = syntaxError(lua, error);
-    return fail(at, message);
+    return fail(at, message, templateHint(lua, at.line));
   }
+}
+
+/** A template tag at the start of a line: ERB's `<%= include_partial ... %>`, `{{ }}`, `{% %}`. */
+const TEMPLATE_TAG = /^\s*(<%|\{\{|\{%)/;
+
+/**
+ * Folders written for a loader that runs scripts through a template engine first (sidekiq-unique-jobs
+ * pulls shared code in with ERB) fail to parse at the first tag: say what the line is, and what
+ * luagen has instead.
+ */
+function templateHint(lua: string, line: number): string | undefined {
+  const starts = lineStarts(lua);
+  const text = lua.slice(starts[line - 1] ?? lua.length, starts[line] ?? lua.length);
+  if (!TEMPLATE_TAG.test(text)) return undefined;
+  const named = /["']([^"']+\.lua)["']/.exec(text)?.[1] ?? "shared/_code.lua";
+  return `this line is a template tag, not Lua: luagen reads a script as Redis runs it; to share code between scripts, write ---@include "${named}" (the path relative to this script; docs/includes.md)`;
 }
 
 /** luaparse's error as a position and a message; for the errors luaparse raises by accident, our own. */

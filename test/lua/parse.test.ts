@@ -150,3 +150,31 @@ describe("nodePosition", () => {
     expect(() => nodePosition(chunk.body[0]!, chunk)).toThrow(/parseLua/);
   });
 });
+
+describe("a template tag where Lua was expected", () => {
+  const parse = (text: string) => parseLua({ path: "t.lua", relativePath: "t.lua", text, partial: false }).diagnostics;
+
+  test.each([
+    [
+      "ERB, as sidekiq-unique-jobs writes its includes",
+      '-- shared code\n<%= include_partial "shared/_common.lua" %>\nreturn 1\n',
+    ],
+    ["Jinja/Handlebars", "local a = 1\n{{ helpers }}\nreturn a\n"],
+    ["a template block", "{% include 'x.lua' %}\nreturn 1\n"],
+  ])("%s: the syntax error says what the line is and points to ---@include", (_, text) => {
+    const [diagnostic] = parse(text);
+    expect(diagnostic?.code).toBe("LG001");
+    expect(diagnostic?.hint).toMatch(/template tag, not Lua.*---@include/);
+  });
+
+  test("the hint writes the include for the partial the tag names", () => {
+    const [diagnostic] = parse('<%= include_partial "shared/_common.lua" %>\nreturn 1\n');
+    expect(diagnostic?.hint).toContain('---@include "shared/_common.lua"');
+  });
+
+  test("an ordinary syntax error gets no such hint", () => {
+    const [diagnostic] = parse("local a = \nreturn 1 %\n");
+    expect(diagnostic?.code).toBe("LG001");
+    expect(diagnostic?.hint).toBeUndefined();
+  });
+});
