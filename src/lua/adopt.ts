@@ -10,9 +10,10 @@ import { collectUsage, highestIndex } from "./usage.js";
  * and takes no keys):
  * - BullMQ's file names, `moveToDelayed-8.lua`: the trailing `-8` is the number of keys, and the
  *   function is named without it (`moveToDelayed`);
- * - a leading `--[[ ... ]]` comment that documents `KEYS[1] 'wait'` or `ARGV[2] timestamp` (BullMQ,
- *   Bull), or `key 1 -> bq:name:jobs` and `arg 1 -> job id` (bee-queue): the inferred keys and
- *   arguments take those names (and the rest of the line as description).
+ * - leading comments (a `--[[ ... ]]` block or `--` lines) that document `KEYS[1] 'wait'` or
+ *   `ARGV[2] timestamp` (BullMQ, Bull, most hand-written scripts), or `key 1 -> bq:name:jobs` and
+ *   `arg 1 -> job id` (bee-queue): the inferred keys and arguments take those names (and the rest
+ *   of the line as description).
  */
 export interface Adoption {
   /** From the file name; only for a script with no annotations. */
@@ -67,7 +68,10 @@ const QUOTED = /^(['"])([^'"]+)\1[\s,;.]*(.*)$/;
 const STOP = new Set(["of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "if", "is", "as"]);
 const ARTICLES = new Set(["the", "a", "an"]);
 
-/** The names a leading `--[[ ]]` comment gives keys and arguments (`MENTIONS`); a name that cannot be one is left out. */
+/**
+ * The names the leading comments, a `--[[ ]]` block or `--` lines, give keys and arguments
+ * (`MENTIONS`); a name that cannot be one is left out.
+ */
 function documentedNames(
   chunk: Chunk,
   ownLine: ReturnType<typeof ownLineIn>,
@@ -75,7 +79,6 @@ function documentedNames(
   const found = { keys: new Map<number, Documented>(), args: new Map<number, Documented>() };
   const taken = new Set<string>();
   for (const { comment } of leadingComments(chunk, ownLine)) {
-    if (!comment.raw.startsWith("--[")) continue;
     for (const line of comment.value.split("\n")) {
       const mention = MENTIONS.map((form) => form.exec(line)).find((match) => match !== null);
       const named = mention && nameFrom(mention[3]);

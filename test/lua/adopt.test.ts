@@ -124,6 +124,23 @@ return jobId
     ]);
   });
 
+  it("reads `--` line comments as well as a block: the way most hand-written scripts document KEYS and ARGV", () => {
+    const text = `-- Token bucket.
+-- KEYS[1] = the bucket hash
+-- ARGV[1] = refill rate (tokens per second)
+-- ARGV[2] - capacity
+-- ARGV[3]: now in milliseconds
+-- Reads KEYS[1] and returns the tokens left.
+local rate, capacity, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens = tonumber(redis.call("HGET", KEYS[1], "tokens") or capacity)
+-- ARGV[4] = not read here: a comment after the first statement
+return math.floor(math.min(capacity, tokens + rate * now))
+`;
+    const signature = build("bucket.lua", text).scripts[0]?.signature;
+    expect(signature?.keys.map((k) => [k.name, k.description])).toEqual([["bucketHash", "the bucket hash"]]);
+    expect(signature?.args.map((a) => a.name)).toEqual(["refillRate", "capacity", "now"]);
+  });
+
   it("names a key written as a pattern in the KEYS[n] form too, and leaves prose about keys alone", () => {
     const text = `--[[
   KEYS[1] 'bull:{queue}:wait'
