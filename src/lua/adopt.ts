@@ -1,7 +1,8 @@
-import type { Chunk } from "luaparse";
+import type { Chunk, Expression } from "luaparse";
 import type { ExpandedSource, SourceFile } from "../model.js";
 import { isValidIdentifier } from "../naming.js";
 import { leadingComments, ownLineIn } from "./annotations/doc-block.js";
+import { isGlobal, walk } from "./parse.js";
 import { collectUsage, highestIndex } from "./usage.js";
 
 /**
@@ -13,7 +14,9 @@ import { collectUsage, highestIndex } from "./usage.js";
  * - leading comments (a `--[[ ... ]]` block or `--` lines) that document `KEYS[1] 'wait'` or
  *   `ARGV[2] timestamp` (BullMQ, Bull, most hand-written scripts), or `key 1 -> bq:name:jobs` and
  *   `arg 1 -> job id` (bee-queue): the inferred keys and arguments take those names (and the rest
- *   of the line as description).
+ *   of the line as description);
+ * - for what the comments leave unnamed, the locals the script reads them into
+ *   (`local limit = tonumber(ARGV[1])`).
  */
 export interface Adoption {
   /** From the file name; only for a script with no annotations. */
@@ -44,7 +47,7 @@ export function adoptionFor(
   expanded: ExpandedSource | undefined,
   annotated: boolean,
 ): Adoption {
-  const documented = documentedNames(chunk, ownLineIn(file, expanded));
+  const documented = withLocalNames(documentedNames(chunk, ownLineIn(file, expanded)), chunk);
   const counted = annotated ? null : COUNTED.exec(file.relativePath);
   if (counted === null) return { namePath: file.relativePath, ...documented };
   // A script that takes any number of keys (reads KEYS by a computed index, by length or whole)
@@ -57,6 +60,49 @@ export function adoptionFor(
     return { namePath: file.relativePath, ignoredCount: { count, highest }, ...documented };
   }
   return { keyCount: count, namePath: `${counted[1]}.lua`, ...documented };
+}
+
+type Names = { keys: Map<number, Documented>; args: Map<number, Documented> };
+
+/**
+ * `named`, with the names the script itself gives what it reads for every key and argument left
+ * unnamed: `local limit = tonumber(ARGV[1])` → `limit`, `local tokens_key = KEYS[1]` → `tokensKey`.
+ * The first such local of an index names it; a name taken already, or one no parameter can have,
+ * is passed over.
+ */
+function withLocalNames(named: Names, chunk: Chunk): Names {
+  const found = { keys: new Map(named.keys), args: new Map(named.args) };
+  const taken = new Set([...found.keys.values(), ...found.args.values()].map((documented) => documented.name));
+  walk(chunk.body, (node) => {
+    if (node.type !== "LocalStatement") return true;
+    node.variables.forEach((variable, i) => {
+      const read = literalRead(node.init[i]);
+      if (read === undefined) return;
+      const table = read.table === "KEYS" ? found.keys : found.args;
+      const name = variable.name.replace(/(?<=[a-z0-9])_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      if (table.has(read.index) || taken.has(name) || /^(key|arg)\d+$/.test(name) || !isValidIdentifier(name)) return;
+      table.set(read.index, { name, description: "" });
+      taken.add(name);
+    });
+    return true;
+  });
+  return found;
+}
+
+/** `KEYS[2]`, `tonumber(ARGV[1])`, `tostring(ARGV[3])`: which entry of which table the value is. */
+function literalRead(value: Expression | undefined): { table: "KEYS" | "ARGV"; index: number } | undefined {
+  if (value?.type === "CallExpression" && value.arguments.length === 1 && isConversion(value.base)) {
+    return literalRead(value.arguments[0]);
+  }
+  if (value?.type !== "IndexExpression" || !isGlobal(value.base) || value.index.type !== "NumericLiteral")
+    return undefined;
+  const table = value.base.name;
+  const index = value.index.value;
+  return (table === "KEYS" || table === "ARGV") && Number.isInteger(index) && index >= 1 ? { table, index } : undefined;
+}
+
+function isConversion(callee: Expression): boolean {
+  return isGlobal(callee) && (callee.name === "tonumber" || callee.name === "tostring");
 }
 
 /** A line that documents a key or an argument: its table, its 1-based index, and what it says of it. */
@@ -72,11 +118,8 @@ const ARTICLES = new Set(["the", "a", "an"]);
  * The names the leading comments, a `--[[ ]]` block or `--` lines, give keys and arguments
  * (`MENTIONS`); a name that cannot be one is left out.
  */
-function documentedNames(
-  chunk: Chunk,
-  ownLine: ReturnType<typeof ownLineIn>,
-): { keys: Map<number, Documented>; args: Map<number, Documented> } {
-  const found = { keys: new Map<number, Documented>(), args: new Map<number, Documented>() };
+function documentedNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): Names {
+  const found: Names = { keys: new Map(), args: new Map() };
   const taken = new Set<string>();
   for (const { comment } of leadingComments(chunk, ownLine)) {
     for (const line of comment.value.split("\n")) {

@@ -115,7 +115,8 @@ function listed(items: string[], noun: string): string {
 
 /**
  * Keys and arguments up to the highest literal index read (or, for keys, as many as a BullMQ file
- * name says), named as the leading comments document them, else key1.., arg1...
+ * name says), named as the leading comments document them or the locals they are read into, else
+ * key1.., arg1...
  */
 function inferSignature(usage: Usage, adoption: Adoption): Signature {
   const keyCount = adoption.keyCount ?? Math.max(highestIndex(usage, "KEYS"), ...adoption.keys.keys());

@@ -155,6 +155,24 @@ return redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
     expect(signature?.args).toEqual([]);
   });
 
+  it("names what the comments leave unnamed after the local the script reads it into", () => {
+    const text = `-- KEYS[2] = the hits counter
+local key = "rate.limit:" .. KEYS[1]
+local limit = tonumber(ARGV[1])
+local window_ms, counter = ARGV[2], KEYS[2]
+local new = ARGV[3]
+if redis.call("INCR", key) > limit then return 0 end
+local again = tonumber(ARGV[1])
+redis.call("PEXPIRE", counter, window_ms)
+return redis.call("SET", KEYS[2], new)
+`;
+    const signature = build("limit.lua", text).scripts[0]?.signature;
+    // KEYS[1] is read into a key made from it, not as it is; \`new\` cannot be a parameter; the
+    // comment's name for KEYS[2] stands; the first local of ARGV[1] names it.
+    expect(signature?.keys.map((k) => k.name)).toEqual(["key1", "hitsCounter"]);
+    expect(signature?.args.map((a) => a.name)).toEqual(["limit", "windowMs", "arg3"]);
+  });
+
   it("reads only the script's own leading comment, not a comment after its first statement", () => {
     const text = "local x = 1\n--[[ KEYS[1] 'late' ]]\nreturn redis.call('GET', KEYS[1])\n";
     expect(build("get.lua", text).scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["key1"]);
