@@ -154,6 +154,8 @@ const HOSTILE: Record<string, string> = {
   "scripts.lua": `---@name SCRIPTS\n${hostile("k")}`,
   "batch-of.lua": `---@name BatchOf\n${hostile("k")}`,
   "get.lua": hostile("k"),
+  // A parameter with the name of the script's own descriptor, which the function's body passes on.
+  "counter.lua": hostile("k counterScript"),
   "café.lua": hostile("k"),
   "größe.lua": hostile("k"),
   "日本.lua": hostile("k"),
@@ -182,7 +184,7 @@ describe("generated code compiles for every name legal on disk", () => {
       path.join(dir, "consumer.ts"),
       `import { Redis } from "ioredis";
 import { run, runScript, define, defineScript, params, ScriptClientFactory, RedisKey, Promise as P } from "./gen/index.js";
-import { café, größe, 日本, quoted, slash, broken, carriage, para, back, multi } from "./gen/index.js";
+import { café, größe, 日本, quoted, slash, broken, carriage, para, back, multi, counter } from "./gen/index.js";
 
 export async function use(redis: Redis): Promise<void> {
   const replies: number[] = await Promise.all([
@@ -201,6 +203,7 @@ export async function use(redis: Redis): Promise<void> {
     carriage(redis, "k"),
     para(redis, "k"),
     back(redis, "k"),
+    counter(redis, "k", "a"),
   ]);
   const sha: string = runScript.sha1 + defineScript.sha1;
   // In a typed batch a script named like a command takes the command's place.

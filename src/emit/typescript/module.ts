@@ -60,6 +60,12 @@ interface Bindings {
   ScriptClient: string;
   ScriptDescriptor: string;
   library: string;
+  /**
+   * What the implementation calls a parameter that has the descriptor's name (`---@arg
+   * limitScript` in `limit.lua`), so that its body still reaches the descriptor. Only the
+   * implementation's parameter names change, which no caller sees.
+   */
+  descriptorParameter: string;
 }
 
 function bindingsFor(script: Script): Bindings {
@@ -81,6 +87,7 @@ function bindingsFor(script: Script): Bindings {
     ScriptClient: free("ScriptClient"),
     ScriptDescriptor: free("ScriptDescriptor"),
     library: free("library"),
+    descriptorParameter: free(`${script.name}Script`),
   };
 }
 
@@ -117,10 +124,10 @@ function writeFunction(writer: Lines, script: Script, names: Bindings, types: Cl
   const { target, batch, ScriptBatch, ScriptClient } = names;
   const params = parameterList(script, names.RedisKey);
   const reply = returnTypeText(signature.returns.type);
-  const declaration = (typeParameters: string, targetType: string, returns: string, end: string) =>
+  const declaration = (typeParameters: string, targetType: string, returns: string, end: string, list = params) =>
     printList(
       `export function ${script.name}${typeParameters}(`,
-      code([`${target}: ${targetType}`, ...params]),
+      code([`${target}: ${targetType}`, ...list]),
       `): ${returns}${end}`,
     );
   const replyText = returnsText(script);
@@ -130,20 +137,30 @@ function writeFunction(writer: Lines, script: Script, names: Bindings, types: Cl
   const queued = `\`${target}\`, the call queued in it for chaining; \`exec()\` gives its reply${replyText && `: ${replyText}`}`;
   writer.writeLine(jsDoc(script, target, types.batchDoc, queued));
   writer.writeLine(declaration(`<${batch} extends ${ScriptBatch}>`, batch, batch, ";"));
-  writer.writeLine(declaration("", `${ScriptClient} | ${ScriptBatch}`, `Promise<unknown> | ${ScriptBatch}`, " {"));
-  const keys = code(signature.keys.map((k) => k.name));
-  const args = code(signature.args.map((a) => a.name));
+  const descriptor = `${script.name}Script`;
+  const own = (name: string) => (name === descriptor ? names.descriptorParameter : name);
+  const ownParams = parameterList(script, names.RedisKey, own);
   writer.writeLine(
-    printList(`  return ${names.runScript}(`, [...code([`${script.name}Script`, target]), keys, args], ");", "  "),
+    declaration("", `${ScriptClient} | ${ScriptBatch}`, `Promise<unknown> | ${ScriptBatch}`, " {", ownParams),
   );
+  const keys = code(signature.keys.map((k) => own(k.name)));
+  const args = code(signature.args.map((a) => own(a.name)));
+  writer.writeLine(printList(`  return ${names.runScript}(`, [...code([descriptor, target]), keys, args], ");", "  "));
   writer.writeLine("}");
 }
 
-/** The script's parameters as a generated signature declares them; `keyType` is the local name of the key type. */
-export function parameterList(script: Script, keyType: string): string[] {
+/**
+ * The script's parameters as a generated signature declares them; `keyType` is the local name of
+ * the key type, `nameOf` what the signature calls each parameter (its own name by default).
+ */
+export function parameterList(
+  script: Script,
+  keyType: string,
+  nameOf: (name: string) => string = (name) => name,
+): string[] {
   const { keys, args } = script.signature;
   return [...keys, ...args].map(
-    (p) => `${p.name}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, keyType)}`,
+    (p) => `${nameOf(p.name)}${"optional" in p && p.optional ? "?" : ""}: ${paramTypeText(p, keyType)}`,
   );
 }
 
