@@ -28,7 +28,7 @@ export interface Adoption {
   ignoredCount?: { count: number; highest: number };
   /** The path the function is named from: without the `-N` when `keyCount` came from it. */
   namePath: string;
-  /** Names by 1-based index, from the leading block comment. */
+  /** Names by 1-based index, from the leading comments or the locals the script reads them into (`namesOf`). */
   keys: Map<number, Documented>;
   args: Map<number, Documented>;
 }
@@ -47,7 +47,8 @@ export function adoptionFor(
   expanded: ExpandedSource | undefined,
   annotated: boolean,
 ): Adoption {
-  const documented = withLocalNames(documentedNames(chunk, ownLineIn(file, expanded)), chunk);
+  // Only an inferred signature reads the names: an annotated script's tags say everything.
+  const documented = annotated ? { keys: new Map(), args: new Map() } : namesOf(chunk, ownLineIn(file, expanded));
   const counted = annotated ? null : COUNTED.exec(file.relativePath);
   if (counted === null) return { namePath: file.relativePath, ...documented };
   // A script that takes any number of keys (reads KEYS by a computed index, by length or whole)
@@ -64,29 +65,49 @@ export function adoptionFor(
 
 type Names = { keys: Map<number, Documented>; args: Map<number, Documented> };
 
+/** A name the script offers for one entry of `KEYS` or `ARGV`. */
+interface Offered {
+  table: "KEYS" | "ARGV";
+  index: number;
+  named: Documented;
+}
+
 /**
- * `named`, with the names the script itself gives what it reads for every key and argument left
- * unnamed: `local limit = tonumber(ARGV[1])` → `limit`, `local tokens_key = KEYS[1]` → `tokensKey`.
- * The first such local of an index names it; a name taken already, or one no parameter can have,
- * is passed over.
+ * The names of the keys and arguments: what the leading comments say, then, for what they leave
+ * unnamed, the locals the script reads them into. The first name offered for an index wins; a name
+ * taken already is passed over, as are `key3`/`arg2` (what an unnamed one is called) and a name no
+ * parameter can have (a reserved word, `completed/failedKey`).
  */
-function withLocalNames(named: Names, chunk: Chunk): Names {
-  const found = { keys: new Map(named.keys), args: new Map(named.args) };
-  const taken = new Set([...found.keys.values(), ...found.args.values()].map((documented) => documented.name));
+function namesOf(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): Names {
+  const names: Names = { keys: new Map(), args: new Map() };
+  const taken = new Set<string>();
+  for (const { table, index, named } of [...commentNames(chunk, ownLine), ...localNames(chunk)]) {
+    const byIndex = table === "KEYS" ? names.keys : names.args;
+    const { name } = named;
+    if (index < 1 || byIndex.has(index) || taken.has(name) || /^(key|arg)\d+$/.test(name) || !isValidIdentifier(name))
+      continue;
+    byIndex.set(index, named);
+    taken.add(named.name);
+  }
+  return names;
+}
+
+/**
+ * What the script reads into locals, in source order: `local limit = tonumber(ARGV[1])` offers
+ * `limit`, `local tokens_key = KEYS[1]` offers `tokensKey`.
+ */
+function localNames(chunk: Chunk): Offered[] {
+  const offered: Offered[] = [];
   walk(chunk.body, (node) => {
     if (node.type !== "LocalStatement") return true;
     node.variables.forEach((variable, i) => {
       const read = literalRead(node.init[i]);
-      if (read === undefined) return;
-      const table = read.table === "KEYS" ? found.keys : found.args;
       const name = variable.name.replace(/(?<=[a-z0-9])_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-      if (table.has(read.index) || taken.has(name) || /^(key|arg)\d+$/.test(name) || !isValidIdentifier(name)) return;
-      table.set(read.index, { name, description: "" });
-      taken.add(name);
+      if (read !== undefined) offered.push({ ...read, named: { name, description: "" } });
     });
     return true;
   });
-  return found;
+  return offered;
 }
 
 /** `KEYS[2]`, `tonumber(ARGV[1])`, `tostring(ARGV[3])`: which entry of which table the value is. */
@@ -114,34 +135,25 @@ const QUOTED = /^(['"])([^'"]+)\1[\s,;.]*(.*)$/;
 const STOP = new Set(["of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "if", "is", "as"]);
 const ARTICLES = new Set(["the", "a", "an"]);
 
-/**
- * The names the leading comments, a `--[[ ]]` block or `--` lines, give keys and arguments
- * (`MENTIONS`); a name that cannot be one is left out.
- */
-function documentedNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): Names {
-  const found: Names = { keys: new Map(), args: new Map() };
-  const taken = new Set<string>();
+/** The names the leading comments, a `--[[ ]]` block or `--` lines, give keys and arguments (`MENTIONS`). */
+function commentNames(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): Offered[] {
+  const offered: Offered[] = [];
   for (const { comment } of leadingComments(chunk, ownLine)) {
     for (const line of comment.value.split("\n")) {
       const mention = MENTIONS.map((form) => form.exec(line)).find((match) => match !== null);
-      const named = mention && nameFrom(mention[3]);
-      // key3/arg2 are what undocumented ones are called: such a name could clash with one of those.
-      if (!mention || !named || taken.has(named.name) || /^(key|arg)\d+$/.test(named.name)) continue;
-      const table = /^keys?$/i.test(mention[1]!) ? found.keys : found.args;
-      const index = Number(mention[2]);
-      if (index < 1 || table.has(index)) continue;
-      table.set(index, named);
-      taken.add(named.name);
+      if (!mention) continue;
+      const named = nameFrom(mention[3]!);
+      offered.push({ table: /^keys?$/i.test(mention[1]!) ? "KEYS" : "ARGV", index: Number(mention[2]), named });
     }
   }
-  return found;
+  return offered;
 }
 
 /**
  * `'wait',` → wait; `key prefix` → keyPrefix (up to three words); `bq:name:jobs (the jobs)` → jobs;
- * undefined when no identifier comes of it.
+ * whether it can be a parameter's name is `namesOf`'s to say.
  */
-function nameFrom(text: string): Documented | undefined {
+function nameFrom(text: string): Documented {
   const quoted = QUOTED.exec(text.trim());
   const said = (quoted ? quoted[2]! : text).trim();
   const pattern = KEY_PATTERN.exec(said);
@@ -152,7 +164,6 @@ function nameFrom(text: string): Documented | undefined {
   const kept = words.filter((w, i) => !(i === 0 && ARTICLES.has(w.toLowerCase())));
   const stop = kept.findIndex((w) => STOP.has(w.toLowerCase()));
   const name = camelCase((stop < 0 ? kept : kept.slice(0, stop)).slice(0, 3));
-  if (!isValidIdentifier(name)) return undefined;
   const description = (quoted ? quoted[3] : text).trim().replace(/[,;]$/, "");
   return { name, description };
 }
