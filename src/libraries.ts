@@ -83,10 +83,6 @@ export function libraryHomes(
 }
 
 /**
- * The path of a folder of the setting as `SourceFile.path` has it: relative to `root`, `/`; `""`
- * for the root, and for a folder above it, which holds every script below the root as the root does.
- */
-/**
  * A library folder as a part of a name (`queue/jobs` → `queue_jobs`): of the library's base name
  * here, and of the Python target's module for it. Two folders that give the same part are refused
  * above, by the base names they would share.
@@ -95,6 +91,10 @@ export function folderName(dir: string): string {
   return dir.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
+/**
+ * The path of a folder of the setting as `SourceFile.path` has it: relative to `root`, `/`; `""`
+ * for the root, and for a folder above it, which holds every script below the root as the root does.
+ */
 export function settingFolder(cwd: string, root: string): (setting: string) => string {
   return (setting) => {
     const folder = path.resolve(cwd, setting);
