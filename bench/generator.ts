@@ -158,6 +158,8 @@ interface SizeResult {
   readonly floor: number[];
   /** The same floor as a whole process: Node start-up, cold JIT and all. */
   readonly floorProcess: number[];
+  /** `node -e 0`, each round beside the steps: how fast this host is (see scaledTargets). */
+  readonly nodeStart: number[];
 }
 
 /** One synthesized tree and everything measured on it. */
@@ -219,6 +221,7 @@ function synthTree(size: number, dir: string): Tree {
     steps: new Map(STEPS.map((s) => [s, []])),
     floor: [],
     floorProcess: [],
+    nodeStart: [],
   };
 }
 
@@ -253,6 +256,7 @@ function runRounds(trees: readonly Tree[], config: GeneratorConfig, hasCheck: bo
       const step = (name: StepName, args: readonly string[]) => tree.steps.get(name)!.push(luagen(args, tree.dir));
       tree.floor.push(floorPass(files));
       tree.floorProcess.push(timedNode(["-e", FLOOR_SCRIPT, lua], ROOT).ms); // cwd ROOT: require() finds luaparse
+      tree.nodeStart.push(timedNode(["-e", "0"], ROOT).ms);
       makeCold(tree);
       step("cold run", [lua, "--out", out]);
       step("no-op rerun", [lua, "--out", out]);
@@ -387,6 +391,34 @@ function profiles({ size, dir, lua }: Tree): Table[] {
   return tables;
 }
 
+/** Issue 20's limits, as written: whole processes on 1,000 scripts, on the machine it was measured on. */
+const RUN_LIMITS: ReadonlyArray<readonly [StepName, string, number]> = [
+  ["cold run", "cold run", 1000],
+  ["no-op rerun", "no-op rerun", 250],
+  ["rerun after changing one script", "one-change rerun", 300],
+  ["cold run, --target python", "--target python, cold run", 1000],
+  ["no-op rerun, --target python", "--target python, no-op rerun", 250],
+  ["rerun after changing one script, --target python", "--target python, one-change rerun", 300],
+];
+
+/** `node -e ''` on the machine issue 20's limits were set on ("starts in ~0.06 s"). */
+const ISSUE_NODE_START_MS = 60;
+
+/**
+ * The same limits scaled to this host by its Node start-up, measured beside the steps in every
+ * round, against the issue's machine: the machines differ about 2× in speed (Node start-up 60–119
+ * ms, the whole-process floor 207–410 ms), and the same code met the limits on one and missed on
+ * the other. A ratio measured in the run, as every other target here, says whether the code kept
+ * its speed; the unscaled rows say what this host gives.
+ */
+function scaledTargets(limits: ReadonlyArray<readonly [string, number, number]>, nodeStart: number): Target[] {
+  const factor = nodeStart / ISSUE_NODE_START_MS;
+  const how = `Node start-up ${fmtMs(nodeStart)} vs ${ISSUE_NODE_START_MS} ms, ×${factor.toFixed(2)}`;
+  return limits.map(([label, ms, limit]) =>
+    below(`1,000 scripts: ${label} < ${fmtMs(limit)}, scaled to this host (${how})`, ms, limit * factor, fmtMs),
+  );
+}
+
 function generatorTargets(results: readonly SizeResult[]): Target[] {
   const at = (size: number) => results.find((r) => r.size === size);
   const med = (r: SizeResult | undefined, step: StepName) =>
@@ -398,18 +430,10 @@ function generatorTargets(results: readonly SizeResult[]): Target[] {
   const ratio5 = ratio(med(five, "cold run"), cold1);
   const coldVsFloor = ratio(cold1, floor1);
   const floorProcess1 = one ? median(one.floorProcess) : Number.NaN;
+  const limits = RUN_LIMITS.map(([step, label, limit]) => [label, med(one, step), limit] as const);
   return [
-    below("1,000 scripts: cold run < 1 s", cold1, 1000, fmtMs),
-    below("1,000 scripts: no-op rerun < 0.25 s", med(one, "no-op rerun"), 250, fmtMs),
-    below("1,000 scripts: one-change rerun < 0.3 s", med(one, "rerun after changing one script"), 300, fmtMs),
-    below("1,000 scripts, --target python: cold run < 1 s", med(one, "cold run, --target python"), 1000, fmtMs),
-    below("1,000 scripts, --target python: no-op rerun < 0.25 s", med(one, "no-op rerun, --target python"), 250, fmtMs),
-    below(
-      "1,000 scripts, --target python: one-change rerun < 0.3 s",
-      med(one, "rerun after changing one script, --target python"),
-      300,
-      fmtMs,
-    ),
+    ...limits.map(([label, ms, limit]) => below(`1,000 scripts: ${label} < ${fmtMs(limit)}`, ms, limit, fmtMs)),
+    ...scaledTargets(limits, one ? median(one.nodeStart) : Number.NaN),
     atMost(
       "1,000 scripts: cold run within 5× the read+parse+hash floor",
       coldVsFloor,
