@@ -28,6 +28,7 @@ export const CODES = {
   LG203: { severity: "warning", title: "declared argument never read" },
   LG204: { severity: "error", title: "write to an undeclared global" },
   LG205: { severity: "warning", title: "no annotations: signature inferred" },
+  LG206: { severity: "error", title: "a read of a global no supported server defines" },
   LG220: { severity: "error", title: "a return's reply does not match ---@return" },
   LG221: { severity: "error", title: "a returned value Redis changes on the way out (fraction, nil inside a table)" },
   LG222: {

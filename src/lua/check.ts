@@ -3,6 +3,8 @@ import { diagnostic, plural, type Code } from "../diagnostics.js";
 import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signature, SourceFile } from "../model.js";
 import { diagnosticAt, originOf } from "../origins.js";
 import type { Adoption, Documented } from "./adopt.js";
+import { closest } from "../suggest.js";
+import { SCRIPT_GLOBALS } from "./redis-api.js";
 import { collectUsage, highestIndex, type Table, type Usage } from "./usage.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, shippedReplies, type Place } from "./return-check.js";
@@ -30,7 +32,10 @@ export function checkScript(
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);
   const place: Place = (code, at, message, hint) => diagnosticAt(code, file.path, expanded?.origins, at, message, hint);
-  const diagnostics = usage.globalWrites.map((write) => globalWriteDiagnostic(place, write));
+  const diagnostics = [
+    ...usage.globalWrites.map((write) => globalWriteDiagnostic(place, write)),
+    ...usage.undefinedReads.map((read) => missingGlobal(place, read)),
+  ];
   const where = (at: Position) => {
     const origin = (expanded && originOf(expanded.origins, at.line)) ?? { file: file.path, line: at.line };
     return origin.file === file.path ? `line ${origin.line}` : `${origin.file}:${origin.line}`;
@@ -62,6 +67,24 @@ function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number
     : `assignment to undeclared global '${write.name}'`;
   const fix = write.isFunction ? `local function ${write.name}` : `local ${write.name}`;
   return place("LG204", write.at, `${what}: Redis refuses writes to globals at run time`, `declare it local: ${fix}`);
+}
+
+/**
+ * LG206: a global no supported server defines. Redis fails the script when the read runs, so a
+ * fragment meant to be pasted after another (a helper it calls, a local it expects) fails alone.
+ */
+function missingGlobal(place: Place, read: Usage["undefinedReads"][number]): Diagnostic {
+  const near = closest(read.name, SCRIPT_GLOBALS);
+  const hint = near
+    ? `did you mean ${near}?`
+    : `define it in this script (local ${read.name} = ...), or ---@include the file that does`;
+  const failure = `"Script attempted to access nonexistent global variable '${read.name}'"`;
+  return place(
+    "LG206",
+    read.at,
+    `'${read.name}' is not defined: Redis fails the script when it reads it (${failure})`,
+    hint,
+  );
 }
 
 /** LG200/LG201: a literal index past the declared params, unless a rest param takes any number. */

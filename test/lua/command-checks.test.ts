@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { checkCommandUse } from "../../src/lua/command-checks.js";
-import { REDIS_LUA_API } from "../../src/lua/redis-api.js";
+import { REDIS_LUA_API, SCRIPT_GLOBALS } from "../../src/lua/redis-api.js";
 import { COMMANDS, extendCommands, type CommandTable } from "../../src/lua/commands.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { parseServer } from "../../src/lua/servers.js";
@@ -12,7 +12,7 @@ import type { RedisServer } from "../support/redis-server.js";
 import { serverSettingOf } from "../support/server-setting.js";
 import { connect } from "../support/script.js";
 import { runCli, tempDir, writeTree } from "../support/workspace.js";
-import { source } from "./stages.js";
+import { runLuaStages, source } from "./stages.js";
 
 function check(text: string, table: CommandTable = COMMANDS, server?: string) {
   const file = source(text);
@@ -362,6 +362,23 @@ describe.each(LIVE_SERVERS)("the redis table luagen knows is a live $server's", 
     await expect(redis.eval("return redis.register_function('f', function() end)", 0)).rejects.toThrow(
       "attempt to call field 'register_function' (a nil value)",
     );
+  });
+
+  it("has no global SCRIPT_GLOBALS lacks, and a read of one it lacks fails as LG206 says", async () => {
+    const globals = (await redis.eval("local t = {} for k in pairs(_G) do t[#t + 1] = k end return t", 0)) as string[];
+    // Any global missing from the set would be a false LG206 on this server.
+    expect(SCRIPT_GLOBALS).toEqual(new Set([...SCRIPT_GLOBALS, ...globals]));
+    // The two servers the tests run on: Valkey 8.0 has exactly the set; Redis 7.0 lacks five of it.
+    const setting = (await serverSettingOf(redis)).name;
+    const valkeyOnly = ["getfenv", "newproxy", "os", "server", "setfenv"];
+    if (setting === "valkey-8.0") expect(new Set(globals)).toEqual(SCRIPT_GLOBALS);
+    if (setting === "redis-7.0")
+      expect(new Set(globals)).toEqual(new Set([...SCRIPT_GLOBALS].filter((name) => !valkeyOnly.includes(name))));
+    const script = "---@return nil\nprint('hi')\n";
+    const { diagnostics } = runLuaStages(source(script));
+    expect(diagnostics.map((d) => d.code)).toEqual(["LG206"]);
+    const quoted = /\("(.+)"\)$/.exec(diagnostics[0]!.message)![1]!;
+    await expect(redis.eval(script, 0)).rejects.toThrow(quoted);
   });
 
   it("has a global server exactly where luagen says: on Redis a script that reads it fails as LG239 says, on Valkey it runs", async () => {

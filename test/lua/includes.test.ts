@@ -252,6 +252,18 @@ describe("a script with includes, through the Lua stages", () => {
     expect(built.scripts).toEqual([]);
   });
 
+  it("resolves a helper the script calls once its file is included, and reports one the partial lacks there", () => {
+    const alone = build({ "lua/a.lua": "---@return integer\nreturn process_tick(1)\n" });
+    expect(alone.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(["lua/a.lua:2:8 LG206"]);
+    const built = build({
+      "lua/a.lua": '---@include "includes/tick"\n---@return integer\nreturn process_tick(1)\n',
+      "lua/includes/tick.lua": "local process_tick = function(n)\n  return n + now\nend\n",
+    });
+    expect(built.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+      `lua/includes/tick.lua:2:14 LG206 'now' is not defined: Redis fails the script when it reads it ("Script attempted to access nonexistent global variable 'now'") (included by lua/a.lua)`,
+    ]);
+  });
+
   it("reports a syntax error in an included file there", () => {
     const built = build({
       "lua/a.lua": '---@return integer\n---@include "_bad"\nreturn 1\n',
