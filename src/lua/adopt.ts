@@ -94,7 +94,8 @@ function namesOf(chunk: Chunk, ownLine: ReturnType<typeof ownLineIn>): Names {
 
 /**
  * What the script reads into locals, in source order: `local limit = tonumber(ARGV[1])` offers
- * `limit`, `local tokens_key = KEYS[1]` offers `tokensKey`.
+ * `limit`, `local tokens_key = KEYS[1]` offers `tokensKey`, `local now = tonumber(ARGV[3]) or
+ * redis.call('TIME')[1]` offers `now`.
  */
 function localNames(chunk: Chunk): Offered[] {
   const offered: Offered[] = [];
@@ -110,8 +111,12 @@ function localNames(chunk: Chunk): Offered[] {
   return offered;
 }
 
-/** `KEYS[2]`, `tonumber(ARGV[1])`, `tostring(ARGV[3])`: which entry of which table the value is. */
+/**
+ * `KEYS[2]`, `tonumber(ARGV[1])`, `tostring(ARGV[3])`, and any of them with a default after `or`
+ * (`tonumber(ARGV[3]) or redis.call('TIME')[1]`): which entry of which table the value is.
+ */
 function literalRead(value: Expression | undefined): { table: "KEYS" | "ARGV"; index: number } | undefined {
+  if (value?.type === "LogicalExpression" && value.operator === "or") return literalRead(value.left);
   if (value?.type === "CallExpression" && value.arguments.length === 1 && isConversion(value.base)) {
     return literalRead(value.arguments[0]);
   }

@@ -173,6 +173,20 @@ return redis.call("SET", KEYS[2], new)
     expect(signature?.args.map((a) => a.name)).toEqual(["limit", "windowMs", "arg3"]);
   });
 
+  it("names an entry read with a default after `or` by its local too", () => {
+    const text = `local tokens_key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local now = tonumber(ARGV[2]) or redis.call('TIME')[1]
+local requested = ARGV[3] or 1
+local fallback = 0 or ARGV[4]
+redis.call("SET", tokens_key, rate + now + requested + fallback)
+return 1
+`;
+    const signature = build("limiter.lua", text).scripts[0]?.signature;
+    // Only the left of \`or\` is the entry as given: \`0 or ARGV[4]\` is always 0.
+    expect(signature?.args.map((a) => a.name)).toEqual(["rate", "now", "requested", "arg4"]);
+  });
+
   it("reads only the script's own leading comment, not a comment after its first statement", () => {
     const text = "local x = 1\n--[[ KEYS[1] 'late' ]]\nreturn redis.call('GET', KEYS[1])\n";
     expect(build("get.lua", text).scripts[0]?.signature.keys.map((k) => k.name)).toEqual(["key1"]);
