@@ -5,6 +5,7 @@ import { diagnosticAt, originOf } from "../origins.js";
 import type { Adoption, Documented } from "./adopt.js";
 import { closest } from "../suggest.js";
 import { SCRIPT_GLOBALS } from "./redis-api.js";
+import { nodePosition, walk } from "./parse.js";
 import { collectUsage, highestIndex, type Table, type Usage } from "./usage.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, shippedReplies, type Place } from "./return-check.js";
@@ -32,14 +33,14 @@ export function checkScript(
 ): { signature: Signature; diagnostics: Diagnostic[] } {
   const usage = collectUsage(chunk);
   const place: Place = (code, at, message, hint) => diagnosticAt(code, file.path, expanded?.origins, at, message, hint);
-  const diagnostics = [
-    ...usage.globalWrites.map((write) => globalWriteDiagnostic(place, write)),
-    ...usage.undefinedReads.map((read) => missingGlobal(place, read)),
-  ];
   const where = (at: Position) => {
     const origin = (expanded && originOf(expanded.origins, at.line)) ?? { file: file.path, line: at.line };
     return origin.file === file.path ? `line ${origin.line}` : `${origin.file}:${origin.line}`;
   };
+  const diagnostics = [
+    ...usage.globalWrites.map((write) => globalWriteDiagnostic(place, write)),
+    ...usage.undefinedReads.map((read) => missingGlobal(place, read, where, localDeclaration(chunk, read.name))),
+  ];
   const withReturns = (declared: Signature): Signature => {
     const checked = checkReturns({ chunk, signature: declared, place, where, lookup });
     diagnostics.push(...checked.diagnostics);
@@ -73,11 +74,18 @@ function globalWriteDiagnostic(place: Place, write: Usage["globalWrites"][number
  * LG206: a global no supported server defines. Redis fails the script when the read runs, so a
  * fragment meant to be pasted after another (a helper it calls, a local it expects) fails alone.
  */
-function missingGlobal(place: Place, read: Usage["undefinedReads"][number]): Diagnostic {
+function missingGlobal(
+  place: Place,
+  read: Usage["undefinedReads"][number],
+  where: (at: Position) => string,
+  local: Position | undefined,
+): Diagnostic {
   const near = closest(read.name, SCRIPT_GLOBALS);
-  const hint = near
-    ? `did you mean ${near}?`
-    : `define it in this script (local ${read.name} = ...), or ---@include the file that does`;
+  const hint = local
+    ? `the local ${read.name} of ${where(local)} is not in scope here: declare it before (local ${read.name}), then assign it`
+    : near
+      ? `did you mean ${near}?`
+      : `define it in this script (local ${read.name} = ...), or ---@include the file that does`;
   const failure = `"Script attempted to access nonexistent global variable '${read.name}'"`;
   return place(
     "LG206",
@@ -85,6 +93,28 @@ function missingGlobal(place: Place, read: Usage["undefinedReads"][number]): Dia
     `'${read.name}' is not defined: Redis fails the script when it reads it (${failure})`,
     hint,
   );
+}
+
+/**
+ * The first local of the chunk named `name`. A global read of that name is outside its scope:
+ * `local function a() return b() end` before `local function b()`, where Lua reads the global b.
+ */
+function localDeclaration(chunk: Chunk, name: string): Position | undefined {
+  let found: Position | undefined;
+  walk(chunk.body, (node) => {
+    if (found) return false;
+    const declared =
+      node.type === "LocalStatement"
+        ? node.variables.find((v) => v.name === name)
+        : node.type === "FunctionDeclaration" && node.isLocal && node.identifier?.type === "Identifier"
+          ? node.identifier.name === name
+            ? node.identifier
+            : undefined
+          : undefined;
+    if (declared) found = nodePosition(declared, chunk);
+    return true;
+  });
+  return found;
 }
 
 /** LG200/LG201: a literal index past the declared params, unless a rest param takes any number. */

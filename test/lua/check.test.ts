@@ -243,6 +243,23 @@ describe("reads of globals no server defines (LG206)", () => {
     expect(codes("---@return nil\nlocal f = function(n) return f(n) end\nreturn f(1)\n")).toEqual(["2:30 LG206"]);
   });
 
+  test("a local declared after the function that reads it: the hint names the local", () => {
+    const script = [
+      "---@return integer",
+      "local function total(n) return n + step(n) end",
+      "local function step(n) return 1 end",
+      "return total(1)",
+    ].join("\n");
+    const { diagnostics } = runLuaStages(source(script));
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} | ${d.hint}`)).toEqual([
+      "2:36 LG206 | the local step of line 3 is not in scope here: declare it before (local step), then assign it",
+    ]);
+    // Declared first and assigned later, as the hint says: no error.
+    const fixed =
+      "---@return integer\nlocal step\nlocal function total(n) return n + step(n) end\nstep = function(n) return 1 end\nreturn total(1)\n";
+    expect(codes(fixed)).toEqual([]);
+  });
+
   test("a fallback after `or` on a global the server has never runs there: no error", () => {
     const script = [
       "---@return string",
