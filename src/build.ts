@@ -10,7 +10,8 @@ import { checkCommandUse } from "./lua/command-checks.js";
 import { COMMANDS, type CommandTable } from "./lua/commands.js";
 import { expandIncludes } from "./lua/includes.js";
 import type { Server } from "./lua/servers.js";
-import { normalizeSource, parseLua } from "./lua/parse.js";
+import { deepestNode, normalizeSource, parseLua, type ParsedLua } from "./lua/parse.js";
+import type { Chunk } from "luaparse";
 import { diagnosticAt } from "./origins.js";
 import type { Diagnostic, ExpandedSource, Position, Script, SourceFile } from "./model.js";
 import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";
@@ -120,6 +121,28 @@ function buildScript(
 ): BuiltScript {
   const parsed = parseLua(file, expanded);
   if (!parsed.chunk) return { diagnostics: [...expanded.diagnostics, ...parsed.diagnostics] };
+  try {
+    return checkedScript(file, expanded, { ...parsed, chunk: parsed.chunk }, checks);
+  } catch (error) {
+    // The checks recurse over the syntax tree; a chain of thousands of left-associative operators
+    // (`a or b or ...`, `1 + 1 + ...`), which Redis's parser reads in a loop, is that deep.
+    if (!(error instanceof RangeError && /call stack/.test(error.message))) throw error;
+    const { at, depth } = deepestNode(parsed.chunk);
+    const message = `an expression ${depth} levels deep, a chain of that many operators: luagen's checks cannot follow it (Redis runs it)`;
+    const hint =
+      "split the chain with locals (local a = x1 or x2 or ... then a or ...), a thousand operators at most each";
+    return {
+      diagnostics: [...expanded.diagnostics, diagnosticAt("LG004", file.path, expanded.origins, at, message, hint)],
+    };
+  }
+}
+
+function checkedScript(
+  file: SourceFile,
+  expanded: ExpandedSource & { diagnostics: Diagnostic[] },
+  parsed: ParsedLua & { chunk: Chunk },
+  checks: CommandChecks,
+): BuiltScript {
   const annotations = readAnnotations(file, parsed.chunk, expanded);
   const adoption = adoptionFor(file, parsed.chunk, expanded, annotations.signature !== undefined);
   const checked = checkScript(file, parsed.chunk, annotations.signature, expanded, undefined, adoption);

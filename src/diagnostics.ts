@@ -8,6 +8,7 @@ export const CODES = {
   LG001: { severity: "error", title: "Lua syntax error" },
   LG002: { severity: "error", title: "the file could not be read, or is not UTF-8" },
   LG003: { severity: "warning", title: "a symbolic link to a folder or file scanned already: skipped" },
+  LG004: { severity: "error", title: "an expression too deep for luagen's checks (Redis runs it)" },
   LG100: { severity: "error", title: "malformed annotation tag" },
   LG101: { severity: "error", title: "unknown annotation tag" },
   LG102: { severity: "error", title: "unknown type" },

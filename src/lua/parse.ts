@@ -199,6 +199,27 @@ export function isGlobal(node: Node | null): node is Identifier {
   return node?.type === "Identifier" && (node as Scoped).isLocal === false;
 }
 
+/**
+ * Where the syntax tree is deepest, and how deep: found with a stack of its own, since what it
+ * measures is a tree too deep for recursion.
+ */
+export function deepestNode(chunk: Chunk): { at: Position; depth: number } {
+  let deepest: { node: Node; depth: number } = { node: chunk, depth: 0 };
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: chunk.body, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, depth } = next;
+    if (Array.isArray(value)) {
+      for (const item of [...value].reverse()) pending.push({ value: item, depth });
+    } else if (isNode(value)) {
+      if (depth > deepest.depth) deepest = { node: value, depth };
+      // Pushed last to first, so that the first node found at the greatest depth is the leftmost.
+      const children = Object.entries(value).filter(([key, child]) => key !== "range" && typeof child === "object");
+      for (const [, child] of children.reverse()) if (child !== null) pending.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return { at: nodePosition(deepest.node, chunk), depth: deepest.depth };
+}
+
 /** A node's 1-based line and column in the source of `chunk`, which holds it: its offset found in the line table. */
 export function nodePosition(node: Node, chunk: Chunk): Position {
   const starts = (chunk as Lined)[LINE_STARTS];

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { buildScripts } from "../../src/build.js";
 import { formatDiagnostic } from "../../src/diagnostics.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { source } from "./stages.js";
@@ -31,5 +32,38 @@ describe("input luaparse cannot cope with", () => {
     expect(printed).toMatch(/\n +\| +\^/);
     // Nothing the terminal would act on: no control characters but tabs and line breaks.
     expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe("chains of left-associative operators, which Redis's parser reads in a loop", () => {
+  const chain = (n: number, op: string, operand: string) =>
+    Array(n + 1)
+      .fill(operand)
+      .join(` ${op} `);
+  const built = (text: string) => buildScripts([source(text, "lua/chain.lua")]);
+
+  test("a thousand operators are checked as any script", () => {
+    const { scripts, diagnostics } = built(
+      `---@key k\n---@return integer\nlocal seen = ${chain(1000, "or", "KEYS[1]")}\nreturn ${chain(1000, "+", "1")}\n`,
+    );
+    expect(diagnostics).toEqual([]);
+    expect(scripts.map((s) => s.signature.returns.type)).toEqual([{ kind: "integer" }]);
+  });
+
+  test("twenty thousand, too deep for the checks' recursion: LG004 where the chain starts, not a crash", () => {
+    for (const [op, operand] of [
+      ["or", "KEYS"],
+      ["+", "1"],
+      ["==", "1"],
+    ]) {
+      const { scripts, diagnostics } = built(`---@return integer\nlocal x = ${chain(20000, op, operand)}\nreturn 1\n`);
+      expect(scripts).toEqual([]);
+      expect(
+        diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
+        op,
+      ).toEqual([
+        `2:11 LG004 an expression 20001 levels deep, a chain of that many operators: luagen's checks cannot follow it (Redis runs it)`,
+      ]);
+    }
   });
 });
