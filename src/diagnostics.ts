@@ -130,18 +130,32 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   return lines.join("\n");
 }
 
+/** The most of a line a code frame shows: a minified or generated script's line is cut around the caret. */
+const FRAME_WIDTH = 120;
+
 /** The offending line with one line of context before it and a caret under the column. */
 export function codeFrame(source: string, line: number, column: number): string[] {
   const all = source.split("\n");
   if (line < 1 || line > all.length) return [];
   const first = Math.max(1, line - 1);
   const width = String(line).length;
+  const text = (n: number) => all[n - 1]!.replace(/\r$/, "");
+  const caret = Math.max(0, column - 1);
+  // Where the shown part of every line starts: the caret's line decides, so the lines stay aligned.
+  const start = Math.max(0, Math.min(caret - FRAME_WIDTH / 2, text(line).length - FRAME_WIDTH));
   const frame: string[] = [];
   for (let n = first; n <= line; n++) {
-    frame.push(`  ${String(n).padStart(width)} | ${printable(all[n - 1].replace(/\r$/, ""))}`);
+    frame.push(`  ${String(n).padStart(width)} | ${printable(clipped(text(n), start))}`);
   }
-  frame.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}^`);
+  frame.push(`  ${" ".repeat(width)} | ${" ".repeat(caret - start + (start > 0 ? 1 : 0))}^`);
   return frame;
+}
+
+/** A line that fits, whole; else FRAME_WIDTH characters of it from `start`, with an ellipsis for each side cut off. */
+function clipped(text: string, start: number): string {
+  if (text.length <= FRAME_WIDTH) return text;
+  const end = start + FRAME_WIDTH;
+  return `${start > 0 ? "…" : ""}${text.slice(start, end)}${text.length > end ? "…" : ""}`;
 }
 
 /**

@@ -67,3 +67,34 @@ describe("chains of left-associative operators, which Redis's parser reads in a 
     }
   });
 });
+
+describe("code frames of long lines (minified or generated scripts)", () => {
+  const frameOf = (text: string, line: number, column: number) =>
+    formatDiagnostic(
+      { severity: "error", code: "LG001", message: "m", file: "lua/long.lua", line, column },
+      { sources: new Map([["lua/long.lua", text]]) },
+    ).split("\n");
+  /** The character the caret points at in a printed frame. */
+  const under = (frame: string[]) => {
+    const caret = frame.at(-1)!;
+    return frame.at(-2)![caret.indexOf("^")];
+  };
+
+  test("show 120 characters around the caret, cut with an ellipsis, the caret on its character", () => {
+    const long = `${"a = 1; ".repeat(2000)}return @ ${"b = 2; ".repeat(2000)}`;
+    const column = long.indexOf("@") + 1;
+    const frame = frameOf(`local a, b\n${long}\n`, 2, column);
+    expect(frame[1]).toBe("  1 | local a, b");
+    expect(frame[2]).toMatch(/^ {2}2 \| ….*a = 1; return @ b = 2;.*…$/);
+    expect(frame[2]!.length).toBeLessThanOrEqual(7 + 120 + 2);
+    expect(under(frame)).toBe("@");
+  });
+
+  test("cut only at the end when the caret is near the start, and not at all for a short line", () => {
+    const frame = frameOf(`x${"y".repeat(500)}\n`, 1, 1);
+    expect(frame[1]).toBe(`  1 | x${"y".repeat(119)}…`);
+    expect(under(frame)).toBe("x");
+    const short = frameOf("local x = 1\nreturn @\n", 2, 8);
+    expect(short.slice(1)).toEqual(["  1 | local x = 1", "  2 | return @", "    |        ^"]);
+  });
+});
