@@ -1,5 +1,6 @@
 // The in-memory build of scripts: include expansion, parse and check, each script on its own,
 // then the cross-file checks. Pure: the scanner has read every text it needs.
+import type { Chunk } from "luaparse";
 import type { BuildEntry, BuiltScript } from "./context.js";
 import { hasErrors, type Code, type SourceTexts } from "./diagnostics.js";
 import { hashOf } from "./hash.js";
@@ -11,7 +12,6 @@ import { COMMANDS, type CommandTable } from "./lua/commands.js";
 import { expandIncludes } from "./lua/includes.js";
 import type { Server } from "./lua/servers.js";
 import { deepestNode, normalizeSource, parseLua, type ParsedLua } from "./lua/parse.js";
-import type { Chunk } from "luaparse";
 import { diagnosticAt } from "./origins.js";
 import type { Diagnostic, ExpandedSource, Position, Script, SourceFile } from "./model.js";
 import { checkCollisions, checkNames, exportedNameFor } from "./naming.js";

@@ -4,8 +4,8 @@ import type { ArgParam, Diagnostic, ExpandedSource, KeyParam, Position, Signatur
 import { diagnosticAt, originOf } from "../origins.js";
 import type { Adoption, Documented } from "./adopt.js";
 import { closest } from "../suggest.js";
-import { SCRIPT_GLOBALS } from "./redis-api.js";
 import { nodePosition, walk } from "./parse.js";
+import { SCRIPT_GLOBALS } from "./redis-api.js";
 import { collectUsage, highestIndex, type Table, type Usage } from "./usage.js";
 import { replyText } from "./lua-types.js";
 import { checkReturns, shippedReplies, type Place } from "./return-check.js";
@@ -80,7 +80,7 @@ function missingGlobal(
   where: (at: Position) => string,
   local: Position | undefined,
 ): Diagnostic {
-  const near = closest(read.name, SCRIPT_GLOBALS);
+  const near = local ? undefined : closest(read.name, SCRIPT_GLOBALS);
   const hint = local
     ? `the local ${read.name} of ${where(local)} is not in scope here: declare it before (local ${read.name}), then assign it`
     : near
@@ -103,14 +103,13 @@ function localDeclaration(chunk: Chunk, name: string): Position | undefined {
   let found: Position | undefined;
   walk(chunk.body, (node) => {
     if (found) return false;
-    const declared =
+    const names =
       node.type === "LocalStatement"
-        ? node.variables.find((v) => v.name === name)
-        : node.type === "FunctionDeclaration" && node.isLocal && node.identifier?.type === "Identifier"
-          ? node.identifier.name === name
-            ? node.identifier
-            : undefined
-          : undefined;
+        ? node.variables
+        : node.type === "FunctionDeclaration" && node.isLocal
+          ? [node.identifier]
+          : [];
+    const declared = names.find((id) => id?.type === "Identifier" && id.name === name);
     if (declared) found = nodePosition(declared, chunk);
     return true;
   });
