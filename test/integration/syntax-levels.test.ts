@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { holdOpen } from "../support/fixtures.js";
+import { buildScripts } from "../../src/build.js";
 import { parseLua } from "../../src/lua/parse.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 
@@ -81,6 +82,21 @@ describe("nesting depth: luagen refuses what Redis refuses", () => {
   it("Redis's figures for the two shapes docs/diagnostics.md names: 199 parentheses, 200 blocks", async () => {
     expect(await smallest((n) => redisRefuses(SHAPES.parentheses(n)))).toBe(199);
     expect(await smallest((n) => redisRefuses(SHAPES["do blocks"](n)))).toBe(200);
+  });
+
+  it("a chain of 20,000 left-associative operators never nests: Redis runs it, luagen says LG004, not an internal error", async () => {
+    const chain = (op: string) => `local x = ${Array(20001).fill("1").join(` ${op} `)}\nreturn x\n`;
+    expect(await redis.eval(chain("+"), 0)).toBe(20001);
+    expect(await redis.eval(chain("or"), 0)).toBe(1);
+    for (const op of ["+", "or"]) {
+      const { diagnostics } = buildScripts([
+        { path: "chain.lua", relativePath: "chain.lua", text: chain(op), partial: false },
+      ]);
+      expect(
+        diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`),
+        op,
+      ).toEqual(["1:11 LG004"]);
+    }
   });
 
   it("reports it as LG001 at the token where Redis's parser stops: the 201st level opens at the `1`", async () => {
