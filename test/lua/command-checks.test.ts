@@ -381,6 +381,19 @@ describe.each(LIVE_SERVERS)("the redis table luagen knows is a live $server's", 
     await expect(redis.eval(script, 0)).rejects.toThrow(quoted);
   });
 
+  it("runs a fallback after `or` LG206 lets pass, and fails a local read before its declaration as LG206 says", async () => {
+    const fallback =
+      "---@return string\nlocal json = cjson or require('cjson')\nlocal b = bit or bit32\nreturn json.encode({ b.band(3, 1) })\n";
+    expect(runLuaStages(source(fallback)).diagnostics).toEqual([]);
+    expect(await redis.eval(fallback, 0)).toBe("[1]");
+    const early =
+      "---@return integer\nlocal function total(n) return n + step(n) end\nlocal function step(n) return 1 end\nreturn total(1)\n";
+    const { diagnostics } = runLuaStages(source(early));
+    expect(diagnostics.map((d) => d.code)).toEqual(["LG206"]);
+    const quoted = /\("(.+)"\)$/.exec(diagnostics[0]!.message)![1]!;
+    await expect(redis.eval(early, 0)).rejects.toThrow(quoted);
+  });
+
   it("has a global server exactly where luagen says: on Redis a script that reads it fails as LG239 says, on Valkey it runs", async () => {
     const setting = (await serverSettingOf(redis)).name;
     const script = "return server.call('ECHO', 'hi')";
